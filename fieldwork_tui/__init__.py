@@ -1,0 +1,3 @@
+"""fieldwork-tui: offline terminal workbench for SOC 2 fieldwork."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,43 @@
+"""The `fieldwork` command line (typer). Heavy modules (sqlmodel, alembic, textual) are imported
+inside the commands so `fieldwork --help` stays fast."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+# Each area module registers its commands on import.
+from fieldwork_tui.cli import bundle, engagements, evidence, maintenance, requests, sampling  # noqa: F401
+from fieldwork_tui.cli.common import app, handle_errors, state
+
+
+def _version(value: bool) -> None:
+    if value:
+        from fieldwork_tui import __version__
+
+        typer.echo(f"fieldwork-tui {__version__}")
+        raise typer.Exit()
+
+
+@app.callback(invoke_without_command=True)
+@handle_errors
+def root(
+    ctx: typer.Context,
+    home: Path | None = typer.Option(None, "--home", envvar="FIELDWORK_HOME",
+                                     help="Folder holding engagement folders (default: the user data dir)."),
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version."),
+) -> None:
+    """Open the app (engagement picker) when no command is given."""
+    state.home = home
+    if ctx.invoked_subcommand is None:
+        from fieldwork_tui.cli.engagements import launch_tui
+
+        launch_tui(None)
+
+
+def main() -> None:
+    app(prog_name="fieldwork")
+
+
+__all__ = ["app", "main"]

@@ -1,0 +1,1 @@
+"""Bundle commands: export, verify, check."""

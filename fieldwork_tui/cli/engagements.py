@@ -1,0 +1,114 @@
+"""Engagement commands: new, list, demo, open, status, import controls."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from fieldwork_tui.cli.common import command, echo_json, import_app, open_handle, state
+
+
+def launch_tui(engagement: str | None = None) -> None:
+    from fieldwork_tui.tui.app import create_app
+
+    app = create_app(state.home, engagement)
+    app.run()
+
+
+@command(name="new")
+def new(
+    name: str = typer.Argument(..., help="Engagement name, e.g. 'Acme Cloud SOC 2 2026'."),
+    type: str = typer.Option("2", "--type", help="Report type: 1 or 2."),
+    period: str | None = typer.Option(None, "--period", help="Observation period YYYY-MM-DD..YYYY-MM-DD."),
+    categories: str = typer.Option("security", "--categories", help="Trust services categories in scope."),
+    organization: str = typer.Option("", "--organization", help="Service organization (defaults to the name)."),
+) -> None:
+    """Create an engagement folder (database + evidence vault)."""
+    from fieldwork_tui.services.engagements import create_engagement
+
+    handle = create_engagement(state.home, name, type=type, period=period, categories=categories,
+                               service_organization=organization)
+    typer.echo(f"created {handle.slug} at {handle.root}")
+    handle.close()
+
+
+@command(name="list")
+def list_(as_json: bool = typer.Option(False, "--json", help="Machine-readable output.")) -> None:
+    """List engagements."""
+    from fieldwork_tui.services.engagements import list_engagements
+
+    items = list_engagements(state.home)
+    if as_json:
+        echo_json(items)
+        return
+    if not items:
+        typer.echo("no engagements yet: fieldwork new NAME, or fieldwork demo")
+        return
+    for e in items:
+        if e.get("error"):
+            typer.echo(f"{e['slug']:<32} {e['error']}")
+        else:
+            typer.echo(f"{e['slug']:<32} {e['type']:<6} {e['period_start']}..{e['period_end']}  {e['phase']}")
+
+
+@command(name="demo")
+def demo(no_open: bool = typer.Option(False, "--no-open", help="Create the demo without opening the app.")) -> None:
+    """Create (or reset) the demo engagement, then open it."""
+    from fieldwork_tui.services.demo import build_demo
+
+    handle = build_demo(state.home)
+    slug = handle.slug
+    typer.echo(f"demo engagement ready: {slug} at {handle.root}")
+    handle.close()
+    if not no_open:
+        launch_tui(slug)
+
+
+@command(name="open")
+def open_(engagement: str | None = typer.Argument(None, help="Engagement slug or name prefix.")) -> None:
+    """Open the app on one engagement (or the picker)."""
+    if engagement:
+        open_handle(engagement).close()  # fail fast, with a one-line reason, before the screen takes over
+    launch_tui(engagement)
+
+
+@command(name="status")
+def status(
+    engagement: str = typer.Argument(..., help="Engagement slug or name prefix."),
+    as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
+) -> None:
+    """Controls with evidence types, flags and samples; request and exception counts."""
+    from fieldwork_tui.domain.coverage import badges
+    from fieldwork_tui.services.status import status_json
+
+    handle = open_handle(engagement)
+    data = status_json(handle)
+    handle.close()
+    if as_json:
+        echo_json(data)
+        return
+    e = data["engagement"]
+    typer.echo(f"{e['name']} ({e['type']}, {e['period_start']}..{e['period_end']}), phase {e['phase']}")
+    for c in data["controls"]:
+        flags = ", ".join(c["flags"]) or "ok"
+        typer.echo(f"  {c['ref']:<10} {badges(c['evidence_types'])}  {c['status']:<16} {flags}")
+    r, x = data["requests"], data["exceptions"]
+    typer.echo(f"requests: {r['total']} ({r['overdue']} overdue) · exceptions: {x['total']} "
+               f"({x['without_response']} without response)")
+
+
+@command(import_app, name="controls")
+def import_controls(
+    engagement: str = typer.Argument(..., help="Engagement slug or name prefix."),
+    file: Path = typer.Argument(..., help="Control matrix, CSV or XLSX."),
+) -> None:
+    """Import (or update by ref) the control matrix; all-or-nothing."""
+    from fieldwork_tui.services.controls import import_controls as do_import
+
+    handle = open_handle(engagement)
+    try:
+        result = do_import(handle, file)
+    finally:
+        handle.close()
+    typer.echo(result.describe())

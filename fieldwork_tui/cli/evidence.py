@@ -1,0 +1,1 @@
+"""Evidence commands: attach, compare (interviews and observations are entered in the app)."""

@@ -1,0 +1,1 @@
+"""Maintenance commands: backup and restore of an engagement."""

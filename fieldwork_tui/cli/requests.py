@@ -1,0 +1,1 @@
+"""Request-list commands: import requests, export-requests."""

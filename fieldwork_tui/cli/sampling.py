@@ -1,0 +1,1 @@
+"""Sampling commands: import population, sample (select, expand, verify)."""

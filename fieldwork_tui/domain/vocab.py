@@ -1,0 +1,179 @@
+"""The shared vocabulary (DESIGN.md). Member names equal their values, so the database,
+`status --json`, the bundle and the CLI all speak the same words."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class EvidenceType(StrEnum):
+    inquiry = "inquiry"
+    observation = "observation"
+    inspection = "inspection"
+    reperformance = "reperformance"
+
+    @property
+    def letter(self) -> str:
+        """One-letter badge used in tables: I·O·N·R (N for iNspection)."""
+        return {"inquiry": "I", "observation": "O", "inspection": "N", "reperformance": "R"}[self.value]
+
+
+EVIDENCE_ORDER: tuple[EvidenceType, ...] = tuple(EvidenceType)
+
+
+class Flag(StrEnum):
+    no_evidence = "no_evidence"
+    single_evidence_type = "single_evidence_type"
+    inquiry_only = "inquiry_only"
+    missing_required_type = "missing_required_type"
+    uncorroborated_inquiry = "uncorroborated_inquiry"
+    contradicted_inquiry = "contradicted_inquiry"
+    evidence_outside_period = "evidence_outside_period"
+    sample_below_policy = "sample_below_policy"
+    untested_sample_items = "untested_sample_items"
+    population_unreconciled = "population_unreconciled"
+    deviation_without_expansion = "deviation_without_expansion"
+    exception_without_response = "exception_without_response"
+    unsigned = "unsigned"
+    signoff_stale = "signoff_stale"
+
+
+class Frequency(StrEnum):
+    annual = "annual"
+    semiannual = "semiannual"
+    quarterly = "quarterly"
+    monthly = "monthly"
+    weekly = "weekly"
+    daily = "daily"
+    multiple_daily = "multiple_daily"
+    as_needed = "as_needed"
+    continuous = "continuous"
+
+
+class Phase(StrEnum):
+    kickoff = "kickoff"
+    evidence_collection = "evidence_collection"
+    fieldwork = "fieldwork"
+    draft_report = "draft_report"
+    management_responses = "management_responses"
+    final_report = "final_report"
+
+
+class RequestStatus(StrEnum):
+    open = "open"
+    in_progress = "in_progress"
+    needs_clarification = "needs_clarification"
+    submitted = "submitted"
+    returned = "returned"
+    accepted = "accepted"
+    not_applicable = "not_applicable"
+
+
+#: What the client still owes (the open-items list).
+OPEN_REQUEST_STATUSES: frozenset[RequestStatus] = frozenset(
+    {RequestStatus.open, RequestStatus.in_progress, RequestStatus.needs_clarification, RequestStatus.returned}
+)
+
+
+class RequestWave(StrEnum):
+    general = "general"
+    population = "population"
+    sample = "sample"
+
+
+class Nature(StrEnum):
+    manual = "manual"
+    automated = "automated"
+
+
+class ControlStatus(StrEnum):
+    not_started = "not_started"
+    in_progress = "in_progress"
+    ready_for_review = "ready_for_review"
+    reviewed = "reviewed"
+
+
+class Conclusion(StrEnum):
+    effective = "effective"
+    effective_with_exceptions = "effective_with_exceptions"
+    not_effective = "not_effective"
+    not_tested = "not_tested"
+
+
+class Corroboration(StrEnum):
+    uncorroborated = "uncorroborated"
+    corroborated = "corroborated"
+    contradicted = "contradicted"
+
+
+class PersonSide(StrEnum):
+    client = "client"
+    audit = "audit"
+
+
+class EngagementType(StrEnum):
+    type1 = "type1"
+    type2 = "type2"
+
+
+class SampleKind(StrEnum):
+    initial = "initial"
+    expansion = "expansion"
+
+
+class SampleResult(StrEnum):
+    untested = "untested"
+    passed = "passed"
+    deviation = "deviation"
+    not_applicable = "not_applicable"
+
+
+class DeviationConclusion(StrEnum):
+    isolated = "isolated"
+    systematic = "systematic"
+
+
+class ExceptionSource(StrEnum):
+    sample = "sample"
+    reperformance = "reperformance"
+    manual = "manual"
+
+
+class ExceptionType(StrEnum):
+    timing = "timing"
+    execution = "execution"
+    evidence = "evidence"
+    scope = "scope"
+
+
+class Effectiveness(StrEnum):
+    design = "design"
+    operating = "operating"
+
+
+class RemediationStatus(StrEnum):
+    not_started = "not_started"
+    in_progress = "in_progress"
+    remediated = "remediated"
+
+
+class DifferenceKind(StrEnum):
+    only_in_a = "only_in_a"
+    only_in_b = "only_in_b"
+    differing = "differing"
+    date_window = "date_window"
+
+
+class SignOffRole(StrEnum):
+    preparer = "preparer"
+    reviewer = "reviewer"
+
+
+class NoteStatus(StrEnum):
+    open = "open"
+    cleared = "cleared"
+
+
+class ReviewTarget(StrEnum):
+    control = "control"
+    exception = "exception"

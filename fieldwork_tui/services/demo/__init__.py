@@ -1,0 +1,24 @@
+"""The demo engagement: a realistic Type II audit of a fictional cloud company, built through the
+services (never raw SQL) so it stays valid as the schema and rules evolve.
+
+Each area adds its part in its own module; `build_demo` runs them in the order the work happens.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fieldwork_tui.services.demo import core, evidence, requests, review, sampling
+from fieldwork_tui.services.engagements import EngagementHandle
+
+DEMO_SLUG = "demo-lumen-ledger"
+
+
+def build_demo(home: Path | str | None) -> EngagementHandle:
+    """Create (or reset) the demo engagement and return a handle on it."""
+    handle = core.build(home, DEMO_SLUG)
+    evidence.build(handle)
+    sampling.build(handle)
+    requests.build(handle)
+    review.build(handle)
+    return handle

@@ -1,0 +1,18 @@
+"""Errors a user can act on. Their message is one line, names the file/row/field, and is shown as is
+by the CLI (non-zero exit) and the TUI (notification); never a traceback."""
+
+
+class FieldworkError(Exception):
+    """Base of every error meant for the user."""
+
+
+class NotFound(FieldworkError):
+    pass
+
+
+class InvalidInput(FieldworkError):
+    pass
+
+
+class EngagementLocked(FieldworkError):
+    pass

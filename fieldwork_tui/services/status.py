@@ -1,0 +1,169 @@
+"""Where the engagement stands: per-control evidence types, flags, samples; request and exception
+counts. Feeds `fieldwork status --json`, the dashboard and the controls table."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+
+from sqlalchemy import func
+from sqlmodel import select
+
+from fieldwork_tui.domain.coverage import flags_for, ordered_types
+from fieldwork_tui.domain.vocab import OPEN_REQUEST_STATUSES, Flag, Frequency, RequestStatus, SignOffRole
+from fieldwork_tui.models import (
+    Control,
+    ControlException,
+    EvidenceRequest,
+    ManagementResponse,
+    RequestControl,
+    ReviewNote,
+)
+from fieldwork_tui.services.engagements import EngagementHandle, engagement_summary
+from fieldwork_tui.services.facts import control_facts, sample_summaries
+from fieldwork_tui.services.signoffs import latest_signoffs
+
+
+@dataclass
+class ControlRow:
+    """One line of the controls table (everything the table shows, computed once)."""
+
+    id: int
+    ref: str
+    title: str
+    criteria: list[str]
+    frequency: str
+    evidence_types: list[str]
+    flags: list[Flag]
+    status: str
+    conclusion: str | None
+    owner: str = ""
+    exceptions: int = 0
+
+
+@dataclass
+class Overview:
+    engagement: dict
+    controls: list[ControlRow]
+    flag_counts: Counter = field(default_factory=Counter)
+    status_counts: Counter = field(default_factory=Counter)
+    requests_by_status: dict[str, int] = field(default_factory=dict)
+    requests_overdue: int = 0
+    oldest_overdue: dt.date | None = None
+    exceptions_total: int = 0
+    exceptions_without_response: int = 0
+    open_review_notes: int = 0
+
+    @property
+    def flagged(self) -> list[ControlRow]:
+        return [c for c in self.controls if c.flags]
+
+
+def control_rows(handle: EngagementHandle, text: str = "", *, flagged_only: bool = False, sort: str = "ref",
+                 descending: bool = False) -> list[ControlRow]:
+    """Rows of the controls table: text filter in SQL (ref, title, description, criteria, owner),
+    flags from the domain rules; `flagged_only` keeps controls whose conclusion is not yet
+    defensible (any flag but `unsigned`)."""
+    from sqlalchemy import String, cast, or_
+
+    from fieldwork_tui.models import Person
+
+    with handle.read() as s:
+        facts = control_facts(s)
+        owners = {p.id: p.name for p in s.exec(select(Person))}
+        q = select(Control)
+        needle = text.strip()
+        if needle:
+            like = f"%{needle}%"
+            owner_ids = select(Person.id).where(Person.name.ilike(like))
+            q = q.where(or_(Control.ref.ilike(like), Control.title.ilike(like), Control.description.ilike(like),
+                            cast(Control.criteria, String).ilike(like), Control.owner_id.in_(owner_ids)))
+        rows = []
+        for c in s.exec(q.order_by(Control.ref)).all():
+            f = facts[c.id]
+            rows.append(ControlRow(
+                id=c.id, ref=c.ref, title=c.title, criteria=list(c.criteria), frequency=c.frequency.value,
+                evidence_types=[t.value for t in ordered_types(f.evidence_types)], flags=flags_for(f),
+                status=c.status.value, conclusion=c.conclusion.value if c.conclusion else None,
+                owner=owners.get(c.owner_id, ""), exceptions=f.exceptions,
+            ))
+    if flagged_only:
+        rows = [r for r in rows if set(r.flags) - {Flag.unsigned}]
+    keys = {
+        "ref": lambda r: r.ref, "title": lambda r: r.title.lower(), "criteria": lambda r: r.criteria,
+        "frequency": lambda r: list(Frequency).index(Frequency(r.frequency)),
+        "evidence": lambda r: len(r.evidence_types), "flags": lambda r: len(r.flags), "status": lambda r: r.status,
+        "owner": lambda r: r.owner.lower(),
+    }
+    rows.sort(key=keys.get(sort, keys["ref"]), reverse=descending)
+    return rows
+
+
+def _request_counts(handle: EngagementHandle, today: dt.date) -> tuple[dict[str, int], int, dt.date | None]:
+    with handle.read() as s:
+        by_status = {st.value: 0 for st in RequestStatus}
+        for status, n in s.exec(select(EvidenceRequest.status, func.count()).group_by(EvidenceRequest.status)):
+            by_status[RequestStatus(status).value] = n
+        open_statuses = [st.value for st in OPEN_REQUEST_STATUSES]
+        overdue_q = select(func.count(), func.min(EvidenceRequest.due_on)).where(
+            EvidenceRequest.status.in_(open_statuses), EvidenceRequest.due_on < today
+        )
+        overdue, oldest = s.exec(overdue_q).one()
+        return by_status, overdue or 0, oldest
+
+
+def overview(handle: EngagementHandle, today: dt.date | None = None) -> Overview:
+    from fieldwork_tui.services.clock import today as clock_today
+
+    today = today or clock_today()
+    rows = control_rows(handle)
+    by_status, overdue, oldest = _request_counts(handle, today)
+    with handle.read() as s:
+        total = s.exec(select(func.count()).select_from(ControlException)).one()
+        without = s.exec(
+            select(func.count()).select_from(ControlException).where(
+                ~ControlException.id.in_(select(ManagementResponse.exception_id))
+            )
+        ).one()
+        notes = s.exec(select(func.count()).select_from(ReviewNote).where(ReviewNote.status == "open")).one()
+    ov = Overview(engagement=engagement_summary(handle), controls=rows, requests_by_status=by_status,
+                  requests_overdue=overdue, oldest_overdue=oldest, exceptions_total=total,
+                  exceptions_without_response=without, open_review_notes=notes)
+    for r in rows:
+        ov.flag_counts.update(r.flags)
+        ov.status_counts[r.status] += 1
+    return ov
+
+
+def status_json(handle: EngagementHandle, today: dt.date | None = None) -> dict:
+    """The `status --json` document (shape fixed in DESIGN.md)."""
+    ov = overview(handle, today)
+    with handle.read() as s:
+        samples = sample_summaries(s)
+        signoffs = latest_signoffs(s)
+        req_links = {}
+        for rid, cid in s.exec(select(RequestControl.request_id, RequestControl.control_id)):
+            req_links.setdefault(cid, []).append(rid)
+    eng = dict(ov.engagement)
+    eng.pop("path", None)
+    controls = []
+    for r in ov.controls:
+        sample = samples.get(r.id)
+        so = {}
+        for role in SignOffRole:
+            rec = signoffs.get((r.id, role))
+            so[role.value] = None if rec is None else {"by": rec.signed_by, "at": rec.signed_at.isoformat()}
+        controls.append({
+            "ref": r.ref, "title": r.title, "criteria": r.criteria, "frequency": r.frequency,
+            "evidence_types": r.evidence_types, "flags": [f.value for f in r.flags], "status": r.status,
+            "conclusion": r.conclusion, "sample": sample.to_json() if sample else None,
+            "exceptions": r.exceptions, "signoffs": so,
+        })
+    return {
+        "engagement": eng,
+        "controls": controls,
+        "requests": {"total": sum(ov.requests_by_status.values()), "by_status": ov.requests_by_status,
+                     "overdue": ov.requests_overdue},
+        "exceptions": {"total": ov.exceptions_total, "without_response": ov.exceptions_without_response},
+    }

@@ -1,0 +1,1 @@
+"""Storage: engagement folders, the SQLite engine and its migrations, the evidence vault."""

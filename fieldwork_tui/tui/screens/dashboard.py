@@ -1,0 +1,150 @@
+"""Dashboard: the phase timeline, where the controls stand, which conclusions are not yet
+defensible, and what the client still owes."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Grid, VerticalScroll
+from textual.widgets import Static
+
+from fieldwork_tui.domain.coverage import FLAG_LABELS
+from fieldwork_tui.domain.phases import PHASES, next_phase, previous_phase
+from fieldwork_tui.domain.vocab import ControlStatus, Flag, Phase, RequestStatus
+from fieldwork_tui.tui.screens.base import EngagementScreen
+from fieldwork_tui.tui.widgets.flags import flag_style
+
+
+class DashboardScreen(EngagementScreen):
+    VIEW_NAME = "Dashboard"
+    BINDINGS = [
+        Binding("right_square_bracket", "advance_phase", "Next phase", id="dashboard.next_phase",
+                tooltip="Move the engagement to its next phase"),
+        Binding("left_square_bracket", "return_phase", "Previous phase", id="dashboard.prev_phase",
+                tooltip="Return the engagement to its previous phase"),
+        Binding("f", "show_flagged", "Flagged controls", id="dashboard.flagged",
+                tooltip="Open the controls view filtered to flagged controls"),
+    ]
+    DEFAULT_CSS = """
+    DashboardScreen #timeline { height: auto; padding: 0 1; }
+    DashboardScreen Grid { grid-size: 2; grid-gutter: 0 1; height: auto; padding: 0 1; }
+    DashboardScreen .panel { height: auto; }
+    """
+
+    def body(self) -> ComposeResult:
+        with VerticalScroll():
+            yield Static(id="timeline")
+            with Grid():
+                yield Static(id="controls-panel", classes="panel")
+                yield Static(id="flags-panel", classes="panel")
+                yield Static(id="requests-panel", classes="panel")
+                yield Static(id="findings-panel", classes="panel")
+
+    def refresh_data(self) -> None:
+        from fieldwork_tui.services.status import overview
+
+        ov = overview(self.handle)
+        self.overview = ov
+        self.query_one("#timeline", Static).update(self._timeline(Phase(ov.engagement["phase"])))
+        self.query_one("#controls-panel", Static).update(self._controls_panel(ov))
+        self.query_one("#flags-panel", Static).update(self._flags_panel(ov))
+        self.query_one("#requests-panel", Static).update(self._requests_panel(ov))
+        self.query_one("#findings-panel", Static).update(self._findings_panel(ov))
+
+    def _timeline(self, current: Phase) -> Table:
+        table = Table(box=None, expand=True, show_header=False, padding=(0, 1))
+        reached = True
+        cells, weeks = [], []
+        for p in PHASES:
+            table.add_column(ratio=1)
+            if p.phase is current:
+                style, mark = "bold reverse", "●"
+                reached = False
+            elif reached:
+                style, mark = "green", "✓"
+            else:
+                style, mark = "dim", "○"
+            cells.append(Text(f" {mark} {p.label} ", style=style))
+            weeks.append(Text(p.weeks, style="dim"))
+        table.add_row(*cells)
+        table.add_row(*weeks)
+        return table
+
+    def _controls_panel(self, ov) -> Table:
+        t = Table(title="Controls", box=None, expand=True, show_header=False, title_style="bold")
+        t.add_column()
+        t.add_column(justify="right")
+        t.add_row("Total", str(len(ov.controls)))
+        for st in ControlStatus:
+            t.add_row(st.value.replace("_", " "), str(ov.status_counts.get(st.value, 0)))
+        defensible = sum(1 for c in ov.controls if not set(c.flags) - {Flag.unsigned, Flag.signoff_stale})
+        t.add_row(Text("Conclusion defensible", style="bold"), Text(str(defensible), style="bold green"))
+        return t
+
+    def _flags_panel(self, ov) -> Table:
+        t = Table(title="Not yet defensible", box=None, expand=True, show_header=False, title_style="bold")
+        t.add_column()
+        t.add_column(justify="right")
+        any_flag = False
+        for flag in Flag:
+            n = ov.flag_counts.get(flag, 0)
+            if n:
+                any_flag = True
+                t.add_row(Text(FLAG_LABELS[flag], style=flag_style(flag)), str(n))
+        if not any_flag:
+            t.add_row(Text("No flags: every conclusion is supported", style="green"), "")
+        return t
+
+    def _requests_panel(self, ov) -> Table:
+        t = Table(title="Requests", box=None, expand=True, show_header=False, title_style="bold")
+        t.add_column()
+        t.add_column(justify="right")
+        total = sum(ov.requests_by_status.values())
+        t.add_row("Total", str(total))
+        for st in RequestStatus:
+            n = ov.requests_by_status.get(st.value, 0)
+            if n:
+                t.add_row(st.value.replace("_", " "), str(n))
+        t.add_row(Text("Overdue", style="bold red" if ov.requests_overdue else ""), str(ov.requests_overdue))
+        if ov.oldest_overdue:
+            t.add_row("Oldest overdue, due", ov.oldest_overdue.isoformat())
+        return t
+
+    def _findings_panel(self, ov) -> Table:
+        t = Table(title="Exceptions and review", box=None, expand=True, show_header=False, title_style="bold")
+        t.add_column()
+        t.add_column(justify="right")
+        t.add_row("Exceptions", str(ov.exceptions_total))
+        t.add_row(Text("Without management response", style="red" if ov.exceptions_without_response else ""),
+                  str(ov.exceptions_without_response))
+        t.add_row("Open review notes", str(ov.open_review_notes))
+        return t
+
+    def _set_phase(self, phase: Phase | None) -> None:
+        if phase is None:
+            self.notify("No phase in that direction.", severity="warning")
+            return
+        from fieldwork_tui.services.engagements import set_phase
+
+        if self.run_guarded(lambda: set_phase(self.handle, phase), f"Phase: {phase.value.replace('_', ' ')}"):
+            self.refresh_bar()
+            self.refresh_data()
+
+    def action_advance_phase(self) -> None:
+        self._set_phase(next_phase(self.overview.engagement["phase"]))
+
+    def action_return_phase(self) -> None:
+        self._set_phase(previous_phase(self.overview.engagement["phase"]))
+
+    def action_show_flagged(self) -> None:
+        self.app.switch_mode("controls")
+        screen = self.app.screen
+        if hasattr(screen, "set_flagged_only"):
+            screen.set_flagged_only(True)
+
+    def palette_commands(self):
+        yield ("Advance phase", "Move the engagement to its next phase", self.action_advance_phase)
+        yield ("Return to previous phase", "Move the engagement back one phase", self.action_return_phase)
+        yield ("Show flagged controls", "Controls whose conclusion is not yet defensible", self.action_show_flagged)

@@ -1,0 +1,306 @@
+"""A table that renders only the rows on screen, fetched from a data source on demand.
+
+The stock DataTable measures every cell (seconds for 50k rows); this one asks its source for
+`count()` and for the window of rows being drawn (`rows(offset, limit)`), so a million-row
+population or thousands of requests scroll instantly and filter/sort in SQL. Modelled on
+toolong's line-based ScrollView.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual import events
+from textual.binding import Binding
+from textual.geometry import Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+
+@dataclass
+class Column:
+    key: str
+    label: str
+    width: int
+    sortable: bool = True
+    justify: str = "left"
+
+
+@dataclass
+class Row:
+    key: Any
+    cells: Sequence[str | Text]
+    style: str = ""
+    data: dict = field(default_factory=dict)
+
+
+class TableSource(Protocol):
+    columns: list[Column]
+
+    def count(self) -> int: ...
+
+    def rows(self, offset: int, limit: int) -> list[Row]: ...
+
+
+class ListSource:
+    """An in-memory source (small lists, tests)."""
+
+    def __init__(self, columns: list[Column], rows: list[Row]):
+        self.columns = columns
+        self._rows = rows
+
+    def count(self) -> int:
+        return len(self._rows)
+
+    def rows(self, offset: int, limit: int) -> list[Row]:
+        return self._rows[offset : offset + limit]
+
+
+class VirtualTable(ScrollView, can_focus=True):
+    """Keyboard-first table over a `TableSource`: cursor, enter to open, space to select."""
+
+    BINDINGS = [
+        Binding("up", "cursor(-1)", "Up", show=False, id="table.up", tooltip="Previous row"),
+        Binding("down", "cursor(1)", "Down", show=False, id="table.down", tooltip="Next row"),
+        Binding("pageup", "page(-1)", "Page up", show=False, id="table.pageup", tooltip="Previous page"),
+        Binding("pagedown", "page(1)", "Page down", show=False, id="table.pagedown", tooltip="Next page"),
+        Binding("home", "jump(0)", "First", show=False, id="table.home", tooltip="First row"),
+        Binding("end", "jump(-1)", "Last", show=False, id="table.end", tooltip="Last row"),
+        Binding("enter", "open", "Open", id="table.open", tooltip="Open the row under the cursor"),
+    ]
+
+    DEFAULT_CSS = """
+    VirtualTable {
+        height: 1fr;
+        background: $surface;
+    }
+    VirtualTable:focus {
+        background-tint: $foreground 3%;
+    }
+    """
+
+    CACHE_PAGE = 200
+
+    class RowOpened(Message):
+        def __init__(self, table: VirtualTable, key: Any) -> None:
+            super().__init__()
+            self.table = table
+            self.key = key
+
+        @property
+        def control(self) -> VirtualTable:
+            return self.table
+
+    class CursorMoved(Message):
+        def __init__(self, table: VirtualTable, key: Any) -> None:
+            super().__init__()
+            self.table = table
+            self.key = key
+
+        @property
+        def control(self) -> VirtualTable:
+            return self.table
+
+    class HeaderClicked(Message):
+        def __init__(self, table: VirtualTable, column: Column) -> None:
+            super().__init__()
+            self.table = table
+            self.column = column
+
+        @property
+        def control(self) -> VirtualTable:
+            return self.table
+
+    def __init__(self, source: TableSource, *, selectable: bool = False, name: str | None = None,
+                 id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self.source = source
+        self.selectable = selectable
+        self.cursor = 0
+        self.selected: set[Any] = set()
+        self.sort_key: str | None = None
+        self.sort_descending = False
+        self._count = 0
+        self._cache: dict[int, Row] = {}
+        self.empty_text = "Nothing to show."
+
+    # -- data -----------------------------------------------------------------
+    def on_mount(self) -> None:
+        self.reload()
+
+    def set_source(self, source: TableSource) -> None:
+        self.source = source
+        self.reload()
+
+    def reload(self, keep_cursor: bool = True) -> None:
+        """Re-count and drop the cached rows (after a filter, sort or edit)."""
+        self._cache.clear()
+        self._count = self.source.count()
+        if not keep_cursor:
+            self.cursor = 0
+        self.cursor = max(0, min(self.cursor, self._count - 1))
+        self.virtual_size = Size(self._total_width(), self._count + 1)
+        self._scroll_cursor_into_view()
+        self.refresh()
+
+    @property
+    def row_count(self) -> int:
+        return self._count
+
+    def row_at(self, index: int) -> Row | None:
+        if not 0 <= index < self._count:
+            return None
+        row = self._cache.get(index)
+        if row is None:
+            start = (index // self.CACHE_PAGE) * self.CACHE_PAGE
+            if len(self._cache) > 20 * self.CACHE_PAGE:
+                self._cache.clear()
+            for i, r in enumerate(self.source.rows(start, self.CACHE_PAGE)):
+                self._cache[start + i] = r
+            row = self._cache.get(index)
+        return row
+
+    @property
+    def cursor_row(self) -> Row | None:
+        return self.row_at(self.cursor)
+
+    @property
+    def cursor_key(self) -> Any:
+        row = self.cursor_row
+        return row.key if row else None
+
+    def _total_width(self) -> int:
+        return sum(c.width + 1 for c in self.source.columns) + (2 if self.selectable else 0)
+
+    # -- rendering ------------------------------------------------------------
+    def _cell(self, value: str | Text, width: int, justify: str) -> Text:
+        text = value.copy() if isinstance(value, Text) else Text(str(value).replace("\n", " "))
+        text.truncate(width, overflow="ellipsis", pad=True)
+        if justify == "right":
+            plain_len = text.cell_len
+            if plain_len < width:
+                text = Text(" " * (width - plain_len)) + text
+        return text
+
+    def render_line(self, y: int) -> Strip:
+        scroll_x, scroll_y = self.scroll_offset
+        width = self.size.width
+        base = self.rich_style
+        if y == 0:
+            line = Text(style=base + Style(bold=True))
+            if self.selectable:
+                line.append("  ")
+            for col in self.source.columns:
+                label = col.label
+                if self.sort_key == col.key:
+                    label += " ▼" if self.sort_descending else " ▲"
+                line.append_text(self._cell(label, col.width, col.justify))
+                line.append(" ")
+            strip = Strip(line.render(self.app.console), line.cell_len)
+            return strip.crop(scroll_x, scroll_x + width).extend_cell_length(width, base + Style(bold=True))
+        index = scroll_y + y - 1
+        row = self.row_at(index)
+        if row is None:
+            if index == 0 and self._count == 0 and y == 1:
+                t = Text(self.empty_text, style=base + Style(italic=True, dim=True))
+                return Strip(t.render(self.app.console), t.cell_len).extend_cell_length(width, base)
+            return Strip([Segment(" " * width, base)], width)
+        row_style = base + (Style.parse(row.style) if row.style else Style())
+        line = Text(style=row_style)
+        if self.selectable:
+            line.append("● " if row.key in self.selected else "  ", style="bold")
+        for col, value in zip(self.source.columns, row.cells, strict=False):
+            line.append_text(self._cell(value, col.width, col.justify))
+            line.append(" ")
+        if index == self.cursor:
+            cursor_style = self.get_component_rich_style("virtual-table--cursor")
+            line.stylize(cursor_style)
+        strip = Strip(line.render(self.app.console), line.cell_len)
+        fill = row_style + (self.get_component_rich_style("virtual-table--cursor") if index == self.cursor else Style())
+        return strip.crop(scroll_x, scroll_x + width).extend_cell_length(width, fill)
+
+    COMPONENT_CLASSES = {"virtual-table--cursor"}
+    DEFAULT_CSS += """
+    VirtualTable > .virtual-table--cursor {
+        background: $accent 40%;
+    }
+    VirtualTable:focus > .virtual-table--cursor {
+        background: $accent;
+        color: $text;
+    }
+    """
+
+    # -- movement -------------------------------------------------------------
+    def _scroll_cursor_into_view(self) -> None:
+        visible = max(1, self.size.height - 1)
+        top = int(self.scroll_y)
+        if self.cursor < top:
+            self.scroll_to(y=self.cursor, animate=False)
+        elif self.cursor >= top + visible:
+            self.scroll_to(y=self.cursor - visible + 1, animate=False)
+
+    def move_cursor(self, index: int) -> None:
+        if self._count == 0:
+            return
+        new = max(0, min(index, self._count - 1))
+        if new != self.cursor:
+            self.cursor = new
+            self._scroll_cursor_into_view()
+            self.refresh()
+            self.post_message(self.CursorMoved(self, self.cursor_key))
+
+    def action_cursor(self, delta: int) -> None:
+        self.move_cursor(self.cursor + delta)
+
+    def action_page(self, direction: int) -> None:
+        self.move_cursor(self.cursor + direction * max(1, self.size.height - 2))
+
+    def action_jump(self, where: int) -> None:
+        self.move_cursor(0 if where == 0 else self._count - 1)
+
+    def action_open(self) -> None:
+        if self.cursor_row is not None:
+            self.post_message(self.RowOpened(self, self.cursor_key))
+
+    def toggle_selected(self) -> None:
+        key = self.cursor_key
+        if key is None:
+            return
+        self.selected.symmetric_difference_update({key})
+        self.refresh()
+
+    def select_all(self) -> None:
+        """Select every row the source currently holds (after a filter: the filtered rows)."""
+        for offset in range(0, self._count, 1000):
+            self.selected.update(r.key for r in self.source.rows(offset, 1000))
+        self.refresh()
+
+    def clear_selection(self) -> None:
+        self.selected.clear()
+        self.refresh()
+
+    def on_click(self, event: events.Click) -> None:
+        if event.y == 0:
+            x = event.x + int(self.scroll_x) - (2 if self.selectable else 0)
+            for col in self.source.columns:
+                if 0 <= x < col.width + 1:
+                    if col.sortable:
+                        self.post_message(self.HeaderClicked(self, col))
+                    return
+                x -= col.width + 1
+            return
+        index = int(self.scroll_y) + event.y - 1
+        if 0 <= index < self._count:
+            already = index == self.cursor
+            self.move_cursor(index)
+            if already or event.chain >= 2:
+                self.action_open()
+
+    def on_resize(self) -> None:
+        self._scroll_cursor_into_view()

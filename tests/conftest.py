@@ -1,0 +1,93 @@
+"""Shared fixtures. Every test runs on a temporary fieldwork home with a frozen clock and user,
+and with cursor blink frozen so snapshots are deterministic."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+DEMO_TODAY = "2026-11-20"
+
+
+@pytest.fixture(autouse=True)
+def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    home = tmp_path / "home"
+    monkeypatch.setenv("FIELDWORK_HOME", str(home))
+    monkeypatch.setenv("FIELDWORK_CONFIG", str(tmp_path / "config"))
+    monkeypatch.setenv("FIELDWORK_TODAY", DEMO_TODAY)
+    monkeypatch.setenv("FIELDWORK_USER", "elena")
+    monkeypatch.delenv("FIELDWORK_DEBUG", raising=False)
+
+
+@pytest.fixture(autouse=True)
+def _no_blink(monkeypatch: pytest.MonkeyPatch) -> None:
+    from textual.widgets import Input, TextArea
+
+    monkeypatch.setattr(Input, "cursor_blink", False)
+    monkeypatch.setattr(TextArea, "cursor_blink", False)
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> Path:
+    return tmp_path / "home"
+
+
+@pytest.fixture
+def engagement(home: Path):
+    """An empty Type II engagement (period 2026) with a handle; closed after the test."""
+    from fieldwork_tui.services.engagements import create_engagement
+
+    handle = create_engagement(home, "Acme Cloud 2026", period="2026-01-01..2026-12-31",
+                               categories="security,availability")
+    yield handle
+    handle.close()
+
+
+@pytest.fixture(scope="session")
+def _demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Build the demo once per test session; tests get a private copy."""
+    import os
+
+    from fieldwork_tui.services.demo import build_demo
+
+    template_home = tmp_path_factory.mktemp("demo-template")
+    old = {k: os.environ.get(k) for k in ("FIELDWORK_TODAY", "FIELDWORK_USER")}
+    os.environ["FIELDWORK_TODAY"], os.environ["FIELDWORK_USER"] = DEMO_TODAY, "elena"
+    try:
+        handle = build_demo(template_home)
+        handle.close()
+    finally:
+        for k, v in old.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+    return template_home
+
+
+@pytest.fixture
+def demo_home(home: Path, _demo_template: Path) -> Path:
+    shutil.copytree(_demo_template, home, dirs_exist_ok=True)
+    return home
+
+
+@pytest.fixture
+def demo(demo_home: Path):
+    """A handle on a private copy of the demo engagement."""
+    from fieldwork_tui.services.demo import DEMO_SLUG
+    from fieldwork_tui.services.engagements import open_engagement
+
+    handle = open_engagement(demo_home, DEMO_SLUG)
+    yield handle
+    handle.close()
+
+
+@pytest.fixture
+def demo_app(demo_home: Path):
+    """The app on the demo engagement, built with the same factory as the CLI."""
+    from fieldwork_tui.services.demo import DEMO_SLUG
+    from fieldwork_tui.tui.app import create_app
+
+    return create_app(demo_home, DEMO_SLUG)
