@@ -36,9 +36,22 @@ def fail(message: str, code: int = 1) -> None:
     raise typer.Exit(code)
 
 
+_CONTROL_CHARS = {c: f"\\x{c:02x}" for c in [*range(0x20), 0x7F]} | {0x0A: "\\n", 0x0D: "\\r", 0x09: "\\t"}
+
+
+def printable(text: str) -> str:
+    """Escape control characters (a newline or a terminal escape in a file name or a cell) so a
+    message stays one line and cannot drive the user's terminal."""
+    return text.translate(_CONTROL_CHARS)
+
+
 def _one_line(exc: BaseException) -> str:
+    from fieldwork_tui.services.errors import FieldworkError
+
+    if isinstance(exc, FieldworkError):  # one line by contract; any newline comes from user data
+        return printable(str(exc).strip()) or exc.__class__.__name__
     text = str(exc).strip().splitlines()
-    return text[0] if text else exc.__class__.__name__
+    return printable(text[0]) if text else exc.__class__.__name__
 
 
 def handle_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -71,7 +84,7 @@ def describe_unexpected(exc: BaseException) -> str:
     if isinstance(exc, OSError) and exc.errno == 28:
         return f"disk full: {exc.filename or ''} (nothing was half-written)".replace(":  (", " (")
     if isinstance(exc, OSError):
-        return f"{exc.filename}: {exc.strerror}" if exc.filename else text
+        return printable(f"{exc.filename}: {exc.strerror}") if exc.filename else text
     return f"unexpected error: {exc.__class__.__name__}: {text}"
 
 

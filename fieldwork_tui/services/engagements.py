@@ -17,13 +17,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, select
 
 from fieldwork_tui.domain.criteria import CATEGORIES
 from fieldwork_tui.domain.vocab import EngagementType, Phase
 from fieldwork_tui.models import Engagement
 from fieldwork_tui.services import journal
-from fieldwork_tui.services.errors import FieldworkError, InvalidInput, NotFound
+from fieldwork_tui.services.errors import EngagementBusy, FieldworkError, InvalidInput, NotFound
+from fieldwork_tui.store import db as _db
 from fieldwork_tui.store import paths
 from fieldwork_tui.store.db import DatabaseError, make_engine, open_database
 
@@ -62,6 +64,14 @@ class EngagementHandle:
             try:
                 yield session
                 session.commit()
+            except OperationalError as exc:
+                session.rollback()
+                if "database is locked" in str(exc):
+                    raise EngagementBusy(
+                        f"{self.slug}: the engagement is busy (another fieldwork process kept it locked for "
+                        f"{_db.BUSY_TIMEOUT_MS / 1000:g} s); nothing was saved, try again"
+                    ) from None
+                raise
             except BaseException:
                 session.rollback()
                 raise
@@ -187,7 +197,8 @@ def engagement_dirs(home: Path | str | None) -> list[Path]:
     home_path = paths.resolve_home(home)
     if not home_path.is_dir():
         return []
-    return sorted(p for p in home_path.iterdir() if p.is_dir() and (p / paths.DB_NAME).is_file())
+    return sorted(p for p in home_path.iterdir()
+                  if p.is_dir() and not p.name.startswith(TMP_PREFIX) and (p / paths.DB_NAME).is_file())
 
 
 def resolve(home: Path | str | None, name: str) -> Path:

@@ -16,3 +16,7 @@ class InvalidInput(FieldworkError):
 
 class EngagementLocked(FieldworkError):
     pass
+
+
+class EngagementBusy(FieldworkError):
+    """Another process held the engagement's write lock longer than the busy timeout."""

@@ -97,8 +97,10 @@ def _changes(obj: Any) -> dict[str, Any]:
 
 
 def _pk(obj: Any) -> str:
-    ident = inspect(obj).identity
-    return "/".join(str(i) for i in ident) if ident else ""
+    state = inspect(obj)
+    # A new row has no identity key until the flush completes, but its primary key is already set.
+    ident = state.identity or state.mapper.primary_key_from_instance(obj)
+    return "/".join(str(i) for i in ident) if ident and all(i is not None for i in ident) else ""
 
 
 def _is_locked(session: Session) -> bool:

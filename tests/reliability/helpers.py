@@ -1,0 +1,175 @@
+"""Shared tools of the reliability suite: run the real CLI in a subprocess, write spreadsheets,
+and check an engagement the way `fieldwork check` does."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+CLI = [sys.executable, "-m", "fieldwork_tui"]
+CONTROL_HEADER = ["Control ID", "Title", "Control Activity", "TSC", "Frequency", "Owner", "Automated/Manual", "Key"]
+
+
+def cli_env(**extra: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env.pop("FIELDWORK_DEBUG", None)
+    env["PYTHONDONTWRITEBYTECODE"] = "1"
+    env.update(extra)
+    return env
+
+
+def run_cli(*args: str | Path, env: dict[str, str] | None = None, timeout: float = 120,
+            input: str | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*CLI, *map(str, args)], env=env or cli_env(), capture_output=True, text=True,
+                          timeout=timeout, input=input)
+
+
+def popen_cli(*args: str | Path, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
+    return subprocess.Popen([*CLI, *map(str, args)], env=env or cli_env(), stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+
+
+def assert_ok(proc: subprocess.CompletedProcess[str]) -> None:
+    assert proc.returncode == 0, f"exit {proc.returncode}: {proc.stderr}"
+    assert "Traceback" not in proc.stderr
+
+
+def assert_one_line_error(proc: subprocess.CompletedProcess[str], *needles: str) -> str:
+    """Non-zero exit, exactly one line on stderr, prefixed, no traceback; returns the line."""
+    assert proc.returncode != 0, f"expected a failure, got exit 0: {proc.stdout}"
+    assert "Traceback" not in proc.stderr, proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1, proc.stderr
+    line = lines[0]
+    assert line.startswith("fieldwork: "), line
+    for needle in needles:
+        assert needle.lower() in line.lower(), line
+    return line
+
+
+def control_rows(n: int, prefix: str = "C", start: int = 0) -> list[list[str]]:
+    return [[f"{prefix}-{i:05d}", f"Control {prefix} {i}", "The team reviews access quarterly. " * 3,
+             "CC6.1; CC6.2", "Quarterly", f"Owner {i % 17}", "Manual", "Yes"] for i in range(start, start + n)]
+
+
+def write_controls_csv(path: Path, n: int = 5, prefix: str = "C", rows: list[list[str]] | None = None) -> Path:
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(CONTROL_HEADER)
+        w.writerows(rows if rows is not None else control_rows(n, prefix))
+    return path
+
+
+def write_controls_xlsx(path: Path, rows: list[list[object]], header: list[str] | None = None) -> Path:
+    from openpyxl import Workbook
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("Controls")
+    ws.append(header or CONTROL_HEADER)
+    for r in rows:
+        ws.append(r)
+    wb.save(path)
+    return path
+
+
+def db_rows(db: Path, sql: str, params: tuple = ()) -> list[tuple]:
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        return conn.execute(sql, params).fetchall()
+    finally:
+        conn.close()
+
+
+def count(db: Path, table: str) -> int:
+    return db_rows(db, f"SELECT count(*) FROM {table}")[0][0]
+
+
+def journal_problems(db: Path) -> list[str]:
+    from fieldwork_tui.services.journal import verify_chain
+
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    conn.row_factory = sqlite3.Row
+    try:
+        rows = []
+        for r in conn.execute("SELECT * FROM journalentry ORDER BY id"):
+            d = dict(r)
+            d["details"] = json.loads(d["details"]) if isinstance(d["details"], str) else d["details"]
+            d["at"] = _iso_at(d["at"])
+            rows.append(d)
+    finally:
+        conn.close()
+    return list(verify_chain(rows))
+
+
+def _iso_at(value: str) -> str:
+    import datetime as dt
+
+    at = dt.datetime.fromisoformat(value)
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=dt.UTC)
+    return at.isoformat()
+
+
+def has_cli_command(name: str) -> bool:
+    from fieldwork_tui.cli import app
+
+    names = {c.name or (c.callback.__name__ if c.callback else "") for c in app.registered_commands}
+    return name in names
+
+
+def assert_healthy(root: Path) -> None:
+    """What `fieldwork check` proves: the database is intact and the journal chain unbroken (and, once
+    the command exists, the whole check including vault hashes)."""
+    db = root / "fieldwork.db"
+    assert db_rows(db, "PRAGMA integrity_check") == [("ok",)]
+    assert db_rows(db, "PRAGMA foreign_key_check") == []
+    assert journal_problems(db) == []
+    if has_cli_command("check"):
+        proc = run_cli("check", root.name)
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def temp_files(root: Path) -> list[Path]:
+    return [p for p in root.rglob(".tmp-*")]
+
+
+def invoke(*args: str | Path) -> subprocess.CompletedProcess[str]:
+    """Run a CLI command in-process (fast); same result shape as `run_cli`."""
+    from typer.testing import CliRunner
+
+    from fieldwork_tui.cli import app
+
+    result = CliRunner().invoke(app, [str(a) for a in args])
+    if result.exception and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return subprocess.CompletedProcess(args, result.exit_code, result.stdout, result.stderr)
+
+
+def tree_modes(root: Path) -> dict[str, int]:
+    """Permission bits of every folder and file below (and including) root."""
+    out = {".": root.stat().st_mode & 0o777}
+    for p in root.rglob("*"):
+        out[p.relative_to(root).as_posix()] = p.lstat().st_mode & 0o777
+    return out
+
+
+def assert_private(root: Path) -> None:
+    for rel, mode in tree_modes(root).items():
+        p = root / rel
+        want = 0o700 if p.is_dir() else 0o600
+        assert mode == want, f"{p}: mode {oct(mode)}, expected {oct(want)}"
+
+
+def snapshot_tree(root: Path) -> dict[str, tuple[int, int, bytes]]:
+    """(mode, mtime_ns, bytes) of every file: proves something was left untouched."""
+    out = {}
+    for p in sorted(root.rglob("*")):
+        if p.is_file():
+            st = p.stat()
+            out[p.relative_to(root).as_posix()] = (st.st_mode, st.st_mtime_ns, p.read_bytes())
+    return out
