@@ -15,6 +15,7 @@ existing engagement unless forced).
 from __future__ import annotations
 
 import datetime as dt
+import glob
 import hashlib
 import json
 import os
@@ -125,6 +126,9 @@ def backup_engagement(handle: EngagementHandle, output: Path | str) -> BackupRes
     if output.is_relative_to(root):
         raise InvalidInput(f"{output}: write the backup outside the engagement folder {root}")
     eng = handle.engagement()
+    for stale in output.parent.glob(f"{TMP_PREFIX}{glob.escape(output.name)}-*"):  # a backup killed half-way
+        if stale.is_file() and not stale.is_symlink():
+            stale.unlink(missing_ok=True)
     token = uuid.uuid4().hex[:12]
     db_copy = root / f"{TMP_PREFIX}backup-{token}.db"  # cleaned on the next open if we crash
     tmp = output.with_name(f"{TMP_PREFIX}{output.name}-{token}")

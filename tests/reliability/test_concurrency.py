@@ -1,0 +1,185 @@
+"""Two processes writing one engagement: writers queue on SQLite's lock (BEGIN IMMEDIATE + busy
+timeout), nothing is lost or corrupted, readers never wait, and a writer that waits too long gets
+one clear line instead of a "database is locked" traceback."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+import textwrap
+import threading
+
+import pytest
+
+from .helpers import (
+    assert_healthy,
+    assert_ok,
+    assert_one_line_error,
+    cli_env,
+    control_rows,
+    count,
+    db_rows,
+    invoke,
+    popen_cli,
+    run_cli,
+    write_controls_csv,
+)
+
+
+@pytest.fixture
+def short_busy_timeout(monkeypatch):
+    """Make "waits too long" happen in a fraction of a second (in this process only)."""
+    from fieldwork_tui.store import db
+
+    monkeypatch.setattr(db, "BUSY_TIMEOUT_MS", 200)
+
+
+class LockHolder:
+    """A foreign connection holding the engagement's write lock, as another fieldwork process would."""
+
+    def __init__(self, db_path) -> None:
+        self.conn = sqlite3.connect(db_path, isolation_level=None, check_same_thread=False)
+        self.conn.execute("BEGIN IMMEDIATE")
+        self.conn.execute("UPDATE engagement SET service_organization = service_organization")
+
+    def release_after(self, seconds: float) -> threading.Timer:
+        t = threading.Timer(seconds, self.release)
+        t.start()
+        return t
+
+    def release(self) -> None:
+        if self.conn is not None:
+            self.conn.execute("COMMIT")
+            self.conn.close()
+            self.conn = None
+
+
+def test_two_cli_imports_at_once_both_land(engagement, tmp_path):
+    engagement.close()
+    a = write_controls_csv(tmp_path / "a.csv", rows=control_rows(1500, "A"))
+    b = write_controls_csv(tmp_path / "b.csv", rows=control_rows(1500, "B"))
+    for _ in range(2):
+        procs = [popen_cli("import", "controls", engagement.slug, f) for f in (a, b)]
+        for p in procs:
+            out, err = p.communicate(timeout=120)
+            assert p.returncode == 0, err
+            assert "Traceback" not in err
+    assert count(engagement.db_path, "control") == 3000
+    assert_healthy(engagement.root)
+
+
+HOLDER = textwrap.dedent("""
+    import sys, time
+    from fieldwork_tui.services.engagements import open_engagement
+    from fieldwork_tui.services.controls import add_control
+    from fieldwork_tui.models import Control
+    handle = open_engagement(None, sys.argv[1])
+    with handle.session() as s:
+        s.add(Control(ref="HOLDER-1", title="written by a long session"))
+        s.flush()
+        print("locked", flush=True)
+        time.sleep(float(sys.argv[2]))
+    print("committed", flush=True)
+""")
+
+
+def test_cli_waits_for_a_process_holding_a_write_session(engagement, tmp_path):
+    engagement.close()
+    holder = subprocess.Popen([sys.executable, "-u", "-c", HOLDER, engagement.slug, "1.5"], env=cli_env(),
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert holder.stdout.readline().strip() == "locked"
+    # a reader is never blocked by the writer (WAL)
+    status = run_cli("status", engagement.slug, "--json")
+    assert_ok(status)
+    assert "HOLDER-1" not in status.stdout
+    # a writer queues behind the lock, then succeeds
+    assert_ok(run_cli("import", "controls", engagement.slug, write_controls_csv(tmp_path / "c.csv", 20, "CLI")))
+    out, err = holder.communicate(timeout=60)
+    assert holder.returncode == 0 and "committed" in out, err
+    assert count(engagement.db_path, "control") == 21
+    assert_healthy(engagement.root)
+
+
+def test_cli_that_waits_too_long_says_so_in_one_line(short_busy_timeout, engagement, tmp_path):
+    csv_file = write_controls_csv(tmp_path / "c.csv", 5)
+    holder = LockHolder(engagement.db_path)
+    try:
+        line = assert_one_line_error(invoke("import", "controls", engagement.slug, csv_file), "busy")
+        assert "database is locked" not in line
+        assert "nothing was saved" in line
+    finally:
+        holder.release()
+    assert count(engagement.db_path, "control") == 0
+    assert_ok(invoke("import", "controls", engagement.slug, csv_file))
+    assert count(engagement.db_path, "control") == 5
+
+
+def test_busy_engagement_is_a_user_error_in_the_services(short_busy_timeout, engagement):
+    from fieldwork_tui.services.controls import add_control
+    from fieldwork_tui.services.engagements import open_path
+    from fieldwork_tui.services.errors import EngagementBusy, FieldworkError
+
+    engagement.close()
+    engagement = open_path(engagement.root)  # connections made after the timeout was shortened
+
+    holder = LockHolder(engagement.db_path)
+    try:
+        with pytest.raises(EngagementBusy) as info:
+            add_control(engagement, "X-1", "blocked")
+        assert isinstance(info.value, FieldworkError)
+        assert "\n" not in str(info.value)
+    finally:
+        holder.release()
+    add_control(engagement, "X-1", "after the lock")
+    assert count(engagement.db_path, "control") == 1
+    engagement.close()
+
+
+def test_session_waits_for_a_lock_released_in_time(engagement):
+    from fieldwork_tui.services.controls import add_control
+
+    holder = LockHolder(engagement.db_path)
+    timer = holder.release_after(0.5)
+    add_control(engagement, "X-2", "written after waiting")
+    timer.join()
+    assert db_rows(engagement.db_path, "SELECT ref FROM control") == [("X-2",)]
+
+
+async def test_app_write_while_another_process_holds_the_lock(short_busy_timeout, demo_app, demo):
+    """The app (dashboard: advance phase) while a CLI holds the write lock: a notification, no crash;
+    once the lock is gone the same key works and the change is stored."""
+    from fieldwork_tui.services.engagements import engagement_summary
+
+    async with demo_app.run_test(size=(130, 40)) as pilot:
+        await pilot.pause()
+        before = engagement_summary(demo)["phase"]
+        holder = LockHolder(demo.db_path)
+        try:
+            await pilot.press("right_square_bracket")
+            await pilot.pause()
+        finally:
+            holder.release()
+        assert engagement_summary(demo)["phase"] == before
+        notes = [n.message for n in demo_app._notifications]
+        assert any("busy" in m for m in notes), notes
+        await pilot.press("right_square_bracket")
+        await pilot.pause()
+        assert engagement_summary(demo)["phase"] != before
+
+
+async def test_app_sees_rows_another_process_committed(demo_app, demo, tmp_path):
+    """The app keeps its engine open while a CLI imports; its next refresh shows the new controls."""
+    async with demo_app.run_test(size=(130, 40)) as pilot:
+        await pilot.press("2")
+        await pilot.pause()
+        csv_file = write_controls_csv(tmp_path / "c.csv", 3, prefix="ZZ")
+        proc = run_cli("import", "controls", demo.slug, csv_file)
+        assert_ok(proc)
+        await pilot.press("1")
+        await pilot.press("2")
+        await pilot.pause()
+        from fieldwork_tui.services.controls import list_controls
+
+        assert [c.ref for c in list_controls(demo, "ZZ-")] == ["ZZ-00000", "ZZ-00001", "ZZ-00002"]
+    assert_healthy(demo.root)
