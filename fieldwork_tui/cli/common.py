@@ -81,6 +81,10 @@ def describe_unexpected(exc: BaseException) -> str:
     text = _one_line(exc)
     if "database is locked" in text:
         return "the engagement is busy (another fieldwork process is writing); try again in a moment"
+    if isinstance(exc, MemoryError):
+        return "not enough memory to finish (nothing was saved)"
+    if "database or disk is full" in text:
+        return "disk full (nothing was saved)"
     if isinstance(exc, OSError) and exc.errno == 28:
         return f"disk full: {exc.filename or ''} (nothing was half-written)".replace(":  (", " (")
     if isinstance(exc, OSError):

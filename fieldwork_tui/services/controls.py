@@ -33,6 +33,10 @@ CONTROL_ALIASES: dict[str, list[str]] = {
     "key": ["Key", "Key Control", "Key?"],
 }
 
+#: A SOC 2 control matrix has tens to a few hundred controls; the bound keeps a mistaken 1 GB file (a
+#: population picked by mistake) from being read into memory before the all-or-nothing write.
+MAX_CONTROLS = 10_000
+
 
 @dataclass
 class ImportResult:
@@ -89,6 +93,9 @@ def import_controls(handle: EngagementHandle, path: Path | str) -> ImportResult:
             raise InvalidInput(f"{where('key')}: expected Yes or No, got {key_text!r}")
         title = get("title") or get("description")[:80]
         nature = nature or (Nature.automated if frequency is Frequency.continuous else Nature.manual)
+        if len(parsed) >= MAX_CONTROLS:
+            raise InvalidInput(f"{table.path}: row {row_no}: more than {MAX_CONTROLS} control rows; a control matrix "
+                               "lists controls (is this a population? fieldwork import population)")
         parsed.append({
             "ref": ref, "title": title, "description": get("description"), "criteria": criteria,
             "frequency": frequency or Frequency.as_needed, "owner": get("owner"), "nature": nature, "key": key,

@@ -71,6 +71,8 @@ class EngagementHandle:
                         f"{self.slug}: the engagement is busy (another fieldwork process kept it locked for "
                         f"{_db.BUSY_TIMEOUT_MS / 1000:g} s); nothing was saved, try again"
                     ) from None
+                if "disk is full" in str(exc):
+                    raise FieldworkError(f"{self.slug}: disk full; nothing was saved (free some space and retry)") from None
                 raise
             except BaseException:
                 session.rollback()
@@ -229,7 +231,7 @@ def _read_name(root: Path) -> str:
     import sqlite3
 
     try:
-        conn = sqlite3.connect(f"file:{root / paths.DB_NAME}?mode=ro", uri=True)
+        conn = sqlite3.connect(f"{(root / paths.DB_NAME).absolute().as_uri()}?mode=ro", uri=True)
         try:
             row = conn.execute("SELECT name FROM engagement LIMIT 1").fetchone()
         finally:

@@ -20,6 +20,9 @@ from fieldwork_tui.services.errors import InvalidInput
 CSV_SUFFIXES = {".csv", ".txt", ".tsv"}
 XLSX_SUFFIXES = {".xlsx", ".xlsm"}
 MAX_HEADER_SCAN = 12
+MAX_LINE_CHARS = 4 << 20
+#: openpyxl loads an XLSX's shared strings whole, even when streaming rows: bound it before it does.
+MAX_SHARED_STRINGS_BYTES = 512 << 20
 
 
 def norm_header(text: object) -> str:
@@ -36,7 +39,11 @@ def cell_text(value: object) -> str:
 
 
 def detect_encoding(path: Path) -> str:
-    """utf-8-sig when the whole file decodes as UTF-8, else cp1252 (else latin-1, which never fails)."""
+    """utf-16 when the file starts with its byte order mark (Excel's "Unicode Text"), utf-8-sig when the
+    whole file decodes as UTF-8, else cp1252 (else latin-1, which never fails)."""
+    with open(path, "rb") as fh:
+        if fh.read(2) in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+            return "utf-16"
     decoder = codecs.getincrementaldecoder("utf-8")()
     try:
         with open(path, "rb") as fh:
@@ -72,10 +79,24 @@ def _check_readable(path: Path) -> None:
         raise InvalidInput(f"{path}: the file is empty")
 
 
+def _bounded_lines(fh, path: Path) -> Iterator[str]:
+    """Lines for the csv reader, refusing one longer than MAX_LINE_CHARS: a file with no line breaks
+    (binary, or one huge cell) would otherwise be read whole into memory before csv's own field limit."""
+    number = 0
+    while line := fh.readline(MAX_LINE_CHARS):
+        number += 1
+        if len(line) >= MAX_LINE_CHARS and not line.endswith(("\n", "\r")):
+            raise InvalidInput(f"{path}: line {number} is longer than {MAX_LINE_CHARS >> 20} MB; not a CSV export")
+        yield line
+
+
 def _csv_rows(path: Path) -> Iterator[list[str]]:
     encoding = detect_encoding(path)
     with open(path, encoding=encoding, newline="") as fh:
-        sample = fh.read(64 * 1024)
+        try:
+            sample = fh.read(64 * 1024)
+        except UnicodeDecodeError:
+            raise InvalidInput(f"{path}: not valid {encoding} text") from None
         if "\x00" in sample:
             raise InvalidInput(f"{path}: binary data, not a CSV file")
         fh.seek(0)
@@ -84,12 +105,14 @@ def _csv_rows(path: Path) -> Iterator[list[str]]:
             delimiter = dialect.delimiter
         except csv.Error:
             delimiter = "\t" if path.suffix.lower() == ".tsv" else ","
-        reader = csv.reader(fh, delimiter=delimiter)
+        reader = csv.reader(_bounded_lines(fh, path), delimiter=delimiter)
         try:
             for row in reader:
                 yield [c.strip() for c in row]
         except csv.Error as exc:
             raise InvalidInput(f"{path}: row {reader.line_num}: malformed CSV ({exc})") from None
+        except UnicodeDecodeError:
+            raise InvalidInput(f"{path}: row {reader.line_num + 1}: not valid {encoding} text") from None
 
 
 def _xlsx_rows(path: Path) -> Iterator[list[object]]:
@@ -97,14 +120,35 @@ def _xlsx_rows(path: Path) -> Iterator[list[object]]:
 
     from openpyxl import load_workbook
 
+    # A damaged or hostile workbook can make openpyxl raise almost anything (zip, zlib, XML, type
+    # errors); each of them means the same to the auditor: this file is not a readable workbook.
     try:
+        with zipfile.ZipFile(path) as zf:
+            shared = next((i for i in zf.infolist() if i.filename.lower().endswith("sharedstrings.xml")), None)
+        if shared is not None and shared.file_size > MAX_SHARED_STRINGS_BYTES:
+            raise InvalidInput(f"{path}: the workbook's text table unpacks to {shared.file_size >> 20} MB "
+                               f"(more than {MAX_SHARED_STRINGS_BYTES >> 20} MB); save it as CSV and import that")
         wb = load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+    except (InvalidInput, MemoryError):
+        raise
+    except Exception as exc:  # noqa: BLE001 - see above
         raise InvalidInput(f"{path}: not a readable XLSX workbook ({exc.__class__.__name__})") from None
+    number = 0
     try:
+        if not wb.worksheets:
+            raise InvalidInput(f"{path}: the workbook has no worksheet")
         ws = wb.worksheets[0]
+        # Streaming mode trusts the sheet's recorded size, which some tools write wrong: rows past it
+        # would be dropped silently. Read to the real end of the data instead.
+        if hasattr(ws, "reset_dimensions"):
+            ws.reset_dimensions()
         for row in ws.iter_rows(values_only=True):
+            number += 1
             yield list(row)
+    except (InvalidInput, MemoryError, GeneratorExit):
+        raise
+    except Exception as exc:  # noqa: BLE001 - see above
+        raise InvalidInput(f"{path}: row {number + 1}: unreadable workbook content ({exc.__class__.__name__})") from None
     finally:
         wb.close()
 

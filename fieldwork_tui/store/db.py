@@ -38,7 +38,8 @@ def alembic_config(engine: Engine | None = None):
     cfg = Config(stdout=io.StringIO())
     cfg.set_main_option("script_location", _script_location())
     if engine is not None:
-        cfg.set_main_option("sqlalchemy.url", str(engine.url))
+        # configparser interpolates '%': a home folder such as "~/100% client" must not break opening
+        cfg.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False).replace("%", "%%"))
     return cfg
 
 
@@ -68,9 +69,10 @@ def make_engine(db_path: Path, *, immediate: bool = True) -> Engine:
     two processes writing the same engagement queue on SQLite's lock (busy timeout) instead of
     failing half-way with "database is locked"; read-only engines use plain deferred BEGIN."""
     from sqlalchemy import create_engine
+    from sqlalchemy.engine import URL
 
     engine = create_engine(
-        f"sqlite:///{db_path}",
+        URL.create("sqlite", database=str(db_path)),  # a home folder may contain '?', '#' or '%'
         connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000},
     )
     event.listen(engine, "connect", _on_connect)
@@ -98,7 +100,11 @@ def _stored_revision(db_path: Path) -> str | None:
     if not header:
         return None
     try:
-        conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+        # Without a WAL file there is nothing a read-only connection could miss, so open it immutable:
+        # a refused (newer or corrupt) database is then left exactly as it was, not even -shm created.
+        wal = Path(f"{db_path}-wal")
+        flags = "mode=ro" if wal.exists() else "mode=ro&immutable=1"
+        conn = sqlite3.connect(f"{db_path.absolute().as_uri()}?{flags}", uri=True)
         try:
             row = conn.execute("PRAGMA quick_check").fetchone()
             if not row or row[0] != "ok":
@@ -125,7 +131,7 @@ def _stored_revision(db_path: Path) -> str | None:
 def backup_database(db_path: Path, target: Path) -> Path:
     """Copy a live database with SQLite's online backup API (consistent even while in use)."""
     tmp = target.with_name(target.name + ".tmp")
-    src = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    src = sqlite3.connect(f"{Path(db_path).absolute().as_uri()}?mode=ro", uri=True)
     try:
         dst = sqlite3.connect(tmp)
         try:
@@ -144,6 +150,8 @@ def open_database(db_path: Path, *, create: bool = False) -> Engine:
     exists = db_path.exists()
     if not exists and not create:
         raise DatabaseError(f"{db_path}: database not found")
+    if exists and not create and db_path.stat().st_size == 0:
+        raise DatabaseError(f"{db_path}: the database is empty (damaged); restore it from a backup (fieldwork restore)")
     stored = _stored_revision(db_path) if exists else None
     head = head_revision()
     if stored is not None and stored not in known_revisions():

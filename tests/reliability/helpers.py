@@ -78,7 +78,7 @@ def write_controls_xlsx(path: Path, rows: list[list[object]], header: list[str] 
 
 
 def db_rows(db: Path, sql: str, params: tuple = ()) -> list[tuple]:
-    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    conn = sqlite3.connect(f"{Path(db).absolute().as_uri()}?mode=ro", uri=True)
     try:
         return conn.execute(sql, params).fetchall()
     finally:
@@ -92,7 +92,7 @@ def count(db: Path, table: str) -> int:
 def journal_problems(db: Path) -> list[str]:
     from fieldwork_tui.services.journal import verify_chain
 
-    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    conn = sqlite3.connect(f"{Path(db).absolute().as_uri()}?mode=ro", uri=True)
     conn.row_factory = sqlite3.Row
     try:
         rows = []
@@ -173,3 +173,60 @@ def snapshot_tree(root: Path) -> dict[str, tuple[int, int, bytes]]:
             st = p.stat()
             out[p.relative_to(root).as_posix()] = (st.st_mode, st.st_mtime_ns, p.read_bytes())
     return out
+
+
+XLSX_PARTS = {
+    "[Content_Types].xml": (
+        '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        '<Default Extension="xml" ContentType="application/xml"/>'
+        '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+        '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+        '<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>'
+        '</Types>'),
+    "_rels/.rels": (
+        '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/>'
+        '</Relationships>'),
+    "xl/workbook.xml": (
+        '<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+        'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+        '<sheets><sheet name="Controls" sheetId="1" r:id="rId1"/></sheets></workbook>'),
+    "xl/_rels/workbook.xml.rels": (
+        '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/>'
+        '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/>'
+        '</Relationships>'),
+}
+
+
+def write_raw_xlsx(path: Path, sheet_chunks, shared_chunks=None, dimension: str = "A1:H1") -> Path:
+    """An XLSX assembled part by part, streaming the sheet (and shared strings) from iterables of
+    str: builds a workbook that unpacks to gigabytes while the file itself stays small."""
+    import zipfile
+
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
+        for name, text in XLSX_PARTS.items():
+            zf.writestr(name, text)
+        with zf.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as out:
+            out.write(b'<?xml version="1.0" encoding="UTF-8"?><worksheet '
+                      b'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+                      # as Excel writes it; without it openpyxl scans the whole sheet once before reading
+                      + f'<dimension ref="{dimension}"/><sheetData>'.encode())
+            for chunk in sheet_chunks:
+                out.write(chunk.encode() if isinstance(chunk, str) else chunk)
+            out.write(b"</sheetData></worksheet>")
+        with zf.open("xl/sharedStrings.xml", "w", force_zip64=True) as out:
+            out.write(b'<?xml version="1.0" encoding="UTF-8"?><sst '
+                      b'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">')
+            for chunk in shared_chunks or ():
+                out.write(chunk.encode() if isinstance(chunk, str) else chunk)
+            out.write(b"</sst>")
+    return path
+
+
+def inline_row(n: int | None, cells: list[str]) -> str:
+    """A sheet row of inline strings; without `n` the row takes the next number (as Excel allows)."""
+    from xml.sax.saxutils import escape
+
+    return (f'<row r="{n}">' if n else "<row>") + "".join(f'<c t="inlineStr"><is><t>{escape(c)}</t></is></c>' for c in cells) + "</row>"
