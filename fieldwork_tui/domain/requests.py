@@ -80,9 +80,9 @@ def _norm(text: str) -> str:
 
 def parse_status(text: str) -> RequestStatus | None:
     """The status a tracker's word means; `open` for an empty cell; None for a word we do not know."""
-    key = _norm(text)
-    if not key:
+    if not (text or "").strip():
         return S.open
+    key = _norm(text)
     if key.replace(" ", "_") in S.__members__:
         return S(key.replace(" ", "_"))
     return STATUS_WORDS.get(key)
