@@ -13,20 +13,24 @@ from pathlib import Path
 from sqlalchemy import func
 from sqlmodel import select
 
-from fieldwork_tui.domain.requests import SAMPLE_RESPONSE_BUSINESS_DAYS, add_business_days, next_ref
+from fieldwork_tui.domain.requests import (
+    SAMPLE_RESPONSE_BUSINESS_DAYS,
+    add_business_days,
+    next_ref,
+    transition_problem,
+)
 from fieldwork_tui.domain.vocab import RequestStatus, RequestWave
 from fieldwork_tui.models import (
     Control,
     EvidenceRequest,
-    Person,
     RequestControl,
     RequestStatusChange,
     Sample,
     SampleItem,
 )
 from fieldwork_tui.services.engagements import EngagementHandle
-from fieldwork_tui.services.errors import InvalidInput, NotFound
-from fieldwork_tui.services.requests import _today, find_request
+from fieldwork_tui.services.errors import FieldworkError, InvalidInput, NotFound
+from fieldwork_tui.services.requests import _today, find_request, set_status_in
 
 ITEMS_IN_DESCRIPTION = 60
 
@@ -98,24 +102,54 @@ def create_sample_request(handle: EngagementHandle, sample_id: int, *, due_on: d
         return ref
 
 
-def request_owner_id(handle: EngagementHandle, key: int | str) -> int | None:
-    with handle.read() as s:
-        return find_request(s, key).owner_id
-
-
-def _owner_name(handle: EngagementHandle, owner_id: int | None) -> str:
-    if owner_id is None:
-        return ""
-    with handle.read() as s:
-        p = s.get(Person, owner_id)
-        return p.name if p else ""
-
-
 Progress = Callable[[int, int], None]
 
 
 def attach_received_files(handle: EngagementHandle, key: int | str, paths: Iterable[Path | str], *,
-                          progress: Progress | None = None, description: str = "") -> int:
+                          progress: Progress | None = None, description: str = "", today: dt.date | None = None) -> int:
     """Store files the client sent in the vault, linked to the request and (as inspection evidence) to
-    its controls, then move the request to `submitted`. Returns the number of files stored."""
-    raise NotImplementedError  # replaced below once the vault service is available
+    each of its controls, and move the request to `submitted` — all in one transaction after the copy;
+    blobs this call created are removed again if recording fails. Returns the number of files."""
+    try:
+        from fieldwork_tui.services import evidence
+    except ImportError:  # pragma: no cover - the vault service ships with the evidence area
+        raise FieldworkError("the evidence vault is not available in this build") from None
+    from fieldwork_tui.models import EvidenceControl
+
+    today = _today(today)
+    with handle.read() as s:  # fail fast on a wrong request or a refused status change before copying
+        req = find_request(s, key)
+        problem = transition_problem(req.status, RequestStatus.submitted)
+        if problem and req.status is not RequestStatus.accepted:
+            raise InvalidInput(f"request {req.ref}: {problem}")
+    files = evidence.collect_files(paths)
+    if not files:
+        raise InvalidInput("no files to attach")
+    blobs = evidence.store_blobs(handle, files, (lambda done, total, _name: progress(done, total)) if progress else None)
+    try:
+        with handle.session() as s:
+            req = find_request(s, key)
+            control_ids = list(s.exec(select(RequestControl.control_id).where(RequestControl.request_id == req.id)))
+            owner_id = req.owner_id
+            for blob, source in zip(blobs, files, strict=True):
+                ev, _existed = evidence.record_file(
+                    s, blob, source, handle.actor, description=description or f"received for request {req.ref}",
+                    request_id=req.id, received_from_id=owner_id)
+                if ev.request_id is None:
+                    ev.request_id = req.id
+                    s.add(ev)
+                for cid in control_ids:
+                    if s.get(EvidenceControl, (ev.id, cid)) is None:
+                        s.add(EvidenceControl(evidence_id=ev.id, control_id=cid))
+            if req.status is not RequestStatus.accepted:
+                set_status_in(s, req, RequestStatus.submitted, f"{len(files)} file(s) received", handle.actor, today)
+            if req.received_on is None or req.status is RequestStatus.submitted:
+                req.received_on = today
+                s.add(req)
+    except BaseException:
+        v = evidence.vault(handle)
+        for b in blobs:
+            if b.new:
+                v.remove(b.sha256)
+        raise
+    return len(files)

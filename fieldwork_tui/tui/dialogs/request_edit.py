@@ -85,8 +85,7 @@ class StatusDialog(_Form):
         options = [(s.value.replace("_", " "), s.value) for s in RequestStatus]
         yield Label("New status", classes="field-label")
         yield Select(options, allow_blank=False, value=(self.current or RequestStatus.in_progress).value, id="status")
-        yield Label("Reason (shown to the client; required to return, ask for clarification or mark N/A)",
-                    classes="field-label")
+        yield Label("Reason (the client reads it; required to return, clarify or mark N/A)", classes="field-label")
         yield Input(id="reason")
 
     def values(self) -> tuple[RequestStatus, str]:

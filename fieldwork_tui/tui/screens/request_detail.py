@@ -80,7 +80,7 @@ class RequestDetailScreen(EngagementScreen):
     def _summary(self, d) -> Table:
         t = Table(title=f"{d.ref} · {STATUS_LABEL[d.status]}", title_justify="left", title_style="bold",
                   box=None, show_header=False, expand=True)
-        t.add_column(style="bold", width=14)
+        t.add_column(style="bold", width=16)
         t.add_column(ratio=1)
         t.add_row("Request", d.description or Text("(no description)", style="dim"))
         t.add_row("Owner", d.owner or Text("(no owner)", style="dim"))
