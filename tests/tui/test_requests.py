@@ -140,7 +140,8 @@ async def test_refused_bulk_change_is_a_notification(demo_app, demo):
         await pilot.press("a", "b")  # everything, then status
         await pilot.pause()
         demo_app.screen.query_one(Select).value = "accepted"
-        await pilot.press("enter")  # submit from the reason input
+        await pilot.press("tab", "enter")  # submit from the reason input
+        await pilot.pause()
         await pilot.pause()
         assert isinstance(demo_app.screen, RequestsScreen)
         assert any("status not changed" in n.message for n in demo_app._notifications)
@@ -254,3 +255,25 @@ async def test_palette_offers_the_view_actions(demo_app):
         assert "Toggle overdue only" in titles and "Export open items" in titles
         for binding in screen.BINDINGS:
             assert binding.id and binding.tooltip
+
+
+async def test_attach_received_files_from_detail(demo_app, demo, tmp_path):
+    import pytest
+
+    pytest.importorskip("fieldwork_tui.services.evidence")
+    r = rq.request_page(demo, rq.RequestQuery(statuses=frozenset({S.open}), sort="ref"), 0, 1)[0]
+    f = tmp_path / "Zugriffsprüfung Q3.pdf"
+    f.write_bytes(b"%PDF-1.4" * 500)
+    async with demo_app.run_test(size=SIZE) as pilot:
+        await open_requests(pilot)
+        demo_app.push_screen(RequestDetailScreen(r.id))
+        await pilot.pause()
+        await pilot.press("u")
+        await pilot.pause()
+        demo_app.screen.query_one("TextArea").insert(str(f))
+        await pilot.press("ctrl+s")
+        await demo_app.workers.wait_for_complete()
+        await pilot.pause()
+        assert [x.name for x in demo_app.screen.detail.files] == ["Zugriffsprüfung Q3.pdf"]
+    d = rq.request_detail(demo, r.id)
+    assert d.status is S.submitted and [x.name for x in d.files] == ["Zugriffsprüfung Q3.pdf"]
