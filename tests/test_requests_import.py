@@ -94,6 +94,15 @@ def test_odd_headers_and_semicolons(eng, tmp_path):
     assert rows["R2"].status is RequestStatus.submitted
 
 
+def test_semicolons_below_title_rows_cp1252(eng, tmp_path):
+    text = ("Lumen PBC tracker\r\nexported by GRC\r\n\r\n"
+            "Req #;Request Description;Control Ref;Assigned To;Deadline;Status\r\n"
+            "N-1;Liste der Zugänge;AC-01;Jürgen Groß;11/18/2026;Outstanding\r\n")
+    import_requests(eng, write(tmp_path, "eu.csv", text, "cp1252"))
+    row = rows_by_ref(eng)["N-1"]
+    assert (row.description, row.owner, row.due_on) == ("Liste der Zugänge", "Jürgen Groß", dt.date(2026, 11, 18))
+
+
 def test_xlsx_with_real_dates_and_serials(eng, tmp_path):
     wb = Workbook()
     ws = wb.active
