@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 import os
 import secrets
 from collections.abc import Callable
@@ -134,5 +135,9 @@ def _write_xlsx(handle, tmp: Path, query, today, progress, open_only: bool) -> i
         ws.column_dimensions[get_column_letter(i)].width = width
     ws.freeze_panes = "A4"
     ws.auto_filter.ref = f"A3:{get_column_letter(len(HEADERS))}{max(3, ws.max_row)}"
-    wb.save(tmp)
+    # Saved to memory first: openpyxl leaves its zip writer open when the disk fills mid-save, and its
+    # clean-up then prints a traceback; our own write fails cleanly instead.
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    tmp.write_bytes(buffer.getvalue())
     return n

@@ -45,6 +45,9 @@ REQUEST_ALIASES: dict[str, list[str]] = {
     "wave": ["Wave", "Request Wave", "Request Type", "PBC Wave"],
 }
 MAX_LISTED = 8
+#: Bounds what is parsed into memory before the all-or-nothing write: a mistaken 1 GB file is refused
+#: with one line instead of exhausting memory (real PBC lists hold hundreds to a few thousand rows).
+MAX_REQUESTS = 50_000
 
 
 @dataclass
@@ -104,6 +107,9 @@ def parse_request_file(path: Path | str, known_controls: set[str]) -> list[Parse
         if not any(cells):
             continue
         row_no = table.file_row(i)
+        if len(out) >= MAX_REQUESTS:
+            raise InvalidInput(f"{table.path}: row {row_no}: more than {MAX_REQUESTS} request rows; a request "
+                               "list this long is not a PBC list (is this a population?)")
 
         def get(name: str, cells=cells) -> str:
             idx = cols.get(name)

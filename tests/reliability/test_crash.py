@@ -209,3 +209,25 @@ def test_killed_while_holding_the_write_lock(acme, tmp_path):
     assert_ok(run_cli("import", "controls", acme.slug, write_controls_csv(tmp_path / "x.csv", 2, "AFTER")))
     assert db_rows(acme.db_path, "SELECT count(*) FROM control WHERE ref='HALF-1'") == [(0,)]
     _after_crash(acme.root)
+
+
+def _kill_request_import(acme, tmp_path, n: int, salt: str) -> None:
+    from .test_exports import _pbc_csv
+
+    pbc = _pbc_csv(tmp_path / "pbc.csv", 1500)
+    for delay in delays(n, 0.3, 3.0, salt):
+        proc = popen_cli("import", "requests", acme.slug, pbc)
+        kill_after(proc, delay)
+        _after_crash(acme.root)
+        assert count(acme.db_path, "evidencerequest") in (0, 1500)
+    assert_ok(run_cli("import", "requests", acme.slug, pbc))
+    assert count(acme.db_path, "evidencerequest") == 1500
+
+
+def test_request_import_killed_at_random_points(acme, tmp_path):
+    _kill_request_import(acme, tmp_path, 2, "requests-fast")
+
+
+@pytest.mark.slow
+def test_request_import_killed_many_times(acme, tmp_path):
+    _kill_request_import(acme, tmp_path, 8, "requests-slow")

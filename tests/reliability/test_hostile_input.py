@@ -66,13 +66,33 @@ BROKEN = {
 }
 
 
+#: Every importer of the product: (command words, header, one row template with #B# and {i}).
+IMPORTERS = {
+    "controls": (("import", "controls"), "Control ID,Title,Control Activity,TSC,Frequency",
+                 "R#B#-{i:05d},Title {i},Quarterly access review of the production systems,CC6.1,Monthly"),
+    "requests": (("import", "requests"), "Request ID,Request Description,Owner,Due Date,Status",
+                 "R#B#-{i:05d},Please provide the access review evidence for system {i},Jane Doe,2026-12-01,Open"),
+}
+
+
+def _run_importer(importer: str, eng, path: Path, runner=None):
+    words = IMPORTERS[importer][0]
+    return (runner or invoke)(*words, eng.slug, path)
+
+
+def _rows_written(eng) -> tuple[int, ...]:
+    db = eng.db_path
+    return (count(db, "control"), count(db, "evidencerequest"), count(db, "journalentry"))
+
+
+@pytest.mark.parametrize("importer", sorted(IMPORTERS))
 @pytest.mark.parametrize("name", sorted(BROKEN))
-def test_broken_files_fail_in_one_line_and_import_nothing(eng, tmp_path, name):
+def test_broken_files_fail_in_one_line_and_import_nothing(eng, tmp_path, name, importer):
     p = tmp_path / name
     p.write_bytes(BROKEN[name])
-    before = _untouched(eng)
-    assert_one_line_error(_import(eng, p), name)
-    assert _untouched(eng) == before
+    before = _rows_written(eng)
+    assert_one_line_error(_run_importer(importer, eng, p), name)
+    assert _rows_written(eng) == before
 
 
 def test_csv_cut_at_every_byte_imports_whole_rows_or_fails_in_one_line(eng, tmp_path):
@@ -162,14 +182,13 @@ def _run_limited(*args) -> subprocess.CompletedProcess[str]:
                           preexec_fn=_limited)
 
 
-def _huge_distinct_rows(path: Path, size: int) -> Path:
-    """A control matrix of `size` bytes whose every row has its own ref (a population picked by mistake),
+def _huge_distinct_rows(path: Path, size: int, importer: str = "controls") -> Path:
+    """A spreadsheet of `size` bytes whose every row has its own ID (a population picked by mistake),
     written block by block from one template so it costs seconds, not minutes."""
-    rows = "".join(f"R#B#-{i:05d},Title {i},Quarterly access review of the production systems,CC6.1,Monthly\n"
-                   for i in range(12_000))
-    block = rows.encode()
+    _, header, template = IMPORTERS[importer]
+    block = "".join(template.format(i=i) + "\n" for i in range(12_000)).encode()
     with open(path, "wb") as fh:
-        fh.write(b"Control ID,Title,Control Activity,TSC,Frequency\n")
+        fh.write(header.encode() + b"\n")
         b = 0
         while fh.tell() < size:
             fh.write(block.replace(b"#B#", str(b).encode()))
@@ -177,7 +196,7 @@ def _huge_distinct_rows(path: Path, size: int) -> Path:
     return path
 
 
-def _huge_single_line(path: Path, size: int) -> Path:
+def _huge_single_line(path: Path, size: int, importer: str = "controls") -> Path:
     with open(path, "wb") as fh:
         fh.write(b"Control ID,Title\nC-1,")
         chunk = b"A" * MB
@@ -186,7 +205,7 @@ def _huge_single_line(path: Path, size: int) -> Path:
     return path
 
 
-def _sparse_tail(path: Path, size: int) -> Path:
+def _sparse_tail(path: Path, size: int, importer: str = "controls") -> Path:
     """Valid rows, then a hole of zeros up to `size` (sparse: costs no disk)."""
     write_controls_csv(path, 5)
     with open(path, "r+b") as fh:
@@ -197,25 +216,27 @@ def _sparse_tail(path: Path, size: int) -> Path:
 HUGE = {"distinct-rows": _huge_distinct_rows, "single-line": _huge_single_line, "sparse-zeros": _sparse_tail}
 
 
-def _check_huge(eng, tmp_path, kind: str, size: int) -> None:
-    p = HUGE[kind](tmp_path / f"{kind}.csv", size)
+def _check_huge(eng, tmp_path, kind: str, size: int, importer: str) -> None:
+    p = HUGE[kind](tmp_path / f"{kind}.csv", size, importer)
     assert p.stat().st_size >= size
-    before = _untouched(eng)
-    line = assert_one_line_error(_run_limited("import", "controls", eng.slug, p), p.name)
+    before = _rows_written(eng)
+    line = assert_one_line_error(_run_importer(importer, eng, p, _run_limited), p.name)
     assert "memory" not in line.lower()
-    assert _untouched(eng) == before
+    assert _rows_written(eng) == before
     p.unlink()
 
 
+@pytest.mark.parametrize("importer", sorted(IMPORTERS))
 @pytest.mark.parametrize("kind", sorted(HUGE))
-def test_200mb_csv_is_refused_in_bounded_memory(eng, tmp_path, kind):
-    _check_huge(eng, tmp_path, kind, 200 * MB)
+def test_200mb_csv_is_refused_in_bounded_memory(eng, tmp_path, kind, importer):
+    _check_huge(eng, tmp_path, kind, 200 * MB, importer)
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("importer", sorted(IMPORTERS))
 @pytest.mark.parametrize("kind", sorted(HUGE))
-def test_1gb_csv_is_refused_in_bounded_memory(eng, tmp_path, kind):
-    _check_huge(eng, tmp_path, kind, 1024 * MB)
+def test_1gb_csv_is_refused_in_bounded_memory(eng, tmp_path, kind, importer):
+    _check_huge(eng, tmp_path, kind, 1024 * MB, importer)
 
 
 def _xlsx_sheet_bomb(path: Path, size: int) -> Path:
