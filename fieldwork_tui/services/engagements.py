@@ -43,6 +43,7 @@ class EngagementHandle:
     engine: Engine
     read_engine: Engine
     actor: str = field(default_factory=current_actor)
+    _lock_fd: int | None = field(default=None, repr=False, compare=False)
 
     @property
     def slug(self) -> str:
@@ -94,6 +95,9 @@ class EngagementHandle:
     def close(self) -> None:
         self.engine.dispose()
         self.read_engine.dispose()
+        fd, self._lock_fd = self._lock_fd, None
+        if fd is not None:
+            os.close(fd)
 
 
 def parse_period(text: str) -> tuple[dt.date, dt.date]:
@@ -129,8 +133,10 @@ def _clean_temp_files(root: Path) -> None:
         if not folder.is_dir():
             continue
         for p in folder.iterdir():
-            if p.name.startswith(TMP_PREFIX) and p.is_file():
+            if p.name.startswith(TMP_PREFIX) and (p.is_file() or p.is_symlink()):
                 p.unlink(missing_ok=True)
+            elif p.name.startswith(TMP_PREFIX) and p.is_dir() and folder == root:
+                shutil.rmtree(p, ignore_errors=True)  # scratch folders (services/scratch.py)
 
 
 def _handle(root: Path, *, create: bool = False) -> EngagementHandle:
@@ -139,8 +145,40 @@ def _handle(root: Path, *, create: bool = False) -> EngagementHandle:
     except DatabaseError as exc:
         raise FieldworkError(str(exc)) from None
     paths.ensure_private_dir(root / paths.VAULT_NAME)
-    _clean_temp_files(root)
-    return EngagementHandle(root=root, engine=engine, read_engine=make_engine(root / paths.DB_NAME, immediate=False))
+    lock_fd = _open_lock(root)
+    if _alone(lock_fd):  # temp files of a process still working must not be swept from under it
+        _clean_temp_files(root)
+    handle = EngagementHandle(root=root, engine=engine, read_engine=make_engine(root / paths.DB_NAME, immediate=False))
+    handle._lock_fd = lock_fd
+    return handle
+
+
+LOCK_NAME = paths.DB_NAME + ".lock"  # excluded from backups with the database's other side files
+
+
+def _open_lock(root: Path) -> int | None:
+    """Every open handle holds a shared lock on the engagement's lock file (released by the OS when the
+    process dies), so an opener can tell whether another process has the engagement open."""
+    try:
+        import fcntl
+    except ImportError:  # not on POSIX: no sharing check, temp files are swept as before
+        return None
+    fd = os.open(root / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o600)
+    fcntl.flock(fd, fcntl.LOCK_SH)
+    return fd
+
+
+def _alone(lock_fd: int | None) -> bool:
+    if lock_fd is None:
+        return True
+    import fcntl
+
+    try:
+        fcntl.flock(lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # upgrade succeeds only if no one else holds it
+    except OSError:
+        return False
+    fcntl.flock(lock_fd, fcntl.LOCK_SH)
+    return True
 
 
 def create_engagement(

@@ -22,6 +22,7 @@ from fieldwork_tui.domain.vocab import OPEN_REQUEST_STATUSES
 from fieldwork_tui.services.engagements import TMP_PREFIX, EngagementHandle
 from fieldwork_tui.services.errors import InvalidInput
 from fieldwork_tui.services.requests import RequestQuery, RequestRow, count_requests, request_page
+from fieldwork_tui.services.scratch import private_scratch
 
 HEADERS = ["Request ID", "Control Ref", "Request Description", "Owner", "Status", "Priority", "Wave", "Requested",
            "Due Date", "Age (business days)", "Overdue", "Last Follow-up", "Last Follow-up Note"]
@@ -138,6 +139,7 @@ def _write_xlsx(handle, tmp: Path, query, today, progress, open_only: bool) -> i
     # Saved to memory first: openpyxl leaves its zip writer open when the disk fills mid-save, and its
     # clean-up then prints a traceback; our own write fails cleanly instead.
     buffer = io.BytesIO()
-    wb.save(buffer)
+    with private_scratch(handle.root):  # openpyxl spills each sheet to a temp file: keep it in the engagement
+        wb.save(buffer)
     tmp.write_bytes(buffer.getvalue())
     return n

@@ -28,6 +28,11 @@ def _allowed(path: str) -> bool:
     return any(real == root or real.startswith(root + os.sep) for root in ALLOWED) or real.startswith("/dev/")
 
 
+def _ancestor_of_allowed(path: str) -> bool:
+    real = os.path.realpath(path)
+    return any(root.startswith(real + os.sep) for root in ALLOWED)
+
+
 def hook(event: str, args: tuple) -> None:
     if event == "socket.__new__":
         family = args[1] if len(args) > 1 else None
@@ -49,6 +54,8 @@ def hook(event: str, args: tuple) -> None:
     elif event in ("os.mkdir", "os.rename", "os.replace", "os.remove", "os.rmdir", "shutil.rmtree",
                    "os.symlink", "os.link", "os.truncate", "os.chmod"):
         target = args[1] if event in ("os.rename", "os.replace", "os.symlink", "os.link") else args[0]
+        if event == "os.mkdir" and isinstance(target, str | bytes) and _ancestor_of_allowed(os.fsdecode(target)):
+            return  # creating the parents of the data or config dir (mkdir -p)
         if isinstance(target, str | bytes) and not _allowed(os.fsdecode(target)):
             REPORT["writes_outside"].append(f"{event}:{os.fsdecode(target)}")
     elif event == "sqlite3.connect":
@@ -91,6 +98,15 @@ def main() -> None:
     spec = json.loads(open(sys.argv[1]).read())
     ALLOWED.extend(os.path.realpath(p) for p in spec["allowed_write_roots"])
     sys.addaudithook(hook)
+    if spec.get("selftest"):
+        try:
+            socket.create_connection(("127.0.0.1", 9), timeout=0.5)
+        except OSError:
+            pass
+        try:
+            open(os.path.join(spec["selftest"], "outside.txt"), "w").close()
+        except OSError:
+            pass
     for argv in spec["commands"]:
         run_command(argv)
     if spec.get("app"):

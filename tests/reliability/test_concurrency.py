@@ -183,3 +183,27 @@ async def test_app_sees_rows_another_process_committed(demo_app, demo, tmp_path)
 
         assert [c.ref for c in list_controls(demo, "ZZ-")] == ["ZZ-00000", "ZZ-00001", "ZZ-00002"]
     assert_healthy(demo.root)
+
+
+def test_opening_never_sweeps_the_temp_files_of_a_process_at_work(engagement):
+    """The temp file of an attach or export still being written by one process is not deleted when a
+    second process opens the engagement; once no one has it open (even after a kill), it is."""
+    engagement.close()
+    worker = subprocess.Popen([sys.executable, "-u", "-c", textwrap.dedent("""
+        import sys, time
+        from fieldwork_tui.services.engagements import open_engagement
+        handle = open_engagement(None, sys.argv[1])
+        (handle.vault_path / ".tmp-in-flight").write_bytes(b"half an upload")
+        print("writing", flush=True)
+        time.sleep(60)
+    """), engagement.slug], env=cli_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert worker.stdout.readline().strip() == "writing"
+        in_flight = engagement.vault_path / ".tmp-in-flight"
+        assert_ok(run_cli("status", engagement.slug))
+        assert in_flight.exists()
+    finally:
+        worker.kill()
+        worker.wait()
+    assert_ok(run_cli("status", engagement.slug))
+    assert not in_flight.exists()
