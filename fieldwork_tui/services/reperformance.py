@@ -48,15 +48,35 @@ class ListData:
     rows: list[list[str]]
 
 
-def read_list(path: Path | str) -> ListData:
-    table = open_table(path)
+def _open(path: Path | str, key: str | None = None):
+    """Open a list, skipping title lines above the header: the header is the first row naming the
+    key column (when known), else the first row with at least two filled cells."""
+    from fieldwork_tui.domain.compare import norm_column
+
+    if key:
+        wanted = norm_column(key)
+        try:
+            return open_table(path, is_header=lambda cells: any(norm_column(c) == wanted for c in cells))
+        except InvalidInput as exc:
+            if "no header row" not in str(exc):
+                raise
+    try:
+        return open_table(path, is_header=lambda cells: sum(1 for c in cells if c) >= 2)
+    except InvalidInput as exc:
+        if "no header row" not in str(exc):
+            raise
+        return open_table(path)
+
+
+def read_list(path: Path | str, key: str | None = None) -> ListData:
+    table = _open(path, key)
     rows = [[cell_text(c) for c in r] for r in table.rows]
     return ListData(Path(path), table.headers, rows)
 
 
 def list_columns(path: Path | str) -> list[str]:
-    """The header of a list (first non-blank row): what the comparison dialog offers as keys."""
-    return [h for h in open_table(path).headers if h]
+    """The header of a list: what the comparison dialog offers as keys and columns."""
+    return [h for h in _open(path).headers if h]
 
 
 @dataclass
@@ -102,9 +122,9 @@ def run_comparison(handle: EngagementHandle, control_ref: str, list_a: Path | st
     except ValueError:
         raise InvalidInput(f"key mode {key_mode!r}: expected exact, casefold or username") from None
     spec = CompareSpec(key_a=key_a, key_b=key_b or key_a, key_mode=mode,
-                       columns=tuple(columns) if columns else None, ignore=tuple(ignore or ()),
+                       columns=tuple(columns) if columns is not None else None, ignore=tuple(ignore or ()),
                        date_window=date_window)
-    data_a, data_b = read_list(list_a), read_list(list_b)
+    data_a, data_b = read_list(list_a, key_a), read_list(list_b, key_b or key_a)
     try:
         result = compare_lists(data_a.headers, data_a.rows, data_b.headers, data_b.rows, spec)
     except CompareError as exc:
