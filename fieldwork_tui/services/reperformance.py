@@ -245,3 +245,19 @@ def raise_exception(handle: EngagementHandle, difference_id: int, *, deviation: 
         )
         s.add(ex)
     return ex
+
+
+def count_differences(handle: EngagementHandle, reperformance_id: int) -> int:
+    from sqlalchemy import func
+
+    with handle.read() as s:
+        return s.exec(select(func.count()).select_from(ReperformanceDifference)
+                      .where(ReperformanceDifference.reperformance_id == reperformance_id)).one()
+
+
+def exceptions_by_difference(handle: EngagementHandle, reperformance_id: int) -> dict[int, int]:
+    """{difference id: exception id} for the differences already raised as exceptions."""
+    with handle.read() as s:
+        ids = select(ReperformanceDifference.id).where(ReperformanceDifference.reperformance_id == reperformance_id)
+        return dict(s.exec(select(ControlException.difference_id, ControlException.id)
+                           .where(ControlException.difference_id.in_(ids))).all())

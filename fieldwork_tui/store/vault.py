@@ -213,9 +213,10 @@ class Vault:
                     os.fsync(dst_fd)
                 finally:
                     os.close(dst_fd)
-                if size != st.st_size:
+                after = os.fstat(src_fd)
+                if size != st.st_size or after.st_size != size or after.st_mtime_ns != st.st_mtime_ns:
                     raise VaultError(f"{source}: the file changed while it was being copied "
-                                     f"({st.st_size} bytes became {size}); try again")
+                                     f"({st.st_size} bytes, now {after.st_size}); try again when it is complete")
                 final = self.path_for(sha)
                 if final.is_file():
                     tmp.unlink()
