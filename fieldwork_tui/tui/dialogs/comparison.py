@@ -109,8 +109,7 @@ class ComparisonDialog(ModalScreen[int | None]):
         key = self.query_one(f"#key-{side}", Select)
         key.set_options(options)
         self.query_one(f"#window-{side}", Select).set_options(options)
-        other = self.columns["a" if side == "b" else "b"]
-        guess = self._guess_key(cols, other)
+        guess = self._guess_key(cols)
         if guess is not None:
             key.value = guess
         if side == "b" and self.columns["a"]:
@@ -118,13 +117,15 @@ class ComparisonDialog(ModalScreen[int | None]):
         return True
 
     @staticmethod
-    def _guess_key(cols: list[str], other: list[str]) -> str | None:
+    def _guess_key(cols: list[str]) -> str | None:
+        """The first column that looks like an identifier (user, e-mail, id…), else the first column."""
         from fieldwork_tui.domain.compare import norm_column
 
-        shared = {norm_column(c) for c in other}
-        for c in cols:
-            if norm_column(c) in shared:
-                return c
+        hints = ("login", "user", "email", "e-mail", "account", "employee", "id", "key", "name")
+        for hint in hints:
+            for c in cols:
+                if hint in norm_column(c).split() or norm_column(c).startswith(hint):
+                    return c
         return cols[0] if cols else None
 
     def _match_b_key(self) -> None:

@@ -64,7 +64,7 @@ class InterviewEntryScreen(EngagementScreen):
         with Vertical(id="entry"):
             yield Label("Type what is said; enter starts the next statement. Saved as you type.", id="save-state")
             with Horizontal():
-                yield Input(placeholder="statement…", id="statement")
+                yield Input(placeholder="statement…", id="statement", select_on_focus=False)
                 yield Input(placeholder="controls e.g. AC-01 AC-03", id="controls")
 
     def on_mount(self) -> None:
