@@ -24,6 +24,14 @@ async def _until(pilot, predicate, tries: int = 60) -> None:
     raise AssertionError("condition never held")
 
 
+async def _paste(pilot, text: str) -> None:
+    """What a terminal sends when the user pastes (bracketed paste) into the focused widget."""
+    from textual import events
+
+    pilot.app.focused.post_message(events.Paste(text))
+    await pilot.pause()
+
+
 async def _open_tab(pilot, app, ref: str, key: str) -> None:
     from fieldwork_tui.tui.screens.control_detail import ControlDetailScreen
 
@@ -98,7 +106,8 @@ async def test_attach_by_pasted_path(demo_app, tmp_path: Path) -> None:
         await pilot.press("a")
         await pilot.pause()
         assert type(app.screen).__name__ == "AttachFileDialog"
-        await pilot.press(*str(src), "tab", *"2026-03-31", "tab", *"Annual policy approval", "enter")
+        await _paste(pilot, str(src))
+        await pilot.press("tab", *"2026-03-31", "tab", *"Annual policy approval", "enter")
         control_id = get_control(app.handle, "CA-01").id
 
         def stored() -> list[EvidenceFile]:
@@ -119,7 +128,10 @@ async def test_attach_dialog_shows_a_bad_path(demo_app, tmp_path: Path) -> None:
     app.browse_start = tmp_path
     async with app.run_test(size=SIZE) as pilot:
         await _open_tab(pilot, app, "CA-01", "alt+3")
-        await pilot.press("a", *str(tmp_path / "missing.pdf"), "enter")
+        await pilot.press("a")
+        await pilot.pause()
+        await _paste(pilot, str(tmp_path / "missing.pdf"))
+        await pilot.press("enter")
         from textual.widgets import Label
 
         await _until(pilot, lambda: "not found" in str(app.screen.query_one("#error", Label).content))
@@ -152,7 +164,10 @@ async def test_comparison_dialog(demo_app, tmp_path: Path) -> None:
         await _open_tab(pilot, app, "AC-05", "alt+4")
         await pilot.press("n")
         await pilot.pause()
-        await pilot.press(*str(a), "enter", *str(b), "enter")
+        await _paste(pilot, str(a))
+        await pilot.press("enter")
+        await _paste(pilot, str(b))
+        await pilot.press("enter")
         await pilot.pause()
         dialog = app.screen
         assert dialog.columns["b"] == ["Reviewer", "Mail", "Role"]

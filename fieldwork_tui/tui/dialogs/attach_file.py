@@ -22,7 +22,7 @@ class AttachFileDialog(ModalScreen[int | None]):
         Binding("ctrl+s", "attach", "Attach", id="attach.submit", tooltip="Copy the file(s) into the vault"),
     ]
     DEFAULT_CSS = """
-    AttachFileDialog > Vertical { width: 100; }
+    AttachFileDialog .hint { width: 1fr; padding-top: 1; }
     AttachFileDialog DirectoryTree { height: 12; border: round $primary 40%; }
     AttachFileDialog ProgressBar { padding-top: 1; }
     AttachFileDialog #attach-status { color: $text-muted; height: auto; }
@@ -55,6 +55,7 @@ class AttachFileDialog(ModalScreen[int | None]):
             yield Label("", id="attach-status")
             yield Label("", classes="error", id="error")
             with Horizontal(classes="buttons"):
+                yield Label("enter attaches · escape cancels", classes="muted hint")
                 yield Button("Cancel", id="cancel")
                 yield Button("Attach", variant="primary", id="attach")
 

@@ -24,7 +24,7 @@ class ComparisonDialog(ModalScreen[int | None]):
         Binding("ctrl+s", "compare", "Compare", id="compare.run", tooltip="Compare the two lists and store the result"),
     ]
     DEFAULT_CSS = """
-    ComparisonDialog > Vertical { width: 110; }
+    ComparisonDialog .hint { width: 1fr; padding-top: 1; }
     ComparisonDialog .row { height: auto; }
     ComparisonDialog .half { width: 1fr; height: auto; padding-right: 1; }
     ComparisonDialog .days { width: 16; height: auto; }
@@ -38,22 +38,25 @@ class ComparisonDialog(ModalScreen[int | None]):
         self.running = False
 
     def compose(self) -> ComposeResult:
-        with Vertical():
+        with Vertical(id="compare-box"):
             yield Label(f"Re-perform {self.control_ref}: compare two lists", classes="section-title")
             with Horizontal(classes="row"):
-                for side, hint in (("a", "List A — pulled by you (CSV/XLSX path)"),
-                                   ("b", "List B — used or reviewed by the client")):
+                for side, hint in (("a", "List A — the list you pulled (CSV/XLSX path)"),
+                                   ("b", "List B — the list the client used or reviewed")):
                     with Vertical(classes="half"):
                         yield Label(hint, classes="field-label")
-                        yield Input(placeholder="/path/to/list.csv", id=f"path-{side}")
-                        yield Label("Key column", classes="field-label")
-                        yield Select([], prompt="(load the list first)", id=f"key-{side}")
-                        yield Label("Label", classes="field-label")
-                        yield Input(placeholder="e.g. IdP export" if side == "a" else "e.g. reviewed list",
-                                    id=f"label-{side}")
-            yield Label("Keys match", classes="field-label")
-            yield Select(KEY_MODES, value="casefold", allow_blank=False, id="key-mode")
-            yield Label("Date window (optional): flag when the B date is more than N days after the A date",
+                        yield Input(placeholder="/path/to/list.csv — paste, then enter", id=f"path-{side}")
+                        yield Select([], prompt="key column (load the list first)", id=f"key-{side}")
+                        yield Input(placeholder="label, e.g. IdP export" if side == "a"
+                                    else "label, e.g. reviewed list", id=f"label-{side}")
+            with Horizontal(classes="row"):
+                with Vertical(classes="half"):
+                    yield Label("Keys match", classes="field-label")
+                    yield Select(KEY_MODES, value="casefold", allow_blank=False, id="key-mode")
+                with Vertical(classes="half"):
+                    yield Label("Title", classes="field-label")
+                    yield Input(placeholder="e.g. Q2 user access review re-performed", id="title")
+            yield Label("Date window (optional): flag a B date more than N days after the A date",
                         classes="field-label")
             with Horizontal(classes="row"):
                 with Vertical(classes="half"):
@@ -62,15 +65,15 @@ class ComparisonDialog(ModalScreen[int | None]):
                     yield Select([], prompt="date in B", id="window-b")
                 with Vertical(classes="days"):
                     yield Input(placeholder="days", id="window-days", type="integer")
-            yield Label("Title", classes="field-label")
-            yield Input(placeholder="e.g. Q2 user access review re-performed", id="title")
             yield ProgressBar(total=None, show_eta=False, show_percentage=False, id="progress")
             yield Label("", classes="error", id="error")
             with Horizontal(classes="buttons"):
+                yield Label("ctrl+s compares · escape cancels", classes="muted hint")
                 yield Button("Cancel", id="cancel")
                 yield Button("Compare", variant="primary", id="compare")
 
     def on_mount(self) -> None:
+        self.query_one("#compare-box").styles.width = 110  # wider than the default dialog: two lists side by side
         self.query_one("#progress", ProgressBar).display = False
         self.query_one("#path-a", Input).focus()
 

@@ -65,7 +65,7 @@ class InterviewEntryScreen(EngagementScreen):
             yield Label("Type what is said; enter starts the next statement. Saved as you type.", id="save-state")
             with Horizontal():
                 yield Input(placeholder="statement…", id="statement", select_on_focus=False)
-                yield Input(placeholder="controls e.g. AC-01 AC-03", id="controls")
+                yield Input(placeholder="controls: AC-01 AC-03", id="controls")
 
     def on_mount(self) -> None:
         super().on_mount()

@@ -10,6 +10,12 @@ from textual.widgets import Button, DataTable
 from fieldwork_tui.tui.tabs.base import ListingTab
 
 
+def clip(text: str, width: int) -> str:
+    """Shorten long free text so the columns after it stay on screen."""
+    text = " ".join((text or "").split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
 class ActionTab(ListingTab):
     """A ListingTab with buttons (`ACTIONS`: (action, label) pairs, mirrored by BINDINGS) and row keys."""
 

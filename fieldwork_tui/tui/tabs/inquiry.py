@@ -6,7 +6,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.binding import Binding
 
-from fieldwork_tui.tui.tabs.actions import ActionTab
+from fieldwork_tui.tui.tabs.actions import ActionTab, clip
 
 STATE_STYLE = {"uncorroborated": "yellow", "corroborated": "green", "contradicted": "bold red"}
 
@@ -23,9 +23,9 @@ class InquiryTab(ActionTab):
     def rows(self, records):
         return [
             (sv.interview.held_on.isoformat(), sv.person.name if sv.person else "", sv.person.role if sv.person else "",
-             sv.statement.text, Text(sv.statement.corroboration.value,
+             clip(sv.statement.text, 44), Text(sv.statement.corroboration.value,
                                      style=STATE_STYLE.get(sv.statement.corroboration.value, "")),
-             sv.statement.corroboration_note)
+             clip(sv.statement.corroboration_note, 26))
             for sv in records.statements if sv.statement.text
         ]
 

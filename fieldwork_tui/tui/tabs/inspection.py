@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from textual.binding import Binding
 
-from fieldwork_tui.tui.tabs.actions import ActionTab
+from fieldwork_tui.tui.tabs.actions import ActionTab, clip
 
 
 def human_size(n: int) -> str:
@@ -31,7 +31,7 @@ class InspectionTab(ActionTab):
 
     def rows(self, records):
         return [(f.original_name, f.as_of.isoformat() if f.as_of else "", human_size(f.size), f.sha256[:12],
-                 f.added_by, f.description) for f in records.files]
+                 f.added_by, clip(f.description, 40)) for f in records.files]
 
     def row_keys(self, records):
         return [f.id for f in records.files]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.binding import Binding
 
-from fieldwork_tui.tui.tabs.actions import ActionTab
+from fieldwork_tui.tui.tabs.actions import ActionTab, clip
 
 
 class ObservationTab(ActionTab):
@@ -17,7 +17,8 @@ class ObservationTab(ActionTab):
     ]
 
     def rows(self, records):
-        return [(o.observed_at.strftime("%Y-%m-%d %H:%M"), o.location, o.description, o.observed_by)
+        return [(o.observed_at.strftime("%Y-%m-%d %H:%M"), clip(o.location, 30), clip(o.description, 70),
+                 o.observed_by)
                 for o in records.observations]
 
     def row_keys(self, records):

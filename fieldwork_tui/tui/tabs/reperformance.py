@@ -8,7 +8,7 @@ from textual import on
 from textual.binding import Binding
 from textual.widgets import DataTable
 
-from fieldwork_tui.tui.tabs.actions import ActionTab
+from fieldwork_tui.tui.tabs.actions import ActionTab, clip
 
 
 class ReperformanceTab(ActionTab):
@@ -24,7 +24,7 @@ class ReperformanceTab(ActionTab):
     def rows(self, records):
         return [(r.title or f"{r.list_a_label} vs {r.list_b_label}", f"{r.key_a} = {r.key_b}",
                  f"{r.count_a}/{r.count_b}", str(r.only_in_a), str(r.only_in_b), str(r.differing),
-                 str(r.date_window_breaches) if r.options.get("date_window") else "—", r.conclusion or "not concluded")
+                 str(r.date_window_breaches) if r.options.get("date_window") else "—", clip(r.conclusion, 36) or "not concluded")
                 for r in records.reperformances]
 
     def row_keys(self, records):
