@@ -88,3 +88,7 @@ def test_reperformance_date_window_result(snap_compare, demo_app) -> None:
 
 def test_conclude_dialog(snap_compare, demo_app) -> None:
     assert snap_compare(demo_app, run_before=_at_control("AC-03", "alt+4", "tab", "v", "c"), terminal_size=SIZE)
+
+
+def test_required_types_dialog(snap_compare, demo_app) -> None:
+    assert snap_compare(demo_app, run_before=_at_control("CE-03", "alt+3", "tab", "t"), terminal_size=SIZE)

@@ -214,3 +214,17 @@ def test_autosave_interval_is_at_most_a_second() -> None:
 
 def test_no_event_loop_leak() -> None:
     assert asyncio.get_event_loop_policy() is not None
+
+
+async def test_required_types_dialog(demo_app) -> None:
+    app = demo_app
+    async with app.run_test(size=SIZE) as pilot:
+        await _open_tab(pilot, app, "CE-03", "alt+3")
+        await pilot.press("t")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "RequiredTypesDialog"
+        # list: inquiry (on), observation, inspection (on), reperformance -> turn inquiry off, observation on
+        await pilot.press("space", "down", "space", "ctrl+s")
+        await pilot.pause()
+        assert get_control(app.handle, "CE-03").required_types == ["observation", "inspection"]
+        assert "missing_required_type" in [f.value for f in app.screen.records.flags]

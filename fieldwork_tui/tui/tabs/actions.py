@@ -4,6 +4,7 @@ row under the cursor, and palette entries for the tab's actions."""
 from __future__ import annotations
 
 from textual import on
+from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import Button, DataTable
 
@@ -20,6 +21,10 @@ class ActionTab(ListingTab):
     """A ListingTab with buttons (`ACTIONS`: (action, label) pairs, mirrored by BINDINGS) and row keys."""
 
     ACTIONS: tuple[tuple[str, str], ...] = ()
+    BINDINGS = [
+        Binding("t", "required_types", "Required types", id="tab.required_types",
+                tooltip="Evidence types this control requires (triangulation)"),
+    ]
     DEFAULT_CSS = """
     ActionTab .tab-actions { height: auto; padding: 0 1; }
     ActionTab .tab-actions Button { margin-right: 1; min-width: 12; }
@@ -55,7 +60,17 @@ class ActionTab(ListingTab):
         event.stop()
         self.run_action(event.button.id.removeprefix("do-"))
 
+    def action_required_types(self) -> None:
+        from fieldwork_tui.services.controls import get_control
+        from fieldwork_tui.tui.dialogs.required_types import RequiredTypesDialog
+
+        control = get_control(self.handle, self.ref)
+        self.app.push_screen(RequiredTypesDialog(control.ref, list(control.required_types)),
+                             lambda saved: self.changed("required_types") if saved is not None else None)
+
     def palette_commands(self):
         for action, label in self.ACTIONS:
             yield (f"{label} ({self.ref})", f"{label} on control {self.ref}",
                    lambda action=action: self.run_action(action))
+        yield (f"Required evidence types ({self.ref})", "Choose which techniques this control requires",
+               self.action_required_types)
