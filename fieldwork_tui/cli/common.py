@@ -36,7 +36,9 @@ def fail(message: str, code: int = 1) -> None:
     raise typer.Exit(code)
 
 
-_CONTROL_CHARS = {c: f"\\x{c:02x}" for c in [*range(0x20), 0x7F]} | {0x0A: "\\n", 0x0D: "\\r", 0x09: "\\t"}
+_CONTROL_CHARS = ({c: f"\\x{c:02x}" for c in [*range(0x20), *range(0x7F, 0xA0)]}
+                  | {c: f"\\u{c:04x}" for c in [*range(0x202A, 0x202F), *range(0x2066, 0x206A)]}  # bidi overrides
+                  | {0x0A: "\\n", 0x0D: "\\r", 0x09: "\\t"})
 
 
 def printable(text: str) -> str:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from fieldwork_tui.cli.common import command, echo_json, import_app, open_handle, state
+from fieldwork_tui.cli.common import command, echo_json, import_app, open_handle, printable, state
 
 
 def launch_tui(engagement: str | None = None) -> None:
@@ -47,7 +47,7 @@ def list_(as_json: bool = typer.Option(False, "--json", help="Machine-readable o
         return
     for e in items:
         if e.get("error"):
-            typer.echo(f"{e['slug']:<32} {e['error']}")
+            typer.echo(f"{e['slug']:<32} {printable(e['error'])}")
         else:
             typer.echo(f"{e['slug']:<32} {e['type']:<6} {e['period_start']}..{e['period_end']}  {e['phase']}")
 
@@ -89,10 +89,10 @@ def status(
         echo_json(data)
         return
     e = data["engagement"]
-    typer.echo(f"{e['name']} ({e['type']}, {e['period_start']}..{e['period_end']}), phase {e['phase']}")
+    typer.echo(f"{printable(e['name'])} ({e['type']}, {e['period_start']}..{e['period_end']}), phase {e['phase']}")
     for c in data["controls"]:
         flags = ", ".join(c["flags"]) or "ok"
-        typer.echo(f"  {c['ref']:<10} {badges(c['evidence_types'])}  {c['status']:<16} {flags}")
+        typer.echo(f"  {printable(c['ref']):<10} {badges(c['evidence_types'])}  {c['status']:<16} {flags}")
     r, x = data["requests"], data["exceptions"]
     typer.echo(f"requests: {r['total']} ({r['overdue']} overdue) · exceptions: {x['total']} "
                f"({x['without_response']} without response)")
@@ -111,4 +111,4 @@ def import_controls(
         result = do_import(handle, file)
     finally:
         handle.close()
-    typer.echo(result.describe())
+    typer.echo(printable(result.describe()))

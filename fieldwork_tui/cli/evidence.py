@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from fieldwork_tui.cli.common import command, echo_json, open_handle
+from fieldwork_tui.cli.common import command, echo_json, open_handle, printable
 
 
 @command(name="attach")
@@ -51,7 +51,7 @@ def attach_command(
     for a in attached:
         note = " (already attached)" if a.already_linked else " (same content already in the vault)" \
             if a.already_in_vault else ""
-        typer.echo(f"{a.evidence.sha256[:12]}  {a.evidence.size:>12,}  {a.evidence.original_name}{note}")
+        typer.echo(f"{a.evidence.sha256[:12]}  {a.evidence.size:>12,}  {printable(a.evidence.original_name)}{note}")
     typer.echo(f"{len(attached)} file(s) attached to {control.upper()}")
 
 
@@ -93,13 +93,14 @@ def compare_command(
         echo_json(data)
         return
     rp = outcome.reperformance
-    typer.echo(f"{rp.title}: {data['list_a']['rows']} rows in A, {data['list_b']['rows']} in B, "
+    typer.echo(f"{printable(rp.title)}: {data['list_a']['rows']} rows in A, {data['list_b']['rows']} in B, "
                f"{data['matched']} matched on {rp.key_a} = {rp.key_b}")
     typer.echo(f"only in A: {data['only_in_a']}  only in B: {data['only_in_b']}  differing: {data['differing']}"
                + (f"  date window breaches: {data['date_window_breaches']}" if window else ""))
     for row in data["rows"][:50]:
         details = {k: v for k, v in row.items() if k not in ("kind", "key")}
-        typer.echo(f"  [{row['kind']}] {describe_difference(row['kind'], row['key'], details, rp.list_a_label, rp.list_b_label)}")
+        typer.echo(printable(f"  [{row['kind']}] "
+                             f"{describe_difference(row['kind'], row['key'], details, rp.list_a_label, rp.list_b_label)}"))
     if len(data["rows"]) > 50:
         typer.echo(f"  ... and {len(data['rows']) - 50} more (use --json)")
     typer.echo(f"stored as re-performance #{rp.id} on {data['control']}")

@@ -159,10 +159,13 @@ def tree_modes(root: Path) -> dict[str, int]:
 
 
 def assert_private(root: Path) -> None:
+    """Folders 0700; files readable by their owner only (0600, or 0400 for read-only vault blobs)."""
     for rel, mode in tree_modes(root).items():
         p = root / rel
-        want = 0o700 if p.is_dir() else 0o600
-        assert mode == want, f"{p}: mode {oct(mode)}, expected {oct(want)}"
+        if p.is_dir():
+            assert mode == 0o700, f"{p}: mode {oct(mode)}, expected 0o700"
+        else:
+            assert mode in (0o600, 0o400), f"{p}: mode {oct(mode)}, expected 0o600 (or 0o400)"
 
 
 def snapshot_tree(root: Path) -> dict[str, tuple[int, int, bytes]]:
