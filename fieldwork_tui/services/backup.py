@@ -235,13 +235,13 @@ def _extract_verified(zf: zipfile.ZipFile, listed: dict[str, dict], dest: Path, 
         with os.fdopen(fd, "wb") as out:
             try:
                 src = zf.open(name)
-            except (zipfile.BadZipFile, NotImplementedError, ValueError) as exc:
+            except (zipfile.BadZipFile, NotImplementedError, ValueError, OSError) as exc:  # reading the archive
                 raise InvalidInput(f"{archive}: {name} is damaged ({exc}); nothing was restored") from None
             with src:
                 while True:
                     try:
                         chunk = src.read(CHUNK)
-                    except (zipfile.BadZipFile, EOFError, zlib.error, ValueError) as exc:
+                    except (zipfile.BadZipFile, EOFError, zlib.error, ValueError, OSError) as exc:
                         raise InvalidInput(f"{archive}: {name} is damaged ({exc}); nothing was restored") from None
                     if not chunk:
                         break
