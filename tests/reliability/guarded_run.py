@@ -54,6 +54,12 @@ def hook(event: str, args: tuple) -> None:
     elif event in ("os.mkdir", "os.rename", "os.replace", "os.remove", "os.rmdir", "shutil.rmtree",
                    "os.symlink", "os.link", "os.truncate", "os.chmod"):
         target = args[1] if event in ("os.rename", "os.replace", "os.symlink", "os.link") else args[0]
+        dir_fd = args[-1] if event in ("os.remove", "os.rmdir", "os.mkdir") and isinstance(args[-1], int) else None
+        if dir_fd is not None and dir_fd >= 0 and isinstance(target, str | bytes):  # shutil.rmtree works by fd
+            try:
+                target = os.path.join(os.readlink(f"/proc/self/fd/{dir_fd}"), os.fsdecode(target))
+            except OSError:
+                pass
         if event == "os.mkdir" and isinstance(target, str | bytes) and _ancestor_of_allowed(os.fsdecode(target)):
             return  # creating the parents of the data or config dir (mkdir -p)
         if isinstance(target, str | bytes) and not _allowed(os.fsdecode(target)):

@@ -53,7 +53,9 @@ def test_round_trip_restores_every_row_and_file(demo, vault_files, tmp_path, hom
             data = zf.read(entry["path"])
             assert hashlib.sha256(data).hexdigest() == entry["sha256"] and len(data) == entry["size"]
     listed = {e["path"] for e in manifest["files"]}
-    assert listed == {"fieldwork.db", *vault_files}
+    on_disk = {p.relative_to(demo.root).as_posix() for p in demo.vault_path.rglob("*") if p.is_file()}
+    assert set(vault_files) <= on_disk
+    assert listed == {"fieldwork.db", *on_disk}
 
     proc = invoke("restore", out, "--as", "Lumen copy")
     assert proc.returncode == 0, proc.stderr

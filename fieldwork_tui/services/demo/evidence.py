@@ -150,7 +150,8 @@ def _files(folder: Path) -> dict[str, Path]:
 
 def build(handle: EngagementHandle) -> None:
     """Add this area's records to the demo engagement."""
-    with tempfile.TemporaryDirectory(prefix="lumen-ledger-uploads-") as tmp:
+    # inside the engagement (swept if interrupted): nothing is written outside the engagement folder
+    with tempfile.TemporaryDirectory(prefix=".tmp-demo-uploads-", dir=handle.root) as tmp:
         f = _files(Path(tmp))
 
         def attach(ref: str, key: str, as_of: str, description: str, received_from: str | None = None) -> int:
