@@ -238,3 +238,27 @@ def test_population_200mb_garbage_refused_in_bounded_memory(pop_eng, tmp_path, k
     before = _pop_rows(pop_eng)
     assert_one_line_error(_run_limited("import", "population", pop_eng.slug, "CM-00000", p), p.name)
     assert _pop_rows(pop_eng) == before
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("kind", ["single-line", "sparse-zeros"])
+def test_population_1gb_garbage_refused_in_bounded_memory(pop_eng, tmp_path, kind):
+    from .test_hostile_input import HUGE, _run_limited
+
+    p = HUGE[kind](tmp_path / f"{kind}.csv", 1024 * MB)
+    before = _pop_rows(pop_eng)
+    assert_one_line_error(_run_limited("import", "population", pop_eng.slug, "CM-00000", p), p.name)
+    assert _pop_rows(pop_eng) == before
+
+
+@pytest.mark.slow
+def test_population_of_200mb_is_streamed_in_bounded_memory(pop_eng, tmp_path):
+    """A real population this large is imported (streamed), within the same capped address space."""
+    from .test_hostile_input import _huge_distinct_rows, _run_limited
+
+    p = _huge_distinct_rows(tmp_path / "big-pop.csv", 200 * MB, "controls")
+    proc = _run_limited("import", "population", pop_eng.slug, "CM-00000", p)
+    assert_ok(proc)
+    rows = count(pop_eng.db_path, "populationrow")
+    assert rows > 2_000_000 and f"{rows} rows imported" in proc.stdout
+    _assert_populations_whole(pop_eng)

@@ -47,7 +47,17 @@ try:  # the comparison of two lists (re-performance) reads spreadsheets too
 except ImportError:  # pragma: no cover - before the evidence area landed
     pass
 
-TABLES = ("control", "evidencerequest", "journalentry")
+try:  # populations (sampling area)
+    from fieldwork_tui.services.populations import import_population as _import_population
+
+    def _population(handle, path):
+        return _import_population(handle, "AC-1", path)
+
+    IMPORTERS["population"] = _population
+except ImportError:  # pragma: no cover - before the sampling area landed
+    pass
+
+TABLES = ("control", "evidencerequest", "population", "populationrow", "journalentry")
 
 
 def _state(handle) -> tuple[int, ...]:
@@ -57,7 +67,10 @@ def _state(handle) -> tuple[int, ...]:
 def _valid_csv(importer: str) -> bytes:
     buf = io.StringIO()
     w = csv.writer(buf)
-    if importer == "controls":
+    if importer == "population":
+        w.writerow(["Change ID", "Date", "Title"])
+        w.writerows([[f"CHG-{i}", f"2026-03-{i + 1:02d}", f"Change {i}"] for i in range(6)])
+    elif importer == "controls":
         w.writerow(["Control ID", "Title", "TSC", "Frequency", "Owner", "Automated/Manual", "Key"])
         w.writerows([[f"C-{i}", f"Title {i}", "CC6.1", "Quarterly", "Dana", "Manual", "Yes"] for i in range(6)])
     elif importer == "requests":
@@ -92,7 +105,7 @@ def _check(handle, importer: str, path: Path) -> None:
         assert _state(handle) == before, "a refused import wrote something"
         return
     # success: whatever was written is journaled, and the chain still holds
-    assert _state(handle)[2] >= before[2]
+    assert _state(handle)[-1] >= before[-1]
     assert journal_problems(handle.db_path) == []
 
 
