@@ -269,3 +269,28 @@ def test_interview_notes_survive_a_killed_app(acme):
 @pytest.mark.parametrize("delay", delays(3, 2.0, 6.0, "typing"))
 def test_interview_notes_survive_kills_at_random_points(acme, delay):
     _type_and_kill(acme, delay)
+
+
+def test_attach_write_error_injected(acme, tmp_path, monkeypatch):
+    """Where no tmpfs can be mounted: ENOSPC injected into the vault's writes, same clean failure."""
+    import errno
+
+    import fieldwork_tui.store.vault as vault
+
+    big = tmp_path / "big.bin"
+    big.write_bytes(os.urandom(4 * MB))
+    real = os.write
+    written = [0]
+
+    def full(fd, data):
+        written[0] += 1
+        if written[0] > 2:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real(fd, data)
+
+    monkeypatch.setattr(vault.os, "write", full)
+    line = assert_one_line_error(invoke("attach", acme.slug, "AC-00000", big))
+    assert "disk" in line.lower() or "space" in line.lower(), line
+    monkeypatch.undo()
+    assert count(acme.db_path, "evidencefile") == 0
+    assert [p for p in acme.vault_path.rglob("*") if p.is_file()] == []
