@@ -25,11 +25,13 @@ import stat
 import uuid
 import zipfile
 import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from fieldwork_tui.services import journal
-from fieldwork_tui.services.engagements import TMP_PREFIX, EngagementHandle, open_path
+from fieldwork_tui.services.engagements import LOCK_NAME, TMP_PREFIX, EngagementHandle, open_path
 from fieldwork_tui.services.errors import FieldworkError, InvalidInput
 from fieldwork_tui.store import paths
 from fieldwork_tui.store.db import backup_database
@@ -290,11 +292,37 @@ def restore_engagement(home: Path | str | None, archive: Path | str, *, as_name:
                 handle.close()
             for p in staging.rglob("*"):
                 os.chmod(p, 0o700 if p.is_dir() else 0o600)
-            _move_into_place(staging, final, exists)
+            with _nobody_using(final, exists):
+                _move_into_place(staging, final, exists)
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
     return RestoreResult(slug=slug, root=final, files=len(listed), replaced=exists)
+
+
+@contextmanager
+def _nobody_using(final: Path, exists: bool) -> Iterator[None]:
+    """Hold the replaced engagement's lock exclusively: a process that has it open (the app, an
+    attach) would go on writing into the folder being swapped out, and lose every later change."""
+    lock = final / LOCK_NAME
+    if not exists or not final.is_dir():
+        yield
+        return
+    try:
+        import fcntl
+    except ImportError:  # no sharing check off POSIX
+        yield
+        return
+    fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            raise InvalidInput(f"engagement {final.name!r} is open in another fieldwork process (the app?); "
+                               "close it, then restore again") from None
+        yield
+    finally:
+        os.close(fd)
 
 
 def recover_interrupted_restores(home_path: Path) -> None:

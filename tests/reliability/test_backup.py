@@ -342,3 +342,16 @@ def test_archive_is_readable_by_standard_tools(demo, vault_files, tmp_path):
         assert zf.testzip() is None
         assert "manifest.json" in zf.namelist()
     assert io.BytesIO(out.read_bytes()).read(2) == b"PK"
+
+
+def test_restore_refuses_to_replace_an_engagement_in_use(demo, tmp_path, home):
+    """The app (or any process) holding the engagement open would keep writing into the folder being
+    replaced and lose everything after: restore --force refuses until it is closed."""
+    out = _backup(demo, tmp_path / "b.zip")
+    before = snapshot_tree(demo.root)
+    line = assert_one_line_error(invoke("restore", out, "--force"), "open in another fieldwork process")
+    assert snapshot_tree(demo.root) == before
+    assert not list(home.glob(".tmp-*"))
+    demo.close()
+    assert invoke("restore", out, "--force").returncode == 0
+    assert line
