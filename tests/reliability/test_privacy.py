@@ -43,6 +43,9 @@ def sandbox(tmp_path):
         d.mkdir()
     write_controls_csv(dirs["inputs"] / "controls.csv", 12)
     _pbc_csv(dirs["inputs"] / "pbc.csv", 20)
+    (dirs["inputs"] / "evidence.txt").write_text("user list export\n")
+    (dirs["inputs"] / "population.csv").write_text(
+        "Change ID,Date,Title\n" + "".join(f"CHG-{n},2026-03-{n % 28 + 1:02d},Change {n}\n" for n in range(60)))
     return dirs
 
 
@@ -59,7 +62,31 @@ def _commands(d: dict[str, Path]) -> list[list[str]]:
         ["backup", "acme", "-o", str(o / "acme.zip")],
         ["restore", str(o / "acme.zip"), "--as", "Acme copy"],
         ["demo", "--no-open"],
+        ["attach", "acme-cloud", "C-00000", str(i / "evidence.txt"), "--description", "user list"],
+        *_area_commands(d),
     ]
+
+
+def _area_commands(d: dict[str, Path]) -> list[list[str]]:
+    """Commands of the areas present on this branch (populations, sampling, bundle)."""
+    from fieldwork_tui.cli.common import import_app
+
+    from .helpers import has_cli_command
+
+    i, o = d["inputs"], d["out"]
+    out = []
+    if "population" in {c.name for c in import_app.registered_commands}:
+        out.append(["import", "population", "acme-cloud", "C-00001", str(i / "population.csv")])
+        if has_cli_command("sample"):
+            out.append(["sample", "acme-cloud", "C-00001"])
+    if has_cli_command("export"):
+        out += [["export", "acme-cloud", "-o", str(o / "bundle.zip")], ["verify", str(o / "bundle.zip")]]
+    if has_cli_command("check"):
+        out.append(["check", "acme-cloud"])
+    if has_cli_command("compare"):
+        out.append(["compare", "acme-cloud", "C-00002", str(i / "population.csv"), str(i / "population.csv"),
+                    "--key", "Change ID"])
+    return out
 
 
 APP_KEYS = ["1", "right_square_bracket", "2", "down", "enter", "tab", "tab", "escape", "3", "4", "5",
@@ -81,7 +108,7 @@ def test_no_network_and_nothing_written_outside(sandbox):
     written = sorted(str(p.relative_to(d["home"])) for p in d["home"].rglob("*") if p.is_file())
     assert written and all(w.startswith((".local/share/fieldwork-tui/", ".config/fieldwork-tui/")) for w in written)
     assert list(d["tmpdir"].iterdir()) == [] and list(d["cwd"].iterdir()) == []
-    assert sorted(p.name for p in d["out"].iterdir()) == ["acme.zip", "all.csv", "open.xlsx"]
+    assert {"acme.zip", "all.csv", "open.xlsx"} <= {p.name for p in d["out"].iterdir()}
     assert sorted(p.name for p in data.iterdir()) == ["acme-cloud", "acme-copy", "demo-lumen-ledger"]
     assert_private(data)  # every engagement folder 0700, every file (db, WAL, vault) 0600
     assert (d["out"] / "acme.zip").stat().st_mode & 0o777 == 0o600
