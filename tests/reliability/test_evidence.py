@@ -83,7 +83,7 @@ def _kill_attach(acme, tmp_path, n: int, salt: str, size: int) -> None:
 
 
 def test_attach_of_a_large_file_killed_at_random_points(acme, tmp_path):
-    _kill_attach(acme, tmp_path, 3, "attach-fast", 200 * MB)
+    _kill_attach(acme, tmp_path, 2, "attach-fast", 200 * MB)
 
 
 @pytest.mark.slow

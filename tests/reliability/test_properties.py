@@ -18,7 +18,7 @@ from fieldwork_tui.services.errors import FieldworkError
 
 from .helpers import count, journal_problems, write_controls_csv, write_controls_xlsx
 
-SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+SETTINGS = settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck))
 
 
 def _controls(handle, path):
