@@ -144,8 +144,14 @@ def import_population(handle: EngagementHandle, ref: str, path: Path | str, *, k
     if expected_count is not None and expected_count < 0:
         raise InvalidInput(f"--expected-count: expected a count of 0 or more, got {expected_count}")
     wanted = [norm_header(w) for w in (key, date) if w]
-    table = open_table(path, is_header=(lambda texts: all(w in [norm_header(t) for t in texts] for w in wanted))
-                       if wanted else None)
+    try:
+        table = open_table(path, is_header=(lambda texts: all(w in [norm_header(t) for t in texts] for w in wanted))
+                           if wanted else None)
+    except InvalidInput as exc:
+        if not wanted or "no header row" not in str(exc):
+            raise
+        names = " and ".join(repr(w) for w in (key, date) if w)
+        raise InvalidInput(f"{path}: no header row with column {names} in the first rows") from None
     headers = [h or f"column {i + 1}" for i, h in enumerate(table.headers)]
     key_idx = _find_column(table.headers, key, path, table.header_row, "key") if key else 0
     date_idx = _find_column(table.headers, date, path, table.header_row, "date") if date else None
@@ -211,8 +217,9 @@ def import_population(handle: EngagementHandle, ref: str, path: Path | str, *, k
                 if progress:
                     progress(seq, total)
         _flush(s, conn, pop.id, batch, batch_keys, path, key_col, file_row)
-        if seq == 0:
-            raise InvalidInput(f"{path}: no rows below the header (row {table.header_row})")
+        if seq == 0 and expected_count != 0:
+            raise InvalidInput(f"{path}: no rows below the header (row {table.header_row}); for a control that "
+                               f"did not run in the period, import it with --expected-count 0")
         pop.row_count = seq
         pop.sha256 = hasher.hexdigest()
         s.add(pop)

@@ -210,6 +210,9 @@ def take_sample(handle: EngagementHandle, ref: str, size: int | None = None, rea
         if pop is None:
             raise InvalidInput(f"{control.ref}: no population imported yet "
                                f"(fieldwork import population ENGAGEMENT {control.ref} FILE)")
+        if pop.row_count == 0:
+            raise InvalidInput(f"{control.ref}: the population is empty (no occurrences in the period): "
+                               f"nothing to sample; conclude the control as not tested")
         if size is not None and size < 1:
             raise InvalidInput(f"--size: expected 1 or more, got {size}")
         n = min(size, pop.row_count) if size is not None else p.size
