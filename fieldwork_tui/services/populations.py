@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import String, cast, func, select
 from sqlalchemy import exc as sa_exc
-from sqlalchemy import func, select
 from sqlmodel import Session
 from sqlmodel import select as sm_select
 
@@ -96,6 +96,26 @@ def _day(value: object, cache: dict[str, dt.date | None]) -> dt.date | None:
 _MISSING = object()
 
 
+def _open(path: Path, key: str | None, date: str | None):
+    """Find the header: the first row naming the key and date columns when given; otherwise the first
+    row with two or more cells (a title line above the header has one), else the first row."""
+    wanted = [norm_header(w) for w in (key, date) if w]
+    if wanted:
+        try:
+            return open_table(path, is_header=lambda texts: all(w in [norm_header(t) for t in texts] for w in wanted))
+        except InvalidInput as exc:
+            if "no header row" not in str(exc):
+                raise
+            names = " and ".join(repr(w) for w in (key, date) if w)
+            raise InvalidInput(f"{path}: no header row with column {names} in the first rows") from None
+    try:
+        return open_table(path, is_header=lambda texts: sum(1 for t in texts if t) >= 2)
+    except InvalidInput as exc:
+        if "no header row" not in str(exc):
+            raise
+    return open_table(path)
+
+
 def _find_column(headers: list[str], wanted: str, path: Path, header_row: int, what: str) -> int:
     normed = [norm_header(h) for h in headers]
     target = norm_header(wanted)
@@ -143,15 +163,7 @@ def import_population(handle: EngagementHandle, ref: str, path: Path | str, *, k
     path = Path(path)
     if expected_count is not None and expected_count < 0:
         raise InvalidInput(f"--expected-count: expected a count of 0 or more, got {expected_count}")
-    wanted = [norm_header(w) for w in (key, date) if w]
-    try:
-        table = open_table(path, is_header=(lambda texts: all(w in [norm_header(t) for t in texts] for w in wanted))
-                           if wanted else None)
-    except InvalidInput as exc:
-        if not wanted or "no header row" not in str(exc):
-            raise
-        names = " and ".join(repr(w) for w in (key, date) if w)
-        raise InvalidInput(f"{path}: no header row with column {names} in the first rows") from None
+    table = _open(path, key, date)
     headers = [h or f"column {i + 1}" for i, h in enumerate(table.headers)]
     key_idx = _find_column(table.headers, key, path, table.header_row, "key") if key else 0
     date_idx = _find_column(table.headers, date, path, table.header_row, "date") if date else None
@@ -308,7 +320,7 @@ def count_rows(handle: EngagementHandle, population_id: int, text: str = "") -> 
     with handle.read() as s:
         q = select(func.count()).select_from(ROWS).where(ROWS.c.population_id == population_id)
         if text.strip():
-            q = q.where(ROWS.c.data.like(f"%{text.strip()}%"))
+            q = q.where(cast(ROWS.c.data, String).like(f"%{text.strip()}%"))
         return s.connection().execute(q).scalar_one()
 
 
@@ -319,7 +331,7 @@ def page_rows(handle: EngagementHandle, population_id: int, offset: int, limit: 
         q = select(ROWS.c.row_number, ROWS.c.key, ROWS.c.occurred_on, ROWS.c.data).where(
             ROWS.c.population_id == population_id)
         if text.strip():
-            q = q.where(ROWS.c.data.like(f"%{text.strip()}%")).order_by(ROWS.c.row_number).offset(offset)
+            q = q.where(cast(ROWS.c.data, String).like(f"%{text.strip()}%")).order_by(ROWS.c.row_number).offset(offset)
         else:
             q = q.where(ROWS.c.row_number > offset).order_by(ROWS.c.row_number)
         q = q.limit(limit)
