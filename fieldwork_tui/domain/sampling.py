@@ -185,6 +185,15 @@ def instances_in_period(frequency: Frequency | str, days: int) -> int | None:
     return max(1, -(-per_year * min(days, DAYS_PER_YEAR) // DAYS_PER_YEAR))
 
 
+FREQUENCY_PHRASES: dict[Frequency, str] = {
+    Frequency.annual: "an annual control", Frequency.semiannual: "a semiannual control",
+    Frequency.quarterly: "a quarterly control", Frequency.monthly: "a monthly control",
+    Frequency.weekly: "a weekly control", Frequency.daily: "a daily control",
+    Frequency.multiple_daily: "a control run several times a day", Frequency.as_needed: "an event-driven control",
+    Frequency.continuous: "an automated control",
+}
+
+
 @dataclass(frozen=True)
 class SizeDecision:
     size: int
@@ -198,7 +207,7 @@ def policy_size(policy: Policy, frequency: Frequency | str, days: int, populatio
     f = Frequency(frequency)
     base = policy.base_size(f)
     size = base
-    reasons = [f"{policy.name}: {base} for a {f.value.replace('_', ' ')} control over 12 months"]
+    reasons = [f"{policy.name}: {base} for {FREQUENCY_PHRASES[f]} over 12 months"]
     if policy.scale_with_period and days < DAYS_PER_YEAR:
         size = max(min(base, MIN_SCALED), -(-base * days // DAYS_PER_YEAR))
         reasons.append(f"scaled to a {days}-day period: {size}")

@@ -15,6 +15,8 @@ import datetime as dt
 import tempfile
 from pathlib import Path
 
+from sqlmodel import select
+
 from fieldwork_tui.domain.vocab import (
     Conclusion,
     Effectiveness,
@@ -22,6 +24,7 @@ from fieldwork_tui.domain.vocab import (
     RemediationStatus,
     SampleResult,
 )
+from fieldwork_tui.models import Engagement
 from fieldwork_tui.services import conclusions, exceptions, populations, sampling
 from fieldwork_tui.services.demo.core import PERIOD
 from fieldwork_tui.services.engagements import EngagementHandle
@@ -60,8 +63,17 @@ def _write_access_requests(path: Path) -> None:
                         "Diego Alvarez", _day(i, ACCESS_REQUESTS).isoformat()])
 
 
+#: The demo engagement's id. Seeds derive from it, so a fixed id makes the demo's samples (and its
+#: screenshots) the same on every machine; a real engagement keeps its random id.
+DEMO_UID = "demo-lumen-ledger-fy26"
+
+
 def build(handle: EngagementHandle) -> None:
     """Add this area's records to the demo engagement."""
+    with handle.session() as s:
+        eng = s.exec(select(Engagement)).one()
+        eng.uid = DEMO_UID
+        s.add(eng)
     with tempfile.TemporaryDirectory(prefix="fieldwork-demo-") as tmp:
         changes, access = Path(tmp) / "change-log-fy26.csv", Path(tmp) / "access-requests-fy26.csv"
         _write_changes(changes)
