@@ -36,6 +36,7 @@ class ExceptionFormDialog(_Dialog):
     ExceptionFormDialog .error { color: $error; height: auto; }
     ExceptionFormDialog .row { height: auto; }
     ExceptionFormDialog .row Select { width: 1fr; }
+    ExceptionFormDialog .row Input { width: 1fr; }
     """
 
     def __init__(self, draft: dict, *, refs: list[str] | None = None, title: str = "Exception") -> None:

@@ -129,7 +129,7 @@ class ExceptionsScreen(EngagementScreen):
         table = self.query_one(VirtualTable)
         table.empty_text = "No exception matches." if (text or self.without_response) else "No exceptions recorded."
         table.set_source(ListSource(COLUMNS, exception_rows(items)))
-        state = f"{len(items)} exceptions" + (" · without response only" if self.without_response else "")
+        state = f"{len(items)} exception{'' if len(items) == 1 else 's'}" + (" · without response only" if self.without_response else "")
         self.query_one("#filter-state", Static).update(state)
         self._show_detail(table.cursor_key)
 
