@@ -256,3 +256,18 @@ def test_status_json_shows_the_sample(demo):
     assert cm["sample"]["size"] == 40 and cm["sample"]["deviations"] == 1
     assert cm["sample"]["conclusion"] == "isolated" and cm["sample"]["expanded"] is True
     assert sampling.verify(demo, "CM-01").ok and sampling.verify(demo, "AC-02").ok
+
+
+def test_attach_file_to_an_item(eng, tmp_path):
+    import importlib.util
+
+    view = sampling.take_sample(eng, "CM-01")
+    proof = tmp_path / "pr-1234.pdf"
+    proof.write_bytes(b"%PDF-1.4 approval screenshot")
+    if importlib.util.find_spec("fieldwork_tui.services.evidence") is None:
+        with pytest.raises(Exception, match="evidence vault is not available"):
+            sampling.attach_item_file(eng, view.items[0].id, proof)
+        return
+    item = sampling.attach_item_file(eng, view.items[0].id, proof)
+    assert item.evidence_id is not None
+    assert any(fid == item.evidence_id for fid, _label in sampling.evidence_choices(eng, "CM-01"))

@@ -242,9 +242,21 @@ def import_population(handle: EngagementHandle, ref: str, path: Path | str, *, k
         })
         if progress:
             progress(seq, seq)
-        return PopulationResult(id=pop.id, control=control.ref, rows=seq, sha256=pop.sha256, source_sha256=source_sha,
-                                source_name=path.name, key_column=key_col, date_column=date_col,
-                                expected_count=expected_count)
+        result = PopulationResult(id=pop.id, control=control.ref, rows=seq, sha256=pop.sha256,
+                                  source_sha256=source_sha, source_name=path.name, key_column=key_col,
+                                  date_column=date_col, expected_count=expected_count)
+    _keep_source(handle, path, control.ref)
+    return result
+
+
+def _keep_source(handle: EngagementHandle, path: Path, ref: str) -> None:
+    """Keep the client's file in the evidence vault when this build has one (the population itself is
+    already frozen by its SHA-256 and the source file's SHA-256 is recorded either way)."""
+    try:
+        from fieldwork_tui.services import evidence
+    except ImportError:
+        return
+    evidence.store_file(handle, path, description=f"population of {ref} as received")
 
 
 def _flush(session: Session, conn, pop_id: int, batch: list, batch_keys: dict[str, int], path: Path, key_col: str,

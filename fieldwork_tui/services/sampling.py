@@ -29,7 +29,7 @@ from fieldwork_tui.models import (
 from fieldwork_tui.services import populations
 from fieldwork_tui.services.controls import find_control
 from fieldwork_tui.services.engagements import EngagementHandle
-from fieldwork_tui.services.errors import InvalidInput, NotFound
+from fieldwork_tui.services.errors import FieldworkError, InvalidInput, NotFound
 from fieldwork_tui.store import paths
 
 CONFIG_FILE = "sampling.toml"
@@ -323,6 +323,26 @@ def link_evidence(handle: EngagementHandle, item_id: int, evidence_id: int | Non
         item.evidence_id = evidence_id
         s.add(item)
     return item
+
+
+def _evidence_service():
+    try:
+        from fieldwork_tui.services import evidence
+    except ImportError:  # the vault service ships with the evidence area
+        raise FieldworkError("the evidence vault is not available in this build; link a file already "
+                             "attached to the control instead") from None
+    return evidence
+
+
+def attach_item_file(handle: EngagementHandle, item_id: int, path: Path | str, progress=None) -> SampleItem:
+    """Copy a file into the vault as inspection evidence of the item's control and link it to the item."""
+    evidence = _evidence_service()
+    with handle.read() as s:
+        item = _item(s, item_id)
+        control = s.get(Control, s.get(Sample, item.sample_id).control_id)
+    attached = evidence.attach(handle, control.ref, [Path(path).expanduser()], progress=progress,
+                               description=f"sample item {item.key}")
+    return link_evidence(handle, item_id, attached[0].evidence.id)
 
 
 def evidence_choices(handle: EngagementHandle, ref: str) -> list[tuple[int, str]]:

@@ -115,10 +115,6 @@ class ControlDetailScreen(EngagementScreen):
         self._step_tab(-1)
 
     def palette_commands(self):
-        active = self.query_one(TabbedContent).active
-        for tab in self.query(ControlTab):
-            if tab.id == f"tab-{active}" and hasattr(tab, "palette_commands"):
-                yield from tab.palette_commands()
         for key, label, _cls in TABS:
             yield (f"Show {label} tab", f"Switch to the {label} tab of {self.ref}",
                    lambda key=key: self.action_show_tab(key))

@@ -43,6 +43,8 @@ class SamplingTab(ControlTab):
                 tooltip="Reset the item to untested"),
         Binding("o", "note", "Note", id="sampling.note", tooltip="Write a note on the item"),
         Binding("l", "link", "Evidence", id="sampling.link", tooltip="Link an evidence file to the item"),
+        Binding("f", "attach", "Attach file", show=False, id="sampling.attach",
+                tooltip="Copy a file into the vault and link it to the item"),
         Binding("x", "exception", "Exception", show=False, id="sampling.exception",
                 tooltip="Record an exception for the deviating item"),
         Binding("i", "import_population", "Import", id="sampling.import", tooltip="Import the population (CSV/XLSX)"),
@@ -245,6 +247,36 @@ class SamplingTab(ControlTab):
 
         self.app.push_screen(LinkEvidenceDialog(item.key, choices, item.evidence_id), save)
 
+    def action_attach(self) -> None:
+        from fieldwork_tui.tui.dialogs.sampling import TextDialog
+
+        item = self._current_item()
+        if item is None:
+            return
+
+        def go(path: str | None) -> None:
+            if path and path.strip():
+                self._busy(True)
+                self._attach_worker(item.id, path.strip())
+
+        self.app.push_screen(TextDialog(f"Attach a file to {item.key}", "Path of the file", ""), go)
+
+    @work(thread=True, exclusive=True, group="sampling")
+    def _attach_worker(self, item_id: int, path: str) -> None:
+        from fieldwork_tui.services.errors import FieldworkError
+        from fieldwork_tui.services.sampling import attach_item_file
+
+        def progress(done, total, *_rest) -> None:
+            self.app.call_from_thread(self.query_one("#sampling-progress", ProgressBar).update, total=total,
+                                      progress=done)
+
+        try:
+            attach_item_file(self.handle, item_id, path, progress)
+        except (FieldworkError, OSError) as exc:
+            self.app.call_from_thread(self._done, None, str(exc))
+            return
+        self.app.call_from_thread(self._done, "File attached and linked to the item", None)
+
     def action_exception(self) -> None:
         item = self._current_item()
         if item is None:
@@ -422,5 +454,6 @@ class SamplingTab(ControlTab):
         yield ("Expand sample", "Expand after a deviation", self.action_expand)
         yield ("Conclude deviation", "Isolated or systematic", self.action_conclude)
         yield ("Browse population", "Scroll the population rows", self.action_browse)
+        yield ("Attach file to item", "Copy a file into the vault for the item under the cursor", self.action_attach)
         yield ("Verify sample", "Re-derive the selection from the stored population", self.action_verify)
 
