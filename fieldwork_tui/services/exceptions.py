@@ -163,6 +163,8 @@ def create_exception(handle: EngagementHandle, ref: str, *, instance: str, devia
             rp = s.get(Reperformance, diff.reperformance_id)
             if rp.control_id != control.id:
                 raise InvalidInput(f"re-performance difference #{diff.id} belongs to another control")
+            if s.exec(select(ControlException).where(ControlException.difference_id == diff.id)).first():
+                raise InvalidInput(f"re-performance difference #{diff.id}: an exception is already recorded for it")
         wording = (report_wording or "").strip() or wording_for(s, control, source, instance, deviation,
                                                                sample_item_id)
         ex = ControlException(control_id=control.id, source=source, sample_item_id=sample_item_id,
