@@ -74,7 +74,8 @@ def build(handle: EngagementHandle) -> None:
         eng = s.exec(select(Engagement)).one()
         eng.uid = DEMO_UID
         s.add(eng)
-    with tempfile.TemporaryDirectory(prefix="fieldwork-demo-") as tmp:
+    # inside the engagement (swept if interrupted): nothing is written outside the engagement folder
+    with tempfile.TemporaryDirectory(prefix=".tmp-demo-populations-", dir=handle.root) as tmp:
         changes, access = Path(tmp) / "change-log-fy26.csv", Path(tmp) / "access-requests-fy26.csv"
         _write_changes(changes)
         _write_access_requests(access)
