@@ -7,7 +7,9 @@ backs up an older database before migrating it to the current head.
 
 from __future__ import annotations
 
+import functools
 import os
+import re
 import sqlite3
 from pathlib import Path
 
@@ -38,13 +40,42 @@ def alembic_config(engine: Engine | None = None):
     return cfg
 
 
+_REVISION = re.compile(r"^revision(?:\s*:[^=]*)?=\s*['\"]([^'\"]+)['\"]", re.M)
+_DOWN = re.compile(r"^down_revision(?:\s*:[^=]*)?=\s*(.+)$", re.M)
+
+
+@functools.cache
+def _revision_graph() -> dict[str, set[str]] | None:
+    """{revision: its down revisions}, read from the version files' text without importing Alembic
+    (opening an engagement that is already at head is on the start-up path: Alembic costs ~0.15 s).
+    None when a file cannot be read this way; callers then ask Alembic."""
+    graph: dict[str, set[str]] = {}
+    for f in Path(_script_location(), "versions").glob("*.py"):
+        text = f.read_text(encoding="utf-8")
+        rev, down = _REVISION.search(text), _DOWN.search(text)
+        if f.name == "__init__.py" and rev is None:
+            continue
+        if rev is None or down is None:
+            return None
+        graph[rev.group(1)] = set(re.findall(r"['\"]([^'\"]+)['\"]", down.group(1)))
+    return graph or None
+
+
 def head_revision() -> str:
+    graph = _revision_graph()
+    if graph is not None:
+        heads = set(graph) - set().union(*graph.values())
+        if len(heads) == 1:
+            return heads.pop()
     from alembic.script import ScriptDirectory
 
     return ScriptDirectory.from_config(alembic_config()).get_current_head() or ""
 
 
 def known_revisions() -> set[str]:
+    graph = _revision_graph()
+    if graph is not None:
+        return set(graph)
     from alembic.script import ScriptDirectory
 
     return {rev.revision for rev in ScriptDirectory.from_config(alembic_config()).walk_revisions()}
