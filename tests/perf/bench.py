@@ -178,40 +178,52 @@ def bench_startup(plan: Plan, home: str, slug: str, pop_ref: str | None) -> dict
     return out
 
 
-async def _action_samples(home: str, slug: str, pop_ref: str | None, n: int) -> dict[str, list[float] | str]:
+async def _paired_samples(large: tuple[str, str, str | None], demo: tuple[str, str, str | None], n: int,
+                          batch: int = 3) -> tuple[dict, dict]:
+    """Run both apps at once and alternate small batches of each action between them, so a burst of
+    load from elsewhere on the machine hits both sides alike."""
     from fieldwork_tui.tui.app import create_app
 
-    app = create_app(home, slug)
-    results: dict[str, list[float] | str] = {}
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        for name, fn in ACTIONS.items():
+    apps = {"large": create_app(*large[:2]), "demo": create_app(*demo[:2])}
+    pops = {"large": large[2], "demo": demo[2]}
+    results: dict[str, dict[str, list[float] | str]] = {"large": {}, "demo": {}}
+    async with apps["large"].run_test(size=SIZE) as pl, apps["demo"].run_test(size=SIZE) as pd:
+        pilots = {"large": pl, "demo": pd}
+        for p in pilots.values():
+            await settle(p)
+        actions = dict(ACTIONS)
+        actions["scroll_population"] = None
+        for name, fn in actions.items():
+            for side in pilots:
+                if fn is None and pops[side] is None:
+                    results[side][name] = f"no population in the {side} engagement yet"
+            if any(isinstance(results[side].get(name), str) for side in pilots):
+                continue
             try:
-                await fn(pilot, 3)  # warm-up: first imports and first screen builds are not the steady state
-                results[name] = await fn(pilot, n)
+                for rnd in range(-1, -(-n // batch)):
+                    for side, pilot in pilots.items():
+                        if fn is None:
+                            samples = await scroll_population(pilot, pops[side], batch)
+                        else:
+                            samples = await fn(pilot, batch)
+                        if rnd >= 0:  # round -1 warms up: first imports and first screen builds
+                            results[side].setdefault(name, []).extend(samples)
             except Unavailable as exc:
-                results[name] = str(exc)
-        if pop_ref is None:
-            results["scroll_population"] = "no population in this engagement yet"
-        else:
-            try:
-                await scroll_population(pilot, pop_ref, 3)
-                results["scroll_population"] = await scroll_population(pilot, pop_ref, n)
-            except Unavailable as exc:
-                results["scroll_population"] = str(exc)
-        app.exit()
-    return results
+                for side in pilots:
+                    results[side][name] = str(exc)
+        for app in apps.values():
+            app.exit()
+    return results["large"], results["demo"]
 
 
 def bench_latency(plan: Plan, large: tuple[str, str, str | None], demo: tuple[str, str, str | None]) -> dict:
-    demo_s = asyncio.run(_action_samples(*demo, plan.action_samples))
-    large_s = asyncio.run(_action_samples(*large, plan.action_samples))
+    large_s, demo_s = asyncio.run(_paired_samples(large, demo, plan.action_samples))
     out = {}
     for name in [*ACTIONS, "scroll_population"]:
         key = f"latency.{name}"
         a, b = large_s.get(name), demo_s.get(name)
         if isinstance(a, list) and isinstance(b, list) and a and b:
-            out[key] = metric(key, p95(a), p95(b), note=f"p95 of {len(a)} on large vs {len(b)} on demo")
+            out[key] = metric(key, p95(a), p95(b), note=f"p95 of {len(a)} on large vs {len(b)} on demo, interleaved")
         else:
             out[key] = metric(key, None, None, note=a if isinstance(a, str) else str(b))
     return out
