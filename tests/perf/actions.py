@@ -114,11 +114,11 @@ async def open_population(pilot, ref: str) -> None:
         raise Unavailable(f"control detail cannot open on the sampling tab ({exc})") from None
     await settle(pilot)
     if _population_table(pilot) is None:
-        screen = app.screen
-        opener = getattr(screen.query_one("#tab-sampling"), "action_browse_population", None)
+        tabs = app.screen.query("#tab-sampling")
+        opener = getattr(tabs.first(), "action_browse", None) if tabs else None
         if opener is None:
             raise Unavailable("no population browser on the Sampling tab yet")
-        opener()
+        opener()  # the tab's `b` key
         await settle(pilot)
     if _population_table(pilot) is None:
         raise Unavailable("no population table shown")
