@@ -114,7 +114,8 @@ def p95(samples: list[float]) -> float:
 
 # -- child processes -------------------------------------------------------------------------------
 def run_probe(*args: str, timeout: float = 600) -> tuple[float, dict, float]:
-    """Spawn a probe; return (seconds from spawn to its JSON line, the JSON, peak RSS in MB)."""
+    """Spawn a probe; return (seconds from spawn to its JSON line, the JSON, ru_maxrss in MB — which
+    on Linux includes the parent's size at fork: use the probe's own `peak_rss_mb` for memory)."""
     t0 = time.perf_counter()
     p = subprocess.Popen([sys.executable, str(PROBE), *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                          env=env(), cwd=str(HERE), text=True)
@@ -267,8 +268,8 @@ def bench_attach(plan: Plan, files: Path, tmp: Path) -> dict:
     big = generate.random_file(files / f"blob-{plan.rss_mb}M.bin", plan.rss_mb << 20)
     home, handle = _fresh_engagement(tmp / "rss", "perf-rss", ["AT-01"])
     handle.close()
-    _t, _d, idle_rss = run_probe("idle", str(home), "perf-rss")
-    _t, _d, rss = run_probe("attach", str(home), "perf-rss", "AT-01", str(big))
+    idle_rss = run_probe("idle", str(home), "perf-rss")[1]["peak_rss_mb"]
+    rss = run_probe("attach", str(home), "perf-rss", "AT-01", str(big))[1]["peak_rss_mb"]
     shutil.rmtree(tmp / "rss")
     out["attach_peak_rss"] = metric("attach_peak_rss", rss, idle_rss, unit="MB",
                                     note=f"peak RSS attaching {plan.rss_mb} MB; baseline = same process idle")

@@ -23,7 +23,21 @@ from actions import Unavailable, settle  # tests/perf/actions.py (same folder)
 SIZE = (130, 40)
 
 
+def peak_rss_mb() -> float | None:
+    """This process's own peak resident set (VmHWM). Unlike ru_maxrss, which a child inherits from the
+    parent it was forked from, VmHWM starts afresh with the new program."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return None
+
+
 def emit(**data) -> None:
+    data.setdefault("peak_rss_mb", peak_rss_mb())
     sys.stdout.write(json.dumps(data) + "\n")
     sys.stdout.flush()
 
@@ -81,9 +95,8 @@ def _run(cmd: str, args: list[str]) -> int:
         asyncio.run(_startup(lambda: _fieldwork_app(home, slug), lambda pilot: open_population(pilot, ref)))
     elif cmd == "attach":
         home, slug, ref, path = args
-        from fieldwork_tui.services.evidence import attach
-
         from fieldwork_tui.services.engagements import open_engagement
+        from fieldwork_tui.services.evidence import attach
 
         handle = open_engagement(home, slug)
         t0 = time.perf_counter()
