@@ -25,7 +25,7 @@ from fieldwork_tui.models import Engagement
 from fieldwork_tui.services import journal
 from fieldwork_tui.services.errors import FieldworkError, InvalidInput, NotFound
 from fieldwork_tui.store import paths
-from fieldwork_tui.store.db import DatabaseError, make_engine, open_database
+from fieldwork_tui.store.db import DatabaseError, make_engine, mark_clean, open_database
 
 TMP_PREFIX = ".tmp-"
 ALL_CATEGORIES = sorted(set(CATEGORIES.values()))
@@ -82,6 +82,7 @@ class EngagementHandle:
     def close(self) -> None:
         self.engine.dispose()
         self.read_engine.dispose()
+        mark_clean(self.db_path)  # the next open can skip the full integrity scan
 
 
 def parse_period(text: str) -> tuple[dt.date, dt.date]:

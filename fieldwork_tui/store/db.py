@@ -8,6 +8,7 @@ backs up an older database before migrating it to the current head.
 from __future__ import annotations
 
 import functools
+import hashlib
 import os
 import re
 import sqlite3
@@ -117,8 +118,57 @@ def make_engine(db_path: Path, *, immediate: bool = True) -> Engine:
     return engine
 
 
-def _stored_revision(db_path: Path) -> str | None:
-    """Read alembic_version without modifying the file (read-only URI)."""
+SAMPLE = 64 * 1024
+
+
+def _file_state(db_path: Path) -> str | None:
+    """Size, mtime, inode and first/last 64 KiB of a database with no WAL to replay (None when there is one)."""
+    try:
+        wal = Path(f"{db_path}-wal")
+        if wal.exists() and wal.stat().st_size:
+            return None
+        st = db_path.stat()
+        with open(db_path, "rb") as fh:  # plus a sample of the content, whatever the clock's granularity
+            head = fh.read(SAMPLE)
+            fh.seek(max(st.st_size - SAMPLE, 0))
+            tail = fh.read(SAMPLE)
+    except OSError:
+        return None
+    digest = hashlib.sha256(head + tail).hexdigest()[:32]
+    return f"{st.st_size}:{st.st_mtime_ns}:{st.st_ino}:{digest}"
+
+
+def _stamp(db_path: Path) -> Path:
+    return db_path.with_name(db_path.name + ".clean")
+
+
+def mark_clean(db_path: Path) -> None:
+    """Record that fieldwork itself last wrote this file and closed it cleanly. The next open skips the
+    full-file integrity scan (`PRAGMA quick_check` reads every page: ~0.5 s for a 250 MB engagement)
+    unless anything else touched the file since (its size, mtime or inode differ)."""
+    state = _file_state(db_path)
+    if state is None:
+        return
+    try:
+        tmp = _stamp(db_path).with_name(f".tmp-{_stamp(db_path).name}")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="ascii") as fh:
+            fh.write(state)
+        os.replace(tmp, _stamp(db_path))
+    except OSError:
+        pass  # only an optimisation: the next open checks the whole file
+
+
+def _closed_cleanly(db_path: Path) -> bool:
+    try:
+        return _stamp(db_path).read_text(encoding="ascii") == _file_state(db_path)
+    except OSError:
+        return False
+
+
+def _stored_revision(db_path: Path, check: bool = True) -> str | None:
+    """Read alembic_version without modifying the file (read-only URI); with `check`, scan the whole
+    file for corruption first."""
     try:
         with open(db_path, "rb") as fh:
             header = fh.read(16)
@@ -131,7 +181,7 @@ def _stored_revision(db_path: Path) -> str | None:
     try:
         conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
         try:
-            row = conn.execute("PRAGMA quick_check").fetchone()
+            row = conn.execute("PRAGMA quick_check").fetchone() if check else ("ok",)
             if not row or row[0] != "ok":
                 raise DatabaseError(
                     f"{db_path}: database is corrupt ({row[0] if row else 'no result'}); "
@@ -175,7 +225,7 @@ def open_database(db_path: Path, *, create: bool = False) -> Engine:
     exists = db_path.exists()
     if not exists and not create:
         raise DatabaseError(f"{db_path}: database not found")
-    stored = _stored_revision(db_path) if exists else None
+    stored = _stored_revision(db_path, check=not _closed_cleanly(db_path)) if exists else None
     head = head_revision()
     if stored is not None and stored not in known_revisions():
         raise DatabaseError(
