@@ -16,9 +16,19 @@ class Unavailable(Exception):
     """The feature this measurement needs is not on this branch yet."""
 
 
+def use(pilot) -> None:
+    """Make `pilot`'s app the active one for what this task does next. Widgets find their app through
+    a context variable; with two apps driven from one task (the side-by-side latency run), a screen
+    built or painted from here would otherwise belong to whichever app started last."""
+    from textual._context import active_app
+
+    active_app.set(pilot.app)
+
+
 async def settle(pilot) -> None:
     """Wait until the screen has handled every pending message, workers are done, and it has painted.
     Deterministic (no idle-time heuristics), so short actions are not rounded up to a sleep tick."""
+    use(pilot)
     app = pilot.app
     for _ in range(3):
         await pilot._wait_for_screen()
@@ -29,6 +39,7 @@ async def settle(pilot) -> None:
 
 async def timed(pilot, *keys: str) -> float:
     """Seconds from pressing `keys` until the app has reacted and painted."""
+    use(pilot)
     t0 = time.perf_counter()
     await pilot.press(*keys)
     await settle(pilot)
@@ -36,6 +47,7 @@ async def timed(pilot, *keys: str) -> float:
 
 
 async def untimed(pilot, *keys: str) -> None:
+    use(pilot)
     await pilot.press(*keys)
     await settle(pilot)
 
@@ -108,6 +120,7 @@ async def open_population(pilot, ref: str) -> None:
     await untimed(pilot, "2")
     from fieldwork_tui.tui.screens.control_detail import ControlDetailScreen
 
+    use(pilot)
     try:
         app.push_screen(ControlDetailScreen(ref, tab="sampling"))
     except Exception as exc:  # noqa: BLE001 - reported, not hidden
@@ -118,6 +131,7 @@ async def open_population(pilot, ref: str) -> None:
         opener = getattr(tabs.first(), "action_browse", None) if tabs else None
         if opener is None:
             raise Unavailable("no population browser on the Sampling tab yet")
+        use(pilot)
         opener()  # the tab's `b` key
         await settle(pilot)
     if _population_table(pilot) is None:
@@ -128,6 +142,7 @@ async def scroll_population(pilot, ref: str, n: int) -> list[float]:
     """Page down through the population (and jump to the end once): rows are fetched per window."""
     await open_population(pilot, ref)
     table = _population_table(pilot)
+    use(pilot)
     table.focus()
     await settle(pilot)
     out = []

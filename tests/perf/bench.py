@@ -224,7 +224,9 @@ def bench_latency(plan: Plan, large: tuple[str, str, str | None], demo: tuple[st
         key = f"latency.{name}"
         a, b = large_s.get(name), demo_s.get(name)
         if isinstance(a, list) and isinstance(b, list) and a and b:
-            out[key] = metric(key, p95(a), p95(b), note=f"p95 of {len(a)} on large vs {len(b)} on demo, interleaved")
+            med_a, med_b = statistics.median(a), statistics.median(b)
+            out[key] = metric(key, p95(a), p95(b), note=f"p95 of {len(a)} on large vs {len(b)} on demo, interleaved; "
+                              f"median {med_a * 1000:.0f} vs {med_b * 1000:.0f} ms ({med_a / med_b:.2f})")
         else:
             out[key] = metric(key, None, None, note=a if isinstance(a, str) else str(b))
     return out
