@@ -17,10 +17,11 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from fieldwork_tui.domain.vocab import ControlStatus, SignOffRole
+from fieldwork_tui.domain.vocab import ControlStatus, Phase, SignOffRole
 from fieldwork_tui.models import (
     Control,
     ControlException,
+    Engagement,
     EvidenceControl,
     EvidenceFile,
     InquiryStatement,
@@ -167,7 +168,8 @@ def sign(handle: EngagementHandle, ref: str, role: SignOffRole | str) -> SignOff
         so = SignOff(control_id=c.id, role=role, signed_by=handle.actor, content_hash=current)
         s.add(so)
         new_status = ControlStatus.reviewed if role is SignOffRole.reviewer else ControlStatus.ready_for_review
-        if c.status != new_status:
+        locked = s.exec(select(Engagement.phase)).first() == Phase.final_report
+        if c.status != new_status and not locked:  # once locked, a sign-off is an addition only
             c.status = new_status
             s.add(c)
     return so
