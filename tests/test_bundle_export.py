@@ -198,3 +198,17 @@ def test_section_iv_uses_report_wording(engagement, tmp_path):
     assert "Inspected a sample of 2 items" in row
     assert "Re-performed the control" in row
     assert "Plain wording" in row
+
+
+def test_cancelled_export_writes_nothing(demo, tmp_path):
+    from fieldwork_tui.services.bundle import ExportCancelled
+
+    calls = []
+
+    def cancelled():
+        calls.append(1)
+        return len(calls) > 3
+
+    with pytest.raises(ExportCancelled):
+        export_bundle(demo, tmp_path / "b.zip", cancelled=cancelled)
+    assert list(tmp_path.iterdir()) == []

@@ -118,3 +118,5 @@ class ControlDetailScreen(EngagementScreen):
         for key, label, _cls in TABS:
             yield (f"Show {label} tab", f"Switch to the {label} tab of {self.ref}",
                    lambda key=key: self.action_show_tab(key))
+        for tab in self.query(ControlTab):
+            yield from tab.palette_commands()
