@@ -211,4 +211,4 @@ def test_cancelled_export_writes_nothing(demo, tmp_path):
 
     with pytest.raises(ExportCancelled):
         export_bundle(demo, tmp_path / "b.zip", cancelled=cancelled)
-    assert list(tmp_path.iterdir()) == []
+    assert not (tmp_path / "b.zip").exists() and list(tmp_path.glob(".tmp-*")) == []
