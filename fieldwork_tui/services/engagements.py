@@ -141,6 +141,7 @@ def create_engagement(
     service_organization: str = "",
     slug: str | None = None,
     replace: bool = False,
+    kickoff_on: dt.date | None = None,
 ) -> EngagementHandle:
     name = (name or "").strip()
     if not name:
@@ -178,6 +179,7 @@ def create_engagement(
                 period_end=end,
                 categories=cats,
                 phase=Phase.kickoff,
+                kickoff_on=kickoff_on,
             )
         )
     return handle

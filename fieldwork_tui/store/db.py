@@ -29,9 +29,13 @@ def _script_location() -> str:
 
 
 def alembic_config(engine: Engine | None = None):
+    import io
+
     from alembic.config import Config
 
-    cfg = Config()
+    # Alembic's default stdout is bound at its import time; never let it write to the terminal the
+    # app or the CLI owns.
+    cfg = Config(stdout=io.StringIO())
     cfg.set_main_option("script_location", _script_location())
     if engine is not None:
         cfg.set_main_option("sqlalchemy.url", str(engine.url))

@@ -123,7 +123,7 @@ def build(home: Path | str | None, slug: str) -> EngagementHandle:
     handle = create_engagement(
         home, "Lumen Ledger SOC 2 Type II FY26", type=2, period=PERIOD,
         categories=["security", "availability", "confidentiality"],
-        service_organization="Lumen Ledger, Inc.", slug=slug, replace=True,
+        service_organization="Lumen Ledger, Inc.", slug=slug, replace=True, kickoff_on=KICKOFF,
     )
     with handle.session() as s:
         for name, side, role, title, email in PEOPLE:

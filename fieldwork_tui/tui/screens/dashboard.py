@@ -47,18 +47,21 @@ class DashboardScreen(EngagementScreen):
 
         ov = overview(self.handle)
         self.overview = ov
-        self.query_one("#timeline", Static).update(self._timeline(Phase(ov.engagement["phase"])))
+        kickoff = self.handle.engagement().kickoff_on
+        self.query_one("#timeline", Static).update(self._timeline(Phase(ov.engagement["phase"]), kickoff))
         self.query_one("#controls-panel", Static).update(self._controls_panel(ov))
         self.query_one("#flags-panel", Static).update(self._flags_panel(ov))
         self.query_one("#requests-panel", Static).update(self._requests_panel(ov))
         self.query_one("#findings-panel", Static).update(self._findings_panel(ov))
 
-    def _timeline(self, current: Phase) -> Table:
-        table = Table(box=None, expand=True, show_header=False, padding=(0, 1))
+    def _timeline(self, current: Phase, kickoff=None) -> Table:
+        """Six phases side by side: done ✓, current ●, ahead ○; week ranges of the fieldwork guide
+        and, once the kickoff date is known, the calendar dates."""
+        table = Table(box=None, expand=True, show_header=False, padding=(0, 0))
         reached = True
-        cells, weeks = [], []
+        labels, weeks, dates = [], [], []
         for p in PHASES:
-            table.add_column(ratio=1)
+            table.add_column(ratio=1, no_wrap=True, overflow="ellipsis")
             if p.phase is current:
                 style, mark = "bold reverse", "●"
                 reached = False
@@ -66,10 +69,15 @@ class DashboardScreen(EngagementScreen):
                 style, mark = "green", "✓"
             else:
                 style, mark = "dim", "○"
-            cells.append(Text(f" {mark} {p.label} ", style=style))
+            labels.append(Text(f"{mark} {p.label.replace('Management', 'Mgmt.')}", style=style))
             weeks.append(Text(p.weeks, style="dim"))
-        table.add_row(*cells)
+            if kickoff is not None:
+                start, end = p.dates(kickoff)
+                dates.append(Text(f"{start:%b %d} – {end:%b %d}", style="dim"))
+        table.add_row(*labels)
         table.add_row(*weeks)
+        if dates:
+            table.add_row(*dates)
         return table
 
     def _controls_panel(self, ov) -> Table:
