@@ -72,13 +72,13 @@ class FieldworkApp(App):
         "exceptions": _exceptions,
     }
     BINDINGS = [
+        Binding("e", "export_bundle", "Export", id="app.export",
+                tooltip="Export the workpaper bundle (from the dashboard; elsewhere via ctrl+p)"),
         Binding("1", "view('dashboard')", "Dashboard", id="view.dashboard", tooltip="Phases, counts and flags"),
         Binding("2", "view('controls')", "Controls", id="view.controls", tooltip="Controls with evidence and flags"),
         Binding("3", "view('requests')", "Requests", id="view.requests", tooltip="Evidence request triage"),
         Binding("4", "view('interviews')", "Interviews", id="view.interviews", tooltip="Interviews and inquiry"),
         Binding("5", "view('exceptions')", "Exceptions", id="view.exceptions", tooltip="Exceptions register"),
-        Binding("e", "export_bundle", "Export", id="app.export",
-                tooltip="Export the workpaper bundle (from the dashboard; elsewhere via ctrl+p)"),
         Binding("question_mark", "help", "Help", id="app.help", tooltip="Keys and what the flags mean"),
         Binding("ctrl+q", "quit", "Quit", id="app.quit", tooltip="Quit (everything is already saved)",
                 priority=True),

@@ -4,11 +4,12 @@ worker with a progress bar, then verifies."""
 from __future__ import annotations
 
 import pytest
-from review_support import freeze_review_times, plain
 from textual.widgets import Input
 
 from fieldwork_tui.services.verify import verify_bundle
 from fieldwork_tui.tui.screens.export import ExportScreen
+
+from .review_support import freeze_review_times, plain
 
 
 @pytest.fixture

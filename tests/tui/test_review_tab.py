@@ -4,12 +4,13 @@ asserting what is stored."""
 from __future__ import annotations
 
 import pytest
-from review_support import freeze_review_times, open_review_keys, plain
 
 from fieldwork_tui.domain.vocab import Flag
 from fieldwork_tui.services.review import list_notes
 from fieldwork_tui.services.signoffs import control_signoffs
 from fieldwork_tui.services.status import control_rows
+
+from .review_support import freeze_review_times, open_review_keys, plain
 
 
 @pytest.fixture
