@@ -180,10 +180,12 @@ def _write_members(w: _BundleWriter, data: BundleData, evidence, today: dt.date,
     env = environment()
     oscal = OscalBuilder(data)
     oscal.add_evidence_resources()
+    testing = []
     for i, summary in enumerate(data.controls):
         paper = data.paper(summary)
         w.text(summary.member, render_workpaper(env, data, paper, i))
         oscal.add_control(paper)
+        testing.append((paper.control, paper.testing()))
     w.text(INDEX, render_index(env, data, today))
     with tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024, dir=spool_dir) as spool:
         write_workbook(spool, data, today)
@@ -192,7 +194,7 @@ def _write_members(w: _BundleWriter, data: BundleData, evidence, today: dt.date,
             while chunk := spool.read(CHUNK):
                 m.write(chunk)
     with w.member(SECTION_IV) as m:
-        write_section_iv(_TextMember(m), data, (data.paper(c) for c in data.controls))
+        write_section_iv(_TextMember(m), data, testing)
     w.text(OSCAL, canonical_json(oscal.document()))
     with w.member(JOURNAL) as m:
         for entry in journal.iter_entries(data.s):

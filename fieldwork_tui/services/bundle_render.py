@@ -121,7 +121,7 @@ def md_cell(text: Any) -> str:
     return re.sub(r"\s*[\r\n]+\s*", "<br>", s.strip()) if s.strip() else ""
 
 
-def write_section_iv(out: IO[str], data: BundleData, papers) -> None:
+def write_section_iv(out: IO[str], data: BundleData, controls) -> None:
     """The draft tests-of-controls section: one table row per control, in ref order."""
     eng = data.engagement
     out.write("# Section IV — Tests of controls (draft)\n\n")
@@ -131,9 +131,7 @@ def write_section_iv(out: IO[str], data: BundleData, papers) -> None:
     out.write("| Control | Criteria | Control activity specified by the service organization "
               "| Tests performed by the service auditor | Results of tests |\n")
     out.write("|---|---|---|---|---|\n")
-    for paper in papers:
-        c = paper.control
-        testing = paper.testing()
+    for c, testing in controls:
         tests = "<br>".join(md_cell(x) for x in procedures_performed(testing)) or "—"
         results = "<br>".join(md_cell(x) for x in results_of_tests(testing))
         out.write(f"| {md_cell(c.ref)} | {md_cell(' '.join(c.criteria))} | {md_cell(c.description or c.title)} "

@@ -175,19 +175,19 @@ def sign(handle: EngagementHandle, ref: str, role: SignOffRole | str) -> SignOff
     return so
 
 
-def signoff_views(session: Session, control_id: int, current_hash: str | None = None) -> list[SignOffView]:
-    """Preparer and reviewer, in that order, with their staleness against the current state."""
-    if current_hash is None:
-        current_hash = state_hash(workpaper_states(session).get(control_id, {}))
-    latest = latest_signoffs(session)
+def _views(latest: dict[tuple[int, SignOffRole], SignOff], control_id: int, current_hash: str | None) -> list[SignOffView]:
     out = []
     for role in SignOffRole:
         so = latest.get((control_id, role))
-        if so is None:
-            out.append(SignOffView(role))
-        else:
-            out.append(SignOffView(role, so.signed_by, so.signed_at, so.content_hash, so.content_hash != current_hash))
+        out.append(SignOffView(role) if so is None else
+                   SignOffView(role, so.signed_by, so.signed_at, so.content_hash, so.content_hash != current_hash))
     return out
+
+
+def signoff_views(session: Session, control_id: int) -> list[SignOffView]:
+    """Preparer and reviewer, in that order, with their staleness against the current state."""
+    current = state_hash(workpaper_states(session).get(control_id, {}))
+    return _views(latest_signoffs(session), control_id, current)
 
 
 def control_signoffs(handle: EngagementHandle, ref: str) -> list[SignOffView]:
@@ -198,14 +198,5 @@ def control_signoffs(handle: EngagementHandle, ref: str) -> list[SignOffView]:
 
 def all_signoff_views(session: Session) -> dict[int, list[SignOffView]]:
     """Sign-off views of every control (one pass over the workpaper states)."""
-    hashes = workpaper_hashes(session)
     latest = latest_signoffs(session)
-    out: dict[int, list[SignOffView]] = {}
-    for cid, h in hashes.items():
-        views = []
-        for role in SignOffRole:
-            so = latest.get((cid, role))
-            views.append(SignOffView(role) if so is None else
-                         SignOffView(role, so.signed_by, so.signed_at, so.content_hash, so.content_hash != h))
-        out[cid] = views
-    return out
+    return {cid: _views(latest, cid, h) for cid, h in workpaper_hashes(session).items()}
