@@ -124,3 +124,15 @@ def fill_control(handle, ref: str, text: str) -> None:
 
     add_note(handle, ref, f"{text} note")
     add_note(handle, ref, f"{text} exception note", exception_id=ex.id)
+
+
+def tamper(handle, sha256: str, content: bytes | None = None) -> None:
+    """Change (or, with None, delete) a vault file behind the app's back (vault blobs are read-only)."""
+    import os
+
+    path = evidence_path(handle, sha256)
+    os.chmod(path, 0o600)
+    if content is None:
+        path.unlink()
+    else:
+        path.write_bytes(content)

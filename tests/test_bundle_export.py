@@ -8,12 +8,11 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from bundle_support import attach_file, fill_control
+from bundle_support import attach_file, fill_control, tamper
 from sqlmodel import select
 
 from fieldwork_tui.models import Engagement
 from fieldwork_tui.services.bundle import export_bundle
-from fieldwork_tui.services.check import evidence_path
 from fieldwork_tui.services.errors import FieldworkError, InvalidInput
 
 PAYLOAD = "<script>alert('x')</script>"
@@ -132,7 +131,7 @@ def test_failed_export_keeps_the_previous_bundle(demo, tmp_path):
     out = tmp_path / "bundle.zip"
     out.write_bytes(b"previous")
     ef = attach_file(demo, "AC-01", "report.pdf", b"original")
-    evidence_path(demo, ef.sha256).write_bytes(b"tampered")
+    tamper(demo, ef.sha256, b"tampered")
     with pytest.raises(FieldworkError, match="report.pdf"):
         export_bundle(demo, out)
     assert out.read_bytes() == b"previous"
@@ -141,7 +140,7 @@ def test_failed_export_keeps_the_previous_bundle(demo, tmp_path):
 
 def test_missing_vault_file_stops_the_export(demo, tmp_path):
     ef = attach_file(demo, "AC-01", "gone.pdf", b"soon gone")
-    evidence_path(demo, ef.sha256).unlink()
+    tamper(demo, ef.sha256)
     with pytest.raises(FieldworkError, match="gone.pdf.*missing"):
         export_bundle(demo, tmp_path / "b.zip")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from bundle_support import attach_file
+from bundle_support import attach_file, tamper
 from typer.testing import CliRunner
 
 from fieldwork_tui.cli import app
@@ -20,10 +20,9 @@ def test_clean_engagement_passes(demo):
 
 def test_altered_vault_file_is_caught_and_named(demo):
     ef = attach_file(demo, "AC-01", "review.pdf", b"the real review")
-    path = evidence_path(demo, ef.sha256)
-    data = bytearray(path.read_bytes())
+    data = bytearray(evidence_path(demo, ef.sha256).read_bytes())
     data[0] ^= 1
-    path.write_bytes(bytes(data))
+    tamper(demo, ef.sha256, bytes(data))
     report = check_engagement(demo)
     assert len(report.problems) == 1
     assert ef.sha256[:12] in report.problems[0] and "review.pdf" in report.problems[0]
@@ -32,7 +31,7 @@ def test_altered_vault_file_is_caught_and_named(demo):
 
 def test_missing_vault_file_is_caught(demo):
     ef = attach_file(demo, "AC-01", "gone.pdf", b"gone")
-    evidence_path(demo, ef.sha256).unlink()
+    tamper(demo, ef.sha256)
     (problem,) = check_engagement(demo).problems
     assert "gone.pdf" in problem and "missing" in problem
 
@@ -59,7 +58,7 @@ def test_cli_check_exit_codes(demo_home, demo):
     ok = runner.invoke(app, ["check", "demo"])
     assert ok.exit_code == 0 and ok.output.startswith("ok:")
     ef = attach_file(demo, "AC-01", "x.pdf", b"xx")
-    evidence_path(demo, ef.sha256).write_bytes(b"yy")
+    tamper(demo, ef.sha256, b"yy")
     res = runner.invoke(app, ["check", "demo"])
     assert res.exit_code == 1
     assert "1 problem(s)" in res.output and "x.pdf" in res.output

@@ -24,12 +24,12 @@ Progress = Callable[[int, int, str], None]
 
 
 def evidence_path(handle: EngagementHandle, sha256: str) -> Path:
-    """Where the vault keeps the file with this content (content-addressed by SHA-256)."""
+    """Where the vault keeps the file with this content (`<vault>/<sha[:2]>/<sha>`, store.vault)."""
     try:
-        from fieldwork_tui.store.vault import vault_path_for  # type: ignore[import-not-found]
-    except ImportError:
+        from fieldwork_tui.store.vault import Vault
+    except ImportError:  # the vault module of the evidence area; same layout
         return handle.vault_path / sha256[:2] / sha256
-    return vault_path_for(handle.vault_path, sha256)
+    return Vault(handle.vault_path).path_for(sha256)
 
 
 def sha256_file(path: Path, on_chunk: Callable[[int], None] | None = None) -> str:
@@ -81,8 +81,12 @@ def vault_problems(handle: EngagementHandle, progress: Progress | None = None) -
             progress(done, total, "vault")
 
     for sha, (name, _size) in sorted(files.items()):
-        path = evidence_path(handle, sha)
         label = f"vault file {sha[:12]}… ({name})"
+        try:
+            path = evidence_path(handle, sha)
+        except Exception:  # noqa: BLE001 - a recorded hash that is not a SHA-256 is itself a problem
+            out.append(f"{label}: the recorded SHA-256 {sha!r} is not a valid digest")
+            continue
         if not path.is_file():
             out.append(f"{label}: missing from {handle.vault_path}")
             continue
