@@ -154,7 +154,7 @@ def export_bundle(handle: EngagementHandle, target: Path | str, progress: Progre
     tmp = target.parent / f"{TMP_PREFIX}{target.name}.{uuid.uuid4().hex[:8]}"
     try:
         with handle.read() as s, open(tmp, "xb") as fh:
-            data = BundleData(s, lambda sha: evidence_path(handle, sha), actor=handle.actor)
+            data = BundleData(s, lambda sha: _vault_file(handle, sha), actor=handle.actor)
             evidence = data.unique_evidence()
             total = sum(f.size for _m, f, _p in evidence) + _UNIT * (len(data.controls) + 6)
             with zipfile.ZipFile(fh, "w", allowZip64=True) as zf:
@@ -172,6 +172,13 @@ def export_bundle(handle: EngagementHandle, target: Path | str, progress: Progre
         raise
     return ExportResult(path=target, files=len(w.entries), size=target.stat().st_size,
                         evidence_files=len(evidence), controls=len(data.controls), manifest=manifest["files"])
+
+
+def _vault_file(handle: EngagementHandle, sha256: str) -> Path:
+    try:
+        return evidence_path(handle, sha256)
+    except Exception as exc:  # noqa: BLE001 - e.g. a recorded hash that is not a SHA-256
+        raise FieldworkError(f"evidence record with SHA-256 {sha256!r}: {exc}") from None
 
 
 def _write_members(w: _BundleWriter, data: BundleData, evidence, today: dt.date, spool_dir: Path) -> None:
