@@ -15,7 +15,7 @@ def test_clean_engagement_passes(demo):
     attach_file(demo, "AC-01", "a.pdf", b"aaa")
     report = check_engagement(demo)
     assert report.ok, report.problems
-    assert report.vault_files == 1 and report.journal_entries > 0
+    assert report.vault_files >= 1 and report.journal_entries > 0
 
 
 def test_altered_vault_file_is_caught_and_named(demo):
