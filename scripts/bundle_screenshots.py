@@ -84,7 +84,7 @@ def main() -> None:
             sys.exit(f"bundle_screenshots: no workpaper for control {ref!r}")
         profile = tmp_path / "profile"
         shoot(browser, extracted / "index.html", args.out / "bundle-index.png", 1400, 2200, profile)
-        shoot(browser, page, args.out / "bundle-workpaper.png", 1400, 2600, profile)
+        shoot(browser, page, args.out / "bundle-workpaper.png", 1400, 3600, profile)
 
 
 if __name__ == "__main__":
