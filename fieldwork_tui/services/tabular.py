@@ -83,7 +83,10 @@ def _csv_rows(path: Path) -> Iterator[list[str]]:
             dialect = csv.Sniffer().sniff(sample, delimiters=",;\t|")
             delimiter = dialect.delimiter
         except csv.Error:
-            delimiter = "\t" if path.suffix.lower() == ".tsv" else ","
+            # title lines above the header defeat the sniffer: take the separator the rows use most
+            counts = {d: sample.count(d) for d in ",;\t|"}
+            best = max(counts, key=counts.get)
+            delimiter = best if counts[best] else ("\t" if path.suffix.lower() == ".tsv" else ",")
         reader = csv.reader(fh, delimiter=delimiter)
         try:
             for row in reader:
