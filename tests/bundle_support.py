@@ -37,15 +37,21 @@ from fieldwork_tui.services.controls import add_control, find_control
 
 
 def attach_file(handle, ref: str, name: str, content: bytes, *, description: str = "", as_of=None) -> EvidenceFile:
-    """Store `content` in the vault (content-addressed) and link it to control `ref`."""
-    sha = hashlib.sha256(content).hexdigest()
-    path = evidence_path(handle, sha)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if not path.exists():
-        path.write_bytes(content)
+    """Store `content` in the vault (through the vault itself) and link it to control `ref` under
+    `name` — any name, as a client's file list may carry (paths, control characters, device names)."""
+    import tempfile
+    from pathlib import Path
+
+    from fieldwork_tui.services.evidence import vault
+
+    with tempfile.TemporaryDirectory() as tmp:
+        source = Path(tmp) / "blob"
+        source.write_bytes(content)
+        blob = vault(handle).store(source)
+    assert blob.sha256 == hashlib.sha256(content).hexdigest()
     with handle.session() as s:
         c = find_control(s, ref)
-        ef = EvidenceFile(sha256=sha, size=len(content), original_name=name, original_path=f"/client/{name}",
+        ef = EvidenceFile(sha256=blob.sha256, size=blob.size, original_name=name, original_path=f"/client/{name}",
                           description=description, as_of=as_of, added_by=handle.actor)
         s.add(ef)
         s.flush()

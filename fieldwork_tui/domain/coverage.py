@@ -13,7 +13,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from fieldwork_tui.domain.vocab import EVIDENCE_ORDER, EvidenceType, Flag, Nature, Phase
+from fieldwork_tui.domain.vocab import EVIDENCE_ORDER, Corroboration, EvidenceType, Flag, Nature, Phase
 
 #: Phases from which an exception must carry a management response.
 RESPONSE_PHASES = frozenset({Phase.draft_report, Phase.management_responses, Phase.final_report})
@@ -148,3 +148,23 @@ def flags_for(f: ControlFacts) -> list[Flag]:
 def is_defensible(flags: Iterable[Flag]) -> bool:
     """A conclusion is defensible when no flag other than the sign-off workflow remains."""
     return not (set(flags) - {Flag.unsigned, Flag.signoff_stale})
+
+
+def corroboration_problem(state: str, evidence_id: int | None, note: str = "") -> str | None:
+    """Why a corroboration cannot be recorded as given (None when it can).
+
+    A statement is corroborated BY an evidence item and contradicted by one WITH a note saying
+    what the documents show instead; "uncorroborated" carries neither.
+    """
+    try:
+        value = Corroboration(state)
+    except ValueError:
+        return f"corroboration {state!r}: expected uncorroborated, corroborated or contradicted"
+    if value is Corroboration.corroborated and evidence_id is None:
+        return "corroborated: choose the evidence item that corroborates the statement"
+    if value is Corroboration.contradicted:
+        if evidence_id is None:
+            return "contradicted: choose the evidence item that contradicts the statement"
+        if not note.strip():
+            return "contradicted: add a note saying what the evidence shows instead"
+    return None

@@ -18,17 +18,14 @@ from sqlmodel import select
 from fieldwork_tui.models import EvidenceFile
 from fieldwork_tui.services import journal
 from fieldwork_tui.services.engagements import EngagementHandle
+from fieldwork_tui.store.vault import Vault
 
 CHUNK = 1024 * 1024
 Progress = Callable[[int, int, str], None]
 
 
 def evidence_path(handle: EngagementHandle, sha256: str) -> Path:
-    """Where the vault keeps the file with this content (`<vault>/<sha[:2]>/<sha>`, store.vault)."""
-    try:
-        from fieldwork_tui.store.vault import Vault
-    except ImportError:  # the vault module of the evidence area; same layout
-        return handle.vault_path / sha256[:2] / sha256
+    """Where the vault keeps the file with this content (`<vault>/<sha[:2]>/<sha>`)."""
     return Vault(handle.vault_path).path_for(sha256)
 
 

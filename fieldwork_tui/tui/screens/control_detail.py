@@ -118,5 +118,6 @@ class ControlDetailScreen(EngagementScreen):
         for key, label, _cls in TABS:
             yield (f"Show {label} tab", f"Switch to the {label} tab of {self.ref}",
                    lambda key=key: self.action_show_tab(key))
-        for tab in self.query(ControlTab):
-            yield from tab.palette_commands()
+        active = self.query_one(TabbedContent).active
+        tab = self.query_one(f"#tab-{active}", ControlTab) if active else None
+        yield from getattr(tab, "palette_commands", tuple)()  # the active tab's own actions

@@ -1,0 +1,146 @@
+"""Dialog: attach files to a control. Browse with the keyboard (a folder tree) or paste a path; the
+copy into the vault runs in a thread worker with a progress bar, so a gigabyte file never freezes
+the app. Returns the number of files attached, or None when cancelled."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, DirectoryTree, Input, Label, ProgressBar
+
+
+class AttachFileDialog(ModalScreen[int | None]):
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="attach.cancel", tooltip="Close (stops a copy in progress)"),
+        Binding("ctrl+s", "attach", "Attach", id="attach.submit", tooltip="Copy the file(s) into the vault"),
+    ]
+    DEFAULT_CSS = """
+    AttachFileDialog .hint { width: 1fr; padding-top: 1; }
+    AttachFileDialog DirectoryTree { height: 12; border: round $primary 40%; }
+    AttachFileDialog ProgressBar { padding-top: 1; }
+    AttachFileDialog #attach-status { color: $text-muted; height: auto; }
+    AttachFileDialog .row { height: auto; }
+    AttachFileDialog .half { width: 1fr; height: auto; padding-right: 1; }
+    """
+
+    def __init__(self, control_ref: str, start: Path | None = None) -> None:
+        super().__init__(classes="dialog")
+        self.control_ref = control_ref
+        self.start = start or Path.home()
+        self.cancel_event = threading.Event()
+        self.running = False
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(f"Attach evidence to {self.control_ref}", classes="section-title")
+            yield Label("Browse (enter on a file picks it), or paste a path below", classes="field-label")
+            yield DirectoryTree(self.start, id="tree")
+            yield Label("File or folder (a folder attaches all its files)", classes="field-label")
+            yield Input(placeholder="/path/to/file.pdf", id="path")
+            with Horizontal(classes="row"):
+                with Vertical(classes="half"):
+                    yield Label("As of (the evidence's own date)", classes="field-label")
+                    yield Input(placeholder="YYYY-MM-DD", id="as-of")
+                with Vertical(classes="half"):
+                    yield Label("Description", classes="field-label")
+                    yield Input(placeholder="what the file shows", id="description")
+            yield ProgressBar(total=100, show_eta=False, id="progress")
+            yield Label("", id="attach-status")
+            yield Label("", classes="error", id="error")
+            with Horizontal(classes="buttons"):
+                yield Label("enter attaches · escape cancels", classes="muted hint")
+                yield Button("Cancel", id="cancel")
+                yield Button("Attach", variant="primary", id="attach")
+
+    def on_mount(self) -> None:
+        self.query_one("#progress", ProgressBar).display = False
+        self.query_one("#path", Input).focus()
+
+    @on(DirectoryTree.FileSelected)
+    def _picked(self, event: DirectoryTree.FileSelected) -> None:
+        self.query_one("#path", Input).value = str(event.path)
+        self.query_one("#as-of", Input).focus()
+
+    @on(Input.Submitted)
+    def _submitted(self) -> None:
+        self.action_attach()
+
+    @on(Button.Pressed, "#attach")
+    def _attach_pressed(self) -> None:
+        self.action_attach()
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel_pressed(self) -> None:
+        self.action_cancel()
+
+    def action_attach(self) -> None:
+        if self.running:
+            return
+        path = self.query_one("#path", Input).value.strip()
+        if not path:
+            self.query_one("#error", Label).update("File: pick a file in the tree or paste a path")
+            return
+        self.query_one("#error", Label).update("")
+        self.running = True
+        self.query_one("#attach", Button).disabled = True
+        bar = self.query_one("#progress", ProgressBar)
+        bar.display = True
+        bar.update(total=100, progress=0)
+        self._run(path, self.query_one("#as-of", Input).value.strip() or None,
+                  self.query_one("#description", Input).value.strip())
+
+    @work(thread=True, exclusive=True, group="attach")
+    def _run(self, path: str, as_of: str | None, description: str) -> None:
+        from fieldwork_tui.services.errors import FieldworkError
+        from fieldwork_tui.services.evidence import attach
+
+        last = [0.0, -1]
+
+        def progress(done: int, total: int, name: str) -> None:
+            pct = int(done * 100 / total) if total else 100
+            now = time.monotonic()
+            if pct != last[1] and (now - last[0] > 0.1 or pct == 100):  # at most ~10 UI updates a second
+                last[0], last[1] = now, pct
+                self.app.call_from_thread(self._show_progress, pct, name, done, total)
+
+        try:
+            result = attach(self.app.handle, self.control_ref, [path], as_of=as_of,  # type: ignore[attr-defined]
+                            description=description, progress=progress, cancel=self.cancel_event)
+        except FieldworkError as exc:
+            self.app.call_from_thread(self._failed, str(exc))
+            return
+        except OSError as exc:
+            self.app.call_from_thread(self._failed, f"{exc.filename or path}: {exc.strerror or exc}")
+            return
+        self.app.call_from_thread(self._done, len(result))
+
+    def _show_progress(self, pct: int, name: str, done: int, total: int) -> None:
+        self.query_one("#progress", ProgressBar).update(progress=pct)
+        self.query_one("#attach-status", Label).update(f"{name}: {done / 1e6:,.1f} of {total / 1e6:,.1f} MB")
+
+    def _failed(self, message: str) -> None:
+        self.running = False
+        self.query_one("#attach", Button).disabled = False
+        self.query_one("#progress", ProgressBar).display = False
+        self.query_one("#attach-status", Label).update("")
+        if self.cancel_event.is_set():
+            self.dismiss(None)
+            return
+        self.query_one("#error", Label).update(message)
+
+    def _done(self, count: int) -> None:
+        self.running = False
+        self.dismiss(count)
+
+    def action_cancel(self) -> None:
+        if self.running:
+            self.cancel_event.set()  # the worker stops after the current chunk and removes its temp file
+            return
+        self.dismiss(None)

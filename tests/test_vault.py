@@ -1,0 +1,148 @@
+"""The evidence vault: one streaming pass, content addressing, temp-then-rename, clear refusals."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import stat
+import threading
+from pathlib import Path
+
+import pytest
+
+from fieldwork_tui.store import vault as vault_mod
+from fieldwork_tui.store.vault import Cancelled, Vault, VaultError
+
+
+@pytest.fixture
+def vault(tmp_path: Path) -> Vault:
+    return Vault(tmp_path / "vault")
+
+
+def _write(path: Path, data: bytes) -> Path:
+    path.write_bytes(data)
+    return path
+
+
+def test_store_hashes_copies_and_makes_blob_read_only(vault: Vault, tmp_path: Path) -> None:
+    data = os.urandom(3 * vault_mod.CHUNK + 123)  # several chunks and a partial one
+    src = _write(tmp_path / "report.pdf", data)
+    blob = vault.store(src)
+    assert blob.sha256 == hashlib.sha256(data).hexdigest()
+    assert blob.size == len(data) and blob.new
+    assert blob.path == vault.root / blob.sha256[:2] / blob.sha256
+    assert blob.path.read_bytes() == data
+    assert stat.S_IMODE(blob.path.stat().st_mode) == 0o400
+    assert not [p for p in vault.root.iterdir() if p.name.startswith(".tmp-")]
+    assert vault.verify(blob.sha256)
+
+
+def test_same_content_is_stored_once(vault: Vault, tmp_path: Path) -> None:
+    a = vault.store(_write(tmp_path / "a.txt", b"same bytes"))
+    b = vault.store(_write(tmp_path / "b.txt", b"same bytes"))
+    assert a.sha256 == b.sha256 and a.new and not b.new
+    assert len([p for p in vault.root.rglob("*") if p.is_file()]) == 1
+
+
+def test_empty_file(vault: Vault, tmp_path: Path) -> None:
+    blob = vault.store(_write(tmp_path / "empty.txt", b""))
+    assert blob.sha256 == hashlib.sha256(b"").hexdigest() and blob.size == 0
+
+
+def test_progress_reaches_the_total(vault: Vault, tmp_path: Path) -> None:
+    data = os.urandom(2 * vault_mod.CHUNK + 5)
+    seen: list[tuple[int, int]] = []
+    vault.store(_write(tmp_path / "x.bin", data), progress=lambda d, t: seen.append((d, t)))
+    assert seen[-1] == (len(data), len(data))
+    assert [d for d, _ in seen] == sorted(d for d, _ in seen)
+
+
+def test_fifo_is_refused_without_hanging(vault: Vault, tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)  # no writer: a blocking open would hang forever
+    with pytest.raises(VaultError, match="FIFO"):
+        vault.store(fifo)
+
+
+def test_device_and_folder_are_refused(vault: Vault, tmp_path: Path) -> None:
+    with pytest.raises(VaultError, match="device"):
+        vault.store("/dev/null")
+    with pytest.raises(VaultError, match="folder"):
+        vault.store(tmp_path)
+
+
+def test_missing_file(vault: Vault, tmp_path: Path) -> None:
+    with pytest.raises(VaultError, match="not found"):
+        vault.store(tmp_path / "gone.pdf")
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads anything")
+def test_unreadable_file(vault: Vault, tmp_path: Path) -> None:
+    src = _write(tmp_path / "secret.txt", b"x")
+    src.chmod(0)
+    with pytest.raises(VaultError, match="permission denied"):
+        vault.store(src)
+
+
+def test_read_error_mid_copy_leaves_nothing(vault: Vault, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    src = _write(tmp_path / "big.bin", os.urandom(3 * vault_mod.CHUNK))
+    real_read = os.read
+    calls = {"n": 0}
+
+    def flaky(fd: int, n: int) -> bytes:
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise OSError(5, "Input/output error")
+        return real_read(fd, n)
+
+    monkeypatch.setattr(vault_mod.os, "read", flaky)
+    with pytest.raises(VaultError, match="Input/output error"):
+        vault.store(src)
+    assert not [p for p in vault.root.rglob("*") if p.is_file()]
+
+
+def test_write_error_disk_full_leaves_nothing(vault: Vault, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    src = _write(tmp_path / "big.bin", os.urandom(3 * vault_mod.CHUNK))
+
+    def full(fd: int, data) -> int:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(vault_mod.os, "write", full)
+    with pytest.raises(VaultError, match="disk full"):
+        vault.store(src)
+    assert not [p for p in vault.root.rglob("*") if p.is_file()]
+
+
+def test_cancel_removes_the_temp_file(vault: Vault, tmp_path: Path) -> None:
+    src = _write(tmp_path / "big.bin", os.urandom(4 * vault_mod.CHUNK))
+    cancel = threading.Event()
+    cancel.set()
+    with pytest.raises(Cancelled):
+        vault.store(src, cancel=cancel)
+    assert not [p for p in vault.root.rglob("*") if p.is_file()]
+
+
+def test_file_that_changes_while_copied_is_refused(vault: Vault, tmp_path: Path) -> None:
+    src = _write(tmp_path / "growing.log", b"a" * (2 * vault_mod.CHUNK))
+
+    def grow(done: int, total: int) -> None:
+        if done == vault_mod.CHUNK:
+            with open(src, "ab") as fh:
+                fh.write(b"more")
+
+    with pytest.raises(VaultError, match="changed while"):
+        vault.store(src, progress=grow)
+    assert not [p for p in vault.root.rglob("*") if p.is_file()]
+
+
+def test_verify_detects_alteration(vault: Vault, tmp_path: Path) -> None:
+    blob = vault.store(_write(tmp_path / "a.txt", b"original"))
+    blob.path.chmod(0o600)
+    blob.path.write_bytes(b"altered")
+    assert not vault.verify(blob.sha256)
+    assert not vault.verify("0" * 64)
+
+
+def test_path_for_rejects_non_hashes(vault: Vault) -> None:
+    with pytest.raises(VaultError):
+        vault.path_for("../../etc/passwd")
