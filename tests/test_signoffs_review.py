@@ -145,8 +145,11 @@ def test_unknown_note(ctl):
 
 def test_demo_has_signed_stale_and_noted_controls(demo):
     rows = {r.ref: r for r in control_rows(demo)}
-    assert Flag.unsigned not in rows["CE-01"].flags and Flag.signoff_stale not in rows["CE-01"].flags
-    assert rows["CE-01"].status == "reviewed"
-    assert Flag.signoff_stale in rows["RA-01"].flags
+    for ref in ("OP-04", "AC-01"):
+        assert Flag.unsigned not in rows[ref].flags and Flag.signoff_stale not in rows[ref].flags
+        assert rows[ref].status == "reviewed"
+    assert rows["CM-01"].status == "ready_for_review"
+    assert Flag.signoff_stale in rows["AC-03"].flags
     notes = list_notes(demo)
     assert any(n.is_open for n in notes) and any(not n.is_open for n in notes)
+    assert any(n.target == "exception" for n in notes)

@@ -17,14 +17,14 @@ from fieldwork_tui.services.signoffs import sign
 
 PREPARER, REVIEWER = "elena", "sam"
 
-#: Concluded, signed by the preparer and reviewed.
-REVIEWED = [("CE-01", "Acknowledgements inspected for all new hires sampled and the annual campaign."),
-            ("CA-01", "Policy set approved by the CISO on 2026-02-12; within the period.")]
+#: Concluded, signed by the preparer and reviewed (controls whose evidence supports the conclusion).
+REVIEWED = [("OP-04", "Tabletop exercise of 2026-04-22 observed; report and action items inspected."),
+            ("AC-01", "Q1–Q4 reviews inspected; Q3 re-performed against the IdP export without difference.")]
 #: Concluded and signed by the preparer, awaiting review.
-PREPARED = [("IC-02", "Training completion report reconciled to the HR roster.")]
+PREPARED = [("CM-01", "Change sample tested; the one deviation is isolated and responded to.")]
 #: Signed, then the conclusion was revised: the sign-off no longer matches the workpaper.
-STALE = ("RA-01", "Risk assessment dated 2026-03-30 inspected.", "Risk assessment dated 2026-03-30 inspected; "
-         "fraud risk section added after the manager's question.")
+STALE = ("AC-03", "Terminations re-performed against the HR roster.",
+         "Terminations re-performed against the HR roster; two late removals explained by the IT administrator.")
 
 
 @contextmanager
@@ -58,13 +58,12 @@ def build(handle: EngagementHandle) -> None:
             sign(handle, ref, SignOffRole.preparer)
             set_conclusion(handle, ref, Conclusion.effective, revised)
     with acting_as(handle, REVIEWER):
-        if "AC-01" in refs:
-            add_note(handle, "AC-01", "Tie the Q3 review population to the HR roster before concluding; "
-                                      "two leavers appear only on the roster.")
+        cleared = add_note(handle, "AC-01", "Is the Q3 review inside the period? Tie it to the HR roster.") \
+            if "AC-01" in refs else None
+        if "AC-02" in refs:
+            add_note(handle, "AC-02", "Corroborate the provisioning walkthrough: inspect tickets for a sample of grants.")
         if "CM-01" in refs:
             add_note(handle, "CM-01", "Document how the pull-request approval rule is enforced for admins.")
-        cleared = add_note(handle, "CE-01", "Is the annual acknowledgement campaign inside the period?") \
-            if "CE-01" in refs else None
         if exception is not None:
             ex, ex_ref = exception
             add_note(handle, ex_ref, "Confirm the root cause with the control owner before the draft report.",
