@@ -29,10 +29,33 @@ def flag_style(flag: Flag) -> str:
     return "yellow"
 
 
-def flags_text(flags: Iterable[Flag], *, short: bool = True) -> Text:
+#: Compact labels for table cells, where every column counts. Severe flags come first.
+COMPACT: dict[Flag, str] = {
+    Flag.no_evidence: "no evidence",
+    Flag.single_evidence_type: "1 type",
+    Flag.inquiry_only: "inquiry only",
+    Flag.missing_required_type: "missing type",
+    Flag.uncorroborated_inquiry: "uncorroborated",
+    Flag.contradicted_inquiry: "contradicted",
+    Flag.evidence_outside_period: "outside period",
+    Flag.sample_below_policy: "sample < policy",
+    Flag.untested_sample_items: "untested items",
+    Flag.population_unreconciled: "unreconciled",
+    Flag.deviation_without_expansion: "not expanded",
+    Flag.exception_without_response: "no response",
+    Flag.unsigned: "unsigned",
+    Flag.signoff_stale: "stale sign-off",
+}
+
+
+def flags_text(flags: Iterable[Flag], *, compact: bool = True) -> Text:
+    """Flags as coloured words; compact for table cells (severe first), full labels elsewhere."""
+    flags = list(flags)
+    if compact:
+        flags.sort(key=lambda f: (f not in SEVERE, f is Flag.unsigned))
     text = Text()
     for i, flag in enumerate(flags):
         if i:
-            text.append(" ")
-        text.append(FLAG_LABELS[flag] if short else flag.value, style=flag_style(flag))
+            text.append(" · " if not compact else " ", style="dim")
+        text.append(COMPACT[flag] if compact else FLAG_LABELS[flag], style=flag_style(flag))
     return text
