@@ -195,7 +195,7 @@ def test_section_iv_uses_report_wording(engagement, tmp_path):
     md = _members(out)["section-iv.md"].decode()
     row = next(line for line in md.splitlines() if line.startswith("| S-1 "))
     assert "Inquired of the Plain title" in row
-    assert "Inspected a sample of 2 items" in row
+    assert "Inspected a sample of 2 " in row and "population of 250" in row
     assert "Re-performed the control" in row
     assert "Plain wording" in row
 

@@ -1,4 +1,4 @@
-"""Safe member names and the section IV wording (pure domain rules)."""
+"""Safe member names and the fallback section IV wording (pure domain rules)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from fieldwork_tui.domain.bundle_names import (
     safe_component,
     safe_member,
 )
-from fieldwork_tui.domain.reporting import (
+from fieldwork_tui.domain.bundle_wording import (
     NO_EXCEPTIONS,
     NO_OCCURRENCES,
     ControlTesting,

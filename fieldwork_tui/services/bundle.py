@@ -21,9 +21,10 @@ from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from fieldwork_tui.services import journal
-from fieldwork_tui.services.bundle_data import BundleData
+from fieldwork_tui.services.bundle_data import BundleData, ControlPaper
 from fieldwork_tui.services.bundle_oscal import OscalBuilder
 from fieldwork_tui.services.bundle_render import (
     canonical_json,
@@ -159,7 +160,7 @@ def export_bundle(handle: EngagementHandle, target: Path | str, progress: Progre
             total = sum(f.size for _m, f, _p in evidence) + _UNIT * (len(data.controls) + 6)
             with zipfile.ZipFile(fh, "w", allowZip64=True) as zf:
                 w = _BundleWriter(zf, data.generated_at, total, progress, cancelled)
-                _write_members(w, data, evidence, today(), target.parent)
+                _write_members(w, data, evidence, today(), target.parent, _section_iv_source(handle))
                 manifest = _manifest(data, w.entries, s)
                 with w.member(MANIFEST) as m:
                     m.write(canonical_json(manifest))
@@ -174,6 +175,18 @@ def export_bundle(handle: EngagementHandle, target: Path | str, progress: Progre
                         evidence_files=len(evidence), controls=len(data.controls), manifest=manifest["files"])
 
 
+def _section_iv_source(handle: EngagementHandle) -> Callable[[ControlPaper], Any]:
+    """How each control's section IV row is worded: by services.conclusions (what the app shows
+    on the control's conclusion) when it is part of the build, else by domain.bundle_wording."""
+    try:
+        from fieldwork_tui.services.conclusions import conclusion_view
+    except ImportError:
+        from fieldwork_tui.domain.bundle_wording import worded_row
+
+        return lambda paper: worded_row(paper.testing())
+    return lambda paper: conclusion_view(handle, paper.control.ref).row
+
+
 def _vault_file(handle: EngagementHandle, sha256: str) -> Path:
     try:
         return evidence_path(handle, sha256)
@@ -181,18 +194,20 @@ def _vault_file(handle: EngagementHandle, sha256: str) -> Path:
         raise FieldworkError(f"evidence record with SHA-256 {sha256!r}: {exc}") from None
 
 
-def _write_members(w: _BundleWriter, data: BundleData, evidence, today: dt.date, spool_dir: Path) -> None:
+def _write_members(w: _BundleWriter, data: BundleData, evidence, today: dt.date, spool_dir: Path,
+                   section_iv_row: Callable[[ControlPaper], Any]) -> None:
     for member, f, path in evidence:
         _copy_evidence(w, member, f, path)
     env = environment()
     oscal = OscalBuilder(data)
     oscal.add_evidence_resources()
-    testing = []
+    rows = []
     for i, summary in enumerate(data.controls):
         paper = data.paper(summary)
+        paper.row = section_iv_row(paper)
         w.text(summary.member, render_workpaper(env, data, paper, i))
         oscal.add_control(paper)
-        testing.append((paper.control, paper.testing()))
+        rows.append((paper.control, paper.row))
     w.text(INDEX, render_index(env, data, today))
     with tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024, dir=spool_dir) as spool:
         write_workbook(spool, data, today)
@@ -201,7 +216,7 @@ def _write_members(w: _BundleWriter, data: BundleData, evidence, today: dt.date,
             while chunk := spool.read(CHUNK):
                 m.write(chunk)
     with w.member(SECTION_IV) as m:
-        write_section_iv(_TextMember(m), data, testing)
+        write_section_iv(_TextMember(m), data, rows)
     w.text(OSCAL, canonical_json(oscal.document()))
     with w.member(JOURNAL) as m:
         for entry in journal.iter_entries(data.s):

@@ -10,12 +10,13 @@ import datetime as dt
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from sqlmodel import Session, select
 
 from fieldwork_tui.domain.bundle_names import NameAllocator
+from fieldwork_tui.domain.bundle_wording import ControlTesting, ExceptionWording, SampleWording
 from fieldwork_tui.domain.coverage import FLAG_LABELS, flags_for, ordered_types
-from fieldwork_tui.domain.reporting import ControlTesting, ExceptionWording, SampleWording
 from fieldwork_tui.domain.vocab import OPEN_REQUEST_STATUSES, Flag, SampleKind, SampleResult
 from fieldwork_tui.models import (
     Control,
@@ -111,13 +112,15 @@ class ControlPaper:
     samples: list[SampleView]
     exceptions: list[ExceptionView]
     notes: list[NoteView]
+    #: The control's section IV row (`.procedures`, `.results`), set by the exporter.
+    row: Any = None
 
     @property
     def control(self) -> Control:
         return self.summary.control
 
     def testing(self) -> ControlTesting:
-        """The plain facts behind the report wording of section IV."""
+        """The plain facts behind the fallback wording of section IV (domain.bundle_wording)."""
         people = []
         for st in self.statements:
             if st.person is not None:

@@ -15,7 +15,6 @@ from urllib.parse import quote
 from jinja2 import Environment, PackageLoader, StrictUndefined, pass_context
 
 from fieldwork_tui.domain.coverage import FLAG_LABELS, SEVERE
-from fieldwork_tui.domain.reporting import procedures_performed, results_of_tests
 from fieldwork_tui.domain.vocab import EVIDENCE_ORDER, EvidenceType, Flag
 from fieldwork_tui.services.bundle_data import BundleData, ControlPaper
 
@@ -102,12 +101,12 @@ def render_index(env: Environment, data: BundleData, today: dt.date) -> str:
 
 
 def render_workpaper(env: Environment, data: BundleData, paper: ControlPaper, index: int) -> str:
-    testing = paper.testing()
+    row = paper.row
     return env.get_template("workpaper.html.j2").render(
         **_common(data, "../"), paper=paper,
         prev=data.controls[index - 1] if index > 0 else None,
         next=data.controls[index + 1] if index + 1 < len(data.controls) else None,
-        procedures=procedures_performed(testing), results=results_of_tests(testing),
+        procedures=list(row.procedures) if row else [], results=[row.results] if row else [],
     )
 
 
@@ -131,11 +130,10 @@ def write_section_iv(out: IO[str], data: BundleData, controls) -> None:
     out.write("| Control | Criteria | Control activity specified by the service organization "
               "| Tests performed by the service auditor | Results of tests |\n")
     out.write("|---|---|---|---|---|\n")
-    for c, testing in controls:
-        tests = "<br>".join(md_cell(x) for x in procedures_performed(testing)) or "—"
-        results = "<br>".join(md_cell(x) for x in results_of_tests(testing))
+    for c, row in controls:
+        tests = "<br>".join(md_cell(x) for x in row.procedures) or "—"
         out.write(f"| {md_cell(c.ref)} | {md_cell(' '.join(c.criteria))} | {md_cell(c.description or c.title)} "
-                  f"| {tests} | {results} |\n")
+                  f"| {tests} | {md_cell(row.results)} |\n")
 
 
 # -- workbook -----------------------------------------------------------------------------------

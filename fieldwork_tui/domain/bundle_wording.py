@@ -1,4 +1,8 @@
-"""Report wording for the draft tests-of-controls section (section IV of a SOC 2 report).
+"""Fallback report wording for the bundle's draft tests-of-controls section (section IV).
+
+The bundle prefers the wording of `services.conclusions` (the sampling area's `domain.reporting`),
+so the bundle says exactly what the app says; this module words the rows when that service is not
+part of the build.
 
 The wording follows the conventions readers expect: tests are stated per technique ("Inquired of…",
 "Observed…", "Inspected…", "Re-performed…"), and results say "No exceptions noted." or, per exception,
@@ -93,6 +97,18 @@ def exception_sentence(sample: SampleWording | None, count: int, deviation: str)
     if sample is not None and sample.size:
         return f"For {count} of {sample.size} {sample.item_noun} sampled, {text[0].lower() + text[1:]}."
     return f"{text[0].upper() + text[1:]}."
+
+
+@dataclass(frozen=True)
+class WordedRow:
+    """A section IV row as the bundle prints it (the same fields as domain.reporting.SectionIVRow)."""
+
+    procedures: list[str]
+    results: str
+
+
+def worded_row(w: ControlTesting) -> WordedRow:
+    return WordedRow(procedures_performed(w), " ".join(results_of_tests(w)))
 
 
 def results_of_tests(w: ControlTesting) -> list[str]:
