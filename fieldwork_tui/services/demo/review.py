@@ -27,6 +27,16 @@ STALE = ("AC-03", "Terminations re-performed against the HR roster.",
          "Terminations re-performed against the HR roster; two late removals explained by the IT administrator.")
 
 
+def conclude(handle: EngagementHandle, ref: str, note: str) -> None:
+    """Conclude as the recorded work supports (services.conclusions when part of the build)."""
+    try:
+        from fieldwork_tui.services.conclusions import conclude_control
+    except ImportError:
+        set_conclusion(handle, ref, Conclusion.effective, note)
+        return
+    conclude_control(handle, ref, None, note)
+
+
 @contextmanager
 def acting_as(handle: EngagementHandle, actor: str):
     previous = handle.actor
@@ -45,7 +55,7 @@ def build(handle: EngagementHandle) -> None:
     with acting_as(handle, PREPARER):
         for ref, note in REVIEWED + PREPARED:
             if ref in refs:
-                set_conclusion(handle, ref, Conclusion.effective, note)
+                conclude(handle, ref, note)
                 sign(handle, ref, SignOffRole.preparer)
     with acting_as(handle, REVIEWER):
         for ref, _note in REVIEWED:
@@ -54,9 +64,9 @@ def build(handle: EngagementHandle) -> None:
     ref, first, revised = STALE
     if ref in refs:
         with acting_as(handle, PREPARER):
-            set_conclusion(handle, ref, Conclusion.effective, first)
+            conclude(handle, ref, first)
             sign(handle, ref, SignOffRole.preparer)
-            set_conclusion(handle, ref, Conclusion.effective, revised)
+            conclude(handle, ref, revised)
     with acting_as(handle, REVIEWER):
         cleared = add_note(handle, "AC-01", "Is the Q3 review inside the period? Tie it to the HR roster.") \
             if "AC-01" in refs else None
