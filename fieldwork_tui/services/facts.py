@@ -176,6 +176,10 @@ def control_facts(session: Session) -> dict[int, ControlFacts]:
             exc_open[cid] += 1
 
     samples = sample_summaries(session)
+    # A population is reconciled (or not) before any sample is drawn: use the latest one per control.
+    latest_pops: dict[int, Population] = {}
+    for pop in session.exec(select(Population).order_by(Population.id)):
+        latest_pops[pop.control_id] = pop
     signoffs = signoff_states(session)
     out: dict[int, ControlFacts] = {}
     for c in controls:
@@ -189,7 +193,7 @@ def control_facts(session: Session) -> dict[int, ControlFacts]:
             contradicted_statements=statements.get((c.id, Corroboration.contradicted), 0),
             evidence_dates=tuple(dates.get(c.id, ())),
             period=period,
-            sample=None if s is None else SampleFacts(
+            sample=_population_only(latest_pops.get(c.id)) if s is None else SampleFacts(
                 size=s.initial_size,
                 policy_size=s.policy_size,
                 override_reason=s.override_reason,
@@ -207,6 +211,12 @@ def control_facts(session: Session) -> dict[int, ControlFacts]:
             signoff_stale=stale,
         )
     return out
+
+
+def _population_only(pop: Population | None) -> SampleFacts | None:
+    if pop is None:
+        return None
+    return SampleFacts(size=0, policy_size=0, population_rows=pop.row_count, expected_count=pop.expected_count)
 
 
 def control_flags(session: Session) -> dict[int, list[Flag]]:
