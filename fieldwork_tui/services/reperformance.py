@@ -226,8 +226,11 @@ def describe_difference(kind: str, key: str, details: dict | None, label_a: str 
 
 def raise_exception(handle: EngagementHandle, difference_id: int, *, deviation: str = "",
                     planned_control: str = "") -> ControlException:
-    """Record a difference as an exception on the control (the exceptions register completes it)."""
-    with handle.session() as s:
+    """Record a difference as an exception on the control, through the exceptions register (one
+    place decides validity and the report wording)."""
+    from fieldwork_tui.services.exceptions import create_exception
+
+    with handle.read() as s:
         diff = s.get(ReperformanceDifference, difference_id)
         if diff is None:
             raise NotFound(f"difference #{difference_id} not found")
@@ -236,15 +239,10 @@ def raise_exception(handle: EngagementHandle, difference_id: int, *, deviation: 
             raise InvalidInput(f"difference #{difference_id} is already exception #{existing.id}")
         rp = s.get(Reperformance, diff.reperformance_id)
         control = s.get(Control, rp.control_id)
-        ex = ControlException(
-            control_id=rp.control_id, source=ExceptionSource.reperformance, difference_id=diff.id,
-            instance=diff.key, planned_control=planned_control or control.description,
-            deviation=deviation or describe_difference(diff.kind, diff.key, diff.details, rp.list_a_label,
-                                                             rp.list_b_label),
-            created_by=handle.actor,
-        )
-        s.add(ex)
-    return ex
+        text = deviation or describe_difference(diff.kind, diff.key, diff.details, rp.list_a_label, rp.list_b_label)
+    return create_exception(handle, control.ref, instance=diff.key, deviation=text,
+                            planned_control=planned_control or control.description,
+                            source=ExceptionSource.reperformance, difference_id=diff.id)
 
 
 def count_differences(handle: EngagementHandle, reperformance_id: int) -> int:
