@@ -27,7 +27,7 @@ from fieldwork_tui.services import journal
 from fieldwork_tui.services.errors import EngagementBusy, FieldworkError, InvalidInput, NotFound
 from fieldwork_tui.store import db as _db
 from fieldwork_tui.store import paths
-from fieldwork_tui.store.db import DatabaseError, make_engine, open_database
+from fieldwork_tui.store.db import DatabaseError, make_engine, mark_clean, open_database
 
 TMP_PREFIX = ".tmp-"
 ALL_CATEGORIES = sorted(set(CATEGORIES.values()))
@@ -95,6 +95,7 @@ class EngagementHandle:
     def close(self) -> None:
         self.engine.dispose()
         self.read_engine.dispose()
+        mark_clean(self.db_path)  # the next open can skip the full integrity scan
         fd, self._lock_fd = self._lock_fd, None
         if fd is not None:
             os.close(fd)

@@ -166,3 +166,27 @@ def verify_chain(rows: Iterable[dict[str, Any]]) -> Iterator[str]:
         elif row["hash"] != expected:
             yield f"journal entry {row['id']}: content does not match its hash"
         prev = row["hash"]
+
+
+_FIELDS = ("id", "at", "actor", "action", "entity", "entity_id", "details", "prev_hash", "hash")
+
+
+def iter_entries(session: Session, batch: int = 1000) -> Iterator[dict[str, Any]]:
+    """Every journal entry in order, in its JSON form (the lines of a bundle's `journal.jsonl`),
+    fetched in batches so a long journal never sits in memory."""
+    last = 0
+    cols = [_TABLE.c[f] for f in _FIELDS]
+    while True:
+        rows = session.connection().execute(
+            select(*cols).where(_TABLE.c.id > last).order_by(_TABLE.c.id).limit(batch)
+        ).all()
+        if not rows:
+            return
+        for row in rows:
+            yield {f: _jsonable(v) for f, v in zip(_FIELDS, row, strict=True)}
+        last = rows[-1][0]
+
+
+def entry_line(entry: dict[str, Any]) -> str:
+    """One `journal.jsonl` line (canonical JSON, keys sorted)."""
+    return json.dumps(entry, sort_keys=True, separators=(",", ":"), ensure_ascii=False)

@@ -8,17 +8,20 @@ stale ("modified since review") until signed again.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from collections import defaultdict
+from dataclasses import dataclass
 from typing import Any
 
 from sqlmodel import Session, select
 
-from fieldwork_tui.domain.vocab import SignOffRole
+from fieldwork_tui.domain.vocab import ControlStatus, Phase, SignOffRole
 from fieldwork_tui.models import (
     Control,
     ControlException,
+    Engagement,
     EvidenceControl,
     EvidenceFile,
     InquiryStatement,
@@ -30,6 +33,9 @@ from fieldwork_tui.models import (
     SignOff,
     StatementControl,
 )
+from fieldwork_tui.services.controls import find_control
+from fieldwork_tui.services.engagements import EngagementHandle
+from fieldwork_tui.services.errors import InvalidInput
 from fieldwork_tui.services.journal import _jsonable
 
 #: Control columns that are workflow, not content: changing them does not stale a sign-off.
@@ -109,3 +115,88 @@ def signoff_states(session: Session) -> dict[int, tuple[bool, bool]]:
             stale = True
         out[cid] = (signed, stale)
     return out
+
+
+# -- signing ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class SignOffView:
+    """One role's sign-off as a reviewer reads it: who, when, and whether it still holds."""
+
+    role: SignOffRole
+    signed_by: str = ""
+    signed_at: dt.datetime | None = None
+    content_hash: str = ""
+    stale: bool = False
+
+    @property
+    def signed(self) -> bool:
+        return bool(self.signed_by)
+
+    @property
+    def state(self) -> str:
+        """'not signed', 'current' or 'modified since review' (the words the app and the bundle show)."""
+        if not self.signed:
+            return "not signed"
+        return STALE_LABEL if self.stale else "current"
+
+
+STALE_LABEL = "modified since review"
+
+
+def sign(handle: EngagementHandle, ref: str, role: SignOffRole | str) -> SignOff:
+    """Sign the control's workpaper as preparer or reviewer, bound to the hash of its current state.
+
+    A sign-off is never removed or edited: signing again appends a new one (the latest counts), so
+    the journal shows every sign-off ever given. The reviewer signs after the preparer, on the same
+    state; the control's status follows (ready for review, reviewed).
+    """
+    try:
+        role = SignOffRole(role)
+    except ValueError:
+        raise InvalidInput(f"role {role!r}: expected preparer or reviewer") from None
+    with handle.session() as s:
+        c = find_control(s, ref)
+        current = state_hash(workpaper_states(s)[c.id])
+        if role is SignOffRole.reviewer:
+            prep = latest_signoffs(s).get((c.id, SignOffRole.preparer))
+            if prep is None:
+                raise InvalidInput(f"control {c.ref}: the preparer has not signed yet; the reviewer signs after")
+            if prep.content_hash != current:
+                raise InvalidInput(f"control {c.ref}: modified since the preparer signed; the preparer signs again first")
+        so = SignOff(control_id=c.id, role=role, signed_by=handle.actor, content_hash=current)
+        s.add(so)
+        new_status = ControlStatus.reviewed if role is SignOffRole.reviewer else ControlStatus.ready_for_review
+        locked = s.exec(select(Engagement.phase)).first() == Phase.final_report
+        if c.status != new_status and not locked:  # once locked, a sign-off is an addition only
+            c.status = new_status
+            s.add(c)
+    return so
+
+
+def _views(latest: dict[tuple[int, SignOffRole], SignOff], control_id: int, current_hash: str | None) -> list[SignOffView]:
+    out = []
+    for role in SignOffRole:
+        so = latest.get((control_id, role))
+        out.append(SignOffView(role) if so is None else
+                   SignOffView(role, so.signed_by, so.signed_at, so.content_hash, so.content_hash != current_hash))
+    return out
+
+
+def signoff_views(session: Session, control_id: int) -> list[SignOffView]:
+    """Preparer and reviewer, in that order, with their staleness against the current state."""
+    current = state_hash(workpaper_states(session).get(control_id, {}))
+    return _views(latest_signoffs(session), control_id, current)
+
+
+def control_signoffs(handle: EngagementHandle, ref: str) -> list[SignOffView]:
+    with handle.read() as s:
+        c = find_control(s, ref)
+        return signoff_views(s, c.id)
+
+
+def all_signoff_views(session: Session) -> dict[int, list[SignOffView]]:
+    """Sign-off views of every control (one pass over the workpaper states)."""
+    latest = latest_signoffs(session)
+    return {cid: _views(latest, cid, h) for cid, h in workpaper_hashes(session).items()}

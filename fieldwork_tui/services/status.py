@@ -11,7 +11,15 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from fieldwork_tui.domain.coverage import flags_for, ordered_types
-from fieldwork_tui.domain.vocab import OPEN_REQUEST_STATUSES, Flag, Frequency, RequestStatus, SignOffRole
+from fieldwork_tui.domain.vocab import (
+    OPEN_REQUEST_STATUSES,
+    Conclusion,
+    ControlStatus,
+    Flag,
+    Frequency,
+    RequestStatus,
+    SignOffRole,
+)
 from fieldwork_tui.models import (
     Control,
     ControlException,
@@ -60,44 +68,70 @@ class Overview:
         return [c for c in self.controls if c.flags]
 
 
+def matching_control_ids(handle: EngagementHandle, text: str) -> set[int] | None:
+    """Ids of the controls whose ref, title, description, criteria or owner contain `text` (SQL LIKE);
+    None when there is no text (every control matches)."""
+    from sqlalchemy import String, cast, or_
+
+    from fieldwork_tui.models import Person
+
+    needle = text.strip()
+    if not needle:
+        return None
+    like = f"%{needle}%"
+    owner_ids = select(Person.id).where(Person.name.ilike(like))
+    q = select(Control.id).where(or_(Control.ref.ilike(like), Control.title.ilike(like),
+                                     Control.description.ilike(like), cast(Control.criteria, String).ilike(like),
+                                     Control.owner_id.in_(owner_ids)))
+    with handle.read() as s:
+        return set(s.exec(q).all())
+
+
+_SORT_KEYS = {
+    "ref": lambda r: r.ref, "title": lambda r: r.title.lower(), "criteria": lambda r: r.criteria,
+    "frequency": lambda r: list(Frequency).index(Frequency(r.frequency)),
+    "evidence": lambda r: len(r.evidence_types), "flags": lambda r: len(r.flags), "status": lambda r: r.status,
+    "owner": lambda r: r.owner.lower(),
+}
+
+
+def select_rows(rows: list[ControlRow], ids: set[int] | None = None, *, flagged_only: bool = False,
+                sort: str = "ref", descending: bool = False) -> list[ControlRow]:
+    """Keep the rows whose id is in `ids` (all when None), optionally only the flagged ones (any flag
+    but `unsigned`), sorted by a column. Lets the controls view filter as you type without
+    recomputing every control's flags on each keystroke."""
+    out = [r for r in rows if ids is None or r.id in ids]
+    if flagged_only:
+        out = [r for r in out if set(r.flags) - {Flag.unsigned}]
+    out.sort(key=_SORT_KEYS.get(sort, _SORT_KEYS["ref"]), reverse=descending)
+    return out
+
+
 def control_rows(handle: EngagementHandle, text: str = "", *, flagged_only: bool = False, sort: str = "ref",
                  descending: bool = False) -> list[ControlRow]:
     """Rows of the controls table: text filter in SQL (ref, title, description, criteria, owner),
     flags from the domain rules; `flagged_only` keeps controls whose conclusion is not yet
     defensible (any flag but `unsigned`)."""
-    from sqlalchemy import String, cast, or_
-
     from fieldwork_tui.models import Person
 
+    ids = matching_control_ids(handle, text)
     with handle.read() as s:
         facts = control_facts(s)
-        owners = {p.id: p.name for p in s.exec(select(Person))}
-        q = select(Control)
-        needle = text.strip()
-        if needle:
-            like = f"%{needle}%"
-            owner_ids = select(Person.id).where(Person.name.ilike(like))
-            q = q.where(or_(Control.ref.ilike(like), Control.title.ilike(like), Control.description.ilike(like),
-                            cast(Control.criteria, String).ilike(like), Control.owner_id.in_(owner_ids)))
+        owners = dict(s.exec(select(Person.id, Person.name)).all())
+        q = select(Control.id, Control.ref, Control.title, Control.criteria, Control.frequency, Control.status,
+                   Control.conclusion, Control.owner_id)
         rows = []
-        for c in s.exec(q.order_by(Control.ref)).all():
-            f = facts[c.id]
+        for cid, ref, title, criteria, frequency, status, conclusion, owner_id in s.exec(q.order_by(Control.ref)):
+            if ids is not None and cid not in ids:
+                continue
+            f = facts[cid]
             rows.append(ControlRow(
-                id=c.id, ref=c.ref, title=c.title, criteria=list(c.criteria), frequency=c.frequency.value,
+                id=cid, ref=ref, title=title, criteria=list(criteria), frequency=Frequency(frequency).value,
                 evidence_types=[t.value for t in ordered_types(f.evidence_types)], flags=flags_for(f),
-                status=c.status.value, conclusion=c.conclusion.value if c.conclusion else None,
-                owner=owners.get(c.owner_id, ""), exceptions=f.exceptions,
+                status=ControlStatus(status).value, conclusion=Conclusion(conclusion).value if conclusion else None,
+                owner=owners.get(owner_id, ""), exceptions=f.exceptions,
             ))
-    if flagged_only:
-        rows = [r for r in rows if set(r.flags) - {Flag.unsigned}]
-    keys = {
-        "ref": lambda r: r.ref, "title": lambda r: r.title.lower(), "criteria": lambda r: r.criteria,
-        "frequency": lambda r: list(Frequency).index(Frequency(r.frequency)),
-        "evidence": lambda r: len(r.evidence_types), "flags": lambda r: len(r.flags), "status": lambda r: r.status,
-        "owner": lambda r: r.owner.lower(),
-    }
-    rows.sort(key=keys.get(sort, keys["ref"]), reverse=descending)
-    return rows
+    return select_rows(rows, flagged_only=flagged_only, sort=sort, descending=descending)
 
 
 def _request_counts(handle: EngagementHandle, today: dt.date) -> tuple[dict[str, int], int, dt.date | None]:

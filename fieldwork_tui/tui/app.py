@@ -72,6 +72,8 @@ class FieldworkApp(App):
         "exceptions": _exceptions,
     }
     BINDINGS = [
+        Binding("e", "export_bundle", "Export", id="app.export",
+                tooltip="Export the workpaper bundle (from the dashboard; elsewhere via ctrl+p)"),
         Binding("1", "view('dashboard')", "Dashboard", id="view.dashboard", tooltip="Phases, counts and flags"),
         Binding("2", "view('controls')", "Controls", id="view.controls", tooltip="Controls with evidence and flags"),
         Binding("3", "view('requests')", "Requests", id="view.requests", tooltip="Evidence request triage"),
@@ -104,6 +106,8 @@ class FieldworkApp(App):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "view":
             return self.handle is not None
+        if action == "export_bundle":  # the key works from the dashboard; the palette offers it everywhere
+            return self.handle is not None and type(self.screen).__name__ == "DashboardScreen"
         return True
 
     def action_view(self, mode: str) -> None:
@@ -116,6 +120,12 @@ class FieldworkApp(App):
             return
         self.switch_mode(mode)
 
+    def action_export_bundle(self) -> None:
+        from fieldwork_tui.tui.screens.export import ExportScreen
+
+        if self.handle is not None and not isinstance(self.screen, ExportScreen):
+            self.push_screen(ExportScreen())
+
     def action_help(self) -> None:
         from fieldwork_tui.tui.dialogs.help import HelpDialog
 
@@ -126,6 +136,8 @@ class FieldworkApp(App):
             for mode, (key, title) in VIEWS.items():
                 yield SystemCommand(f"Go to {title}", f"Switch to the {title} view (key {key})",
                                     lambda mode=mode: self.action_view(mode))
+            yield SystemCommand("Export workpaper bundle", "Write the .zip for the manager, then verify it",
+                                self.action_export_bundle)
         commands = getattr(screen, "palette_commands", None)
         if commands is not None:
             for title, help_text, callback in commands():

@@ -1,9 +1,85 @@
-"""Demo engagement: the review part."""
+"""Demo engagement: the review part — a few controls concluded and signed by the senior (Elena) and
+reviewed by the manager (Sam), one signed and then changed so its sign-off is stale ("modified since
+review"), and review notes both open and cleared, including one on an exception when there is one."""
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
+from sqlmodel import select
+
+from fieldwork_tui.domain.vocab import Conclusion, SignOffRole
+from fieldwork_tui.models import Control, ControlException
+from fieldwork_tui.services.controls import set_conclusion
 from fieldwork_tui.services.engagements import EngagementHandle
+from fieldwork_tui.services.review import add_note, clear_note
+from fieldwork_tui.services.signoffs import sign
+
+PREPARER, REVIEWER = "elena", "sam"
+
+#: Concluded, signed by the preparer and reviewed (controls whose evidence supports the conclusion).
+REVIEWED = [("OP-04", "Tabletop exercise of 2026-04-22 observed; report and action items inspected."),
+            ("AC-01", "Q1–Q4 reviews inspected; Q3 re-performed against the IdP export without difference.")]
+#: Concluded and signed by the preparer, awaiting review.
+PREPARED = [("CM-01", "Change sample tested; the one deviation is isolated and responded to.")]
+#: Signed, then the conclusion was revised: the sign-off no longer matches the workpaper.
+STALE = ("AC-03", "Terminations re-performed against the HR roster.",
+         "Terminations re-performed against the HR roster; two late removals explained by the IT administrator.")
+
+
+def conclude(handle: EngagementHandle, ref: str, note: str) -> None:
+    """Conclude as the recorded work supports (services.conclusions when part of the build)."""
+    try:
+        from fieldwork_tui.services.conclusions import conclude_control
+    except ImportError:
+        set_conclusion(handle, ref, Conclusion.effective, note)
+        return
+    conclude_control(handle, ref, None, note)
+
+
+@contextmanager
+def acting_as(handle: EngagementHandle, actor: str):
+    previous = handle.actor
+    handle.actor = actor
+    try:
+        yield handle
+    finally:
+        handle.actor = previous
 
 
 def build(handle: EngagementHandle) -> None:
     """Add this area's records to the demo engagement."""
+    with handle.read() as s:
+        refs = {c.ref for c in s.exec(select(Control))}
+        concluded = {c.ref for c in s.exec(select(Control).where(Control.conclusion.is_not(None)))}
+        exception = s.exec(select(ControlException, Control.ref).join(Control).order_by(ControlException.id)).first()
+    with acting_as(handle, PREPARER):
+        for ref, note in REVIEWED + PREPARED:
+            if ref in refs:
+                if ref not in concluded:  # another area's demo may have concluded it already
+                    conclude(handle, ref, note)
+                sign(handle, ref, SignOffRole.preparer)
+    with acting_as(handle, REVIEWER):
+        for ref, _note in REVIEWED:
+            if ref in refs:
+                sign(handle, ref, SignOffRole.reviewer)
+    ref, first, revised = STALE
+    if ref in refs:
+        with acting_as(handle, PREPARER):
+            conclude(handle, ref, first)
+            sign(handle, ref, SignOffRole.preparer)
+            conclude(handle, ref, revised)
+    with acting_as(handle, REVIEWER):
+        cleared = add_note(handle, "AC-01", "Is the Q3 review inside the period? Tie it to the HR roster.") \
+            if "AC-01" in refs else None
+        if "AC-02" in refs:
+            add_note(handle, "AC-02", "Corroborate the provisioning walkthrough: inspect tickets for a sample of grants.")
+        if "CM-01" in refs:
+            add_note(handle, "CM-01", "Document how the pull-request approval rule is enforced for admins.")
+        if exception is not None:
+            ex, ex_ref = exception
+            add_note(handle, ex_ref, "Confirm the root cause with the control owner before the draft report.",
+                     exception_id=ex.id)
+    if cleared is not None:
+        with acting_as(handle, PREPARER):
+            clear_note(handle, cleared.id)

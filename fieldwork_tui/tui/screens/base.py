@@ -33,11 +33,20 @@ class EngagementScreen(Screen):
     def body(self) -> ComposeResult:
         yield from ()
 
+    _fresh = False  # data loaded by on_mount and not yet painted: the resume that follows the mount skips reloading
+
     def on_mount(self) -> None:
         self.refresh_bar()
         self.refresh_data()
+        self._fresh = True
+        self.call_after_refresh(self._painted)
+
+    def _painted(self) -> None:
+        self._fresh = False
 
     def on_screen_resume(self) -> None:
+        if self._fresh:
+            return
         self.refresh_bar()
         self.refresh_data()
 

@@ -62,6 +62,7 @@ class ControlsScreen(EngagementScreen):
         self.flagged_only = False
         self.sort_key = "ref"
         self.descending = False
+        self._all_rows: list = []
 
     def body(self) -> ComposeResult:
         with Horizontal(classes="filter-bar"):
@@ -74,11 +75,19 @@ class ControlsScreen(EngagementScreen):
         self.query_one(VirtualTable).focus()
 
     def refresh_data(self) -> None:
+        """Reload every control's row (flags included) once; filtering and sorting then reuse them."""
         from fieldwork_tui.services.status import control_rows
 
+        self._all_rows = control_rows(self.handle)
+        self._show()
+
+    def _show(self) -> None:
+        """Filter (in SQL) and sort the loaded rows; cheap enough to run on every keystroke."""
+        from fieldwork_tui.services.status import matching_control_ids, select_rows
+
         text = self.query_one("#filter", Input).value
-        rows = control_rows(self.handle, text, flagged_only=self.flagged_only, sort=self.sort_key,
-                            descending=self.descending)
+        rows = select_rows(self._all_rows, matching_control_ids(self.handle, text), flagged_only=self.flagged_only,
+                           sort=self.sort_key, descending=self.descending)
         table = self.query_one(VirtualTable)
         table.sort_key, table.sort_descending = self.sort_key, self.descending
         table.empty_text = "No control matches." if (text or self.flagged_only) else (
@@ -92,7 +101,7 @@ class ControlsScreen(EngagementScreen):
 
     @on(Input.Changed, "#filter")
     def _filter_changed(self) -> None:
-        self.refresh_data()
+        self._show()
 
     @on(Input.Submitted, "#filter")
     def _filter_submitted(self) -> None:
@@ -109,25 +118,25 @@ class ControlsScreen(EngagementScreen):
 
     def set_flagged_only(self, value: bool) -> None:
         self.flagged_only = value
-        self.refresh_data()
+        self._show()
 
     def action_toggle_flagged(self) -> None:
         self.set_flagged_only(not self.flagged_only)
 
     def action_cycle_sort(self) -> None:
         self.sort_key = SORT_ORDER[(SORT_ORDER.index(self.sort_key) + 1) % len(SORT_ORDER)]
-        self.refresh_data()
+        self._show()
 
     def action_reverse_sort(self) -> None:
         self.descending = not self.descending
-        self.refresh_data()
+        self._show()
 
     def on_virtual_table_header_clicked(self, event: VirtualTable.HeaderClicked) -> None:
         if self.sort_key == event.column.key:
             self.descending = not self.descending
         else:
             self.sort_key, self.descending = event.column.key, False
-        self.refresh_data()
+        self._show()
 
     def on_virtual_table_row_opened(self, event: VirtualTable.RowOpened) -> None:
         self.open_control(event.key)

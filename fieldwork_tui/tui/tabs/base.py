@@ -30,6 +30,10 @@ class ControlTab(Vertical):
     def changed(self, what: str = "") -> None:
         self.post_message(DataChanged(what))
 
+    def palette_commands(self):
+        """(title, help, callback) this tab adds to the control screen's command palette."""
+        return ()
+
 
 class ListingTab(ControlTab):
     """A tab that lists stored records in a table (subclasses give `COLUMNS`, `EMPTY` and `rows()`)."""

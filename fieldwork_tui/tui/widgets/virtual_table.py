@@ -85,7 +85,7 @@ class VirtualTable(ScrollView, can_focus=True):
     }
     """
 
-    CACHE_PAGE = 200
+    CACHE_PAGE = 100  # rows fetched (and formatted) per page: a couple of screens, never the whole list
 
     class RowOpened(Message):
         def __init__(self, table: VirtualTable, key: Any) -> None:

@@ -1,0 +1,137 @@
+"""Child-process probes for the benchmark: each runs in a fresh interpreter, does one thing, and
+prints one JSON line (`{"ready": true}` when the first screen is mounted and idle, or the seconds the
+measured service call took). `bench.py` spawns them so start-up cost and peak memory are real.
+
+    python tests/perf/probe.py startup-minimal
+    python tests/perf/probe.py startup HOME SLUG
+    python tests/perf/probe.py population HOME SLUG REF
+    python tests/perf/probe.py attach HOME SLUG REF FILE
+    python tests/perf/probe.py export HOME SLUG OUT.zip
+    python tests/perf/probe.py verify BUNDLE.zip
+    python tests/perf/probe.py idle HOME SLUG           (imports and opens, measures nothing: RSS floor)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+import time
+
+from actions import Unavailable, settle  # tests/perf/actions.py (same folder)
+
+SIZE = (130, 40)
+
+
+def peak_rss_mb() -> float | None:
+    """This process's own peak resident set (VmHWM). Unlike ru_maxrss, which a child inherits from the
+    parent it was forked from, VmHWM starts afresh with the new program."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return None
+
+
+def emit(**data) -> None:
+    data.setdefault("peak_rss_mb", peak_rss_mb())
+    sys.stdout.write(json.dumps(data) + "\n")
+    sys.stdout.flush()
+
+
+def minimal_app():
+    from textual.app import App, ComposeResult
+    from textual.widgets import Footer, Header, Static
+
+    class Minimal(App):
+        BINDINGS = [("ctrl+q", "quit", "Quit")]
+
+        def compose(self) -> ComposeResult:
+            yield Header()
+            yield Static("Hello from a minimal Textual app.")
+            yield Footer()
+
+    return Minimal()
+
+
+async def _startup(make_app, after=None) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        if after is not None:
+            await after(pilot)
+            await settle(pilot)
+        emit(ready=True, screen=type(app.screen).__name__)
+        app.exit()
+
+
+def _fieldwork_app(home: str, slug: str):
+    from fieldwork_tui.tui.app import create_app
+
+    return create_app(home, slug)
+
+
+def main(argv: list[str]) -> int:
+    try:
+        return _run(argv[0], argv[1:])
+    except Unavailable as exc:
+        emit(unavailable=str(exc))
+        return 3
+
+
+def _run(cmd: str, args: list[str]) -> int:
+    if cmd == "startup-minimal":
+        asyncio.run(_startup(minimal_app))
+    elif cmd == "startup":
+        home, slug = args
+        asyncio.run(_startup(lambda: _fieldwork_app(home, slug)))
+    elif cmd == "population":
+        home, slug, ref = args
+        from actions import open_population
+
+        asyncio.run(_startup(lambda: _fieldwork_app(home, slug), lambda pilot: open_population(pilot, ref)))
+    elif cmd == "attach":
+        home, slug, ref, path = args
+        from fieldwork_tui.services.engagements import open_engagement
+        from fieldwork_tui.services.evidence import attach
+
+        handle = open_engagement(home, slug)
+        t0 = time.perf_counter()
+        attach(handle, ref, [path])
+        emit(seconds=time.perf_counter() - t0)
+        handle.close()
+    elif cmd == "export":
+        home, slug, out = args
+        from actions import export_bundle
+
+        from fieldwork_tui.services.engagements import open_engagement
+
+        handle = open_engagement(home, slug)
+        t0 = time.perf_counter()
+        export_bundle(handle, out)
+        emit(seconds=time.perf_counter() - t0)
+        handle.close()
+    elif cmd == "verify":
+        (bundle,) = args
+        from actions import verify_bundle
+
+        t0 = time.perf_counter()
+        ok = verify_bundle(bundle)
+        emit(seconds=time.perf_counter() - t0, ok=ok)
+    elif cmd == "idle":
+        home, slug = args
+        from fieldwork_tui.services import evidence  # noqa: F401 - same imports as attach
+        from fieldwork_tui.services.engagements import open_engagement
+
+        open_engagement(home, slug).close()
+        emit(seconds=0.0)
+    else:
+        raise SystemExit(f"unknown probe {cmd!r}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
