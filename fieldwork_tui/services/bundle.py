@@ -37,6 +37,7 @@ from fieldwork_tui.services.bundle_render import (
 from fieldwork_tui.services.check import CHUNK, evidence_path
 from fieldwork_tui.services.engagements import TMP_PREFIX, EngagementHandle
 from fieldwork_tui.services.errors import FieldworkError, InvalidInput
+from fieldwork_tui.services.scratch import private_scratch
 
 MANIFEST = "manifest.json"
 JOURNAL = "journal.jsonl"
@@ -160,7 +161,8 @@ def export_bundle(handle: EngagementHandle, target: Path | str, progress: Progre
             total = sum(f.size for _m, f, _p in evidence) + _UNIT * (len(data.controls) + 6)
             with zipfile.ZipFile(fh, "w", allowZip64=True) as zf:
                 w = _BundleWriter(zf, data.generated_at, total, progress, cancelled)
-                _write_members(w, data, evidence, today(), target.parent, _section_iv_source(handle))
+                with private_scratch(handle.root):  # openpyxl spills sheets to temp files: keep them inside
+                    _write_members(w, data, evidence, today(), target.parent, _section_iv_source(handle))
                 manifest = _manifest(data, w.entries, s)
                 with w.member(MANIFEST) as m:
                     m.write(canonical_json(manifest))
