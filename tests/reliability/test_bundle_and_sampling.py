@@ -206,7 +206,7 @@ def _kill_population(eng, tmp_path, n: int, salt: str, rows: int) -> None:
         kill_after(proc, delay)
         assert_healthy(eng.root)
         _assert_populations_whole(eng)
-        assert count(eng.db_path, "populationrow") in (0, rows)
+        assert count(eng.db_path, "populationrow") % rows == 0  # whole populations only (re-imports add one)
     assert_ok(run_cli("import", "population", eng.slug, "CM-00000", pop, "--key", "Change ID"))
     _assert_populations_whole(eng)
 
