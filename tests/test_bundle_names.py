@@ -12,17 +12,6 @@ from fieldwork_tui.domain.bundle_names import (
     safe_component,
     safe_member,
 )
-from fieldwork_tui.domain.bundle_wording import (
-    NO_EXCEPTIONS,
-    NO_OCCURRENCES,
-    ControlTesting,
-    ExceptionWording,
-    SampleWording,
-    exception_sentence,
-    join_words,
-    procedures_performed,
-    results_of_tests,
-)
 
 
 @given(st.text())
@@ -60,32 +49,3 @@ def test_allocator_keeps_names_unique_case_insensitively():
     assert names.allocate("evidence", "report.pdf") == "evidence/report (2).pdf"
     assert names.allocate("evidence", "REPORT.PDF") == "evidence/REPORT (3).PDF"
     assert names.allocate("workpapers", "report.pdf") == "workpapers/report.pdf"
-
-
-def test_wording_per_technique():
-    w = ControlTesting(interviewees=["CISO", "IT Administrator", "CISO"], observations=["the quarterly meeting."],
-                       inspected=["the Q3 review"], reperformances=["compared HR roster with IdP users"],
-                       sample=SampleWording(size=25, population=250))
-    assert procedures_performed(w) == [
-        "Inquired of the CISO and IT Administrator regarding the operation of the control.",
-        "Observed the quarterly meeting.",
-        "Inspected the Q3 review.",
-        "Inspected a sample of 25 items selected at random from a population of 250 (selection re-performable "
-        "from the recorded seed and population hash).",
-        "Re-performed the control: compared HR roster with IdP users.",
-    ]
-    assert results_of_tests(w) == [NO_EXCEPTIONS]
-
-
-def test_exception_wording_follows_the_report_convention():
-    s = SampleWording(size=25, population=250)
-    assert exception_sentence(s, 1, "Access was removed three days late.") == (
-        "For 1 of 25 items sampled, access was removed three days late.")
-    assert exception_sentence(None, 1, "no approval recorded") == "No approval recorded."
-    w = ControlTesting(sample=s, exceptions=[ExceptionWording("x", "For 1 of 25 changes sampled, approval was "
-                                                                    "not recorded.")])
-    assert results_of_tests(w) == ["For 1 of 25 changes sampled, approval was not recorded."]
-    assert results_of_tests(ControlTesting(no_occurrences=True)) == [NO_OCCURRENCES]
-    assert join_words(["a", "b", "c"]) == "a, b and c"
-    assert procedures_performed(ControlTesting(sample=SampleWording(size=4, population=4))) == [
-        "Inspected all 4 items in the population."]

@@ -3,13 +3,17 @@ inside the commands so `fieldwork --help` stays fast."""
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 
 import typer
 
-# Each area module registers its commands on import.
-from fieldwork_tui.cli import bundle, engagements, evidence, maintenance, requests, sampling  # noqa: F401
 from fieldwork_tui.cli.common import app, handle_errors, state
+
+# Each area module registers its commands on import, in the order `fieldwork --help` lists them:
+# the order of the work.
+for _area in ("engagements", "evidence", "sampling", "requests", "bundle", "maintenance"):
+    importlib.import_module(f"fieldwork_tui.cli.{_area}")
 
 
 def _version(value: bool) -> None:

@@ -178,14 +178,9 @@ def export_bundle(handle: EngagementHandle, target: Path | str, progress: Progre
 
 
 def _section_iv_source(handle: EngagementHandle) -> Callable[[ControlPaper], Any]:
-    """How each control's section IV row is worded: by services.conclusions (what the app shows
-    on the control's conclusion) when it is part of the build, else by domain.bundle_wording."""
-    try:
-        from fieldwork_tui.services.conclusions import conclusion_view
-    except ImportError:
-        from fieldwork_tui.domain.bundle_wording import worded_row
+    """Each control's section IV row is worded by services.conclusions: the bundle says what the app shows."""
+    from fieldwork_tui.services.conclusions import conclusion_view
 
-        return lambda paper: worded_row(paper.testing())
     return lambda paper: conclusion_view(handle, paper.control.ref).row
 
 

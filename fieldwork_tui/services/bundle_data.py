@@ -15,9 +15,8 @@ from typing import Any
 from sqlmodel import Session, select
 
 from fieldwork_tui.domain.bundle_names import NameAllocator
-from fieldwork_tui.domain.bundle_wording import ControlTesting, ExceptionWording, SampleWording
 from fieldwork_tui.domain.coverage import FLAG_LABELS, flags_for, ordered_types
-from fieldwork_tui.domain.vocab import OPEN_REQUEST_STATUSES, Flag, SampleKind, SampleResult
+from fieldwork_tui.domain.vocab import OPEN_REQUEST_STATUSES, Flag, SampleResult
 from fieldwork_tui.models import (
     Control,
     ControlException,
@@ -118,31 +117,6 @@ class ControlPaper:
     @property
     def control(self) -> Control:
         return self.summary.control
-
-    def testing(self) -> ControlTesting:
-        """The plain facts behind the fallback wording of section IV (domain.bundle_wording)."""
-        people = []
-        for st in self.statements:
-            if st.person is not None:
-                people.append(st.person.title or st.person.role or st.person.name)
-        initial = next((s for s in self.samples if s.sample.kind == SampleKind.initial), None)
-        sample = None
-        if initial is not None:
-            size = sum(s.sample.size for s in self.samples)
-            rows = initial.population.row_count if initial.population else size
-            devs = sum(s.counts.get("deviation", 0) for s in self.samples)
-            sample = SampleWording(size=size, population=rows, deviations=devs)
-        return ControlTesting(
-            interviewees=people,
-            observations=[o.description for o in self.observations],
-            inspected=[e.file.description or e.file.original_name for e in self.evidence],
-            reperformances=[r.reperformance.title or f"compared {r.reperformance.list_a_label} with "
-                            f"{r.reperformance.list_b_label}" for r in self.reperformances],
-            sample=sample,
-            exceptions=[ExceptionWording(e.exception.deviation, e.exception.report_wording) for e in self.exceptions],
-            not_tested=(self.control.conclusion is not None and self.control.conclusion.value == "not_tested"),
-        )
-
 
 class BundleData:
     """Reads everything once per export; `paper(summary)` builds one control's workpaper."""

@@ -33,7 +33,7 @@ def _facts(handle: EngagementHandle, ref: str):
     rec = control_records(handle, ref)
     c = rec.control
     with handle.read() as s:
-        summary = sample_summaries(s).get(c.id)
+        summary = sample_summaries(s, c.id).get(c.id)
         pop = latest_population(s, c.id)
         sample_wordings = _sample_wordings(s, c, rec.exceptions)
     items = reporting.items_noun(c.title, c.description)

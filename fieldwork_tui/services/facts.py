@@ -66,13 +66,18 @@ class SampleSummary:
         }
 
 
-def evidence_types_by_control(session: Session) -> dict[int, set[EvidenceType]]:
+def _only(query, column, only: int | None):
+    """Restrict a grouped query to one control when the caller needs just that one."""
+    return query if only is None else query.where(column == only)
+
+
+def evidence_types_by_control(session: Session, only: int | None = None) -> dict[int, set[EvidenceType]]:
     types: dict[int, set[EvidenceType]] = defaultdict(set)
-    for cid in session.exec(select(StatementControl.control_id).distinct()):
+    for cid in session.exec(_only(select(StatementControl.control_id).distinct(), StatementControl.control_id, only)):
         types[cid].add(EvidenceType.inquiry)
-    for cid in session.exec(select(Observation.control_id).distinct()):
+    for cid in session.exec(_only(select(Observation.control_id).distinct(), Observation.control_id, only)):
         types[cid].add(EvidenceType.observation)
-    for cid in session.exec(select(EvidenceControl.control_id).distinct()):
+    for cid in session.exec(_only(select(EvidenceControl.control_id).distinct(), EvidenceControl.control_id, only)):
         types[cid].add(EvidenceType.inspection)
     tested = (
         select(Sample.control_id)
@@ -80,24 +85,25 @@ def evidence_types_by_control(session: Session) -> dict[int, set[EvidenceType]]:
         .where(SampleItem.result.in_([SampleResult.passed, SampleResult.deviation]))
         .distinct()
     )
-    for cid in session.exec(tested):
+    for cid in session.exec(_only(tested, Sample.control_id, only)):
         types[cid].add(EvidenceType.inspection)
-    for cid in session.exec(select(Reperformance.control_id).distinct()):
+    for cid in session.exec(_only(select(Reperformance.control_id).distinct(), Reperformance.control_id, only)):
         types[cid].add(EvidenceType.reperformance)
     return types
 
 
-def sample_summaries(session: Session) -> dict[int, SampleSummary]:
+def sample_summaries(session: Session, only: int | None = None) -> dict[int, SampleSummary]:
     """The latest initial sample of each control, with its expansions folded in."""
-    samples = session.exec(select(Sample).order_by(Sample.id)).all()
+    samples = session.exec(_only(select(Sample), Sample.control_id, only).order_by(Sample.id)).all()
     if not samples:
         return {}
     counts: dict[tuple[int, SampleResult], int] = {}
-    for sid, result, n in session.exec(
-        select(SampleItem.sample_id, SampleItem.result, func.count()).group_by(SampleItem.sample_id, SampleItem.result)
-    ):
+    item_counts = select(SampleItem.sample_id, SampleItem.result, func.count())
+    if only is not None:
+        item_counts = item_counts.where(SampleItem.sample_id.in_([x.id for x in samples]))
+    for sid, result, n in session.exec(item_counts.group_by(SampleItem.sample_id, SampleItem.result)):
         counts[(sid, SampleResult(result))] = n
-    pops = {p.id: p for p in session.exec(select(Population))}
+    pops = {p.id: p for p in session.exec(_only(select(Population), Population.control_id, only))}
     initial: dict[int, Sample] = {}
     expansions: dict[int, list[Sample]] = defaultdict(list)
     for s in samples:
@@ -136,20 +142,21 @@ def sample_summaries(session: Session) -> dict[int, SampleSummary]:
     return out
 
 
-def control_facts(session: Session) -> dict[int, ControlFacts]:
-    """ControlFacts for every control, keyed by control id."""
+def control_facts(session: Session, only: int | None = None) -> dict[int, ControlFacts]:
+    """ControlFacts for every control (or for the control `only`), keyed by control id."""
     from fieldwork_tui.services.signoffs import signoff_states
 
     eng = session.exec(select(Engagement)).first()
     period = (eng.period_start, eng.period_end) if eng else None
     phase = eng.phase if eng else None
-    controls = session.exec(select(Control)).all()
-    types = evidence_types_by_control(session)
+    controls = session.exec(_only(select(Control), Control.id, only)).all()
+    types = evidence_types_by_control(session, only)
 
     statements: dict[tuple[int, Corroboration], int] = {}
     for cid, corr, n in session.exec(
         select(StatementControl.control_id, InquiryStatement.corroboration, func.count())
         .join(InquiryStatement, InquiryStatement.id == StatementControl.statement_id)
+        .where(True if only is None else StatementControl.control_id == only)
         .group_by(StatementControl.control_id, InquiryStatement.corroboration)
     ):
         statements[(cid, Corroboration(corr))] = n
@@ -159,9 +166,10 @@ def control_facts(session: Session) -> dict[int, ControlFacts]:
         select(EvidenceControl.control_id, EvidenceFile.as_of)
         .join(EvidenceFile, EvidenceFile.id == EvidenceControl.evidence_id)
         .where(EvidenceFile.as_of.is_not(None))
+        .where(True if only is None else EvidenceControl.control_id == only)
     ):
         dates[cid].append(as_of)
-    for cid, when in session.exec(select(Observation.control_id, Observation.observed_at)):
+    for cid, when in session.exec(_only(select(Observation.control_id, Observation.observed_at), Observation.control_id, only)):
         dates[cid].append(when.date())
 
     exc_total: dict[int, int] = defaultdict(int)
@@ -169,18 +177,18 @@ def control_facts(session: Session) -> dict[int, ControlFacts]:
     for cid, resp_id in session.exec(
         select(ControlException.control_id, ManagementResponse.id).join(
             ManagementResponse, ManagementResponse.exception_id == ControlException.id, isouter=True
-        )
+        ).where(True if only is None else ControlException.control_id == only)
     ):
         exc_total[cid] += 1
         if resp_id is None:
             exc_open[cid] += 1
 
-    samples = sample_summaries(session)
+    samples = sample_summaries(session, only)
     # A population is reconciled (or not) before any sample is drawn: use the latest one per control.
     latest_pops: dict[int, Population] = {}
-    for pop in session.exec(select(Population).order_by(Population.id)):
+    for pop in session.exec(_only(select(Population), Population.control_id, only).order_by(Population.id)):
         latest_pops[pop.control_id] = pop
-    signoffs = signoff_states(session)
+    signoffs = signoff_states(session, only)
     out: dict[int, ControlFacts] = {}
     for c in controls:
         s = samples.get(c.id)

@@ -46,37 +46,42 @@ def _row(obj: Any, skip: set[str] = frozenset()) -> dict[str, Any]:
     return {k: _jsonable(v) for k, v in obj.model_dump().items() if k not in skip}
 
 
-def workpaper_states(session: Session) -> dict[int, dict[str, Any]]:
-    """The signed-for state of every control (a handful of queries for all controls)."""
+def _only(query, column, only: int | None):
+    return query if only is None else query.where(column == only)
+
+
+def workpaper_states(session: Session, only: int | None = None) -> dict[int, dict[str, Any]]:
+    """The signed-for state of every control (or of the control `only`), in a handful of queries."""
     state: dict[int, dict[str, Any]] = {}
-    controls = session.exec(select(Control)).all()
+    controls = session.exec(_only(select(Control), Control.id, only)).all()
     parts: dict[int, dict[str, list]] = defaultdict(lambda: defaultdict(list))
     for st, cid in session.exec(
         select(InquiryStatement, StatementControl.control_id).join(
             StatementControl, StatementControl.statement_id == InquiryStatement.id
-        )
+        ).where(True if only is None else StatementControl.control_id == only)
     ):
         parts[cid]["statements"].append(_row(st, {"updated_at", "position"}))
-    for ob in session.exec(select(Observation)).all():
+    for ob in session.exec(_only(select(Observation), Observation.control_id, only)).all():
         parts[ob.control_id]["observations"].append(_row(ob))
     for cid, eid, sha in session.exec(
         select(EvidenceControl.control_id, EvidenceFile.id, EvidenceFile.sha256).join(
             EvidenceFile, EvidenceFile.id == EvidenceControl.evidence_id
-        )
+        ).where(True if only is None else EvidenceControl.control_id == only)
     ):
         parts[cid]["evidence"].append([eid, sha])
-    for rp in session.exec(select(Reperformance)).all():
+    for rp in session.exec(_only(select(Reperformance), Reperformance.control_id, only)).all():
         parts[rp.control_id]["reperformances"].append(_row(rp))
     sample_control: dict[int, int] = {}
-    for sm in session.exec(select(Sample)).all():
+    for sm in session.exec(_only(select(Sample), Sample.control_id, only)).all():
         sample_control[sm.id] = sm.control_id
         parts[sm.control_id]["samples"].append(_row(sm))
-    for it in session.exec(select(SampleItem).where(SampleItem.result != "untested")).all():
+    for it in session.exec(select(SampleItem).where(SampleItem.result != "untested")
+                          .where(True if only is None else SampleItem.sample_id.in_(list(sample_control)))).all():
         cid = sample_control.get(it.sample_id)
         if cid is not None:
             parts[cid]["items"].append([it.id, _jsonable(it.result), it.note, it.evidence_id])
     responses = {r.exception_id: r for r in session.exec(select(ManagementResponse)).all()}
-    for ex in session.exec(select(ControlException)).all():
+    for ex in session.exec(_only(select(ControlException), ControlException.control_id, only)).all():
         r = responses.get(ex.id)
         parts[ex.control_id]["exceptions"].append([_row(ex), _row(r) if r else None])
     for c in controls:
@@ -89,8 +94,8 @@ def state_hash(state: dict[str, Any]) -> str:
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
 
-def workpaper_hashes(session: Session) -> dict[int, str]:
-    return {cid: state_hash(st) for cid, st in workpaper_states(session).items()}
+def workpaper_hashes(session: Session, only: int | None = None) -> dict[int, str]:
+    return {cid: state_hash(st) for cid, st in workpaper_states(session, only).items()}
 
 
 def latest_signoffs(session: Session) -> dict[tuple[int, SignOffRole], SignOff]:
@@ -100,12 +105,14 @@ def latest_signoffs(session: Session) -> dict[tuple[int, SignOffRole], SignOff]:
     return out
 
 
-def signoff_states(session: Session) -> dict[int, tuple[bool, bool]]:
-    """{control_id: (preparer signed, any sign-off stale)}."""
+def signoff_states(session: Session, only: int | None = None) -> dict[int, tuple[bool, bool]]:
+    """{control_id: (preparer signed, any sign-off stale)}, for every control or for `only`."""
     latest = latest_signoffs(session)
+    if only is not None:
+        latest = {k: v for k, v in latest.items() if k[0] == only}
     if not latest:
         return {}
-    hashes = workpaper_hashes(session)
+    hashes = workpaper_hashes(session, only)
     out: dict[int, tuple[bool, bool]] = {}
     for (cid, role), so in latest.items():
         signed, stale = out.get(cid, (False, False))
@@ -186,7 +193,7 @@ def _views(latest: dict[tuple[int, SignOffRole], SignOff], control_id: int, curr
 
 def signoff_views(session: Session, control_id: int) -> list[SignOffView]:
     """Preparer and reviewer, in that order, with their staleness against the current state."""
-    current = state_hash(workpaper_states(session).get(control_id, {}))
+    current = state_hash(workpaper_states(session, control_id).get(control_id, {}))
     return _views(latest_signoffs(session), control_id, current)
 
 

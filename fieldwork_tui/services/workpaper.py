@@ -56,7 +56,7 @@ class ControlRecords:
 def control_records(handle: EngagementHandle, ref: str) -> ControlRecords:
     with handle.read() as s:
         c = find_control(s, ref)
-        facts = control_facts(s)[c.id]
+        facts = control_facts(s, only=c.id)[c.id]
         owner = s.get(Person, c.owner_id) if c.owner_id else None
         rec = ControlRecords(control=c, owner=owner, evidence_types=[t.value for t in ordered_types(facts.evidence_types)],
                              flags=flags_for(facts))
