@@ -35,6 +35,7 @@ from fieldwork_tui.services.engagements import LOCK_NAME, TMP_PREFIX, Engagement
 from fieldwork_tui.services.errors import FieldworkError, InvalidInput
 from fieldwork_tui.store import paths
 from fieldwork_tui.store.db import backup_database
+from fieldwork_tui.store.paths import fsync_dir
 
 FORMAT = "fieldwork-backup"
 FORMAT_VERSION = 1
@@ -87,19 +88,6 @@ def _engagement_files(root: Path) -> list[tuple[str, Path]]:
                 continue
             out.append(((rel_dir / name).as_posix(), p))
     return out
-
-
-def _fsync_dir(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 def _copy_into(zf: zipfile.ZipFile, arcname: str, src: Path, *, compress: bool) -> tuple[int, str]:
@@ -158,7 +146,7 @@ def backup_engagement(handle: EngagementHandle, output: Path | str) -> BackupRes
             raw.flush()
             os.fsync(raw.fileno())
         os.replace(tmp, output)
-        _fsync_dir(output.parent)
+        fsync_dir(output.parent)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
@@ -347,7 +335,7 @@ def _move_into_place(staging: Path, final: Path, exists: bool) -> None:
     """Swap the verified folder in; the replaced engagement is only deleted once the new one is in place."""
     if not exists:
         os.rename(staging, final)
-        _fsync_dir(final.parent)
+        fsync_dir(final.parent)
         return
     aside = final.with_name(f"{TMP_PREFIX}replaced-{final.name}-{uuid.uuid4().hex[:8]}")
     os.rename(final, aside)
@@ -356,7 +344,7 @@ def _move_into_place(staging: Path, final: Path, exists: bool) -> None:
     except BaseException:
         os.rename(aside, final)
         raise
-    _fsync_dir(final.parent)
+    fsync_dir(final.parent)
     if aside.is_dir() and not aside.is_symlink():
         shutil.rmtree(aside, ignore_errors=True)
     else:

@@ -38,6 +38,7 @@ from fieldwork_tui.services.check import CHUNK, evidence_path
 from fieldwork_tui.services.engagements import TMP_PREFIX, EngagementHandle
 from fieldwork_tui.services.errors import FieldworkError, InvalidInput
 from fieldwork_tui.services.scratch import private_scratch
+from fieldwork_tui.store.paths import fsync_dir
 
 MANIFEST = "manifest.json"
 JOURNAL = "journal.jsonl"
@@ -169,7 +170,7 @@ def export_bundle(handle: EngagementHandle, target: Path | str, progress: Progre
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, target)
-        _fsync_dir(target.parent)
+        fsync_dir(target.parent)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
@@ -250,14 +251,3 @@ def _manifest(data: BundleData, entries: list[dict], session) -> dict:
     }
 
 
-def _fsync_dir(path: Path) -> None:
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)

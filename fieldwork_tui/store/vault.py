@@ -28,6 +28,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from fieldwork_tui.store.paths import fsync_dir
+
 TMP_PREFIX = ".tmp-"
 CHUNK = 1 << 20  # 1 MiB
 DEPTH = 8  # chunks in flight per queue: memory stays under ~2 * DEPTH MiB
@@ -88,19 +90,6 @@ def open_regular(path: Path | str) -> tuple[int, os.stat_result]:
         os.close(fd)
         raise
     return fd, st
-
-
-def _fsync_dir(path: Path) -> None:
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 class _Pipeline:
@@ -224,7 +213,7 @@ class Vault:
                 final.parent.mkdir(exist_ok=True, mode=0o700)
                 os.chmod(tmp, 0o400)
                 os.replace(tmp, final)
-                _fsync_dir(final.parent)
+                fsync_dir(final.parent)
                 return StoredBlob(sha, size, final, new=True)
             except BaseException as exc:
                 tmp.unlink(missing_ok=True)
