@@ -62,9 +62,8 @@ def normalise(kind: str, value: Any) -> Any:
     try:
         if kind == "datetime":
             v = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value))
-            if v.tzinfo is not None:
-                v = v.astimezone(dt.UTC).replace(tzinfo=None)
-            return v.isoformat()
+            # SQLite keeps the wall-clock time and drops the offset (SQLAlchemy's storage format): so do we
+            return v.replace(tzinfo=None).isoformat()
         if kind == "date":
             if isinstance(value, dt.datetime):
                 return value.date().isoformat()
