@@ -78,9 +78,31 @@ def init_key(name: str, *, passphrase: bytes | None = None, force: bool = False,
     return _view(_wrap(keys.create_key, name.strip(), passphrase, force=force, source=source), created=True)
 
 
+#: Keys unlocked in this process, by fingerprint: the app asks for a passphrase once per session.
+_UNLOCKED: dict[str, object] = {}
+
+
 def unlock(passphrase: Passphrase | None = None):
     """The private key (the passphrase from FIELDWORK_PASSPHRASE_FILE or `passphrase()` when needed)."""
-    return _wrap(keys.load_private, passphrase)
+    view = key_view()
+    if view is not None and view.fingerprint in _UNLOCKED:
+        return _UNLOCKED[view.fingerprint]
+    private = _wrap(keys.load_private, passphrase)
+    if view is not None:
+        _UNLOCKED[view.fingerprint] = private
+    return private
+
+
+def needs_passphrase() -> bool:
+    """Whether signing now would need a passphrase typed in (the app then asks for it first)."""
+    view = key_view()
+    if view is None or not view.encrypted or view.fingerprint in _UNLOCKED:
+        return False
+    return _wrap(keys.passphrase_from_env) is None
+
+
+def forget_unlocked() -> None:
+    _UNLOCKED.clear()
 
 
 def read_public_key(path: Path | str) -> sig.PublicKey:
