@@ -62,8 +62,9 @@ def normalise(kind: str, value: Any) -> Any:
     try:
         if kind == "datetime":
             v = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value))
-            # SQLite keeps the wall-clock time and drops the offset (SQLAlchemy's storage format): so do we
-            return v.replace(tzinfo=None).isoformat()
+            if v.tzinfo is not None:  # timestamps are stored as naive UTC (sqlmodel's UTCDateTime)
+                v = v.astimezone(dt.UTC).replace(tzinfo=None)
+            return v.isoformat()
         if kind == "date":
             if isinstance(value, dt.datetime):
                 return value.date().isoformat()

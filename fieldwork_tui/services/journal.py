@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import event, insert, inspect, select
 from sqlalchemy.orm import Session
 
+from fieldwork_tui.domain import replay
 from fieldwork_tui.domain.vocab import Phase
 from fieldwork_tui.models import Engagement, JournalEntry, utcnow
 from fieldwork_tui.services.errors import EngagementLocked
@@ -63,6 +64,25 @@ def record(session: Session, action: str, entity: str, entity_id: Any = "", deta
     _append(session, [(action, entity, str(entity_id), _jsonable(details or {}))], actor)
 
 
+def record_bulk(session: Session, action: str, entity: str, entity_id: Any, details: dict, *, table: str,
+                where: dict[str, Any]) -> None:
+    """Journal rows written in bulk (Core inserts, not the ORM): one entry whose `bulk` descriptor
+    holds their count and digest as stored, so `fieldwork check` can replay them."""
+    from fieldwork_tui.store.table_rows import bulk_descriptor
+
+    bulk = bulk_descriptor(session.connection(), table, where)
+    record(session, action, entity, entity_id, {**(details or {}), "bulk": bulk})
+
+
+def head(session: Session) -> tuple[str, int]:
+    """(hash of the last entry, number of entries): the chain as a signer sees it now."""
+    from sqlalchemy import func
+
+    conn = session.connection()
+    count = conn.execute(select(func.count()).select_from(_TABLE)).scalar_one()
+    return _last_hash(session), int(count)
+
+
 def _append(session: Session, entries: Iterable[tuple[str, str, str, Any]], actor: str) -> None:
     prev = _last_hash(session)
     now = utcnow()
@@ -85,6 +105,8 @@ def _row_values(obj: Any) -> dict[str, Any]:
 
 
 def _changes(obj: Any) -> dict[str, Any]:
+    """{column: {"from", "to"}} for each changed column; a long text as a delta that replays to the
+    new text (domain/replay.py: an autosave of a 1 MB statement journals what was typed, not 2 MB)."""
     state = inspect(obj)
     out: dict[str, Any] = {}
     for attr in state.mapper.column_attrs:
@@ -92,7 +114,12 @@ def _changes(obj: Any) -> dict[str, Any]:
         if hist.has_changes():
             old = hist.deleted[0] if hist.deleted else None
             new = hist.added[0] if hist.added else None
-            out[attr.key] = {"from": _jsonable(old), "to": _jsonable(new)}
+            if old == new:
+                continue
+            if replay.wants_delta(old, new):
+                out[attr.key] = replay.text_delta(old, new)
+            else:
+                out[attr.key] = {"from": _jsonable(old), "to": _jsonable(new)}
     return out
 
 

@@ -236,10 +236,10 @@ def import_population(handle: EngagementHandle, ref: str, path: Path | str, *, k
         pop.sha256 = hasher.hexdigest()
         s.add(pop)
         s.flush()
-        journal.record(s, "import", "population", pop.id, {
+        journal.record_bulk(s, "import", "population", pop.id, {
             "control": control.ref, "source_name": path.name, "source_sha256": source_sha, "rows": seq,
             "sha256": pop.sha256, "key_column": key_col, "date_column": date_col, "expected_count": expected_count,
-        })
+        }, table="populationrow", where={"population_id": pop.id})
         if progress:
             progress(seq, seq)
         result = PopulationResult(id=pop.id, control=control.ref, rows=seq, sha256=pop.sha256,

@@ -1,118 +1,12 @@
 """Replay the journal against the database (`fieldwork check`), generic over every table.
 
-The tables are taken from the metadata (`SQLModel.metadata`), so a table another area adds is
-replayed and compared with no change here; rows are read raw (`SELECT *`, primary-key order,
-streamed) so a value written with `sqlite3` that the ORM could not even load is still compared.
-The rules live in `domain/replay.py`; this module only feeds them.
+The rules are `domain/replay.py`'s; the rows come from `store/table_rows.py`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from typing import Any
-
-from sqlalchemy import JSON, Boolean, Date, DateTime, Float, Integer, Numeric, Table, TypeDecorator
-
 from fieldwork_tui.domain import replay as rp
-from fieldwork_tui.store import locks
-
-BATCH = 5000
-#: Never compared: the journal itself and Alembic's bookkeeping.
-SKIP = frozenset({locks.JOURNAL_TABLE}) | locks.EXEMPT
-
-
-def _kind(column) -> str:
-    t = column.type
-    while isinstance(t, TypeDecorator):  # sqlmodel's AutoString, UTCDateTime
-        t = t.impl_instance
-    if isinstance(t, DateTime):
-        return "datetime"
-    if isinstance(t, Date):
-        return "date"
-    if isinstance(t, JSON):
-        return "json"
-    if isinstance(t, Boolean):
-        return "bool"
-    if isinstance(t, Integer):
-        return "int"
-    if isinstance(t, Float | Numeric):
-        return "float"
-    return "str"
-
-
-def _default(column) -> tuple[bool, Any]:
-    d = column.default
-    if d is None or not getattr(d, "is_scalar", False):
-        return False, None
-    return True, d.arg
-
-
-def table_spec(table: Table) -> rp.TableSpec:
-    kinds = {c.name: _kind(c) for c in table.columns}
-    defaults = {}
-    for c in table.columns:
-        has, value = _default(c)
-        if has:
-            defaults[c.name] = value
-        elif c.nullable and not c.primary_key:
-            defaults[c.name] = None
-    return rp.TableSpec(table.name, tuple(c.name for c in table.primary_key.columns), kinds, defaults)
-
-
-def table_specs(metadata=None) -> list[rp.TableSpec]:
-    if metadata is None:
-        from sqlmodel import SQLModel
-
-        import fieldwork_tui.models  # noqa: F401 - registers the tables
-
-        metadata = SQLModel.metadata
-    return [table_spec(t) for t in metadata.sorted_tables if t.name not in SKIP]
-
-
-def spec_for(table_name: str) -> rp.TableSpec:
-    for spec in table_specs():
-        if spec.name == table_name:
-            return spec
-    raise KeyError(table_name)
-
-
-def _q(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def raw_rows(conn, spec: rp.TableSpec, where: Mapping[str, Any] | None = None) -> Iterator[dict[str, Any]]:
-    """The table's rows as stored, in primary-key order, fetched in batches (keyset pagination)."""
-    existing = {r[1] for r in conn.exec_driver_sql(f"PRAGMA table_info({_q(spec.name)})").all()}
-    if not existing:
-        return
-    cols = [c for c in spec.kinds if c in existing]
-    pk = list(spec.primary_key)
-    conds, params = [], []
-    for c, v in (where or {}).items():
-        conds.append(f"{_q(c)} = ?")
-        params.append(v)
-    select = f"SELECT {', '.join(_q(c) for c in cols)} FROM {_q(spec.name)}"
-    order = " ORDER BY " + ", ".join(_q(c) for c in pk)
-    last: tuple | None = None
-    while True:
-        page_conds = list(conds)
-        page_params = list(params)
-        if last is not None:
-            page_conds.append(f"({', '.join(_q(c) for c in pk)}) > ({', '.join('?' for _ in pk)})")
-            page_params += list(last)
-        sql = select + (" WHERE " + " AND ".join(page_conds) if page_conds else "") + order + f" LIMIT {BATCH}"
-        rows = conn.exec_driver_sql(sql, tuple(page_params)).all()
-        if not rows:
-            return
-        for r in rows:
-            yield dict(zip(cols, r, strict=True))
-        last = tuple(rows[-1][cols.index(c)] for c in pk)
-
-
-def bulk_descriptor(conn, table_name: str, where: Mapping[str, Any]) -> dict[str, Any]:
-    """The `bulk` descriptor to journal after writing rows in bulk, digesting them as stored."""
-    spec = spec_for(table_name)
-    return rp.bulk_descriptor(spec, where, raw_rows(conn, spec, where))
+from fieldwork_tui.store.table_rows import raw_rows, table_specs
 
 
 def replay_findings(conn, entries) -> tuple[list[rp.Finding], int]:

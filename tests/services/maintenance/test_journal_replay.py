@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 
 from fieldwork_tui.services import journal, replay_check
+from fieldwork_tui.store import table_rows
 
 
 def _findings(handle):
@@ -49,5 +50,5 @@ def test_population_rows_are_covered(demo):
 def test_every_table_of_the_metadata_has_a_spec():
     from sqlmodel import SQLModel
 
-    names = {s.name for s in replay_check.table_specs()}
+    names = {s.name for s in table_rows.table_specs()}
     assert names == {t for t in SQLModel.metadata.tables} - {"journalentry"}
