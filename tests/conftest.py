@@ -53,8 +53,10 @@ def _demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from fieldwork_tui.services.demo import build_demo
 
     template_home = tmp_path_factory.mktemp("demo-template")
-    old = {k: os.environ.get(k) for k in ("FIELDWORK_TODAY", "FIELDWORK_USER")}
+    old = {k: os.environ.get(k) for k in ("FIELDWORK_TODAY", "FIELDWORK_USER", "FIELDWORK_CONFIG")}
     os.environ["FIELDWORK_TODAY"], os.environ["FIELDWORK_USER"] = DEMO_TODAY, "elena"
+    # the demo's throwaway signers are trusted in this config; each test copies its trust list
+    os.environ["FIELDWORK_CONFIG"] = str(template_home / CONFIG)
     try:
         handle = build_demo(template_home)
         handle.close()
@@ -67,9 +69,13 @@ def _demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return template_home
 
 
+CONFIG = ".demo-config"
+
+
 @pytest.fixture
-def demo_home(home: Path, _demo_template: Path) -> Path:
-    shutil.copytree(_demo_template, home, dirs_exist_ok=True)
+def demo_home(home: Path, _demo_template: Path, tmp_path: Path) -> Path:
+    shutil.copytree(_demo_template, home, dirs_exist_ok=True, ignore=shutil.ignore_patterns(CONFIG))
+    shutil.copytree(_demo_template / CONFIG, tmp_path / "config", dirs_exist_ok=True)
     return home
 
 
@@ -91,3 +97,18 @@ def demo_app(demo_home: Path):
     from fieldwork_tui.tui.app import create_app
 
     return create_app(demo_home, DEMO_SLUG)
+
+
+@pytest.fixture
+def become(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """Switch to another person: their own config dir and signing key, named `name` (identity is the
+    key, not the user name, so changing FIELDWORK_USER alone never makes someone else sign)."""
+
+    def switch(name: str) -> str:
+        monkeypatch.setenv("FIELDWORK_CONFIG", str(tmp_path / f"config-{name}"))
+        monkeypatch.setenv("FIELDWORK_USER", name)
+        from fieldwork_tui.services.signing import ensure_key
+
+        return ensure_key(name).fingerprint
+
+    return switch

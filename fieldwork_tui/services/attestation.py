@@ -14,8 +14,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
-
 from fieldwork_tui.domain import anchors as anchor_rules
 from fieldwork_tui.domain import signatures as sig
 from fieldwork_tui.domain import statements
@@ -37,18 +35,6 @@ def when(value: dt.datetime) -> str:
     return normalise("datetime", value)
 
 
-def journal_head(session) -> tuple[str, int]:
-    """(hash of the last journal entry, number of entries): the chain a signer sees."""
-    from fieldwork_tui.models import JournalEntry
-    from fieldwork_tui.services.journal import GENESIS
-
-    table = JournalEntry.__table__  # type: ignore[attr-defined]
-    conn = session.connection()
-    last = conn.execute(select(table.c.hash).order_by(table.c.id.desc()).limit(1)).first()
-    count = conn.execute(select(func.count()).select_from(table)).scalar_one()
-    return (last[0] if last else GENESIS), int(count)
-
-
 @dataclass(frozen=True)
 class Signed:
     fingerprint: str
@@ -58,26 +44,40 @@ class Signed:
     public_key: sig.PublicKey
 
 
+@dataclass(frozen=True)
+class Identity:
+    """Someone other than the person's own key file signing (the demo's reviewer): a key and a name."""
+
+    private: Any
+    name: str
+
+    @property
+    def public(self) -> sig.PublicKey:
+        return sig.public_key_of(self.private, self.name)
+
+
 def _sign(statement_for: Callable[[str, str], dict[str, Any]], passphrase: Passphrase | None,
-          on_created: Callable[[str], None] | None, actor: str) -> Signed:
-    view = signing.ensure_key(actor, on_created)
-    private = signing.unlock(passphrase)
-    st = statement_for(view.name, view.fingerprint)
+          on_created: Callable[[str], None] | None, actor: str, identity: Identity | None = None) -> Signed:
+    if identity is None:
+        view = signing.ensure_key(actor, on_created)
+        private, public = signing.unlock(passphrase), sig.parse_public_key(view.public_key)
+    else:
+        private, public = identity.private, identity.public
+    st = statement_for(public.comment, public.fingerprint)
     try:
         armored = statements.sign_statement(private, st)
     except sig.SignatureError as exc:
         raise FieldworkError(f"signing failed: {exc}") from None
-    return Signed(view.fingerprint, view.name, statements.canonical(st).decode("utf-8"), armored,
-                  sig.parse_public_key(view.public_key))
+    return Signed(public.fingerprint, public.comment, statements.canonical(st).decode("utf-8"), armored, public)
 
 
 def sign_signoff(*, engagement_uid: str, control_id: int, control_ref: str, role: str, workpaper_sha256: str,
                  head: tuple[str, int], signed_at: dt.datetime, actor: str, passphrase: Passphrase | None = None,
-                 on_created: Callable[[str], None] | None = None) -> Signed:
+                 on_created: Callable[[str], None] | None = None, identity: Identity | None = None) -> Signed:
     return _sign(lambda name, fp: statements.signoff_statement(
         engagement=engagement_uid, control_id=control_id, control=control_ref, role=role,
         workpaper_sha256=workpaper_sha256, journal_head=head[0], journal_entries=head[1], signer=name,
-        fingerprint=fp, signed_at=when(signed_at)), passphrase, on_created, actor)
+        fingerprint=fp, signed_at=when(signed_at)), passphrase, on_created, actor, identity)
 
 
 def sign_export(*, engagement_uid: str, engagement_name: str, manifest_sha256: str, head: tuple[str, int],

@@ -125,6 +125,11 @@ def trust_key(path: Path | str, principal: str = "") -> TrustedView:
     return TrustedView(entry.principal, entry.fingerprint, added)
 
 
+def trust_demo_key(principal: str, public: sig.PublicKey) -> None:
+    """Trust a demo person's throwaway key (its private half is discarded once the demo is signed)."""
+    _wrap(keys.replace_trusted, principal, public)
+
+
 def trusted_keys() -> list[TrustedView]:
     return [TrustedView(t.principal, t.fingerprint, False) for t in _wrap(keys.trusted)]
 

@@ -207,6 +207,18 @@ def trust(public: sig.PublicKey, principal: str = "") -> tuple[sig.TrustedKey, b
     return entry, True
 
 
+def replace_trusted(principal: str, public: sig.PublicKey) -> sig.TrustedKey:
+    """Trust `public` under `principal`, dropping any other key trusted under that principal (the
+    demo's throwaway reviewer keys, replaced at every demo reset)."""
+    line = sig.allowed_signers_line(principal, public)
+    entry = sig.parse_allowed_signers(line)[0]
+    body = trust_file().read_text(encoding="utf-8") if trust_file().exists() else \
+        "# fieldwork-tui trust list (OpenSSH allowed_signers format): keys whose signatures you accept\n"
+    kept = [ln for ln in body.splitlines() if not ln.split(None, 1)[:1] == [entry.principal]]
+    _write_private(trust_file(), ("\n".join(kept + [line]) + "\n").encode("utf-8"), replace=True)
+    return entry
+
+
 def trusted_fingerprints() -> dict[str, str]:
     """{fingerprint: principal} of the trust list plus the person's own key."""
     out = {t.fingerprint: t.principal for t in trusted()}

@@ -15,7 +15,18 @@ from textual.widgets import Button, DataTable, Static
 
 from fieldwork_tui.tui.tabs.base import ControlTab
 
-STATE_STYLE = {"current": "green", "modified since review": "bold red", "not signed": "dim"}
+STATE_STYLE = {"current": "green", "modified since review": "bold red", "not signed": "dim",
+               "signature does not verify": "bold red"}
+
+
+def signature_cell(v) -> Text:
+    """'signature verified' (yellow when the key is not in the trust list) or 'does not verify'."""
+    if not v.signed:
+        return Text("—", style="dim")
+    if not v.holds:
+        return Text("signature does not verify", style="bold red")
+    return Text("signature verified" + ("" if v.trusted else " (key not in your trust list)"),
+                style="green" if v.trusted else "yellow")
 
 
 class ReviewTab(ControlTab):
@@ -55,11 +66,11 @@ class ReviewTab(ControlTab):
         self.exceptions = [(ex.id, ex.instance or ex.deviation) for ex, _resp in records.exceptions]
         views = control_signoffs(self.handle, self.ref)
         t = Table(box=None, padding=(0, 2), show_edge=False)
-        for col in ("Role", "Signed by", "When", "State"):
+        for col in ("Role", "Signed by", "When", "State", "Signature"):
             t.add_column(col, style="bold" if col == "Role" else "")
         for v in views:
             t.add_row(v.role.value, v.signed_by or "—", v.signed_at.strftime("%Y-%m-%d %H:%M") if v.signed_at else "—",
-                      Text(v.state, style=STATE_STYLE[v.state]))
+                      Text(v.state, style=STATE_STYLE[v.state]), signature_cell(v))
         self.query_one("#signoffs", Static).update(t)
         notes = list_notes(self.handle, self.ref)
         table = self.query_one("#notes", DataTable)
