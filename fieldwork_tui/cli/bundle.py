@@ -8,7 +8,7 @@ from pathlib import Path
 
 import typer
 
-from fieldwork_tui.cli.common import command, open_handle
+from fieldwork_tui.cli.common import command, open_handle, printable
 
 
 def _progress_printer():
@@ -68,20 +68,32 @@ def verify(bundle: Path = typer.Argument(..., help="BUNDLE.zip, or the folder it
 
 
 @command(name="check")
-def check(engagement: str = typer.Argument(..., help="Engagement slug or name prefix.")) -> None:
-    """Database integrity, every vault file against its recorded SHA-256, the journal chain."""
+def check(
+    engagement: str = typer.Argument(..., help="Engagement slug or name prefix."),
+    restore_locks: bool = typer.Option(False, "--restore-locks",
+                                       help="Put back missing or altered final-report lock triggers (journaled)."),
+) -> None:
+    """Database integrity and lock triggers, vault hashes, the journal chain replayed against every row,
+    sign-off signatures and the anchors record; exit 1 listing every problem."""
     from fieldwork_tui.services.check import check_engagement
+    from fieldwork_tui.services.check import restore_locks as put_back
 
     handle = open_handle(engagement)
     try:
+        if restore_locks:
+            done = put_back(handle)
+            typer.echo(f"restored {len(done)} lock trigger(s)" + (f": {', '.join(done)}" if done else ""))
         report = check_engagement(handle)
     finally:
         handle.close()
+    for line in report.notes:
+        typer.echo(f"note: {printable(line)}")
     if report.ok:
         typer.echo(f"ok: database intact, {report.vault_files} vault files match their SHA-256, "
-                   f"journal chain of {report.journal_entries} entries holds")
+                   f"journal chain of {report.journal_entries} entries holds and replays to the database, "
+                   f"{report.signoffs} sign-off signatures verify, {report.anchors} anchored heads found")
         return
     typer.echo(f"{len(report.problems)} problem(s) in {handle.slug}:")
     for line in report.problems:
-        typer.echo(f"  {line}")
+        typer.echo(f"  {printable(line)}")
     raise typer.Exit(1)

@@ -33,6 +33,7 @@ class Anchor:
     statement_text: str
     signature: str
     statement: Mapping[str, Any]
+    folder: str = ""
 
     @property
     def head(self) -> str:
@@ -54,11 +55,15 @@ class Anchor:
                 f"{self.statement.get('signed_at')}")
 
 
-def anchor_line(kind: str, statement_text: str, signature: str) -> str:
+def anchor_line(kind: str, statement_text: str, signature: str, folder: str = "") -> str:
+    """One anchors-record line. `folder` (the engagement folder's name, unsigned) lets `check` find the
+    record again if someone changes the engagement's id in the database."""
     if kind not in KINDS:
         raise ValueError(f"unknown anchor kind {kind!r}")
-    return json.dumps({"kind": kind, "statement": statement_text, "signature": signature},
-                      sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    data = {"kind": kind, "statement": statement_text, "signature": signature}
+    if folder:
+        data["folder"] = folder
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
 def parse_anchors(lines: Iterable[str], where: str = "anchors") -> tuple[list[Anchor], list[str]]:
@@ -81,7 +86,8 @@ def parse_anchors(lines: Iterable[str], where: str = "anchors") -> tuple[list[An
         except (ValueError, KeyError, TypeError, sig.SignatureError):
             problems.append(f"{where} line {n}: not a fieldwork anchor (damaged or edited)")
             continue
-        anchors.append(Anchor(n, kind, st_text, signature, st))
+        folder = data.get("folder") if isinstance(data.get("folder"), str) else ""
+        anchors.append(Anchor(n, kind, st_text, signature, st, folder))
     return anchors, problems
 
 

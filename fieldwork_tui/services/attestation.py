@@ -95,10 +95,11 @@ def sign_bytes(namespace: str, data: bytes, actor: str, passphrase: Passphrase |
     return sig.sign(signing.unlock(passphrase), namespace, data), view
 
 
-def anchor(home, engagement_uid: str, kind: str, signed: Signed) -> None:
+def anchor(home, engagement_uid: str, kind: str, signed: Signed, folder: str = "") -> None:
     """Append the signed statement to the engagement's anchors record (outside its folder)."""
     try:
-        anchor_store.append(home, engagement_uid, anchor_rules.anchor_line(kind, signed.statement, signed.signature))
+        anchor_store.append(home, engagement_uid,
+                            anchor_rules.anchor_line(kind, signed.statement, signed.signature, folder))
     except OSError as exc:
         raise FieldworkError(f"anchors record {anchor_store.anchors_file(home, engagement_uid)}: cannot append "
                              f"({exc.strerror}); the signature is in the engagement, re-run `fieldwork check`") from None

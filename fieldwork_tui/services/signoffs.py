@@ -245,7 +245,7 @@ def sign(handle: EngagementHandle, ref: str, role: SignOffRole | str, *, passphr
         if c.status != new_status and not locked:  # once locked, a sign-off is an addition only
             c.status = new_status
             s.add(c)
-    attestation.anchor(handle.root.parent, eng.uid, "signoff", signed)
+    attestation.anchor(handle.root.parent, eng.uid, "signoff", signed, handle.slug)
     return so
 
 

@@ -30,7 +30,7 @@ from fieldwork_tui.models import (
 )
 from fieldwork_tui.services.engagements import EngagementHandle, engagement_summary
 from fieldwork_tui.services.facts import control_facts, sample_summaries
-from fieldwork_tui.services.signoffs import latest_signoffs
+from fieldwork_tui.services.signoffs import latest_signoffs, signature_states
 
 
 @dataclass
@@ -175,7 +175,8 @@ def status_json(handle: EngagementHandle, today: dt.date | None = None) -> dict:
     ov = overview(handle, today)
     with handle.read() as s:
         samples = sample_summaries(s)
-        signoffs = latest_signoffs(s)
+        signoffs = latest_signoffs(s, include_failed=True)
+        signature = signature_states(s)
         req_links = {}
         for rid, cid in s.exec(select(RequestControl.request_id, RequestControl.control_id)):
             req_links.setdefault(cid, []).append(rid)
@@ -187,7 +188,10 @@ def status_json(handle: EngagementHandle, today: dt.date | None = None) -> dict:
         so = {}
         for role in SignOffRole:
             rec = signoffs.get((r.id, role))
-            so[role.value] = None if rec is None else {"by": rec.signed_by, "at": rec.signed_at.isoformat()}
+            state = signature[rec.id] if rec is not None else None
+            so[role.value] = None if rec is None else {
+                "by": rec.signed_by, "at": rec.signed_at.isoformat(), "fingerprint": rec.fingerprint,
+                "signature": state.label, "counts": state.holds}
         controls.append({
             "ref": r.ref, "title": r.title, "criteria": r.criteria, "frequency": r.frequency,
             "evidence_types": r.evidence_types, "flags": [f.value for f in r.flags], "status": r.status,

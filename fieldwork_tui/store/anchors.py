@@ -45,6 +45,12 @@ def append(home: Path, engagement_uid: str, line: str) -> Path:
     return path
 
 
+def records(home: Path) -> list[Path]:
+    """Every anchors record under `home`."""
+    folder = anchors_dir(home)
+    return sorted(folder.glob("*.jsonl")) if folder.is_dir() else []
+
+
 def read_lines(home: Path, engagement_uid: str) -> list[str]:
     """The record's lines ([] when there is none yet)."""
     try:

@@ -69,6 +69,7 @@ def trust_file() -> Path:
 
 def _write_private(path: Path, data: bytes, *, replace: bool = False) -> None:
     """Write `data` to `path` 0600 through a temp name: never a half-written or world-readable key."""
+    paths.ensure_private_dir(paths.config_dir())
     paths.ensure_private_dir(path.parent)
     tmp = path.with_name(f".tmp-{path.name}")
     tmp.unlink(missing_ok=True)
