@@ -82,11 +82,11 @@ def sign_signoff(*, engagement_uid: str, control_id: int, control_ref: str, role
 
 def sign_export(*, engagement_uid: str, engagement_name: str, manifest_sha256: str, head: tuple[str, int],
                 signed_at: dt.datetime, actor: str, passphrase: Passphrase | None = None,
-                on_created: Callable[[str], None] | None = None) -> Signed:
+                on_created: Callable[[str], None] | None = None, identity: Identity | None = None) -> Signed:
     return _sign(lambda name, fp: statements.export_statement(
         engagement=engagement_uid, engagement_name=engagement_name, manifest_sha256=manifest_sha256,
         journal_head=head[0], journal_entries=head[1], signer=name, fingerprint=fp,
-        signed_at=when(signed_at)), passphrase, on_created, actor)
+        signed_at=when(signed_at)), passphrase, on_created, actor, identity)
 
 
 def sign_bytes(namespace: str, data: bytes, actor: str, passphrase: Passphrase | None = None,
