@@ -21,7 +21,8 @@ class PassphraseDialog(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label("Unlock your signing key", classes="section-title")
-            yield Label(f"{self.why}: your key {self.fingerprint} is passphrase-protected.", classes="field-label")
+            yield Label(f"{self.why}: your signing key is passphrase-protected.", classes="field-label")
+            yield Label(f"key {self.fingerprint}", classes="muted")
             yield Input(password=True, placeholder="passphrase", id="passphrase")
             with Horizontal(classes="buttons"):
                 yield Button("Cancel", id="cancel")
@@ -38,3 +39,33 @@ class PassphraseDialog(ModalScreen[str | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+def unlock_then(screen, why: str, proceed) -> None:
+    """Run `proceed()` once the signing key can sign: at once when it needs no passphrase (or one is
+    set in FIELDWORK_PASSPHRASE_FILE, or it was unlocked earlier this session), else after asking."""
+    from fieldwork_tui.services import signing
+    from fieldwork_tui.services.errors import FieldworkError
+
+    try:
+        needed = signing.needs_passphrase()
+        view = signing.key_view()
+    except FieldworkError as exc:
+        screen.notify(str(exc), title="Signing key", severity="error")
+        return
+    if not needed or view is None:
+        proceed()
+        return
+
+    def done(passphrase: str | None) -> None:
+        if not passphrase:
+            screen.notify("Not signed: the signing key stays locked.", severity="warning")
+            return
+        try:
+            signing.unlock(lambda: passphrase.encode("utf-8"))
+        except FieldworkError as exc:
+            screen.notify(str(exc), title="Signing key", severity="error")
+            return
+        proceed()
+
+    screen.app.push_screen(PassphraseDialog(view.fingerprint, why), done)

@@ -95,9 +95,18 @@ class ReviewTab(ControlTab):
             action()
 
     def action_sign(self, role: str) -> None:
+        from fieldwork_tui.tui.dialogs.passphrase import unlock_then
+
+        unlock_then(self, f"Signing {self.ref} as {role}", lambda: self._sign(role))
+
+    def _sign(self, role: str) -> None:
         from fieldwork_tui.services.signoffs import sign
 
-        if self._guarded(lambda: sign(self.handle, self.ref, role), f"{self.ref} signed as {role}") is not None:
+        def created(message: str) -> None:
+            self.notify(message, title="Signing key", timeout=15)
+
+        if self._guarded(lambda: sign(self.handle, self.ref, role, on_created=created),
+                         f"{self.ref} signed as {role}") is not None:
             self.changed("signoff")
 
     def action_add_note(self) -> None:

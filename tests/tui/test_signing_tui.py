@@ -1,0 +1,130 @@
+"""Signing in the app: the first sign-off creates the key and says so, a passphrase-protected key is
+unlocked once in a dialog, an export shows signer and fingerprint, a forged sign-off shows
+"signature does not verify" and counts as absent."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+from textual.widgets import Input
+
+from fieldwork_tui.services import signing
+from fieldwork_tui.services.signoffs import control_signoffs
+from fieldwork_tui.services.status import control_rows
+from fieldwork_tui.services.verify import verify_bundle
+from fieldwork_tui.store import keys
+from fieldwork_tui.tui.dialogs.passphrase import PassphraseDialog
+
+from .review_support import freeze_review_times, open_review_keys, plain
+
+
+@pytest.fixture(autouse=True)
+def _fresh_unlock_cache():
+    signing.forget_unlocked()
+    yield
+    signing.forget_unlocked()
+
+
+@pytest.fixture
+def frozen(demo_home):
+    freeze_review_times(demo_home)
+    return demo_home
+
+
+async def _open(pilot, ref):
+    for key in open_review_keys(ref):
+        await pilot.press(key)
+    await pilot.pause()
+
+
+async def test_first_signoff_creates_the_key_and_says_so(demo_app):
+    assert keys.load_info() is None
+    async with demo_app.run_test(size=(130, 40)) as pilot:
+        await _open(pilot, "AC-05")
+        await pilot.press("p")
+        await pilot.pause()
+        info = keys.load_info()
+        assert info is not None and info.name == "elena"
+        assert any("created your signing key" in str(n.message) and info.fingerprint in str(n.message)
+                   for n in demo_app._notifications)
+        prep, _rev = control_signoffs(demo_app.handle, "AC-05")
+        assert prep.holds and prep.fingerprint == info.fingerprint
+        assert "signature verified" in plain(demo_app.screen.query_one("#signoffs"))
+
+
+async def test_a_protected_key_is_unlocked_once_in_a_dialog(demo_app):
+    keys.create_key("elena", passphrase=b"correct horse")
+    async with demo_app.run_test(size=(130, 40)) as pilot:
+        await _open(pilot, "AC-05")
+        await pilot.press("p")
+        await pilot.pause()
+        assert isinstance(demo_app.screen, PassphraseDialog)
+        demo_app.screen.query_one("#passphrase", Input).value = "wrong"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert any("wrong passphrase" in str(n.message) for n in demo_app._notifications)
+        assert not control_signoffs(demo_app.handle, "AC-05")[0].signed
+        await pilot.press("p")
+        await pilot.pause()
+        demo_app.screen.query_one("#passphrase", Input).value = "correct horse"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert control_signoffs(demo_app.handle, "AC-05")[0].holds
+        await _open(pilot, "CM-02")  # a second signing this session asks no more
+        await pilot.press("p")
+        await pilot.pause()
+        assert not isinstance(demo_app.screen, PassphraseDialog)
+        assert control_signoffs(demo_app.handle, "CM-02")[0].holds
+
+
+async def test_export_shows_signer_and_fingerprint(demo_app, tmp_path):
+    out = tmp_path / "signed.zip"
+    async with demo_app.run_test(size=(130, 40)) as pilot:
+        await pilot.press("e")
+        await pilot.pause()
+        demo_app.screen.query_one("#export-path", Input).value = str(out)
+        await pilot.press("enter")
+        await demo_app.workers.wait_for_complete()
+        await pilot.pause()
+        result = plain(demo_app.screen.query_one("#export-result"))
+    fp = keys.load_info().fingerprint
+    assert f"Signed by elena · key {fp}" in result and "manifest SHA-256 " in result
+    report = verify_bundle(out)
+    assert report.ok and report.signature.fingerprint == fp
+
+
+def _forge_signoff(home):
+    from fieldwork_tui.services.demo import DEMO_SLUG
+
+    conn = sqlite3.connect(home / DEMO_SLUG / "fieldwork.db")
+    conn.execute("UPDATE signoff SET content_hash = 'f' || substr(content_hash, 2) "
+                 "WHERE control_id = (SELECT id FROM control WHERE ref = 'AC-01')")
+    conn.commit()
+    conn.close()
+
+
+async def test_a_forged_signoff_shows_and_counts_as_absent(demo_app, demo_home):
+    _forge_signoff(demo_home)
+    async with demo_app.run_test(size=(130, 40)) as pilot:
+        await _open(pilot, "AC-01")
+        text = plain(demo_app.screen.query_one("#signoffs"))
+        assert text.count("signature does not verify") >= 2
+    row = next(r for r in control_rows(demo_app.handle) if r.ref == "AC-01")
+    assert "unsigned" in [f.value for f in row.flags]
+
+
+def test_review_tab_with_a_forged_signoff(snap_compare, frozen, demo_app):
+    _forge_signoff(frozen)
+    assert snap_compare(demo_app, press=open_review_keys("AC-01"), terminal_size=(130, 40))
+
+
+def test_passphrase_dialog(snap_compare, frozen, demo_app, tmp_path):
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    fixed = tmp_path / "fixed.pem"  # a fixed key, so the fingerprint in the snapshot is too
+    fixed.write_bytes(Ed25519PrivateKey.from_private_bytes(bytes(range(32))).private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+    keys.create_key("elena", passphrase=b"pw", source=fixed)
+    assert snap_compare(demo_app, press=[*open_review_keys("AC-05"), "p", "x", "y"], terminal_size=(130, 40))
