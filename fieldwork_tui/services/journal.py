@@ -65,12 +65,14 @@ def record(session: Session, action: str, entity: str, entity_id: Any = "", deta
 
 
 def record_bulk(session: Session, action: str, entity: str, entity_id: Any, details: dict, *, table: str,
-                where: dict[str, Any]) -> None:
+                where: dict[str, Any], bulk: dict[str, Any] | None = None) -> None:
     """Journal rows written in bulk (Core inserts, not the ORM): one entry whose `bulk` descriptor
-    holds their count and digest as stored, so `fieldwork check` can replay them."""
+    holds their count and digest, so `fieldwork check` can replay them. `bulk`: a descriptor the
+    writer computed as it wrote; without it the rows are digested as stored."""
     from fieldwork_tui.store.table_rows import bulk_descriptor
 
-    bulk = bulk_descriptor(session.connection(), table, where)
+    if bulk is None:
+        bulk = bulk_descriptor(session.connection(), table, where)
     record(session, action, entity, entity_id, {**(details or {}), "bulk": bulk})
 
 

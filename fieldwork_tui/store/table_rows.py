@@ -16,7 +16,6 @@ from sqlalchemy import JSON, Boolean, Date, DateTime, Float, Integer, Numeric, T
 from fieldwork_tui.domain import replay as rp
 from fieldwork_tui.store import locks
 
-BATCH = 5000
 #: Never compared: the journal itself and Alembic's bookkeeping.
 SKIP = frozenset({locks.JOURNAL_TABLE}) | locks.EXEMPT
 
@@ -80,38 +79,43 @@ def _q(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def raw_rows(conn, spec: rp.TableSpec, where: Mapping[str, Any] | None = None) -> Iterator[dict[str, Any]]:
-    """The table's rows as stored, in primary-key order, fetched in batches (keyset pagination)."""
+def _select(conn, spec: rp.TableSpec, columns, where: Mapping[str, Any] | None):
     existing = {r[1] for r in conn.exec_driver_sql(f"PRAGMA table_info({_q(spec.name)})").all()}
     if not existing:
-        return
-    cols = [c for c in spec.kinds if c in existing]
-    pk = list(spec.primary_key)
+        return None, []
+    cols = [c for c in columns if c in existing]
     conds, params = [], []
     for c, v in (where or {}).items():
         conds.append(f"{_q(c)} = ?")
         params.append(v)
-    select = f"SELECT {', '.join(_q(c) for c in cols)} FROM {_q(spec.name)}"
-    order = " ORDER BY " + ", ".join(_q(c) for c in pk)
-    last: tuple | None = None
-    while True:
-        page_conds = list(conds)
-        page_params = list(params)
-        if last is not None:
-            page_conds.append(f"({', '.join(_q(c) for c in pk)}) > ({', '.join('?' for _ in pk)})")
-            page_params += list(last)
-        sql = select + (" WHERE " + " AND ".join(page_conds) if page_conds else "") + order + f" LIMIT {BATCH}"
-        rows = conn.exec_driver_sql(sql, tuple(page_params)).all()
-        if not rows:
-            return
+    sql = (f"SELECT {', '.join(_q(c) for c in cols)} FROM {_q(spec.name)}"
+           + (" WHERE " + " AND ".join(conds) if conds else "")
+           + " ORDER BY " + ", ".join(_q(c) for c in spec.primary_key))
+    # the DB-API cursor streams: rows are fetched as they are read, never all at once
+    return conn.exec_driver_sql(sql, tuple(params)), cols
+
+
+def _batched(result):
+    while rows := result.fetchmany(5000):
+        yield from rows
+
+
+def raw_rows(conn, spec: rp.TableSpec, where: Mapping[str, Any] | None = None) -> Iterator[dict[str, Any]]:
+    """The table's rows as stored, in primary-key order, streamed."""
+    result, cols = _select(conn, spec, list(spec.kinds), where)
+    if result is None:
+        return
+    while rows := result.fetchmany(5000):
         for r in rows:
             yield dict(zip(cols, r, strict=True))
-        last = tuple(rows[-1][cols.index(c)] for c in pk)
 
 
 def bulk_descriptor(conn, table_name: str, where: Mapping[str, Any]) -> dict[str, Any]:
     """The `bulk` descriptor to journal after writing rows in bulk, digesting them as stored."""
     spec = spec_for(table_name)
-    return rp.bulk_descriptor(spec, where, raw_rows(conn, spec, where))
+    columns = sorted(spec.kinds)
+    result, cols = _select(conn, spec, columns, where)
+    count, digest = rp.digest_tuples(spec, cols, _batched(result) if result is not None else [])
+    return {"table": spec.name, "where": dict(where), "rows": count, "columns": cols, "sha256": digest}
 
 
