@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import functools
 import hashlib
 import heapq
 import json
@@ -51,6 +52,10 @@ class TableSpec:
     primary_key: tuple[str, ...]
     kinds: Mapping[str, str]
     defaults: Mapping[str, Any] = field(default_factory=dict)
+
+    @functools.cached_property
+    def normalisers(self) -> dict[str, Callable[[Any], Any]]:
+        return {c: _NORMALISERS.get(k, _norm_str) for c, k in self.kinds.items()}
 
 
 _ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
@@ -109,20 +114,8 @@ def normalise(kind: str, value: Any) -> Any:
         return str(value)
 
 
-_ROW_NORMALISERS: dict[int, dict[str, Callable[[Any], Any]]] = {}
-
-
-def _normalisers(spec: TableSpec) -> dict[str, Callable[[Any], Any]]:
-    got = _ROW_NORMALISERS.get(id(spec))
-    if got is None or len(_ROW_NORMALISERS) > 512:
-        if len(_ROW_NORMALISERS) > 512:
-            _ROW_NORMALISERS.clear()
-        got = _ROW_NORMALISERS[id(spec)] = {c: _NORMALISERS.get(k, _norm_str) for c, k in spec.kinds.items()}
-    return got
-
-
 def normalise_row(spec: TableSpec, row: Mapping[str, Any]) -> dict[str, Any]:
-    norms = _normalisers(spec)
+    norms = spec.normalisers
     out: dict[str, Any] = {}
     for c, v in row.items():
         norm = norms.get(c)
