@@ -22,11 +22,13 @@ from fieldwork_tui.domain import replay
 from fieldwork_tui.domain.vocab import Phase
 from fieldwork_tui.models import Engagement, JournalEntry, utcnow
 from fieldwork_tui.services.errors import EngagementLocked
+from fieldwork_tui.store import locks
 
 GENESIS = "0" * 64
 _TABLE = JournalEntry.__table__  # type: ignore[attr-defined]
-#: Tables whose edits stay allowed after the engagement locks (additions are always allowed).
-_EDITABLE_WHEN_LOCKED = {"reviewnote"}
+#: Tables whose edits stay allowed after the engagement locks (additions are always allowed): the same
+#: rule the database's triggers enforce (store/locks.py holds it once).
+_EDITABLE_WHEN_LOCKED = locks.UPDATABLE_WHEN_LOCKED
 
 
 def _jsonable(value: Any) -> Any:
