@@ -27,7 +27,8 @@ def _progress_printer():
 
 
 def _say(message: str) -> None:
-    typer.echo(printable(message), err=True)
+    """A notice (e.g. the signing key just created): on stdout, so stderr carries only the one-line error."""
+    typer.echo(printable(message))
 
 
 @command(name="export")
