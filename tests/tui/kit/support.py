@@ -35,12 +35,23 @@ async def _handled(app) -> None:
     await marker.wait()
 
 
+async def _workers_done(app) -> None:
+    """Wait for every worker; one cancelled with its screen (a dialog that closed) is done too."""
+    from textual.worker import WorkerCancelled, WorkerFailed
+
+    for worker in list(app.workers):
+        try:
+            await worker.wait()
+        except (WorkerCancelled, WorkerFailed):
+            pass
+
+
 async def settle(app) -> None:
     """Wait until every queued key was handed over and its effects (workers included) are done."""
     for _ in range(100):
         await _handled(app)
         await app.keys_settled()
-        await app.workers.wait_for_complete()
+        await _workers_done(app)
         await _handled(app)
         if not app._kit_queue and not app._kit_busy and not any(
                 w.state.name in ("PENDING", "RUNNING") for w in app.workers):
