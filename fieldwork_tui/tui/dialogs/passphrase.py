@@ -1,51 +1,36 @@
 """Dialog: the passphrase of the signing key, asked once per session when a sign-off or an export
-needs the key and no passphrase file is set. Returns the passphrase, or None when cancelled."""
+needs the key and no passphrase file is set. The key is unlocked in the form's worker: a wrong
+passphrase is said in the form, which stays open. Returns True once unlocked, None when cancelled."""
 
 from __future__ import annotations
 
-from textual import on
-from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label
+from fieldwork_tui.tui.kit.forms import FieldError, FormDialog, text_field
 
 
-class PassphraseDialog(ModalScreen[str | None]):
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="passphrase.cancel", tooltip="Close without signing")]
+class PassphraseDialog(FormDialog[bool | None]):
+    TITLE_TEXT = "Unlock your signing key"
+    SAVE_LABEL = "Unlock"
+    WIDTH = 76
 
-    def __init__(self, fingerprint: str, why: str) -> None:
-        super().__init__(classes="dialog")
-        self.fingerprint, self.why = fingerprint, why
+    def __init__(self, fingerprint: str, why: str, save) -> None:
+        super().__init__(subtitle=f"{why}: your signing key {fingerprint} is passphrase-protected.", save=save)
+        self.fingerprint = fingerprint
 
-    def compose(self) -> ComposeResult:
-        with Vertical():
-            yield Label("Unlock your signing key", classes="section-title")
-            yield Label(f"{self.why}: your signing key is passphrase-protected.", classes="field-label")
-            yield Label(f"key {self.fingerprint}", classes="muted")
-            yield Input(password=True, placeholder="passphrase", id="passphrase")
-            with Horizontal(classes="buttons"):
-                yield Button("Cancel", id="cancel")
-                yield Button("Unlock", variant="primary", id="unlock")
+    def fields(self):
+        yield from text_field("Passphrase", "passphrase", password=True, placeholder="passphrase")
 
-    @on(Input.Submitted)
-    @on(Button.Pressed, "#unlock")
-    def _unlock(self) -> None:
-        self.dismiss(self.query_one("#passphrase", Input).value or None)
-
-    @on(Button.Pressed, "#cancel")
-    def _cancel(self) -> None:
-        self.dismiss(None)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
+    def values(self) -> str:
+        value = str(self.value("passphrase") or "")  # as typed: a passphrase's spaces are part of it
+        if not value:
+            raise FieldError("passphrase", "passphrase: type the passphrase of your signing key")
+        return value
 
 
 def unlock_then(screen, why: str, proceed) -> None:
     """Run `proceed()` once the signing key can sign: at once when it needs no passphrase (or one is
     set in FIELDWORK_PASSPHRASE_FILE, or it was unlocked earlier this session), else after asking."""
     from fieldwork_tui.services import signing
-    from fieldwork_tui.services.errors import FieldworkError
+    from fieldwork_tui.services.errors import FieldworkError, InvalidInput
 
     try:
         needed = signing.needs_passphrase()
@@ -57,15 +42,17 @@ def unlock_then(screen, why: str, proceed) -> None:
         proceed()
         return
 
-    def done(passphrase: str | None) -> None:
-        if not passphrase:
-            screen.notify("Not signed: the signing key stays locked.", severity="warning")
-            return
+    def unlock(passphrase: str) -> bool:
         try:
             signing.unlock(lambda: passphrase.encode("utf-8"))
         except FieldworkError as exc:
-            screen.notify(str(exc), title="Signing key", severity="error")
-            return
-        proceed()
+            raise InvalidInput(f"passphrase: {exc}") from None
+        return True
 
-    screen.app.push_screen(PassphraseDialog(view.fingerprint, why), done)
+    def done(unlocked: bool | None) -> None:
+        if unlocked:
+            proceed()
+        else:
+            screen.notify("Not signed: the signing key stays locked.", severity="warning")
+
+    screen.app.push_screen(PassphraseDialog(view.fingerprint, why, unlock), done)
