@@ -19,8 +19,8 @@ from sqlalchemy import event, insert, inspect, select
 from sqlalchemy.orm import Session
 
 from fieldwork_tui.domain.vocab import Phase
-from fieldwork_tui.models import Engagement, JournalEntry, utcnow
-from fieldwork_tui.services.errors import EngagementLocked
+from fieldwork_tui.errors import EngagementLocked
+from fieldwork_tui.store.models import Engagement, JournalEntry, utcnow
 
 GENESIS = "0" * 64
 _TABLE = JournalEntry.__table__  # type: ignore[attr-defined]

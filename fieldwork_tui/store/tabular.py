@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import codecs
 import csv
-import io
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from fieldwork_tui.services.errors import InvalidInput
+from fieldwork_tui.errors import InvalidInput
 
 CSV_SUFFIXES = {".csv", ".txt", ".tsv"}
 XLSX_SUFFIXES = {".xlsx", ".xlsm"}
@@ -263,8 +262,3 @@ def match_columns(headers: list[str], aliases: dict[str, list[str]]) -> dict[str
                     out[fieldname] = idx
                     break
     return out
-
-
-def read_text_stream(data: str) -> Iterator[list[str]]:
-    """CSV rows from an in-memory string (tests, pasted lists)."""
-    yield from csv.reader(io.StringIO(data))

@@ -15,9 +15,12 @@ from typing import Any
 from sqlmodel import Session, select
 
 from fieldwork_tui.domain.bundle_names import NameAllocator
-from fieldwork_tui.domain.coverage import FLAG_LABELS, flags_for, ordered_types
+from fieldwork_tui.domain.coverage import flags_for, ordered_types
 from fieldwork_tui.domain.vocab import OPEN_REQUEST_STATUSES, Flag, SampleResult
-from fieldwork_tui.models import (
+from fieldwork_tui.services.controls.facts import control_facts
+from fieldwork_tui.services.findings.review import NoteView, all_notes
+from fieldwork_tui.services.findings.signoffs import SignOffView, all_signoff_views
+from fieldwork_tui.store.models import (
     Control,
     ControlException,
     Engagement,
@@ -37,9 +40,6 @@ from fieldwork_tui.models import (
     SampleItem,
     StatementControl,
 )
-from fieldwork_tui.services.facts import control_facts
-from fieldwork_tui.services.review import NoteView, all_notes
-from fieldwork_tui.services.signoffs import SignOffView, all_signoff_views
 
 #: Re-performance differences listed per workpaper (the counts are always complete).
 MAX_DIFFERENCES = 200
@@ -60,7 +60,7 @@ class StatementEntry:
 
 
 @dataclass
-class SampleView:
+class SamplePaper:
     sample: Sample
     population: Population | None
     items: list[SampleItem]
@@ -71,7 +71,7 @@ class SampleView:
 
 
 @dataclass
-class ReperformanceView:
+class ReperformancePaper:
     reperformance: Reperformance
     differences: list[ReperformanceDifference]
     more: int = 0
@@ -96,10 +96,6 @@ class ControlSummary:
     exceptions: int = 0
     open_notes: int = 0
 
-    @property
-    def flag_labels(self) -> list[str]:
-        return [FLAG_LABELS[f] for f in self.flags]
-
 
 @dataclass
 class ControlPaper:
@@ -107,8 +103,8 @@ class ControlPaper:
     statements: list[StatementEntry]
     observations: list[Observation]
     evidence: list[EvidenceEntry]
-    reperformances: list[ReperformanceView]
-    samples: list[SampleView]
+    reperformances: list[ReperformancePaper]
+    samples: list[SamplePaper]
     exceptions: list[ExceptionView]
     notes: list[NoteView]
     #: The control's section IV row (`.procedures`, `.results`), set by the exporter.
@@ -228,11 +224,11 @@ class BundleData:
             if len(diffs) > MAX_DIFFERENCES:
                 diffs = diffs[:MAX_DIFFERENCES]
                 more = rp.only_in_a + rp.only_in_b + rp.differing + rp.date_window_breaches - MAX_DIFFERENCES
-            reperformances.append(ReperformanceView(rp, diffs, max(more, 0)))
+            reperformances.append(ReperformancePaper(rp, diffs, max(more, 0)))
         samples = []
         for sm in s.exec(select(Sample).where(Sample.control_id == cid).order_by(Sample.id)):
             items = list(s.exec(select(SampleItem).where(SampleItem.sample_id == sm.id).order_by(SampleItem.position)))
-            samples.append(SampleView(sm, s.get(Population, sm.population_id), items))
+            samples.append(SamplePaper(sm, s.get(Population, sm.population_id), items))
         exceptions = [e for e in self.exceptions_by_control().get(summary.control.ref, [])]
         notes = [n for n in self.notes if n.control_ref == summary.control.ref]
         return ControlPaper(summary, statements, observations, evidence, reperformances, samples, exceptions, notes)

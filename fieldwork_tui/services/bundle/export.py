@@ -19,14 +19,12 @@ import uuid
 import zipfile
 from collections.abc import Callable
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from fieldwork_tui.services import journal
-from fieldwork_tui.services.bundle_data import BundleData, ControlPaper
-from fieldwork_tui.services.bundle_oscal import OscalBuilder
-from fieldwork_tui.services.bundle_render import (
+from fieldwork_tui.services.bundle.data import BundleData, ControlPaper
+from fieldwork_tui.services.bundle.oscal import OscalBuilder
+from fieldwork_tui.services.bundle.render import (
     canonical_json,
     environment,
     render_index,
@@ -34,11 +32,13 @@ from fieldwork_tui.services.bundle_render import (
     write_section_iv,
     write_workbook,
 )
-from fieldwork_tui.services.check import CHUNK, evidence_path
-from fieldwork_tui.services.engagements import TMP_PREFIX, EngagementHandle
+from fieldwork_tui.services.bundle.views import BundleExportResult
 from fieldwork_tui.services.errors import FieldworkError, InvalidInput
-from fieldwork_tui.services.scratch import private_scratch
+from fieldwork_tui.services.maintenance.check import CHUNK, evidence_path
+from fieldwork_tui.store import journal
+from fieldwork_tui.store.handle import TMP_PREFIX, EngagementHandle
 from fieldwork_tui.store.paths import fsync_dir
+from fieldwork_tui.store.scratch import private_scratch
 
 MANIFEST = "manifest.json"
 JOURNAL = "journal.jsonl"
@@ -55,20 +55,6 @@ Progress = Callable[[int, int, str], None]
 
 class ExportCancelled(FieldworkError):
     pass
-
-
-@dataclass
-class ExportResult:
-    path: Path
-    files: int
-    size: int
-    evidence_files: int
-    controls: int
-    manifest: list[dict] = field(default_factory=list)
-
-    def describe(self) -> str:
-        return (f"{self.path}: {self.files} files ({self.controls} workpapers, {self.evidence_files} evidence files), "
-                f"{self.size:,} bytes")
 
 
 class _Member:
@@ -148,10 +134,10 @@ def _check_target(target: Path) -> Path:
 
 
 def export_bundle(handle: EngagementHandle, target: Path | str, progress: Progress | None = None,
-                  cancelled: Callable[[], bool] | None = None) -> ExportResult:
+                  cancelled: Callable[[], bool] | None = None) -> BundleExportResult:
     """Write the workpaper bundle of `handle` to `target` (a .zip). Raises FieldworkError with a
     one-line reason; on any failure the target is left as it was."""
-    from fieldwork_tui.services.clock import today
+    from fieldwork_tui.store.clock import today
 
     target = _check_target(Path(target))
     tmp = target.parent / f"{TMP_PREFIX}{target.name}.{uuid.uuid4().hex[:8]}"
@@ -174,13 +160,13 @@ def export_bundle(handle: EngagementHandle, target: Path | str, progress: Progre
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-    return ExportResult(path=target, files=len(w.entries), size=target.stat().st_size,
+    return BundleExportResult(path=target, files=len(w.entries), size=target.stat().st_size,
                         evidence_files=len(evidence), controls=len(data.controls), manifest=manifest["files"])
 
 
 def _section_iv_source(handle: EngagementHandle) -> Callable[[ControlPaper], Any]:
-    """Each control's section IV row is worded by services.conclusions: the bundle says what the app shows."""
-    from fieldwork_tui.services.conclusions import conclusion_view
+    """Each control's section IV row is worded by services.findings.conclusions: the bundle says what the app shows."""
+    from fieldwork_tui.services.findings.conclusions import conclusion_view
 
     return lambda paper: conclusion_view(handle, paper.control.ref).row
 

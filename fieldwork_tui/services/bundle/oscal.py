@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import quote
 
 from fieldwork_tui.domain.vocab import Conclusion, RemediationStatus
-from fieldwork_tui.services.bundle_data import BundleData, ControlPaper
+from fieldwork_tui.services.bundle.data import BundleData, ControlPaper
 
 OSCAL_VERSION = "1.1.2"
 NS = "urn:fieldwork-tui"

@@ -16,7 +16,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, pass_context
 
 from fieldwork_tui.domain.coverage import FLAG_LABELS, SEVERE
 from fieldwork_tui.domain.vocab import EVIDENCE_ORDER, EvidenceType, Flag
-from fieldwork_tui.services.bundle_data import BundleData, ControlPaper
+from fieldwork_tui.services.bundle.data import BundleData, ControlPaper
 
 
 def _day(value: Any) -> str:
@@ -65,7 +65,7 @@ def _href(ctx, member: str) -> str:
 
 
 def environment() -> Environment:
-    env = Environment(loader=PackageLoader("fieldwork_tui", "templates"), autoescape=True,
+    env = Environment(loader=PackageLoader("fieldwork_tui.services.bundle", "templates"), autoescape=True,
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.filters.update(day=_day, when=_when, size=_size, words=lambda s: str(s).replace("_", " "),
                        badge_cells=_badge_cells, flag_class=_flag_class, details=_details,

@@ -14,41 +14,16 @@ import zipfile
 import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
 from fieldwork_tui.domain.bundle_names import is_safe_member
-from fieldwork_tui.services import journal
-from fieldwork_tui.services.bundle import FORMAT, JOURNAL, MANIFEST
+from fieldwork_tui.services.bundle.export import FORMAT, JOURNAL, MANIFEST
+from fieldwork_tui.services.bundle.views import BundleVerifyReport
 from fieldwork_tui.services.errors import FieldworkError, NotFound
+from fieldwork_tui.store import journal
 
 CHUNK = 1024 * 1024
-
-
-@dataclass
-class VerifyReport:
-    path: Path
-    checked: int = 0
-    altered: list[str] = field(default_factory=list)
-    missing: list[str] = field(default_factory=list)
-    extra: list[str] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)  # manifest, journal, unsafe names
-
-    @property
-    def ok(self) -> bool:
-        return not (self.altered or self.missing or self.extra or self.problems)
-
-    def lines(self) -> list[str]:
-        out = [f"altered: {p}" for p in self.altered]
-        out += [f"missing: {p}" for p in self.missing]
-        out += [f"extra: {p}" for p in self.extra]
-        return out + self.problems
-
-    def describe(self) -> str:
-        if self.ok:
-            return f"{self.path}: intact ({self.checked} files match the manifest; journal chain holds)"
-        return f"{self.path}: NOT intact — " + "; ".join(self.lines())
 
 
 class _Source:
@@ -94,7 +69,7 @@ def _hash(src: _Source, name: str, on_bytes: Callable[[int], None]) -> tuple[str
     return digest.hexdigest(), size
 
 
-def _read_manifest(src: _Source, report: VerifyReport) -> dict | None:
+def _read_manifest(src: _Source, report: BundleVerifyReport) -> dict | None:
     if MANIFEST not in src.names:
         report.problems.append(f"{MANIFEST}: missing — the bundle cannot be verified")
         return None
@@ -113,7 +88,7 @@ def _read_manifest(src: _Source, report: VerifyReport) -> dict | None:
     return manifest
 
 
-def _check_journal(src: _Source, manifest: dict, report: VerifyReport) -> None:
+def _check_journal(src: _Source, manifest: dict, report: BundleVerifyReport) -> None:
     if JOURNAL not in src.names:
         return  # already reported missing through the manifest
     seen = {"head": journal.GENESIS, "count": 0}
@@ -142,12 +117,12 @@ def _check_journal(src: _Source, manifest: dict, report: VerifyReport) -> None:
                                f"{expected.get('entries')} entries ending at {str(expected.get('head'))[:12]}…")
 
 
-def verify_bundle(path: Path | str, progress: Callable[[int, int, str], None] | None = None) -> VerifyReport:
+def verify_bundle(path: Path | str, progress: Callable[[int, int, str], None] | None = None) -> BundleVerifyReport:
     path = Path(path).expanduser()
     if not path.exists():
         raise NotFound(f"{path}: no such bundle")
     src = _Source(path)
-    report = VerifyReport(path=path)
+    report = BundleVerifyReport(path=path)
     try:
         for name in src.names:
             if not is_safe_member(name):

@@ -3,7 +3,6 @@ and the edits an auditor makes to a control (required types, status, conclusion)
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import String, cast, func, or_
@@ -13,10 +12,11 @@ from fieldwork_tui.domain.coverage import default_required_types
 from fieldwork_tui.domain.criteria import parse_criteria
 from fieldwork_tui.domain.parsing import parse_bool, parse_frequency, parse_nature
 from fieldwork_tui.domain.vocab import Conclusion, ControlStatus, EvidenceType, Frequency, Nature, PersonSide
-from fieldwork_tui.models import Control, Person, utcnow
-from fieldwork_tui.services.engagements import EngagementHandle
+from fieldwork_tui.services.controls.views import ControlImportResult
 from fieldwork_tui.services.errors import InvalidInput, NotFound
-from fieldwork_tui.services.tabular import cell_text, open_table
+from fieldwork_tui.store.handle import EngagementHandle
+from fieldwork_tui.store.models import Control, Person, utcnow
+from fieldwork_tui.store.tabular import cell_text, open_table
 
 CONTROL_ALIASES: dict[str, list[str]] = {
     "ref": ["Control ID", "Ref", "#", "Control Ref", "Control Reference", "Control Number", "Control No", "ID",
@@ -38,17 +38,7 @@ CONTROL_ALIASES: dict[str, list[str]] = {
 MAX_CONTROLS = 10_000
 
 
-@dataclass
-class ImportResult:
-    created: int
-    updated: int
-    total: int
-
-    def describe(self) -> str:
-        return f"{self.total} controls imported ({self.created} new, {self.updated} updated)"
-
-
-def import_controls(handle: EngagementHandle, path: Path | str) -> ImportResult:
+def import_controls(handle: EngagementHandle, path: Path | str) -> ControlImportResult:
     """Import a control matrix. Every row is validated before anything is written; an error names
     the row and column and leaves the engagement untouched. Re-importing updates controls by ref."""
     table = open_table(path, CONTROL_ALIASES, required=("ref",))
@@ -127,7 +117,7 @@ def import_controls(handle: EngagementHandle, path: Path | str) -> ImportResult:
             c.frequency, c.nature, c.key, c.owner_id = row["frequency"], row["nature"], row["key"], owner_id
             c.updated_at = utcnow()
             s.add(c)
-    return ImportResult(created=created, updated=updated, total=len(parsed))
+    return ControlImportResult(created=created, updated=updated, total=len(parsed))
 
 
 def add_control(handle: EngagementHandle, ref: str, title: str, *, description: str = "", criteria: list[str] = (),
@@ -181,11 +171,6 @@ def list_controls(handle: EngagementHandle, text: str = "", sort: str = "ref", d
         col = SORTABLE.get(sort, Control.ref)
         q = q.order_by(col.desc() if descending else col, Control.ref)
         return list(s.exec(q).all())
-
-
-def owner_names(handle: EngagementHandle) -> dict[int, str]:
-    with handle.read() as s:
-        return {p.id: p.name for p in s.exec(select(Person))}
 
 
 def set_required_types(handle: EngagementHandle, ref: str, types: list[str]) -> Control:

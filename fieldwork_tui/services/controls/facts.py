@@ -18,7 +18,7 @@ from fieldwork_tui.domain.vocab import (
     SampleKind,
     SampleResult,
 )
-from fieldwork_tui.models import (
+from fieldwork_tui.store.models import (
     Control,
     ControlException,
     Engagement,
@@ -144,7 +144,7 @@ def sample_summaries(session: Session, only: int | None = None) -> dict[int, Sam
 
 def control_facts(session: Session, only: int | None = None) -> dict[int, ControlFacts]:
     """ControlFacts for every control (or for the control `only`), keyed by control id."""
-    from fieldwork_tui.services.signoffs import signoff_states
+    from fieldwork_tui.services.findings.signoffs import signoff_states
 
     eng = session.exec(select(Engagement)).first()
     period = (eng.period_start, eng.period_end) if eng else None

@@ -4,8 +4,6 @@ counts. Feeds `fieldwork status --json`, the dashboard and the controls table.""
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
-from dataclasses import dataclass, field
 
 from sqlalchemy import func
 from sqlmodel import select
@@ -20,7 +18,12 @@ from fieldwork_tui.domain.vocab import (
     RequestStatus,
     SignOffRole,
 )
-from fieldwork_tui.models import (
+from fieldwork_tui.services.controls.facts import control_facts, sample_summaries
+from fieldwork_tui.services.controls.views import ControlRow, Overview
+from fieldwork_tui.services.engagements import engagement_summary
+from fieldwork_tui.services.findings.signoffs import latest_signoffs
+from fieldwork_tui.store.handle import EngagementHandle
+from fieldwork_tui.store.models import (
     Control,
     ControlException,
     EvidenceRequest,
@@ -28,44 +31,6 @@ from fieldwork_tui.models import (
     RequestControl,
     ReviewNote,
 )
-from fieldwork_tui.services.engagements import EngagementHandle, engagement_summary
-from fieldwork_tui.services.facts import control_facts, sample_summaries
-from fieldwork_tui.services.signoffs import latest_signoffs
-
-
-@dataclass
-class ControlRow:
-    """One line of the controls table (everything the table shows, computed once)."""
-
-    id: int
-    ref: str
-    title: str
-    criteria: list[str]
-    frequency: str
-    evidence_types: list[str]
-    flags: list[Flag]
-    status: str
-    conclusion: str | None
-    owner: str = ""
-    exceptions: int = 0
-
-
-@dataclass
-class Overview:
-    engagement: dict
-    controls: list[ControlRow]
-    flag_counts: Counter = field(default_factory=Counter)
-    status_counts: Counter = field(default_factory=Counter)
-    requests_by_status: dict[str, int] = field(default_factory=dict)
-    requests_overdue: int = 0
-    oldest_overdue: dt.date | None = None
-    exceptions_total: int = 0
-    exceptions_without_response: int = 0
-    open_review_notes: int = 0
-
-    @property
-    def flagged(self) -> list[ControlRow]:
-        return [c for c in self.controls if c.flags]
 
 
 def matching_control_ids(handle: EngagementHandle, text: str) -> set[int] | None:
@@ -73,7 +38,7 @@ def matching_control_ids(handle: EngagementHandle, text: str) -> set[int] | None
     None when there is no text (every control matches)."""
     from sqlalchemy import String, cast, or_
 
-    from fieldwork_tui.models import Person
+    from fieldwork_tui.store.models import Person
 
     needle = text.strip()
     if not needle:
@@ -112,7 +77,7 @@ def control_rows(handle: EngagementHandle, text: str = "", *, flagged_only: bool
     """Rows of the controls table: text filter in SQL (ref, title, description, criteria, owner),
     flags from the domain rules; `flagged_only` keeps controls whose conclusion is not yet
     defensible (any flag but `unsigned`)."""
-    from fieldwork_tui.models import Person
+    from fieldwork_tui.store.models import Person
 
     ids = matching_control_ids(handle, text)
     with handle.read() as s:
@@ -148,7 +113,7 @@ def _request_counts(handle: EngagementHandle, today: dt.date) -> tuple[dict[str,
 
 
 def overview(handle: EngagementHandle, today: dt.date | None = None) -> Overview:
-    from fieldwork_tui.services.clock import today as clock_today
+    from fieldwork_tui.store.clock import today as clock_today
 
     today = today or clock_today()
     rows = control_rows(handle)

@@ -3,14 +3,14 @@ what a workpaper shows."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from sqlmodel import select
 
 from fieldwork_tui.domain.coverage import flags_for, ordered_types
-from fieldwork_tui.domain.vocab import Flag
-from fieldwork_tui.models import (
-    Control,
+from fieldwork_tui.services.controls.catalog import find_control
+from fieldwork_tui.services.controls.facts import control_facts
+from fieldwork_tui.services.controls.views import ControlRecords, StatementView
+from fieldwork_tui.store.handle import EngagementHandle
+from fieldwork_tui.store.models import (
     ControlException,
     EvidenceControl,
     EvidenceFile,
@@ -25,32 +25,6 @@ from fieldwork_tui.models import (
     SignOff,
     StatementControl,
 )
-from fieldwork_tui.services.controls import find_control
-from fieldwork_tui.services.engagements import EngagementHandle
-from fieldwork_tui.services.facts import control_facts
-
-
-@dataclass
-class StatementView:
-    statement: InquiryStatement
-    interview: Interview
-    person: Person | None
-
-
-@dataclass
-class ControlRecords:
-    control: Control
-    owner: Person | None
-    evidence_types: list[str]
-    flags: list[Flag]
-    statements: list[StatementView] = field(default_factory=list)
-    observations: list[Observation] = field(default_factory=list)
-    files: list[EvidenceFile] = field(default_factory=list)
-    reperformances: list[Reperformance] = field(default_factory=list)
-    samples: list[Sample] = field(default_factory=list)
-    exceptions: list[tuple[ControlException, ManagementResponse | None]] = field(default_factory=list)
-    signoffs: list[SignOff] = field(default_factory=list)
-    review_notes: list[ReviewNote] = field(default_factory=list)
 
 
 def control_records(handle: EngagementHandle, ref: str) -> ControlRecords:

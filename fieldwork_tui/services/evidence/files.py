@@ -20,26 +20,19 @@ import subprocess
 import sys
 import threading
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from pathlib import Path
 
 from sqlmodel import Session, select
 
-from fieldwork_tui.models import EvidenceControl, EvidenceFile, EvidenceRequest, Person
-from fieldwork_tui.services.controls import find_control
-from fieldwork_tui.services.engagements import EngagementHandle
+from fieldwork_tui.services.controls.catalog import find_control
 from fieldwork_tui.services.errors import FieldworkError, InvalidInput, NotFound
+from fieldwork_tui.services.evidence.views import AttachedFile
+from fieldwork_tui.store.handle import EngagementHandle
+from fieldwork_tui.store.models import EvidenceControl, EvidenceFile, EvidenceRequest, Person
 from fieldwork_tui.store.vault import StoredBlob, Vault, VaultError
 
 #: progress(bytes_done, bytes_total, current file name) — from the storing thread.
 AttachProgress = Callable[[int, int, str], None]
-
-
-@dataclass
-class AttachedFile:
-    evidence: EvidenceFile
-    already_in_vault: bool
-    already_linked: bool
 
 
 def vault(handle: EngagementHandle) -> Vault:

@@ -11,14 +11,17 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field
 
 from sqlalchemy import func
 from sqlmodel import Session, select
 
 from fieldwork_tui.domain.coverage import corroboration_problem
 from fieldwork_tui.domain.vocab import Corroboration, PersonSide
-from fieldwork_tui.models import (
+from fieldwork_tui.services.controls.catalog import find_control
+from fieldwork_tui.services.errors import InvalidInput, NotFound
+from fieldwork_tui.services.evidence.views import InterviewDetail, InterviewSummary, StatementRow
+from fieldwork_tui.store.handle import EngagementHandle
+from fieldwork_tui.store.models import (
     Control,
     EvidenceFile,
     InquiryStatement,
@@ -27,43 +30,10 @@ from fieldwork_tui.models import (
     StatementControl,
     utcnow,
 )
-from fieldwork_tui.services.controls import find_control
-from fieldwork_tui.services.engagements import EngagementHandle
-from fieldwork_tui.services.errors import InvalidInput, NotFound
 
 #: Roles offered for client personnel (free text is accepted too).
 ROLES = ["engineering", "hr", "it administration", "security", "compliance", "finance", "legal", "operations",
          "management"]
-
-
-@dataclass
-class InterviewSummary:
-    id: int
-    held_on: str
-    person: str
-    role: str
-    topic: str
-    interviewer: str
-    statements: int
-
-
-@dataclass
-class StatementRow:
-    id: int
-    position: int
-    text: str
-    controls: list[str]
-    corroboration: str
-    evidence_id: int | None
-    evidence_name: str
-    note: str
-
-
-@dataclass
-class InterviewDetail:
-    interview: Interview
-    person: Person | None
-    statements: list[StatementRow] = field(default_factory=list)
 
 
 def list_interviews(handle: EngagementHandle) -> list[InterviewSummary]:
@@ -79,7 +49,7 @@ def list_interviews(handle: EngagementHandle) -> list[InterviewSummary]:
         ]
 
 
-def client_people(handle: EngagementHandle) -> list[Person]:
+def interviewees(handle: EngagementHandle) -> list[Person]:
     with handle.read() as s:
         return list(s.exec(select(Person).where(Person.side == PersonSide.client).order_by(Person.name)))
 
@@ -87,8 +57,8 @@ def client_people(handle: EngagementHandle) -> list[Person]:
 def create_interview(handle: EngagementHandle, person: str, *, role: str = "", held_on: str | dt.date | None = None,
                      interviewer: str = "", topic: str = "") -> Interview:
     """Start an interview with a person (found by name, or added as client personnel with `role`)."""
-    from fieldwork_tui.services.clock import today
-    from fieldwork_tui.services.evidence import parse_as_of
+    from fieldwork_tui.services.evidence.files import parse_as_of
+    from fieldwork_tui.store.clock import today
 
     name = (person or "").strip()
     if not name:
@@ -221,10 +191,10 @@ def set_corroboration(handle: EngagementHandle, statement_id: int, state: Corrob
     return st
 
 
-def evidence_choices(handle: EngagementHandle, statement_id: int | None = None) -> list[tuple[int, str]]:
+def statement_evidence_choices(handle: EngagementHandle, statement_id: int | None = None) -> list[tuple[int, str]]:
     """(evidence id, label) for the corroboration picker: files of the statement's controls first,
     then every other file in the vault."""
-    from fieldwork_tui.models import EvidenceControl
+    from fieldwork_tui.store.models import EvidenceControl
 
     with handle.read() as s:
         linked: list[int] = []

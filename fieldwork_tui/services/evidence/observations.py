@@ -6,10 +6,10 @@ import datetime as dt
 
 from sqlmodel import select
 
-from fieldwork_tui.models import Observation
-from fieldwork_tui.services.controls import find_control
-from fieldwork_tui.services.engagements import EngagementHandle
+from fieldwork_tui.services.controls.catalog import find_control
 from fieldwork_tui.services.errors import InvalidInput, NotFound
+from fieldwork_tui.store.handle import EngagementHandle
+from fieldwork_tui.store.models import Observation
 
 _FORMATS = ("%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d")
 

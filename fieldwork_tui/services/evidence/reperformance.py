@@ -9,7 +9,7 @@ concludes, and any difference can be raised as an exception.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import insert
@@ -17,26 +17,26 @@ from sqlmodel import select
 
 from fieldwork_tui.domain.compare import (
     CompareError,
-    CompareResult,
     CompareSpec,
     DateWindow,
     KeyMode,
     compare_lists,
 )
 from fieldwork_tui.domain.vocab import DifferenceKind, ExceptionSource
-from fieldwork_tui.models import (
+from fieldwork_tui.services.controls.catalog import find_control
+from fieldwork_tui.services.errors import InvalidInput, NotFound
+from fieldwork_tui.services.evidence.files import collect_files, record_file, store_blobs
+from fieldwork_tui.services.evidence.views import ComparisonOutcome, ReperformanceView
+from fieldwork_tui.store import journal
+from fieldwork_tui.store.handle import EngagementHandle
+from fieldwork_tui.store.models import (
     Control,
     ControlException,
     EvidenceFile,
     Reperformance,
     ReperformanceDifference,
 )
-from fieldwork_tui.services import journal
-from fieldwork_tui.services.controls import find_control
-from fieldwork_tui.services.engagements import EngagementHandle
-from fieldwork_tui.services.errors import InvalidInput, NotFound
-from fieldwork_tui.services.evidence import collect_files, record_file, store_blobs
-from fieldwork_tui.services.tabular import cell_text, open_table
+from fieldwork_tui.store.tabular import cell_text, open_table
 
 _DIFF_TABLE = ReperformanceDifference.__table__  # type: ignore[attr-defined]
 
@@ -77,37 +77,6 @@ def read_list(path: Path | str, key: str | None = None) -> ListData:
 def list_columns(path: Path | str) -> list[str]:
     """The header of a list: what the comparison dialog offers as keys and columns."""
     return [h for h in _open(path).headers if h]
-
-
-@dataclass
-class ComparisonOutcome:
-    reperformance: Reperformance
-    result: CompareResult
-    list_a: EvidenceFile
-    list_b: EvidenceFile
-    options: dict = field(default_factory=dict)
-
-    def to_json(self, control_ref: str) -> dict:
-        r = self.result
-        rows = [{"kind": d.kind, "key": d.key, **d.details} for d in r.differences]
-        return {
-            "reperformance_id": self.reperformance.id,
-            "control": control_ref,
-            "title": self.reperformance.title,
-            "list_a": {"name": self.list_a.original_name, "sha256": self.list_a.sha256, "rows": r.count_a,
-                       "key": r.key_a, "label": self.reperformance.list_a_label},
-            "list_b": {"name": self.list_b.original_name, "sha256": self.list_b.sha256, "rows": r.count_b,
-                       "key": r.key_b, "label": self.reperformance.list_b_label},
-            "columns_compared": [list(p) for p in r.columns],
-            "matched": r.matched,
-            "only_in_a": len(r.only_in_a),
-            "only_in_b": len(r.only_in_b),
-            "differing": len(r.differing),
-            "date_window_breaches": len(r.date_window),
-            "duplicates_a": r.duplicates_a,
-            "duplicates_b": r.duplicates_b,
-            "rows": rows,
-        }
 
 
 def run_comparison(handle: EngagementHandle, control_ref: str, list_a: Path | str, list_b: Path | str, *,
@@ -168,14 +137,6 @@ def run_comparison(handle: EngagementHandle, control_ref: str, list_a: Path | st
     return ComparisonOutcome(rp, result, ev_a, ev_b, options)
 
 
-@dataclass
-class ReperformanceView:
-    reperformance: Reperformance
-    control_ref: str
-    list_a: EvidenceFile | None
-    list_b: EvidenceFile | None
-
-
 def get_reperformance(handle: EngagementHandle, reperformance_id: int) -> ReperformanceView:
     with handle.read() as s:
         rp = s.get(Reperformance, reperformance_id)
@@ -196,7 +157,7 @@ def differences(handle: EngagementHandle, reperformance_id: int, kind: str | Non
         return list(s.exec(q.order_by(ReperformanceDifference.id).offset(offset).limit(limit)))
 
 
-def conclude(handle: EngagementHandle, reperformance_id: int, conclusion: str) -> Reperformance:
+def conclude_reperformance(handle: EngagementHandle, reperformance_id: int, conclusion: str) -> Reperformance:
     text = (conclusion or "").strip()
     if not text:
         raise InvalidInput("conclusion: write what the re-performance shows")
@@ -228,7 +189,7 @@ def raise_exception(handle: EngagementHandle, difference_id: int, *, deviation: 
                     planned_control: str = "") -> ControlException:
     """Record a difference as an exception on the control, through the exceptions register (one
     place decides validity and the report wording)."""
-    from fieldwork_tui.services.exceptions import create_exception
+    from fieldwork_tui.services.findings.exceptions import create_exception
 
     with handle.read() as s:
         diff = s.get(ReperformanceDifference, difference_id)

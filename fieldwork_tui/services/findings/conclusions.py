@@ -6,29 +6,18 @@ The Section IV row (tests performed, results) is what the report and the workpap
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from fieldwork_tui.domain import reporting
 from fieldwork_tui.domain.vocab import Conclusion, ExceptionSource
-from fieldwork_tui.models import Control
-from fieldwork_tui.services.engagements import EngagementHandle
 from fieldwork_tui.services.errors import InvalidInput
-
-
-@dataclass
-class ConclusionView:
-    ref: str
-    current: Conclusion | None
-    note: str
-    suggested: Conclusion
-    why: str
-    row: reporting.SectionIVRow
+from fieldwork_tui.services.findings.views import ConclusionView
+from fieldwork_tui.store.handle import EngagementHandle
+from fieldwork_tui.store.models import Control
 
 
 def _facts(handle: EngagementHandle, ref: str):
-    from fieldwork_tui.services.facts import sample_summaries
-    from fieldwork_tui.services.populations import latest_population
-    from fieldwork_tui.services.workpaper import control_records
+    from fieldwork_tui.services.controls.facts import sample_summaries
+    from fieldwork_tui.services.controls.workpaper import control_records
+    from fieldwork_tui.services.sampling.populations import latest_population
 
     rec = control_records(handle, ref)
     c = rec.control
@@ -67,7 +56,7 @@ def _lower_first(text: str) -> str:
 def _sample_wordings(session, control: Control, exceptions) -> list[str]:
     """Sample exceptions are reported once per control with the current counts ("For 2 of 40 ...");
     other exceptions with their own wording."""
-    from fieldwork_tui.services.exceptions import sample_counts
+    from fieldwork_tui.services.findings.exceptions import sample_counts
 
     out: list[str] = []
     sample_done = False
@@ -75,7 +64,7 @@ def _sample_wordings(session, control: Control, exceptions) -> list[str]:
         if ex.source is ExceptionSource.sample and ex.sample_item_id is not None:
             if sample_done:
                 continue
-            from fieldwork_tui.models import SampleItem
+            from fieldwork_tui.store.models import SampleItem
 
             item = session.get(SampleItem, ex.sample_item_id)
             deviations, size = sample_counts(session, item.sample_id)
@@ -99,7 +88,7 @@ def conclusion_view(handle: EngagementHandle, ref: str) -> ConclusionView:
 def conclude_control(handle: EngagementHandle, ref: str, conclusion: Conclusion | str | None = None,
                      note: str = "") -> ConclusionView:
     """Record the control's conclusion: the suggestion unless `conclusion` differs, which needs a note."""
-    from fieldwork_tui.services.controls import set_conclusion
+    from fieldwork_tui.services.controls.catalog import set_conclusion
 
     view = conclusion_view(handle, ref)
     try:
@@ -116,6 +105,6 @@ def conclude_control(handle: EngagementHandle, ref: str, conclusion: Conclusion 
 
 def section_iv_rows(handle: EngagementHandle) -> list[reporting.SectionIVRow]:
     """Every control's Section IV row, in ref order (for the report and the bundle)."""
-    from fieldwork_tui.services.controls import list_controls
+    from fieldwork_tui.services.controls.catalog import list_controls
 
     return [conclusion_view(handle, c.ref).row for c in list_controls(handle)]

@@ -11,7 +11,6 @@ exception stays in the register and in the report with its management response.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
 from sqlalchemy import func, or_
 from sqlmodel import Session, select
@@ -25,7 +24,11 @@ from fieldwork_tui.domain.vocab import (
     RemediationStatus,
     SampleResult,
 )
-from fieldwork_tui.models import (
+from fieldwork_tui.services.controls.catalog import find_control
+from fieldwork_tui.services.errors import InvalidInput, NotFound
+from fieldwork_tui.services.findings.views import ExceptionDetail, ExceptionSummary
+from fieldwork_tui.store.handle import EngagementHandle
+from fieldwork_tui.store.models import (
     Control,
     ControlException,
     ManagementResponse,
@@ -34,31 +37,6 @@ from fieldwork_tui.models import (
     Sample,
     SampleItem,
 )
-from fieldwork_tui.services.controls import find_control
-from fieldwork_tui.services.engagements import EngagementHandle
-from fieldwork_tui.services.errors import InvalidInput, NotFound
-
-
-@dataclass
-class ExceptionSummary:
-    id: int
-    control: str
-    instance: str
-    deviation: str
-    exception_type: str
-    response: str  # the remediation status, or "missing"
-    source: str = "manual"
-    effectiveness: str = "operating"
-    report_wording: str = ""
-    responder: str = ""
-    remediation_date: dt.date | None = None
-
-
-@dataclass
-class ExceptionDetail:
-    exception: ControlException
-    response: ManagementResponse | None
-    control: Control
 
 
 def list_exceptions(handle: EngagementHandle, text: str = "", *, control: str | None = None,
@@ -242,7 +220,7 @@ def respond(handle: EngagementHandle, exception_id: int, *, root_cause: str, cor
             remediation_date: dt.date | str | None = None, responder: str = "",
             responded_on: dt.date | str | None = None) -> ManagementResponse:
     """Record (or revise) management's response to an exception."""
-    from fieldwork_tui.services.clock import today
+    from fieldwork_tui.store.clock import today
 
     status = _enum(RemediationStatus, remediation_status, "remediation status")
     if not (root_cause or "").strip():

@@ -2,41 +2,21 @@
 
 A note is open until someone clears it (who and when are kept); notes are never deleted, so even
 after the engagement locks in the final-report phase a note can be added or cleared and the journal
-shows both. The dashboard counts open notes (services.status).
+shows both. The dashboard counts open notes (services.controls.status).
 """
 
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import dataclass
-
 from sqlmodel import Session, select
 
 from fieldwork_tui.domain.vocab import NoteStatus, ReviewTarget
-from fieldwork_tui.models import Control, ControlException, ReviewNote, utcnow
-from fieldwork_tui.services.controls import find_control
-from fieldwork_tui.services.engagements import EngagementHandle
+from fieldwork_tui.services.controls.catalog import find_control
 from fieldwork_tui.services.errors import InvalidInput, NotFound
+from fieldwork_tui.services.findings.views import NoteView
+from fieldwork_tui.store.handle import EngagementHandle
+from fieldwork_tui.store.models import Control, ControlException, ReviewNote, utcnow
 
 MAX_NOTE = 4000
-
-
-@dataclass
-class NoteView:
-    id: int
-    target: str  # "control" or "exception"
-    target_label: str  # "AC-01" or "AC-01 exception #3"
-    control_ref: str
-    author: str
-    text: str
-    status: str
-    created_at: dt.datetime
-    cleared_by: str = ""
-    cleared_at: dt.datetime | None = None
-
-    @property
-    def is_open(self) -> bool:
-        return self.status == NoteStatus.open.value
 
 
 def _clean_text(text: str) -> str:

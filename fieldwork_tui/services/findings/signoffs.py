@@ -8,17 +8,20 @@ stale ("modified since review") until signed again.
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
 from collections import defaultdict
-from dataclasses import dataclass
 from typing import Any
 
 from sqlmodel import Session, select
 
 from fieldwork_tui.domain.vocab import ControlStatus, Phase, SignOffRole
-from fieldwork_tui.models import (
+from fieldwork_tui.services.controls.catalog import find_control
+from fieldwork_tui.services.errors import InvalidInput
+from fieldwork_tui.services.findings.views import SignOffView
+from fieldwork_tui.store.handle import EngagementHandle
+from fieldwork_tui.store.journal import _jsonable
+from fieldwork_tui.store.models import (
     Control,
     ControlException,
     Engagement,
@@ -33,10 +36,6 @@ from fieldwork_tui.models import (
     SignOff,
     StatementControl,
 )
-from fieldwork_tui.services.controls import find_control
-from fieldwork_tui.services.engagements import EngagementHandle
-from fieldwork_tui.services.errors import InvalidInput
-from fieldwork_tui.services.journal import _jsonable
 
 #: Control columns that are workflow, not content: changing them does not stale a sign-off.
 _WORKFLOW_COLUMNS = {"status", "updated_at", "created_at"}
@@ -125,31 +124,6 @@ def signoff_states(session: Session, only: int | None = None) -> dict[int, tuple
 
 
 # -- signing ---------------------------------------------------------------------------------------
-
-
-@dataclass
-class SignOffView:
-    """One role's sign-off as a reviewer reads it: who, when, and whether it still holds."""
-
-    role: SignOffRole
-    signed_by: str = ""
-    signed_at: dt.datetime | None = None
-    content_hash: str = ""
-    stale: bool = False
-
-    @property
-    def signed(self) -> bool:
-        return bool(self.signed_by)
-
-    @property
-    def state(self) -> str:
-        """'not signed', 'current' or 'modified since review' (the words the app and the bundle show)."""
-        if not self.signed:
-            return "not signed"
-        return STALE_LABEL if self.stale else "current"
-
-
-STALE_LABEL = "modified since review"
 
 
 def sign(handle: EngagementHandle, ref: str, role: SignOffRole | str) -> SignOff:

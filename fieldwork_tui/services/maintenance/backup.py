@@ -27,43 +27,19 @@ import zipfile
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from fieldwork_tui.services import journal
-from fieldwork_tui.services.engagements import LOCK_NAME, TMP_PREFIX, EngagementHandle, open_path
 from fieldwork_tui.services.errors import FieldworkError, InvalidInput
-from fieldwork_tui.store import paths
+from fieldwork_tui.services.maintenance.views import MANIFEST, BackupResult, RestoreResult
+from fieldwork_tui.store import journal, paths
 from fieldwork_tui.store.db import backup_database
+from fieldwork_tui.store.handle import LOCK_NAME, TMP_PREFIX, EngagementHandle, open_handle
 from fieldwork_tui.store.paths import fsync_dir
 
 FORMAT = "fieldwork-backup"
 FORMAT_VERSION = 1
-MANIFEST = "manifest.json"
 CHUNK = 1 << 20
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-
-
-@dataclass
-class BackupResult:
-    path: Path
-    files: int
-    bytes: int
-
-    def describe(self) -> str:
-        return f"backup written to {self.path} ({self.files} files, {self.bytes} bytes, hashes in {MANIFEST})"
-
-
-@dataclass
-class RestoreResult:
-    slug: str
-    root: Path
-    files: int
-    replaced: bool
-
-    def describe(self) -> str:
-        how = "replaced" if self.replaced else "restored"
-        return f"{how} {self.slug} at {self.root} ({self.files} files, every hash verified)"
 
 
 def _is_db_family(name: str) -> bool:
@@ -267,7 +243,7 @@ def restore_engagement(home: Path | str | None, archive: Path | str, *, as_name:
         try:
             _extract_verified(zf, listed, staging, archive)
             try:
-                handle = open_path(staging)  # refuses a corrupt or newer database; migrates an older one
+                handle = open_handle(staging)  # refuses a corrupt or newer database; migrates an older one
             except FieldworkError as exc:
                 reason = str(exc).replace(str(staging / paths.DB_NAME) + ": ", "")
                 raise InvalidInput(f"{archive}: the database in the backup cannot be opened: {reason}") from None

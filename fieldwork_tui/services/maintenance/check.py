@@ -9,15 +9,15 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import text
 from sqlmodel import select
 
-from fieldwork_tui.models import EvidenceFile
-from fieldwork_tui.services import journal
-from fieldwork_tui.services.engagements import EngagementHandle
+from fieldwork_tui.services.maintenance.views import CheckReport
+from fieldwork_tui.store import journal
+from fieldwork_tui.store.handle import EngagementHandle
+from fieldwork_tui.store.models import EvidenceFile
 from fieldwork_tui.store.vault import Vault
 
 CHUNK = 1024 * 1024
@@ -37,17 +37,6 @@ def sha256_file(path: Path, on_chunk: Callable[[int], None] | None = None) -> st
             if on_chunk:
                 on_chunk(len(chunk))
     return digest.hexdigest()
-
-
-@dataclass
-class CheckReport:
-    problems: list[str] = field(default_factory=list)
-    vault_files: int = 0
-    journal_entries: int = 0
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
 
 
 def database_problems(handle: EngagementHandle) -> list[str]:

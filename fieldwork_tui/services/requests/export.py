@@ -14,15 +14,15 @@ import io
 import os
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 from fieldwork_tui.domain.requests import neutralise_cell
 from fieldwork_tui.domain.vocab import OPEN_REQUEST_STATUSES
-from fieldwork_tui.services.engagements import TMP_PREFIX, EngagementHandle
 from fieldwork_tui.services.errors import InvalidInput
-from fieldwork_tui.services.requests import RequestQuery, RequestRow, count_requests, request_page
-from fieldwork_tui.services.scratch import private_scratch
+from fieldwork_tui.services.requests.triage import RequestQuery, RequestRow, count_requests, request_page
+from fieldwork_tui.services.requests.views import RequestExportResult
+from fieldwork_tui.store.handle import TMP_PREFIX, EngagementHandle
+from fieldwork_tui.store.scratch import private_scratch
 
 HEADERS = ["Request ID", "Control Ref", "Request Description", "Owner", "Status", "Priority", "Wave", "Requested",
            "Due Date", "Age (business days)", "Overdue", "Last Follow-up", "Last Follow-up Note"]
@@ -30,15 +30,6 @@ WIDTHS = [11, 14, 60, 22, 20, 10, 11, 12, 12, 10, 9, 14, 50]
 PAGE = 500
 
 Progress = Callable[[int, int], None]
-
-
-@dataclass
-class ExportResult:
-    path: Path
-    rows: int
-
-    def describe(self) -> str:
-        return f"{self.rows} requests written to {self.path}"
 
 
 def _values(r: RequestRow) -> list:
@@ -66,9 +57,9 @@ def _rows(handle: EngagementHandle, query: RequestQuery, today: dt.date, progres
 
 def export_requests(handle: EngagementHandle, path: Path | str, *, open_only: bool = False,
                     query: RequestQuery | None = None, progress: Progress | None = None,
-                    today: dt.date | None = None) -> ExportResult:
+                    today: dt.date | None = None) -> RequestExportResult:
     """Write the request list (or only what the client still owes) sorted by due date."""
-    from fieldwork_tui.services.clock import today as clock_today
+    from fieldwork_tui.store.clock import today as clock_today
 
     today = today or clock_today()
     path = Path(path).expanduser()
@@ -93,7 +84,7 @@ def export_requests(handle: EngagementHandle, path: Path | str, *, open_only: bo
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-    return ExportResult(path=path, rows=rows)
+    return RequestExportResult(path=path, rows=rows)
 
 
 def _write_csv(handle, tmp: Path, query, today, progress) -> int:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import func
@@ -20,36 +19,22 @@ from fieldwork_tui.domain.requests import (
     transition_problem,
 )
 from fieldwork_tui.domain.vocab import RequestStatus, RequestWave
-from fieldwork_tui.models import (
+from fieldwork_tui.services.errors import InvalidInput, NotFound
+from fieldwork_tui.services.evidence import files as evidence
+from fieldwork_tui.services.requests.triage import _today, find_request, set_status_in
+from fieldwork_tui.services.requests.views import SampleChoice
+from fieldwork_tui.store.handle import EngagementHandle
+from fieldwork_tui.store.models import (
     Control,
+    EvidenceControl,
     EvidenceRequest,
     RequestControl,
     RequestStatusChange,
     Sample,
     SampleItem,
 )
-from fieldwork_tui.services.engagements import EngagementHandle
-from fieldwork_tui.services.errors import FieldworkError, InvalidInput, NotFound
-from fieldwork_tui.services.requests import _today, find_request, set_status_in
 
 ITEMS_IN_DESCRIPTION = 60
-
-
-@dataclass
-class SampleChoice:
-    id: int
-    control_ref: str
-    control_title: str
-    kind: str
-    size: int
-    items: int
-    created_at: dt.datetime
-    request_ref: str | None
-
-    @property
-    def label(self) -> str:
-        done = f" — requested in {self.request_ref}" if self.request_ref else ""
-        return f"{self.control_ref} {self.kind} sample #{self.id}: {self.items} items{done}"
 
 
 def sample_choices(handle: EngagementHandle) -> list[SampleChoice]:
@@ -66,7 +51,7 @@ def sample_choices(handle: EngagementHandle) -> list[SampleChoice]:
 def create_sample_request(handle: EngagementHandle, sample_id: int, *, due_on: dt.date | None = None,
                           owner: str | None = None, today: dt.date | None = None) -> str:
     """One request for exactly the selected sample's items, linked to its control and sample; returns its ID."""
-    from fieldwork_tui.services.request_import import find_or_create_owner, people_index
+    from fieldwork_tui.services.requests.importer import find_or_create_owner, people_index
 
     today = _today(today)
     with handle.session() as s:
@@ -110,12 +95,6 @@ def attach_received_files(handle: EngagementHandle, key: int | str, paths: Itera
     """Store files the client sent in the vault, linked to the request and (as inspection evidence) to
     each of its controls, and move the request to `submitted` — all in one transaction after the copy;
     blobs this call created are removed again if recording fails. Returns the number of files."""
-    try:
-        from fieldwork_tui.services import evidence
-    except ImportError:  # pragma: no cover - the vault service ships with the evidence area
-        raise FieldworkError("the evidence vault is not available in this build") from None
-    from fieldwork_tui.models import EvidenceControl
-
     today = _today(today)
     with handle.read() as s:  # fail fast on a wrong request or a refused status change before copying
         req = find_request(s, key)

@@ -13,16 +13,23 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import func
 from sqlmodel import Session, select
 
 from fieldwork_tui.domain.dates import DateParseError, parse_date
 from fieldwork_tui.domain.requests import parse_status, parse_wave, split_refs
 from fieldwork_tui.domain.vocab import PersonSide, RequestStatus, RequestWave
-from fieldwork_tui.models import Control, EvidenceRequest, Person, RequestControl, RequestStatusChange, utcnow
-from fieldwork_tui.services.engagements import EngagementHandle
 from fieldwork_tui.services.errors import InvalidInput
-from fieldwork_tui.services.tabular import cell_text, open_table
+from fieldwork_tui.services.requests.views import MAX_LISTED, RequestImportResult
+from fieldwork_tui.store.handle import EngagementHandle
+from fieldwork_tui.store.models import (
+    Control,
+    EvidenceRequest,
+    Person,
+    RequestControl,
+    RequestStatusChange,
+    utcnow,
+)
+from fieldwork_tui.store.tabular import cell_text, open_table
 
 REQUEST_ALIASES: dict[str, list[str]] = {
     "ref": ["Request #", "Request ID", "ID", "Request No", "Request Number", "Req #", "Req ID", "Req No", "PBC #",
@@ -44,28 +51,9 @@ REQUEST_ALIASES: dict[str, list[str]] = {
                  "Submitted On", "Date Submitted"],
     "wave": ["Wave", "Request Wave", "Request Type", "PBC Wave"],
 }
-MAX_LISTED = 8
 #: Bounds what is parsed into memory before the all-or-nothing write: a mistaken 1 GB file is refused
 #: with one line instead of exhausting memory (real PBC lists hold hundreds to a few thousand rows).
 MAX_REQUESTS = 50_000
-
-
-@dataclass
-class ImportResult:
-    created: int
-    updated: int
-    total: int
-    kept: list[str] = field(default_factory=list)  # IDs stored before and absent from this file
-    new_people: list[str] = field(default_factory=list)
-
-    def describe(self) -> str:
-        text = f"{self.total} requests imported ({self.created} new, {self.updated} updated)"
-        if self.new_people:
-            text += f"; {len(self.new_people)} new client owner(s): {', '.join(self.new_people[:MAX_LISTED])}"
-        if self.kept:
-            listed = ", ".join(self.kept[:MAX_LISTED]) + (" …" if len(self.kept) > MAX_LISTED else "")
-            text += f"; {len(self.kept)} request(s) not in this file were kept unchanged: {listed}"
-        return text
 
 
 @dataclass
@@ -173,9 +161,9 @@ def parse_request_file(path: Path | str, known_controls: set[str]) -> list[Parse
     return out
 
 
-def import_requests(handle: EngagementHandle, path: Path | str, *, today: dt.date | None = None) -> ImportResult:
+def import_requests(handle: EngagementHandle, path: Path | str, *, today: dt.date | None = None) -> RequestImportResult:
     """Import or update the request list from a file; nothing is written unless every row is valid."""
-    from fieldwork_tui.services.clock import today as clock_today
+    from fieldwork_tui.store.clock import today as clock_today
 
     today = today or clock_today()
     with handle.read() as s:
@@ -211,7 +199,7 @@ def people_index(session: Session) -> dict[str, Person]:
     return people
 
 
-def save_requests(session: Session, parsed: list[ParsedRequest], *, source: str, today: dt.date) -> ImportResult:
+def save_requests(session: Session, parsed: list[ParsedRequest], *, source: str, today: dt.date) -> RequestImportResult:
     """Write parsed requests in the caller's transaction (the importer and the demo share it)."""
     people = people_index(session)
     controls = {c.ref.upper(): c.id for c in session.exec(select(Control))}
@@ -263,9 +251,4 @@ def save_requests(session: Session, parsed: list[ParsedRequest], *, source: str,
                     session.delete(link)
     in_file = {p.ref.upper() for p in parsed}
     kept = sorted((r.ref for key, r in existing.items() if key not in in_file), key=lambda x: (len(x), x))
-    return ImportResult(created=created, updated=updated, total=len(parsed), kept=kept, new_people=new_people)
-
-
-def request_count(handle: EngagementHandle) -> int:
-    with handle.read() as s:
-        return s.exec(select(func.count()).select_from(EvidenceRequest)).one()
+    return RequestImportResult(created=created, updated=updated, total=len(parsed), kept=kept, new_people=new_people)

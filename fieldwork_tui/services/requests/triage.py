@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 
 from sqlalchemy import Integer, and_, case, cast, exists, func, literal, or_
 from sqlmodel import Session, select
@@ -24,7 +23,16 @@ from fieldwork_tui.domain.requests import (
     transition_problem,
 )
 from fieldwork_tui.domain.vocab import OPEN_REQUEST_STATUSES, RequestStatus, RequestWave
-from fieldwork_tui.models import (
+from fieldwork_tui.services.errors import InvalidInput, NotFound
+from fieldwork_tui.services.requests.views import (
+    OwnerCount,
+    ReceivedFile,
+    RequestDetail,
+    RequestQuery,
+    RequestRow,
+)
+from fieldwork_tui.store.handle import EngagementHandle
+from fieldwork_tui.store.models import (
     Control,
     EvidenceFile,
     EvidenceRequest,
@@ -34,8 +42,6 @@ from fieldwork_tui.models import (
     RequestStatusChange,
     utcnow,
 )
-from fieldwork_tui.services.engagements import EngagementHandle
-from fieldwork_tui.services.errors import InvalidInput, NotFound
 
 R = EvidenceRequest
 OPEN_LIST = sorted(OPEN_REQUEST_STATUSES)
@@ -46,43 +52,9 @@ MAX_LISTED = 5
 
 
 def _today(today: dt.date | None) -> dt.date:
-    from fieldwork_tui.services.clock import today as clock_today
+    from fieldwork_tui.store.clock import today as clock_today
 
     return today or clock_today()
-
-
-@dataclass
-class RequestQuery:
-    """What the triage table shows: a text filter, quick filters and a sort."""
-
-    text: str = ""
-    overdue: bool = False
-    owner_id: int | None = None  # UNASSIGNED for requests without an owner
-    statuses: frozenset[RequestStatus] = frozenset()
-    control_id: int | None = None
-    wave: RequestWave | None = None
-    sort: str = "due"
-    descending: bool = False
-
-
-@dataclass
-class RequestRow:
-    id: int
-    ref: str
-    description: str
-    controls: str
-    owner: str
-    owner_id: int | None
-    status: RequestStatus
-    due_on: dt.date | None
-    age: int | None
-    last_follow_up_on: dt.date | None
-    last_follow_up: str
-    overdue: bool
-    priority: str = ""
-    wave: RequestWave = RequestWave.general
-    requested_on: dt.date | None = None
-    received_on: dt.date | None = None
 
 
 # -- SQL mirrors of the domain rules --------------------------------------------------------------
@@ -211,23 +183,6 @@ def _control_refs(s: Session, ids: list[int]) -> dict[int, list[str]]:
     return out
 
 
-def request_ids(handle: EngagementHandle, query: RequestQuery, *, today: dt.date | None = None) -> list[int]:
-    """Every request the query matches (select all)."""
-    today = _today(today)
-    with handle.read() as s:
-        q = select(R.id).select_from(R).outerjoin(Person, Person.id == R.owner_id)
-        return list(s.exec(_where(q, query, today)).all())
-
-
-@dataclass
-class OwnerCount:
-    id: int
-    name: str
-    open: int
-    overdue: int
-    total: int
-
-
 def owner_counts(handle: EngagementHandle, *, today: dt.date | None = None) -> list[OwnerCount]:
     """Owners of requests with their open and overdue counts (most overdue first) — the owner quick filter."""
     today = _today(today)
@@ -248,7 +203,7 @@ def control_counts(handle: EngagementHandle) -> list[tuple[int, str, str, int]]:
         return [tuple(r) for r in s.exec(q)]
 
 
-def client_people(handle: EngagementHandle) -> list[str]:
+def client_owner_names(handle: EngagementHandle) -> list[str]:
     from fieldwork_tui.domain.vocab import PersonSide
 
     with handle.read() as s:
@@ -256,35 +211,6 @@ def client_people(handle: EngagementHandle) -> list[str]:
 
 
 # -- one request ----------------------------------------------------------------------------------
-@dataclass
-class ReceivedFile:
-    id: int
-    name: str
-    sha256: str
-    size: int
-    added_at: dt.datetime
-    added_by: str
-
-
-@dataclass
-class RequestDetail:
-    id: int
-    ref: str
-    description: str
-    status: RequestStatus
-    owner: str
-    priority: str
-    wave: RequestWave
-    requested_on: dt.date | None
-    due_on: dt.date | None
-    received_on: dt.date | None
-    age: int | None
-    overdue: bool
-    sample_id: int | None
-    controls: list[tuple[str, str]] = field(default_factory=list)
-    follow_ups: list[FollowUp] = field(default_factory=list)
-    history: list[RequestStatusChange] = field(default_factory=list)
-    files: list[ReceivedFile] = field(default_factory=list)
 
 
 def find_request(session: Session, key: int | str) -> EvidenceRequest:
@@ -378,7 +304,7 @@ def return_request(handle: EngagementHandle, key: int | str, reason: str) -> Non
 
 def assign_owner(handle: EngagementHandle, ids: Iterable[int], owner: str) -> int:
     """Give requests an owner (a new name becomes a client person); an empty name clears the owner."""
-    from fieldwork_tui.services.request_import import find_or_create_owner, people_index
+    from fieldwork_tui.services.requests.importer import find_or_create_owner, people_index
 
     with handle.session() as s:
         reqs = _load(s, ids)
@@ -431,19 +357,3 @@ def add_follow_up(handle: EngagementHandle, key: int | str, message: str, *, on:
 
 
 # -- compatibility: the plain list other areas read --------------------------------------------------
-@dataclass
-class RequestSummary:
-    id: int
-    ref: str
-    description: str
-    controls: list[str]
-    owner: str
-    status: str
-    due_on: dt.date | None
-
-
-def list_requests(handle: EngagementHandle) -> list[RequestSummary]:
-    """Every request, by ID (bundle and workpapers; the triage view uses `request_page`)."""
-    rows = request_page(handle, RequestQuery(sort="ref"), 0, 1_000_000)
-    return [RequestSummary(r.id, r.ref, r.description, r.controls.split(), r.owner, r.status.value, r.due_on)
-            for r in rows]

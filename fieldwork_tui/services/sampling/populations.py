@@ -13,7 +13,6 @@ import bisect
 import datetime as dt
 import hashlib
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -24,50 +23,19 @@ from sqlmodel import select as sm_select
 
 from fieldwork_tui.domain.dates import DateParseError, parse_date
 from fieldwork_tui.domain.sampling import PopulationHasher, cells_json
-from fieldwork_tui.models import Population, PopulationRow
-from fieldwork_tui.services import journal
-from fieldwork_tui.services.controls import find_control
-from fieldwork_tui.services.engagements import EngagementHandle
+from fieldwork_tui.services.controls.catalog import find_control
 from fieldwork_tui.services.errors import InvalidInput, NotFound
-from fieldwork_tui.services.tabular import cell_text, norm_header, open_table
+from fieldwork_tui.services.sampling.views import PopulationResult, PopulationRowView
+from fieldwork_tui.store import journal
+from fieldwork_tui.store.handle import EngagementHandle
+from fieldwork_tui.store.models import Population, PopulationRow
+from fieldwork_tui.store.tabular import cell_text, norm_header, open_table
 
 BATCH = 5000
 ROWS = PopulationRow.__table__  # type: ignore[attr-defined]
 _INSERT = ("INSERT INTO populationrow (population_id, row_number, key, occurred_on, data) "
            "VALUES (?, ?, ?, ?, ?)")
 Progress = Callable[[int, int | None], None]
-
-
-@dataclass
-class PopulationResult:
-    id: int
-    control: str
-    rows: int
-    sha256: str
-    source_sha256: str
-    source_name: str
-    key_column: str
-    date_column: str
-    expected_count: int | None
-
-    @property
-    def reconciled(self) -> bool:
-        return self.expected_count is None or self.expected_count == self.rows
-
-    def describe(self) -> str:
-        text = f"{self.rows} rows imported for {self.control} (population SHA-256 {self.sha256[:12]})"
-        if self.expected_count is not None:
-            text += (" · count reconciled" if self.reconciled
-                     else f" · does NOT reconcile: the client stated {self.expected_count}")
-        return text
-
-
-@dataclass
-class PopulationRowView:
-    row_number: int
-    key: str
-    occurred_on: dt.date | None
-    data: list[str]
 
 
 def _cell(value: object) -> str:
@@ -250,12 +218,10 @@ def import_population(handle: EngagementHandle, ref: str, path: Path | str, *, k
 
 
 def _keep_source(handle: EngagementHandle, path: Path, ref: str) -> None:
-    """Keep the client's file in the evidence vault when this build has one (the population itself is
-    already frozen by its SHA-256 and the source file's SHA-256 is recorded either way)."""
-    try:
-        from fieldwork_tui.services import evidence
-    except ImportError:
-        return
+    """Keep the client's file in the evidence vault (the population itself is frozen by its SHA-256, and
+    the source file's SHA-256 is recorded too)."""
+    from fieldwork_tui.services.evidence import files as evidence  # evidence imports sampling: kept local
+
     evidence.store_file(handle, path, description=f"population of {ref} as received")
 
 

@@ -9,14 +9,19 @@ in a worker thread.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlmodel import Session, select
 
 from fieldwork_tui.domain import sampling as rules
-from fieldwork_tui.domain.vocab import DeviationConclusion, Frequency, SampleKind, SampleResult
-from fieldwork_tui.models import (
+from fieldwork_tui.domain.vocab import DeviationConclusion, SampleKind, SampleResult
+from fieldwork_tui.services.controls.catalog import find_control
+from fieldwork_tui.services.errors import InvalidInput, NotFound
+from fieldwork_tui.services.sampling import populations
+from fieldwork_tui.services.sampling.views import SamplePlan, SampleVerifyReport, SampleView
+from fieldwork_tui.store import paths
+from fieldwork_tui.store.handle import EngagementHandle
+from fieldwork_tui.store.models import (
     Control,
     Engagement,
     EvidenceFile,
@@ -26,14 +31,8 @@ from fieldwork_tui.models import (
     SampleItem,
     utcnow,
 )
-from fieldwork_tui.services import populations
-from fieldwork_tui.services.controls import find_control
-from fieldwork_tui.services.engagements import EngagementHandle
-from fieldwork_tui.services.errors import FieldworkError, InvalidInput, NotFound
-from fieldwork_tui.store import paths
 
 CONFIG_FILE = "sampling.toml"
-RATES = (0.05, 0.10)
 
 
 # -- policy -------------------------------------------------------------------------------------------
@@ -78,52 +77,6 @@ def set_preset(handle: EngagementHandle, name: str) -> rules.Policy:
 
 
 # -- views --------------------------------------------------------------------------------------------
-@dataclass
-class SamplePlan:
-    ref: str
-    frequency: Frequency
-    policy: rules.Policy
-    period_days: int
-    population: Population | None
-    decision: rules.SizeDecision
-    expansion_total: int
-    cannot_sample_away: bool
-
-    @property
-    def size(self) -> int:
-        return self.decision.size
-
-    def detection(self, size: int | None = None) -> dict[float, float]:
-        n = self.size if size is None else size
-        return {p: rules.detection_probability(p, n) for p in RATES}
-
-    def describe(self) -> str:
-        d = self.detection()
-        return (f"policy {self.policy.name}: {self.size} ({self.decision.label}) · detects a 5% failure rate "
-                f"{d[0.05]:.0%}, 10% {d[0.10]:.0%}")
-
-
-@dataclass
-class SampleView:
-    plan: SamplePlan
-    initial: Sample | None = None
-    expansions: list[Sample] = field(default_factory=list)
-    items: list[SampleItem] = field(default_factory=list)
-    rule: rules.RuleOutcome | None = None
-
-    def count(self, result: SampleResult, kind: SampleKind | None = None) -> int:
-        ids = {self.initial.id} if kind is SampleKind.initial and self.initial else None
-        if kind is SampleKind.expansion:
-            ids = {x.id for x in self.expansions}
-        return sum(1 for i in self.items if i.result is result and (ids is None or i.sample_id in ids))
-
-    @property
-    def size(self) -> int:
-        return len(self.items)
-
-    @property
-    def expanded(self) -> bool:
-        return bool(self.expansions)
 
 
 def _period_days(session: Session) -> int:
@@ -325,18 +278,9 @@ def link_evidence(handle: EngagementHandle, item_id: int, evidence_id: int | Non
     return item
 
 
-def _evidence_service():
-    try:
-        from fieldwork_tui.services import evidence
-    except ImportError:  # the vault service ships with the evidence area
-        raise FieldworkError("the evidence vault is not available in this build; link a file already "
-                             "attached to the control instead") from None
-    return evidence
-
-
 def attach_item_file(handle: EngagementHandle, item_id: int, path: Path | str, progress=None) -> SampleItem:
     """Copy a file into the vault as inspection evidence of the item's control and link it to the item."""
-    evidence = _evidence_service()
+    from fieldwork_tui.services.evidence import files as evidence  # evidence imports sampling: kept local
     with handle.read() as s:
         item = _item(s, item_id)
         control = s.get(Control, s.get(Sample, item.sample_id).control_id)
@@ -345,9 +289,9 @@ def attach_item_file(handle: EngagementHandle, item_id: int, path: Path | str, p
     return link_evidence(handle, item_id, attached[0].evidence.id)
 
 
-def evidence_choices(handle: EngagementHandle, ref: str) -> list[tuple[int, str]]:
+def sample_evidence_choices(handle: EngagementHandle, ref: str) -> list[tuple[int, str]]:
     """Evidence files linked to the control, for the item's 'link evidence' choice."""
-    from fieldwork_tui.models import EvidenceControl
+    from fieldwork_tui.store.models import EvidenceControl
 
     with handle.read() as s:
         control = find_control(s, ref)
@@ -357,7 +301,7 @@ def evidence_choices(handle: EngagementHandle, ref: str) -> list[tuple[int, str]
 
 
 # -- conclusion ---------------------------------------------------------------------------------------
-def conclude(handle: EngagementHandle, ref: str, conclusion: DeviationConclusion | str | None = None,
+def conclude_deviations(handle: EngagementHandle, ref: str, conclusion: DeviationConclusion | str | None = None,
              reason: str = "") -> SampleView:
     """Conclude on the deviation(s): by the rule unless `conclusion` says otherwise, which needs a reason."""
     view = sample_view(handle, ref)
@@ -389,23 +333,14 @@ def conclude(handle: EngagementHandle, ref: str, conclusion: DeviationConclusion
 
 
 # -- verification -------------------------------------------------------------------------------------
-@dataclass
-class VerifyReport:
-    ref: str
-    checks: list[str] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
 
 
-def verify(handle: EngagementHandle, ref: str) -> VerifyReport:
+def verify_sample(handle: EngagementHandle, ref: str) -> SampleVerifyReport:
     """Re-derive everything from the stored population: its hash, the seed and every selected key."""
     eng = handle.engagement()
     with handle.read() as s:
         control = find_control(s, ref)
-        report = VerifyReport(ref=control.ref)
+        report = SampleVerifyReport(ref=control.ref)
         initial = _latest_initial(s, control.id)
         if initial is None:
             raise InvalidInput(f"{control.ref}: no sample to verify")
@@ -442,7 +377,7 @@ def verify(handle: EngagementHandle, ref: str) -> VerifyReport:
         return report
 
 
-def _check(report: VerifyReport, ok: bool, good: str, bad: str) -> None:
+def _check(report: SampleVerifyReport, ok: bool, good: str, bad: str) -> None:
     (report.checks if ok else report.problems).append(good if ok else bad)
 
 
