@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-PERF = Path(__file__).parent / "perf"
+PERF = Path(__file__).parent
 
 
 def _load(name: str):
@@ -33,8 +33,8 @@ def tiny(tmp_path_factory: pytest.TempPathFactory) -> dict:
 
 
 def test_tiny_engagement_is_built_through_the_services(tiny) -> None:
+    from fieldwork_tui.services.controls.status import control_rows
     from fieldwork_tui.services.engagements import open_engagement
-    from fieldwork_tui.services.status import control_rows
 
     manifest = tiny["manifest"]
     assert manifest["stages"]["controls"] == {"done": True, "seconds": manifest["stages"]["controls"]["seconds"],

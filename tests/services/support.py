@@ -14,7 +14,9 @@ from fieldwork_tui.domain.vocab import (
     RemediationStatus,
     SampleResult,
 )
-from fieldwork_tui.models import (
+from fieldwork_tui.services.controls.catalog import add_control, find_control
+from fieldwork_tui.services.maintenance.check import evidence_path
+from fieldwork_tui.store.models import (
     ControlException,
     EvidenceControl,
     EvidenceFile,
@@ -32,8 +34,6 @@ from fieldwork_tui.models import (
     SampleItem,
     StatementControl,
 )
-from fieldwork_tui.services.check import evidence_path
-from fieldwork_tui.services.controls import add_control, find_control
 
 
 def attach_file(handle, ref: str, name: str, content: bytes, *, description: str = "", as_of=None) -> EvidenceFile:
@@ -42,7 +42,7 @@ def attach_file(handle, ref: str, name: str, content: bytes, *, description: str
     import tempfile
     from pathlib import Path
 
-    from fieldwork_tui.services.evidence import vault
+    from fieldwork_tui.services.evidence.files import vault
 
     with tempfile.TemporaryDirectory() as tmp:
         source = Path(tmp) / "blob"
@@ -126,7 +126,7 @@ def fill_control(handle, ref: str, text: str) -> None:
         s.add(rq)
         s.flush()
         s.add(RequestControl(request_id=rq.id, control_id=c.id))
-    from fieldwork_tui.services.review import add_note
+    from fieldwork_tui.services.findings.review import add_note
 
     add_note(handle, ref, f"{text} note")
     add_note(handle, ref, f"{text} exception note", exception_id=ex.id)

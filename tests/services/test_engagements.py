@@ -76,7 +76,7 @@ def test_type1_is_a_date(home):
 
 
 def test_final_report_locks_edits(engagement):
-    from fieldwork_tui.services.controls import add_control, set_conclusion
+    from fieldwork_tui.services.controls.catalog import add_control, set_conclusion
 
     add_control(engagement, "AC-01", "Access review", criteria=["CC6.1"])
     set_phase(engagement, Phase.final_report)
@@ -89,9 +89,9 @@ def test_final_report_locks_edits(engagement):
 def test_every_change_is_journaled(engagement):
     from sqlmodel import select
 
-    from fieldwork_tui.models import JournalEntry
-    from fieldwork_tui.services.controls import add_control, set_conclusion
-    from fieldwork_tui.services.journal import verify_chain
+    from fieldwork_tui.services.controls.catalog import add_control, set_conclusion
+    from fieldwork_tui.store.journal import verify_chain
+    from fieldwork_tui.store.models import JournalEntry
 
     add_control(engagement, "AC-01", "Access review", criteria=["CC6.1"])
     set_conclusion(engagement, "AC-01", "effective", "No exceptions noted.")

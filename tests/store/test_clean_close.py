@@ -7,7 +7,7 @@ import os
 
 import pytest
 
-from fieldwork_tui.services.controls import add_control
+from fieldwork_tui.services.controls.catalog import add_control
 from fieldwork_tui.services.engagements import create_engagement, open_engagement
 from fieldwork_tui.services.errors import FieldworkError
 from fieldwork_tui.store import db
@@ -26,7 +26,7 @@ def test_a_clean_close_is_remembered_and_reopening_keeps_the_data(home) -> None:
     assert db._closed_cleanly(path)
     h = open_engagement(home, "clean-close")
     try:
-        from fieldwork_tui.services.status import control_rows
+        from fieldwork_tui.services.controls.status import control_rows
 
         assert len(control_rows(h)) == 40
     finally:

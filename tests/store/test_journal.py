@@ -8,13 +8,13 @@ import pytest
 from sqlmodel import select
 
 from fieldwork_tui.domain.vocab import Phase
-from fieldwork_tui.models import JournalEntry, Observation
-from fieldwork_tui.services import journal
-from fieldwork_tui.services.controls import add_control, find_control, set_conclusion
+from fieldwork_tui.services.controls.catalog import add_control, find_control, set_conclusion
 from fieldwork_tui.services.engagements import set_phase
 from fieldwork_tui.services.errors import EngagementLocked
-from fieldwork_tui.services.review import add_note, clear_note
-from fieldwork_tui.services.signoffs import sign
+from fieldwork_tui.services.findings.review import add_note, clear_note
+from fieldwork_tui.services.findings.signoffs import sign
+from fieldwork_tui.store import journal
+from fieldwork_tui.store.models import JournalEntry, Observation
 
 
 @pytest.fixture

@@ -8,12 +8,13 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from bundle_support import attach_file, fill_control, tamper
 from sqlmodel import select
 
-from fieldwork_tui.models import Engagement
-from fieldwork_tui.services.bundle import export_bundle
+from fieldwork_tui.services.bundle.export import export_bundle
 from fieldwork_tui.services.errors import FieldworkError, InvalidInput
+from fieldwork_tui.store.models import Engagement
+
+from ..support import attach_file, fill_control, tamper
 
 PAYLOAD = "<script>alert('x')</script>"
 
@@ -84,7 +85,7 @@ def test_html_escapes_markup_in_every_free_text_field(engagement, tmp_path):
 
 
 def test_file_names_inside_the_zip_are_sanitized(engagement, tmp_path):
-    from fieldwork_tui.services.controls import add_control
+    from fieldwork_tui.services.controls.catalog import add_control
 
     add_control(engagement, "../../etc/C1", "Odd ref")
     attach_file(engagement, "../../etc/C1", "../../../etc/passwd", b"one")
@@ -102,7 +103,7 @@ def test_file_names_inside_the_zip_are_sanitized(engagement, tmp_path):
 
 
 def test_same_content_under_two_names_is_kept_under_both(engagement, tmp_path):
-    from fieldwork_tui.services.controls import add_control
+    from fieldwork_tui.services.controls.catalog import add_control
 
     add_control(engagement, "C-1", "one")
     attach_file(engagement, "C-1", "a.txt", b"same")
@@ -201,7 +202,7 @@ def test_section_iv_uses_report_wording(engagement, tmp_path):
 
 
 def test_cancelled_export_writes_nothing(demo, tmp_path):
-    from fieldwork_tui.services.bundle import ExportCancelled
+    from fieldwork_tui.services.bundle.export import ExportCancelled
 
     calls = []
 

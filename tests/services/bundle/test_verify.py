@@ -8,25 +8,25 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from bundle_support import attach_file
 from typer.testing import CliRunner
 
 from fieldwork_tui.cli import app
-from fieldwork_tui.services.bundle import export_bundle
-from fieldwork_tui.services.verify import verify_bundle
+from fieldwork_tui.services.bundle.export import export_bundle
+from fieldwork_tui.services.bundle.verify import verify_bundle
+from tests.support import frozen_identity
+
+from ..support import attach_file
 
 
 @pytest.fixture(scope="session")
 def _bundle_template(_demo_template, tmp_path_factory) -> Path:
     """The demo with two evidence files, exported once per session; every test reads its own copy."""
-    from conftest import _test_identity
-
     from fieldwork_tui.services.demo import DEMO_SLUG
     from fieldwork_tui.services.engagements import open_path
 
     work = tmp_path_factory.mktemp("bundle-template")
     shutil.copytree(_demo_template, work / "home")
-    with _test_identity():
+    with frozen_identity():
         demo = open_path(work / "home" / DEMO_SLUG)
         try:
             attach_file(demo, "AC-01", "Q3 access review.xlsx", b"reviewed list " * 100)

@@ -3,8 +3,8 @@ must not cost the whole engagement) and equal what the all-controls pass compute
 
 from __future__ import annotations
 
-from fieldwork_tui.services.facts import control_facts
-from fieldwork_tui.services.signoffs import signoff_states, workpaper_hashes
+from fieldwork_tui.services.controls.facts import control_facts
+from fieldwork_tui.services.findings.signoffs import signoff_states, workpaper_hashes
 
 
 def test_single_control_scope_matches_full_pass(demo):

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from openpyxl import Workbook
 
 from fieldwork_tui.domain.vocab import EvidenceType, Frequency, Nature
-from fieldwork_tui.services.controls import import_controls, list_controls
+from fieldwork_tui.services.controls.catalog import import_controls, list_controls
 from fieldwork_tui.services.errors import FieldworkError, InvalidInput
 
 MATRIX = (

@@ -11,11 +11,12 @@ from sqlmodel import select
 from typer.testing import CliRunner
 
 from fieldwork_tui.domain.vocab import Flag
-from fieldwork_tui.models import EvidenceControl, EvidenceFile
-from fieldwork_tui.services import evidence, observations
-from fieldwork_tui.services.controls import add_control
+from fieldwork_tui.services.controls.catalog import add_control
+from fieldwork_tui.services.controls.workpaper import control_records
 from fieldwork_tui.services.errors import FieldworkError, InvalidInput, NotFound
-from fieldwork_tui.services.workpaper import control_records
+from fieldwork_tui.services.evidence import files as evidence
+from fieldwork_tui.services.evidence import observations
+from fieldwork_tui.store.models import EvidenceControl, EvidenceFile
 
 
 @pytest.fixture

@@ -5,10 +5,11 @@ from __future__ import annotations
 import pytest
 
 from fieldwork_tui.domain.vocab import Flag
-from fieldwork_tui.services import evidence, interviews
-from fieldwork_tui.services.controls import add_control
+from fieldwork_tui.services.controls.catalog import add_control
+from fieldwork_tui.services.controls.workpaper import control_records
 from fieldwork_tui.services.errors import InvalidInput, NotFound
-from fieldwork_tui.services.workpaper import control_records
+from fieldwork_tui.services.evidence import files as evidence
+from fieldwork_tui.services.evidence import interviews
 
 
 @pytest.fixture
@@ -30,7 +31,7 @@ def test_interview_with_new_person_and_statements(eng) -> None:
     assert (summary.person, summary.statements, summary.held_on) == ("Diego Alvarez", 1, "2026-10-14")
     # the same person again is found, not duplicated
     interviews.create_interview(eng, "diego alvarez")
-    assert len([p for p in interviews.client_people(eng) if p.name == "Diego Alvarez"]) == 1
+    assert len([p for p in interviews.interviewees(eng) if p.name == "Diego Alvarez"]) == 1
     assert st.position == 1
 
 
@@ -50,7 +51,7 @@ def test_save_as_typed_is_idempotent_and_journaled(eng) -> None:
     assert interviews.interview_detail(eng, iv.id).statements[0].text == "No one merges without review"
     from sqlmodel import select
 
-    from fieldwork_tui.models import JournalEntry
+    from fieldwork_tui.store.models import JournalEntry
 
     with eng.read() as s:
         updates = s.exec(select(JournalEntry).where(JournalEntry.entity == "inquirystatement",
@@ -97,7 +98,7 @@ def test_corroboration_states(eng, tmp_path) -> None:
     interviews.set_corroboration(eng, st.id, "uncorroborated", ev.id, "ignored")
     row = interviews.interview_detail(eng, iv.id).statements[0]
     assert (row.evidence_id, row.note) == (None, "")
-    assert interviews.evidence_choices(eng, st.id)[0][0] == ev.id
+    assert interviews.statement_evidence_choices(eng, st.id)[0][0] == ev.id
 
 
 def test_bad_interview_input(eng) -> None:

@@ -12,11 +12,11 @@ from typer.testing import CliRunner
 
 from fieldwork_tui.domain.compare import DateWindow
 from fieldwork_tui.domain.vocab import EvidenceType, ExceptionSource, Flag
-from fieldwork_tui.models import ControlException, EvidenceControl, EvidenceFile, Observation
-from fieldwork_tui.services import observations, reperformance
-from fieldwork_tui.services.controls import add_control
+from fieldwork_tui.services.controls.catalog import add_control
+from fieldwork_tui.services.controls.workpaper import control_records
 from fieldwork_tui.services.errors import InvalidInput
-from fieldwork_tui.services.workpaper import control_records
+from fieldwork_tui.services.evidence import observations, reperformance
+from fieldwork_tui.store.models import ControlException, EvidenceControl, EvidenceFile, Observation
 
 PULLED = "login,role,department\njdoe,admin,Eng\nasmith,user,Sales\nsvc-deploy,admin,Eng\nkw,admin,Eng\n"
 
@@ -68,8 +68,8 @@ def test_conclude_and_raise_exception(eng, lists) -> None:
     rp = reperformance.run_comparison(eng, "AC-01", a, b, key_a="login", key_b="User Email",
                                       key_mode="username").reperformance
     with pytest.raises(InvalidInput):
-        reperformance.conclude(eng, rp.id, " ")
-    assert reperformance.conclude(eng, rp.id, "Followed up").concluded_by == "elena"
+        reperformance.conclude_reperformance(eng, rp.id, " ")
+    assert reperformance.conclude_reperformance(eng, rp.id, "Followed up").concluded_by == "elena"
     diff = reperformance.differences(eng, rp.id, kind="only_in_a")[0]
     ex = reperformance.raise_exception(eng, diff.id)
     assert ex.source is ExceptionSource.reperformance and ex.instance == "svc-deploy"
@@ -131,7 +131,7 @@ def test_cli_compare_json(eng, home: Path, lists) -> None:
 
 
 def test_demo_shows_every_triangulation_flag(demo) -> None:
-    from fieldwork_tui.services.status import status_json
+    from fieldwork_tui.services.controls.status import status_json
 
     controls = status_json(demo)["controls"]
     flags = {f for c in controls for f in c["flags"]}

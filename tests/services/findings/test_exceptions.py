@@ -8,12 +8,14 @@ import pytest
 from sqlmodel import func, select
 
 from fieldwork_tui.domain.vocab import Conclusion, Flag, Frequency, Phase, RemediationStatus, SampleResult
-from fieldwork_tui.models import ControlException, Reperformance, ReperformanceDifference
-from fieldwork_tui.services import conclusions, exceptions, populations, sampling
-from fieldwork_tui.services.controls import add_control, get_control
+from fieldwork_tui.services.controls.catalog import add_control, get_control
+from fieldwork_tui.services.controls.facts import control_flags
 from fieldwork_tui.services.engagements import set_phase
 from fieldwork_tui.services.errors import EngagementLocked, InvalidInput, NotFound
-from fieldwork_tui.services.facts import control_flags
+from fieldwork_tui.services.findings import conclusions, exceptions
+from fieldwork_tui.services.sampling import populations
+from fieldwork_tui.services.sampling import samples as sampling
+from fieldwork_tui.store.models import ControlException, Reperformance, ReperformanceDifference
 
 
 @pytest.fixture
@@ -140,7 +142,7 @@ def test_conclusion_and_section_iv(eng):
     v = sampling.expand(eng, "CM-01")
     for it in v.items[25:]:
         sampling.mark(eng, it.id, "passed")
-    sampling.conclude(eng, "CM-01")
+    sampling.conclude_deviations(eng, "CM-01")
     exceptions.create_exception(eng, "CM-01", source="sample", sample_item_id=item.id, instance=item.key,
                                 deviation="the change was merged without review")
     view = conclusions.conclusion_view(eng, "CM-01")

@@ -5,15 +5,17 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from bundle_support import attach_file
 
 from fieldwork_tui.domain.vocab import Conclusion, ControlStatus, Flag, SignOffRole
-from fieldwork_tui.models import Observation
-from fieldwork_tui.services.controls import add_control, find_control, set_conclusion, set_status
+from fieldwork_tui.services.controls.catalog import add_control, find_control, set_conclusion, set_status
+from fieldwork_tui.services.controls.status import control_rows, overview, status_json
 from fieldwork_tui.services.errors import InvalidInput, NotFound
-from fieldwork_tui.services.review import add_note, clear_note, list_notes
-from fieldwork_tui.services.signoffs import STALE_LABEL, control_signoffs, sign
-from fieldwork_tui.services.status import control_rows, overview, status_json
+from fieldwork_tui.services.findings.review import add_note, clear_note, list_notes
+from fieldwork_tui.services.findings.signoffs import control_signoffs, sign
+from fieldwork_tui.services.findings.views import STALE_LABEL
+from fieldwork_tui.store.models import Observation
+
+from ..support import attach_file
 
 
 @pytest.fixture
@@ -83,7 +85,7 @@ def test_reviewer_signs_after_the_preparer_on_the_same_state(ctl):
 def test_signing_again_appends_never_rewrites(ctl):
     from sqlmodel import select
 
-    from fieldwork_tui.models import JournalEntry, SignOff
+    from fieldwork_tui.store.models import JournalEntry, SignOff
 
     sign(ctl, "AC-1", "preparer")
     sign(ctl, "AC-1", "preparer")
@@ -119,7 +121,7 @@ def test_notes_open_and_clear_and_are_counted(ctl):
 
 
 def test_notes_on_exceptions_belong_to_their_control(ctl):
-    from fieldwork_tui.models import ControlException
+    from fieldwork_tui.store.models import ControlException
 
     with ctl.session() as s:
         ex = ControlException(control_id=find_control(s, "AC-1").id, deviation="late removal")

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import sqlite3
 
-from bundle_support import attach_file, tamper
 from typer.testing import CliRunner
 
 from fieldwork_tui.cli import app
-from fieldwork_tui.services.check import check_engagement, evidence_path
+from fieldwork_tui.services.maintenance.check import check_engagement, evidence_path
+
+from ..support import attach_file, tamper
 
 
 def test_clean_engagement_passes(demo):

@@ -9,11 +9,9 @@ import pytest
 from sqlmodel import select
 
 from fieldwork_tui.domain.vocab import RequestStatus
-from fieldwork_tui.models import EvidenceControl, EvidenceFile
-from fieldwork_tui.services import requests as rq
 from fieldwork_tui.services.errors import FieldworkError
-
-pytest.importorskip("fieldwork_tui.services.evidence")
+from fieldwork_tui.services.requests import triage as rq
+from fieldwork_tui.store.models import EvidenceControl, EvidenceFile
 
 S = RequestStatus
 
@@ -24,7 +22,7 @@ def _open_request_with_controls(handle):
 
 
 def test_attach_received_files(demo, tmp_path):
-    from fieldwork_tui.services.request_files import attach_received_files
+    from fieldwork_tui.services.requests.files import attach_received_files
 
     r = _open_request_with_controls(demo)
     a = tmp_path / "access review Q3.pdf"
@@ -41,7 +39,7 @@ def test_attach_received_files(demo, tmp_path):
     with demo.read() as s:
         files = s.exec(select(EvidenceFile).where(EvidenceFile.request_id == r.id)).all()
         links = {(e.evidence_id, e.control_id) for e in s.exec(select(EvidenceControl))}
-        from fieldwork_tui.models import Control
+        from fieldwork_tui.store.models import Control
 
         control_ids = [s.exec(select(Control.id).where(Control.ref == ref)).one() for ref in r.controls.split()]
     assert all((f.id, cid) in links for f in files for cid in control_ids)
@@ -51,7 +49,7 @@ def test_attach_received_files(demo, tmp_path):
 
 
 def test_attach_missing_file_changes_nothing(demo, tmp_path):
-    from fieldwork_tui.services.request_files import attach_received_files
+    from fieldwork_tui.services.requests.files import attach_received_files
 
     r = _open_request_with_controls(demo)
     with pytest.raises(FieldworkError):
@@ -61,7 +59,7 @@ def test_attach_missing_file_changes_nothing(demo, tmp_path):
 
 
 def test_attach_refused_for_not_applicable(demo, tmp_path):
-    from fieldwork_tui.services.request_files import attach_received_files
+    from fieldwork_tui.services.requests.files import attach_received_files
 
     na = rq.request_page(demo, rq.RequestQuery(statuses=frozenset({S.not_applicable})), 0, 1)[0]
     f = tmp_path / "x.txt"

@@ -12,11 +12,11 @@ from openpyxl import Workbook
 from sqlmodel import select
 
 from fieldwork_tui.domain.vocab import PersonSide, RequestStatus, RequestWave
-from fieldwork_tui.models import EvidenceRequest, Person, RequestStatusChange
-from fieldwork_tui.services.controls import add_control
+from fieldwork_tui.services.controls.catalog import add_control
 from fieldwork_tui.services.errors import FieldworkError, InvalidInput
-from fieldwork_tui.services.request_import import import_requests
-from fieldwork_tui.services.requests import RequestQuery, request_detail, request_page
+from fieldwork_tui.services.requests.importer import import_requests
+from fieldwork_tui.services.requests.triage import RequestQuery, request_detail, request_page
+from fieldwork_tui.store.models import EvidenceRequest, Person, RequestStatusChange
 
 TRACKER = (
     "Acme Cloud — PBC request list FY26\r\n"

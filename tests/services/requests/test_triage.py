@@ -14,7 +14,12 @@ from typer.testing import CliRunner
 
 from fieldwork_tui.domain.requests import is_overdue
 from fieldwork_tui.domain.vocab import OPEN_REQUEST_STATUSES, RequestStatus, RequestWave
-from fieldwork_tui.models import (
+from fieldwork_tui.services.controls.status import overview, status_json
+from fieldwork_tui.services.errors import InvalidInput, NotFound
+from fieldwork_tui.services.requests import triage as rq
+from fieldwork_tui.services.requests.export import export_requests
+from fieldwork_tui.services.requests.files import create_sample_request, sample_choices
+from fieldwork_tui.store.models import (
     Control,
     EvidenceRequest,
     FollowUp,
@@ -26,11 +31,6 @@ from fieldwork_tui.models import (
     Sample,
     SampleItem,
 )
-from fieldwork_tui.services import requests as rq
-from fieldwork_tui.services.errors import InvalidInput, NotFound
-from fieldwork_tui.services.request_export import export_requests
-from fieldwork_tui.services.request_files import create_sample_request, sample_choices
-from fieldwork_tui.services.status import overview, status_json
 
 TODAY = dt.date(2026, 11, 20)
 S = RequestStatus
@@ -326,7 +326,7 @@ def test_export_refuses_bad_targets(demo, tmp_path, name, pattern):
 
 
 def test_failed_export_leaves_no_temp_file(demo, tmp_path, monkeypatch):
-    import fieldwork_tui.services.request_export as mod
+    import fieldwork_tui.services.requests.export as mod
 
     def boom(*_a, **_k):
         raise OSError(28, "No space left on device")

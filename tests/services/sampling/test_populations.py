@@ -11,11 +11,11 @@ from hypothesis import strategies as st
 from sqlmodel import func, select
 
 from fieldwork_tui.domain.vocab import Flag, Frequency
-from fieldwork_tui.models import JournalEntry, Population, PopulationRow
-from fieldwork_tui.services import populations
-from fieldwork_tui.services.controls import add_control
+from fieldwork_tui.services.controls.catalog import add_control
+from fieldwork_tui.services.controls.facts import control_flags
 from fieldwork_tui.services.errors import InvalidInput, NotFound
-from fieldwork_tui.services.facts import control_flags
+from fieldwork_tui.services.sampling import populations
+from fieldwork_tui.store.models import JournalEntry, Population, PopulationRow
 
 
 @pytest.fixture

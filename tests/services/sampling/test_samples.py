@@ -10,10 +10,11 @@ from sqlalchemy import text
 from typer.testing import CliRunner
 
 from fieldwork_tui.domain.vocab import DeviationConclusion, Flag, Frequency, SampleResult
-from fieldwork_tui.services import populations, sampling
-from fieldwork_tui.services.controls import add_control
+from fieldwork_tui.services.controls.catalog import add_control
+from fieldwork_tui.services.controls.facts import control_flags, sample_summaries
 from fieldwork_tui.services.errors import InvalidInput
-from fieldwork_tui.services.facts import control_flags, sample_summaries
+from fieldwork_tui.services.sampling import populations
+from fieldwork_tui.services.sampling import samples as sampling
 
 
 def write_pop(path, n, dated=True):
@@ -37,7 +38,7 @@ def eng(engagement, tmp_path):
 
 
 def flags(handle, ref="CM-01"):
-    from fieldwork_tui.services.controls import get_control
+    from fieldwork_tui.services.controls.catalog import get_control
 
     cid = get_control(handle, ref).id
     with handle.read() as s:
@@ -108,10 +109,10 @@ def test_deviation_expansion_conclusion_flow(eng):
     assert Flag.deviation_without_expansion not in flags(eng)
     assert view.rule.conclusion is None  # 15 expansion items still to test
     with pytest.raises(InvalidInput, match="15 expansion items still to test"):
-        sampling.conclude(eng, "CM-01")
+        sampling.conclude_deviations(eng, "CM-01")
     for item in view.items[25:]:
         sampling.mark(eng, item.id, SampleResult.passed)
-    view = sampling.conclude(eng, "CM-01")
+    view = sampling.conclude_deviations(eng, "CM-01")
     assert view.initial.conclusion is DeviationConclusion.isolated
     with eng.read() as s:
         summary = next(iter(sample_summaries(s).values()))
@@ -126,8 +127,8 @@ def test_conclusion_against_the_rule_needs_reason(eng):
     view = sampling.take_sample(eng, "CM-01")
     sampling.mark(eng, view.items[0].id, SampleResult.deviation)
     with pytest.raises(InvalidInput, match="reason: concluding isolated when the rule says systematic"):
-        sampling.conclude(eng, "CM-01", "isolated")
-    view = sampling.conclude(eng, "CM-01", "isolated", "one-off: root cause fixed the same day")
+        sampling.conclude_deviations(eng, "CM-01", "isolated")
+    view = sampling.conclude_deviations(eng, "CM-01", "isolated", "one-off: root cause fixed the same day")
     assert view.initial.conclusion_reason.startswith("one-off")
     assert Flag.deviation_without_expansion not in flags(eng)
 
@@ -168,11 +169,11 @@ def test_mark_validates(eng):
 
 def test_verify_detects_any_tampering(eng):
     view = sampling.take_sample(eng, "CM-01")
-    report = sampling.verify(eng, "CM-01")
+    report = sampling.verify_sample(eng, "CM-01")
     assert report.ok and any("same items re-derived" in c for c in report.checks)
     with eng.session() as s:
         s.connection().execute(text("UPDATE sampleitem SET key = 'CHG-99999' WHERE id = :i"), {"i": view.items[0].id})
-    report = sampling.verify(eng, "CM-01")
+    report = sampling.verify_sample(eng, "CM-01")
     assert not report.ok and "selection differs" in report.problems[0]
 
 
@@ -180,7 +181,7 @@ def test_verify_detects_population_change(eng):
     sampling.take_sample(eng, "CM-01")
     with eng.session() as s:
         s.connection().execute(text("UPDATE populationrow SET data = '[\"x\"]' WHERE row_number = 7"))
-    report = sampling.verify(eng, "CM-01")
+    report = sampling.verify_sample(eng, "CM-01")
     assert any("population SHA-256 is" in p for p in report.problems)
 
 
@@ -250,24 +251,18 @@ def test_cli_errors_are_one_line(engagement, tmp_path):
 
 
 def test_status_json_shows_the_sample(demo):
-    from fieldwork_tui.services.status import status_json
+    from fieldwork_tui.services.controls.status import status_json
 
     cm = next(c for c in status_json(demo)["controls"] if c["ref"] == "CM-01")
     assert cm["sample"]["size"] == 40 and cm["sample"]["deviations"] == 1
     assert cm["sample"]["conclusion"] == "isolated" and cm["sample"]["expanded"] is True
-    assert sampling.verify(demo, "CM-01").ok and sampling.verify(demo, "AC-02").ok
+    assert sampling.verify_sample(demo, "CM-01").ok and sampling.verify_sample(demo, "AC-02").ok
 
 
 def test_attach_file_to_an_item(eng, tmp_path):
-    import importlib.util
-
     view = sampling.take_sample(eng, "CM-01")
     proof = tmp_path / "pr-1234.pdf"
     proof.write_bytes(b"%PDF-1.4 approval screenshot")
-    if importlib.util.find_spec("fieldwork_tui.services.evidence") is None:
-        with pytest.raises(Exception, match="evidence vault is not available"):
-            sampling.attach_item_file(eng, view.items[0].id, proof)
-        return
     item = sampling.attach_item_file(eng, view.items[0].id, proof)
     assert item.evidence_id is not None
-    assert any(fid == item.evidence_id for fid, _label in sampling.evidence_choices(eng, "CM-01"))
+    assert any(fid == item.evidence_id for fid, _label in sampling.sample_evidence_choices(eng, "CM-01"))

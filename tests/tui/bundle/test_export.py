@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from textual.widgets import Input
 
-from fieldwork_tui.services.verify import verify_bundle
+from fieldwork_tui.services.bundle.verify import verify_bundle
 from fieldwork_tui.tui.screens.export import ExportScreen
 
-from .support import plain, settle
+from ..support import plain, settle
 
 
 async def _export_to(pilot, app, path: str) -> None:
@@ -64,19 +64,3 @@ async def test_e_is_only_the_export_key_on_the_dashboard(demo_app):
         await pilot.press("3", "e")
         await pilot.pause()
         assert not isinstance(demo_app.screen, ExportScreen)
-
-
-def test_export_screen(snap_compare, frozen, demo_app):
-    assert snap_compare(demo_app, press=["e"], terminal_size=(130, 40))
-
-
-def test_export_screen_error(snap_compare, frozen, demo_app):
-    async def run_before(pilot):
-        await pilot.press("e")
-        await pilot.pause()
-        pilot.app.screen.query_one("#export-path", Input).value = "no-such-folder/bundle.zip"
-        await pilot.press("enter")
-        await settle(pilot)
-        await pilot.pause()
-
-    assert snap_compare(demo_app, run_before=run_before, terminal_size=(130, 40))

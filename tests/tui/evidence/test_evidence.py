@@ -8,11 +8,11 @@ from pathlib import Path
 
 from sqlmodel import select
 
-from fieldwork_tui.models import EvidenceControl, EvidenceFile, Observation, Reperformance
-from fieldwork_tui.services import interviews
-from fieldwork_tui.services.controls import get_control
+from fieldwork_tui.services.controls.catalog import get_control
+from fieldwork_tui.services.evidence import interviews
+from fieldwork_tui.store.models import EvidenceControl, EvidenceFile, Observation, Reperformance
 
-from .support import settle
+from ..support import settle
 
 SIZE = (130, 40)
 
@@ -102,10 +102,11 @@ async def test_corroboration_dialog_contradicts_with_evidence(demo_app) -> None:
 
 
 async def test_attach_by_pasted_path(demo_app, tmp_path: Path) -> None:
-    src = tmp_path / "policy-review-2026.pdf"
+    (tmp_path / "minutes").mkdir()
+    src = tmp_path / "minutes" / "policy-review-2026.pdf"
     src.write_bytes(b"%PDF-1.4 board minutes" * 1000)
     app = demo_app
-    app.browse_start = tmp_path
+    app.attach_folder = tmp_path
     async with app.run_test(size=SIZE) as pilot:
         await _open_tab(pilot, app, "CA-01", "alt+3")
         await pilot.press("a")
@@ -123,6 +124,7 @@ async def test_attach_by_pasted_path(demo_app, tmp_path: Path) -> None:
         await settle(pilot)  # the copy into the vault runs in a worker
         assert len(stored()) == 1
         assert type(app.screen).__name__ == "ControlDetailScreen"
+        assert app.attach_folder == tmp_path / "minutes"  # the next picker opens where this file was
         [ev] = stored()
         assert ev.original_name == "policy-review-2026.pdf" and ev.size == src.stat().st_size
         assert ev.as_of.isoformat() == "2026-03-31" and ev.description == "Annual policy approval"
@@ -131,7 +133,7 @@ async def test_attach_by_pasted_path(demo_app, tmp_path: Path) -> None:
 
 async def test_attach_dialog_shows_a_bad_path(demo_app, tmp_path: Path) -> None:
     app = demo_app
-    app.browse_start = tmp_path
+    app.attach_folder = tmp_path
     async with app.run_test(size=SIZE) as pilot:
         await _open_tab(pilot, app, "CA-01", "alt+3")
         await pilot.press("a")
@@ -198,7 +200,7 @@ async def test_comparison_dialog(demo_app, tmp_path: Path) -> None:
 
 
 async def test_raise_exception_from_a_difference(demo_app) -> None:
-    from fieldwork_tui.models import ControlException
+    from fieldwork_tui.store.models import ControlException
 
     app = demo_app
     async with app.run_test(size=SIZE) as pilot:

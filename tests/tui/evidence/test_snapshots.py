@@ -66,7 +66,7 @@ def uploads(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def test_attach_dialog(snap_compare, demo_app, uploads: Path) -> None:
-    demo_app.browse_start = uploads
+    demo_app.attach_folder = uploads
     assert snap_compare(demo_app, run_before=_at_control("CE-03", "alt+3", "tab", "a"), terminal_size=SIZE)
 
 

@@ -4,22 +4,16 @@ management-response forms, and the control conclusion with its Section IV previe
 from __future__ import annotations
 
 from fieldwork_tui.domain.vocab import Conclusion, RemediationStatus
-from fieldwork_tui.services import exceptions
-from fieldwork_tui.services.controls import get_control
-from fieldwork_tui.tui.screens.control_detail import ControlDetailScreen
+from fieldwork_tui.services.controls.catalog import get_control
+from fieldwork_tui.services.findings import exceptions
+
+from ..support import open_control_tab, type_text
 
 SIZE = (130, 40)
 
 
-async def type_text(pilot, text: str) -> None:
-    await pilot.press(*list(text))
-
-
 async def open_tab(pilot, ref: str, tab: str = "exceptions"):
-    await pilot.pause()
-    pilot.app.push_screen(ControlDetailScreen(ref, tab=tab))
-    await pilot.pause()
-    await pilot.pause()
+    await open_control_tab(pilot, ref, tab)
 
 
 async def test_register_filter_and_management_response(demo_app):
@@ -122,31 +116,3 @@ async def test_edit_exception_and_conclude_control_from_the_tab(demo_app):
         await pilot.pause()
         c = get_control(handle, "CM-01")
         assert c.conclusion is Conclusion.not_effective and c.conclusion_note.startswith("override used")
-
-
-# -- snapshots ------------------------------------------------------------------------------------------
-def _at(ref: str, tab: str = "exceptions"):
-    async def run_before(pilot) -> None:
-        await open_tab(pilot, ref, tab)
-
-    return run_before
-
-
-def test_snapshot_register(snap_compare, demo_app):
-    assert snap_compare(demo_app, press=["5"], terminal_size=SIZE)
-
-
-def test_snapshot_exceptions_tab_with_section_iv(snap_compare, demo_app):
-    assert snap_compare(demo_app, run_before=_at("CM-01"), terminal_size=SIZE)
-
-
-def test_snapshot_exception_form(snap_compare, demo_app):
-    assert snap_compare(demo_app, run_before=_at("CM-01"), press=["enter"], terminal_size=SIZE)
-
-
-def test_snapshot_response_form(snap_compare, demo_app):
-    assert snap_compare(demo_app, press=["5", "r"], terminal_size=SIZE)
-
-
-def test_snapshot_conclude_dialog(snap_compare, demo_app):
-    assert snap_compare(demo_app, run_before=_at("AC-02"), press=["k"], terminal_size=SIZE)

@@ -4,11 +4,11 @@ asserting what is stored."""
 from __future__ import annotations
 
 from fieldwork_tui.domain.vocab import Flag
-from fieldwork_tui.services.review import list_notes
-from fieldwork_tui.services.signoffs import control_signoffs
-from fieldwork_tui.services.status import control_rows
+from fieldwork_tui.services.controls.status import control_rows
+from fieldwork_tui.services.findings.review import list_notes
+from fieldwork_tui.services.findings.signoffs import control_signoffs
 
-from .support import open_review_keys, plain
+from ..support import open_review_keys, plain
 
 
 async def _open(pilot, ref):
@@ -90,16 +90,3 @@ async def test_palette_offers_the_review_actions(demo_app):
         titles = [c.title for c in demo_app.get_system_commands(demo_app.screen)]
         assert "Sign AC-05 as preparer" in titles and "Add review note on AC-05" in titles
         assert "Export workpaper bundle" in titles
-
-
-def test_review_tab_with_stale_signoff(snap_compare, frozen, demo_app):
-    assert snap_compare(demo_app, press=open_review_keys("AC-03"), terminal_size=(130, 40))
-
-
-def test_review_tab_reviewed_with_cleared_note(snap_compare, frozen, demo_app):
-    assert snap_compare(demo_app, press=open_review_keys("AC-01"), terminal_size=(130, 40))
-
-
-def test_review_note_dialog(snap_compare, frozen, demo_app):
-    assert snap_compare(demo_app, press=[*open_review_keys("AC-01"), "n", "C", "h", "e", "c", "k"],
-                        terminal_size=(130, 40))

@@ -7,14 +7,14 @@ import datetime as dt
 from textual.widgets import Input, Select
 
 from fieldwork_tui.domain.vocab import RequestStatus
-from fieldwork_tui.services import requests as rq
+from fieldwork_tui.services.requests import triage as rq
 from fieldwork_tui.tui.dialogs.request_edit import StatusDialog
 from fieldwork_tui.tui.dialogs.request_pick import PickDialog
 from fieldwork_tui.tui.screens.request_detail import RequestDetailScreen
 from fieldwork_tui.tui.screens.requests import RequestsScreen
 from fieldwork_tui.tui.widgets.virtual_table import VirtualTable
 
-from .support import settle
+from ..support import settle
 
 SIZE = (130, 40)
 S = RequestStatus
@@ -262,9 +262,6 @@ async def test_palette_offers_the_view_actions(demo_app):
 
 
 async def test_attach_received_files_from_detail(demo_app, demo, tmp_path):
-    import pytest
-
-    pytest.importorskip("fieldwork_tui.services.evidence")
     r = rq.request_page(demo, rq.RequestQuery(statuses=frozenset({S.open}), sort="ref"), 0, 1)[0]
     f = tmp_path / "Zugriffsprüfung Q3.pdf"
     f.write_bytes(b"%PDF-1.4" * 500)

@@ -5,23 +5,17 @@ from __future__ import annotations
 import datetime as dt
 
 from fieldwork_tui.domain.vocab import DeviationConclusion, SampleResult
-from fieldwork_tui.services import exceptions, populations, sampling
-from fieldwork_tui.tui.screens.control_detail import ControlDetailScreen
+from fieldwork_tui.services.findings import exceptions
+from fieldwork_tui.services.sampling import populations
+from fieldwork_tui.services.sampling import samples as sampling
 
-from .support import settle
+from ..support import open_control_tab, settle, type_text
 
 SIZE = (130, 40)
 
 
 async def open_tab(pilot, ref: str, tab: str = "sampling"):
-    await pilot.pause()
-    pilot.app.push_screen(ControlDetailScreen(ref, tab=tab))
-    await pilot.pause()
-    await pilot.pause()
-
-
-async def type_text(pilot, text: str) -> None:
-    await pilot.press(*list(text))
+    await open_control_tab(pilot, ref, tab)
 
 
 def write_changes(path, n):
@@ -174,56 +168,3 @@ async def test_verify_from_the_tab(demo_app):
         await pilot.press("v")
         await settle(pilot)
         assert any("Verified" in n.message for n in demo_app._notifications)
-
-
-# -- snapshots ------------------------------------------------------------------------------------------
-def _at(ref: str, tab: str = "sampling"):
-    async def run_before(pilot) -> None:
-        await open_tab(pilot, ref, tab)
-
-    return run_before
-
-
-def test_snapshot_sampling_tab(snap_compare, demo_app):
-    assert snap_compare(demo_app, run_before=_at("CM-01"), terminal_size=SIZE)
-
-
-def test_snapshot_sampling_tab_no_population(snap_compare, demo_app):
-    assert snap_compare(demo_app, run_before=_at("CM-03"), terminal_size=SIZE)
-
-
-def test_snapshot_import_dialog(snap_compare, demo_app):
-    assert snap_compare(demo_app, run_before=_at("CM-03"), press=["i"], terminal_size=SIZE)
-
-
-def test_snapshot_sample_size_dialog(snap_compare, demo_app):
-    async def run_before(pilot):
-        populations.import_population(demo_app.handle, "OP-01", _weekly(pilot))
-        await open_tab(pilot, "OP-01")
-
-    assert snap_compare(demo_app, run_before=run_before, press=["t"], terminal_size=SIZE)
-
-
-def _weekly(pilot):
-    import tempfile
-    from pathlib import Path
-
-    path = Path(tempfile.mkdtemp()) / "scans.csv"
-    rows = ["Scan,Run on"] + [f"SCAN-{w:02d},{(dt.date(2025, 10, 3) + dt.timedelta(weeks=w)).isoformat()}"
-                              for w in range(52)]
-    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
-    return path
-
-
-def test_snapshot_deviation_prompt(snap_compare, demo_app):
-    async def run_before(pilot):
-        handle = demo_app.handle
-        populations.import_population(handle, "OP-01", _weekly(pilot))
-        sampling.take_sample(handle, "OP-01")
-        await open_tab(pilot, "OP-01")
-
-    assert snap_compare(demo_app, run_before=run_before, press=["p", "d"], terminal_size=SIZE)
-
-
-def test_snapshot_population_browser(snap_compare, demo_app):
-    assert snap_compare(demo_app, run_before=_at("CM-01"), press=["b"], terminal_size=SIZE)
