@@ -39,8 +39,7 @@ def export(
     """Write the signed workpaper bundle (.zip): HTML workpapers, evidence, workbook, section IV, OSCAL,
     journal, anchors, manifest and manifest.sig; print the manifest digest and the signer's fingerprint."""
     from fieldwork_tui.cli.keys import terminal_passphrase
-    from fieldwork_tui.services.bundle import export_bundle
-    from fieldwork_tui.services.verify import verify_bundle
+    from fieldwork_tui.services.bundle import export_bundle, verify_bundle
 
     handle = open_handle(engagement)
     try:
@@ -62,7 +61,7 @@ def export(
 
 
 @command(name="verify")
-def verify(
+def verify_command(
     bundle: Path = typer.Argument(..., help="BUNDLE.zip, or the folder it was extracted into."),
     key: str | None = typer.Option(None, "--key", help="The signer to require: a fingerprint (SHA256:…) or "
                                    "their public key file; without it, any key in your trust list."),
@@ -70,7 +69,7 @@ def verify(
     """Check manifest.sig (signer and fingerprint), rehash every file against the manifest, cross-check each
     evidence file against its name, workpapers and journal, and check the journal chain; exit 1 listing
     what differs. An unsigned bundle or an unknown signer fails."""
-    from fieldwork_tui.services.verify import verify_bundle
+    from fieldwork_tui.services.bundle import verify_bundle
 
     report = verify_bundle(bundle, key=key)
     sig_line = printable(report.signature.describe())
@@ -92,8 +91,8 @@ def check(
 ) -> None:
     """Database integrity and lock triggers, vault hashes, the journal chain replayed against every row,
     sign-off signatures and the anchors record; exit 1 listing every problem."""
-    from fieldwork_tui.services.check import check_engagement
-    from fieldwork_tui.services.check import restore_locks as put_back
+    from fieldwork_tui.services.maintenance import check_engagement
+    from fieldwork_tui.services.maintenance import restore_locks as put_back
 
     handle = open_handle(engagement)
     try:

@@ -29,7 +29,7 @@ def terminal_passphrase(confirm: bool = False):
 
 
 def _new_passphrase() -> bytes:
-    from fieldwork_tui.store.keys import PASSPHRASE_ENV, passphrase_from_env
+    from fieldwork_tui.services.signing import PASSPHRASE_ENV, passphrase_from_env
 
     secret = passphrase_from_env()
     if secret:

@@ -22,6 +22,11 @@ from typing import Any
 
 from fieldwork_tui.domain import signatures as sig
 
+#: The words the app, `status` and the bundle show for a signature.
+VERIFIED = "signature verified"
+FAILED = "signature does not verify"
+NO_SIGNATURE = "no signature"
+
 SIGNOFF = "fieldwork-signoff/1"
 EXPORT = "fieldwork-export/1"
 _NAMESPACE = {SIGNOFF: sig.NS_SIGNOFF, EXPORT: sig.NS_EXPORT}
@@ -78,7 +83,7 @@ class Verdict:
 
     @property
     def label(self) -> str:
-        return "signature verified" if self.valid else "signature does not verify"
+        return VERIFIED if self.valid else FAILED
 
 
 def parse_statement(text: str) -> dict[str, Any]:

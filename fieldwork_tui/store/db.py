@@ -230,7 +230,7 @@ def lock_tables(conn) -> list[str]:
     """The tables the final-report lock covers: every table of the metadata the database holds."""
     from sqlmodel import SQLModel
 
-    import fieldwork_tui.models  # noqa: F401 - registers the tables
+    import fieldwork_tui.store.models  # noqa: F401 - registers the tables
 
     existing = {r[0] for r in conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'table'")}
     return sorted(set(SQLModel.metadata.tables) & existing)

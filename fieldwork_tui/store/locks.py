@@ -20,7 +20,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 JOURNAL_TABLE = "journalentry"
-ENGAGEMENT_TABLE = "engagement"
 #: Tables whose rows may still be updated after the lock (a review note is cleared).
 UPDATABLE_WHEN_LOCKED = frozenset({"reviewnote"})
 #: Tables outside the rule: Alembic's bookkeeping.

@@ -62,7 +62,7 @@ def table_specs(metadata=None) -> list[rp.TableSpec]:
     if metadata is None:
         from sqlmodel import SQLModel
 
-        import fieldwork_tui.models  # noqa: F401 - registers the tables
+        import fieldwork_tui.store.models  # noqa: F401 - registers the tables
 
         metadata = SQLModel.metadata
     return [table_spec(t) for t in metadata.sorted_tables if t.name not in SKIP]

@@ -108,8 +108,8 @@ def test_the_managers_two_commands(bundle, tmp_path, monkeypatch):
 
 def test_the_export_is_journaled_and_anchored(bundle, demo_home):
     from fieldwork_tui.services.engagements import open_engagement
-    from fieldwork_tui.services.journal import iter_entries
     from fieldwork_tui.store import anchors
+    from fieldwork_tui.store.journal import iter_entries
 
     h = open_engagement(demo_home, "demo")
     with h.read() as s:

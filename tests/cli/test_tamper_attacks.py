@@ -9,9 +9,9 @@ import pytest
 from typer.testing import CliRunner
 
 from fieldwork_tui.cli import app
-from fieldwork_tui.services import journal
 from fieldwork_tui.services.engagements import open_engagement, set_phase
-from fieldwork_tui.services.signoffs import workpaper_hashes
+from fieldwork_tui.services.findings.signoffs import workpaper_hashes
+from fieldwork_tui.store import journal
 
 runner = CliRunner()
 

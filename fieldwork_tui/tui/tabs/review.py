@@ -6,6 +6,7 @@ A sign-off is never withdrawn: after a change the preparer signs again. Notes ar
 
 from __future__ import annotations
 
+from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -13,6 +14,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import Button, DataTable, Static
 
+from fieldwork_tui.tui.kit.safe_text import safe_text
 from fieldwork_tui.tui.tabs.base import ControlTab
 
 STATE_STYLE = {"current": "green", "modified since review": "bold red", "not signed": "dim",
@@ -60,8 +62,7 @@ class ReviewTab(ControlTab):
         yield table
 
     def refresh_data(self, records) -> None:
-        from fieldwork_tui.services.review import list_notes
-        from fieldwork_tui.services.signoffs import control_signoffs
+        from fieldwork_tui.services.findings import control_signoffs, list_notes
 
         self.exceptions = [(ex.id, ex.instance or ex.deviation) for ex, _resp in records.exceptions]
         views = control_signoffs(self.handle, self.ref)
@@ -71,7 +72,9 @@ class ReviewTab(ControlTab):
         for v in views:
             t.add_row(v.role.value, v.signed_by or "—", v.signed_at.strftime("%Y-%m-%d %H:%M") if v.signed_at else "—",
                       Text(v.state, style=STATE_STYLE[v.state]), signature_cell(v))
-        self.query_one("#signoffs", Static).update(t)
+        why = [safe_text(f"{v.role.value}: {v.signature_reason}", "red") for v in views
+               if v.signed and not v.holds and v.signature_reason]
+        self.query_one("#signoffs", Static).update(Group(t, *why) if why else t)
         notes = list_notes(self.handle, self.ref)
         table = self.query_one("#notes", DataTable)
         table.clear()
@@ -100,7 +103,7 @@ class ReviewTab(ControlTab):
         unlock_then(self, f"Signing {self.ref} as {role}", lambda: self._sign(role))
 
     def _sign(self, role: str) -> None:
-        from fieldwork_tui.services.signoffs import sign
+        from fieldwork_tui.services.findings import sign
 
         def created(message: str) -> None:
             self.notify(message, title="Signing key", timeout=15)
@@ -115,7 +118,7 @@ class ReviewTab(ControlTab):
         def done(result: dict | None) -> None:
             if not result:
                 return
-            from fieldwork_tui.services.review import add_note
+            from fieldwork_tui.services.findings import add_note
 
             note = self._guarded(lambda: add_note(self.handle, self.ref, result["text"],
                                                   exception_id=result["exception_id"]), "Review note added")
@@ -125,7 +128,7 @@ class ReviewTab(ControlTab):
         self.app.push_screen(ReviewNoteDialog(self.ref, getattr(self, "exceptions", [])), done)
 
     def action_clear_note(self) -> None:
-        from fieldwork_tui.services.review import clear_note
+        from fieldwork_tui.services.findings import clear_note
 
         table = self.query_one("#notes", DataTable)
         if not table.row_count:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from fieldwork_tui.services import interviews, journal, replay_check
+from fieldwork_tui.services.evidence import interviews
+from fieldwork_tui.services.maintenance import replay as replay_check
+from fieldwork_tui.store import journal
 
 
 def _journal_bytes(handle) -> int:

@@ -1,4 +1,4 @@
-"""Signing and verifying sign-off statements with the person's key (services/attestation.py)."""
+"""Signing and verifying sign-off statements with the person's key (services/findings/attestation.py)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ import datetime as dt
 from dataclasses import dataclass, replace
 
 from fieldwork_tui.domain import signatures as sig
-from fieldwork_tui.services import attestation, signing
+from fieldwork_tui.services.findings import attestation
+from fieldwork_tui.services.signing import keys as signing
 
 
 @dataclass(frozen=True)

@@ -1,11 +1,11 @@
-"""`check` against the anchors record outside the engagement folder (services/check.py)."""
+"""`check` against the anchors record outside the engagement folder (services/maintenance/check.py)."""
 
 from __future__ import annotations
 
 import sqlite3
 
-from fieldwork_tui.services.check import check_engagement
-from fieldwork_tui.services.signoffs import sign
+from fieldwork_tui.services.findings.signoffs import sign
+from fieldwork_tui.services.maintenance.check import check_engagement
 from fieldwork_tui.store import anchors
 
 

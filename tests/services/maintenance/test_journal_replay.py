@@ -1,11 +1,11 @@
-"""The journal replayed against a real engagement's database (services/replay_check.py)."""
+"""The journal replayed against a real engagement's database (services/maintenance/replay.py)."""
 
 from __future__ import annotations
 
 import sqlite3
 
-from fieldwork_tui.services import journal, replay_check
-from fieldwork_tui.store import table_rows
+from fieldwork_tui.services.maintenance import replay as replay_check
+from fieldwork_tui.store import journal, table_rows
 
 
 def _findings(handle):

@@ -9,7 +9,8 @@ from hypothesis import HealthCheck, given, reject, settings
 from hypothesis import strategies as st
 from sqlalchemy.exc import IntegrityError
 
-from fieldwork_tui.services import journal, replay_check
+from fieldwork_tui.services.maintenance import replay as replay_check
+from fieldwork_tui.store import journal
 from fieldwork_tui.store.table_rows import table_specs
 
 
