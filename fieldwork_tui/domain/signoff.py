@@ -23,10 +23,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from fieldwork_tui.domain.flags import SIGNOFF
 from fieldwork_tui.domain.vocab import ControlStatus, SignOffRole
 
-#: Flags that describe the sign-off workflow; they never block a sign-off (signing resolves them).
-WORKFLOW_FLAGS = frozenset({"unsigned", "signoff_stale"})
+#: Flags that describe the sign-off workflow (the flag table's sign-off group); they never block a
+#: sign-off — signing is what resolves them.
+WORKFLOW_FLAGS = frozenset(f.value for f in SIGNOFF)
 
 
 def identity_key(name: str) -> str:
