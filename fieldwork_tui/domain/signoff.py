@@ -181,14 +181,6 @@ def derive_status(f: StatusFacts) -> ControlStatus:
     return ControlStatus.not_started
 
 
-STATUS_LABELS: dict[ControlStatus, str] = {
-    ControlStatus.not_started: "not started",
-    ControlStatus.in_progress: "in progress",
-    ControlStatus.ready_for_review: "ready for review",
-    ControlStatus.reviewed: "reviewed",
-}
-
-
 def parse_flag_names(text: str | Iterable[str] | None, known: Iterable[str]) -> frozenset[str]:
     """Flag names given on a command line (`a,b` or repeated); an unknown name is an error naming it."""
     if text is None:

@@ -53,6 +53,7 @@ def freeze_review_times(home: Path) -> None:
         conn.execute("UPDATE signoff SET signed_at = ?", (FIXED,))
         conn.execute("UPDATE reviewnote SET created_at = ?", (FIXED,))
         conn.execute("UPDATE reviewnote SET cleared_at = ? WHERE cleared_at IS NOT NULL", (FIXED,))
+        conn.execute("UPDATE reviewnote SET responded_at = ? WHERE responded_at IS NOT NULL", (FIXED,))
         conn.commit()
     finally:
         conn.close()

@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from bundle_support import attach_file, fill_control
 from sqlmodel import select
 
-from fieldwork_tui.models import (
+from fieldwork_tui.services.controls.catalog import add_control, find_control
+from fieldwork_tui.services.findings.content import content_digests, content_states, controls_using_evidence
+from fieldwork_tui.store.models import (
     Control,
     EvidenceControl,
     EvidenceFile,
@@ -21,8 +22,8 @@ from fieldwork_tui.models import (
     ReviewNote,
     SampleItem,
 )
-from fieldwork_tui.services.controls import add_control, find_control
-from fieldwork_tui.services.workpaper_content import content_digests, content_states, controls_using_evidence
+
+from ..support import attach_file, fill_control
 
 
 @pytest.fixture
