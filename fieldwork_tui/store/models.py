@@ -357,11 +357,14 @@ class ReviewNote(SQLModel, table=True):
 
 
 class SignOff(SQLModel, table=True):
-    """A preparer or reviewer sign-off bound to the digest of the control's workpaper content.
+    """A preparer or reviewer sign-off bound to the digest of the control's workpaper content, signed by
+    the signer's key.
 
     Never edited or removed: signing again appends a row (the latest per role counts). What it
     records is what a signature over it needs: control, role, digest (`content_hash`, computed
-    under `scheme`), signer, time, and the journal head the signer saw."""
+    under `scheme`), signer, time, and the journal head the signer saw; `statement` is the canonical
+    signed statement (domain/statements.py), `signature` its SSHSIG, `fingerprint` the key's
+    (recorded in `signerkey`)."""
 
     id: int | None = Field(default=None, primary_key=True)
     control_id: int = Field(foreign_key="control.id", index=True)
@@ -378,6 +381,18 @@ class SignOff(SQLModel, table=True):
     #: Hash of the last journal entry before this sign-off, and how many entries there were.
     journal_head: str = ""
     journal_entries: int = 0
+    fingerprint: str = ""
+    statement: str = ""
+    signature: str = ""
+
+
+class SignerKey(SQLModel, table=True):
+    """A public key that signed in this engagement, recorded (and so journaled) at its first use."""
+
+    fingerprint: str = Field(primary_key=True)
+    public_key: str  # `ssh-ed25519 AAAA… name`
+    name: str = ""
+    first_used_at: dt.datetime = Field(default_factory=utcnow)
 
 
 class JournalEntry(SQLModel, table=True):

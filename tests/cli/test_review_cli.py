@@ -12,7 +12,9 @@ from fieldwork_tui.cli import app
 
 
 def run(home: Path, *args: str, user: str = "elena"):
-    return CliRunner().invoke(app, ["--home", str(home), *args], env={"FIELDWORK_USER": user})
+    config = home.parent / ("config" if user == "elena" else f"config-{user}")  # each person's own key
+    return CliRunner().invoke(app, ["--home", str(home), *args],
+                              env={"FIELDWORK_USER": user, "FIELDWORK_CONFIG": str(config)})
 
 
 def one_line_error(r, needle: str) -> None:

@@ -57,7 +57,7 @@ def test_iter_entries_reads_in_batches(ctl):
     assert journal.entry_line(small[0]).startswith("{") and "\n" not in journal.entry_line(small[0])
 
 
-def test_final_report_locks_edits_and_deletes_but_allows_additions(ctl):
+def test_final_report_locks_edits_and_deletes_but_allows_additions(ctl, become):
     set_phase(ctl, Phase.final_report)
     with pytest.raises(EngagementLocked, match="control #1 cannot be edited"):
         set_conclusion(ctl, "AC-1", "not_effective")
@@ -76,8 +76,10 @@ def test_final_report_locks_edits_and_deletes_but_allows_additions(ctl):
     # review notes can still be written, answered and cleared; sign-offs are additions
     note = add_note(ctl, "AC-1", "post-report note")
     ctl.actor = "sam"
+    become("sam")
     answer_note(ctl, note.id, "answered after the report")
     ctl.actor = "elena"
+    become("elena")
     clear_note(ctl, note.id)
     sign(ctl, "AC-1", "preparer", confirm_flags=[f.value for f in Flag])
 

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from fieldwork_tui.domain import flags as flag_table
-from fieldwork_tui.domain import reporting
+from fieldwork_tui.domain import reporting, statements
 from fieldwork_tui.domain.vocab import Conclusion, NoteStatus, SignOffRole
 from fieldwork_tui.store.models import Control, ControlException, ManagementResponse
 
@@ -103,16 +103,28 @@ class SignOffView:
     outdated: bool = False
     self_review: bool = False
     confirmed_flags: tuple[str, ...] = ()
+    fingerprint: str = ""
+    signature: str = ""  # statements.VERIFIED, FAILED or NO_SIGNATURE ("" when not signed)
+    signature_reason: str = ""
+    trusted: bool = False
 
     @property
     def signed(self) -> bool:
         return bool(self.signed_by)
 
     @property
+    def holds(self) -> bool:
+        """Signed, and its signature verifies: only then does the sign-off count."""
+        return self.signed and self.signature == statements.VERIFIED
+
+    @property
     def state(self) -> str:
-        """'not signed', 'current' or 'modified since review' (the words the app and the bundle show)."""
+        """'not signed', 'signature does not verify', 'current' or 'modified since review' (the words
+        the app and the bundle show). A sign-off whose signature fails counts as absent, never current."""
         if not self.signed:
             return "not signed"
+        if not self.holds:
+            return statements.FAILED
         return STALE_LABEL if self.stale else "current"
 
     @property
@@ -133,7 +145,8 @@ class SignOffView:
             return None
         return {"by": self.signed_by, "at": self.signed_at.isoformat() if self.signed_at else None,
                 "state": self.state, "content_sha256": self.content_hash, "self_review": self.self_review,
-                "confirmed_flags": list(self.confirmed_flags), "outdated": self.outdated}
+                "confirmed_flags": list(self.confirmed_flags), "outdated": self.outdated,
+                "fingerprint": self.fingerprint, "signature": self.signature, "counts": self.holds}
 
 
 @dataclass(frozen=True)
@@ -149,6 +162,7 @@ class SignOffResult:
     confirmed_flags: tuple[str, ...]
     journal_head: str
     journal_entries: int
+    fingerprint: str = ""
 
     def describe(self) -> str:
         extra = ""
@@ -162,7 +176,8 @@ class SignOffResult:
         return {"control": self.ref, "role": self.role.value, "by": self.signed_by,
                 "at": self.signed_at.isoformat(), "content_sha256": self.content_hash,
                 "self_review": self.self_review, "confirmed_flags": list(self.confirmed_flags),
-                "journal_head": self.journal_head, "journal_entries": self.journal_entries}
+                "journal_head": self.journal_head, "journal_entries": self.journal_entries,
+                "fingerprint": self.fingerprint}
 
 
 @dataclass(frozen=True)

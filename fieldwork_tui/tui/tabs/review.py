@@ -11,6 +11,7 @@ preparer signs again. Every write runs in a worker.
 
 from __future__ import annotations
 
+from rich.console import Group
 from rich.table import Table
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -22,8 +23,19 @@ from fieldwork_tui.tui.kit.safe_text import safe_text, visible
 from fieldwork_tui.tui.kit.styles import styled
 from fieldwork_tui.tui.tabs.base import ControlTab
 
-STATE_ROLE = {"current": "ok", "modified since review": "severe", "not signed": "advisory"}
+STATE_ROLE = {"current": "ok", "modified since review": "severe", "not signed": "advisory",
+              "signature does not verify": "severe"}
 STAGE_ROLE = {"open": "warning", "answered": "info", "cleared": "ok"}
+
+
+def signature_cell(v):
+    """'signature verified' (a warning when the key is not in the trust list) or 'does not verify'."""
+    if not v.signed:
+        return styled("—", "advisory")
+    if not v.holds:
+        return styled("signature does not verify", "severe")
+    return styled("signature verified" + ("" if v.trusted else " (key not in your trust list)"),
+                  "ok" if v.trusted else "warning")
 
 
 def flags_message(ref: str, role: str, flags: tuple[str, ...]) -> str:
@@ -83,13 +95,15 @@ class ReviewTab(ControlTab):
         self.exceptions = [(ex.id, ex.instance or ex.deviation) for ex, _resp in records.exceptions]
         views = control_signoffs(self.handle, self.ref)
         t = Table(box=None, padding=(0, 2), show_edge=False)
-        for col in ("Role", "Signed by", "When", "State", "Recorded"):
+        for col in ("Role", "Signed by", "When", "State", "Signature", "Recorded"):
             t.add_column(col, style="bold" if col == "Role" else "")
         for v in views:
             t.add_row(v.role.value, safe_text(v.signed_by or "—"),
                       v.signed_at.strftime("%Y-%m-%d %H:%M") if v.signed_at else "—",
-                      styled(v.state, STATE_ROLE[v.state]), styled(visible(v.remarks), "warning"))
-        self.query_one("#signoffs", Static).update(t)
+                      styled(v.state, STATE_ROLE[v.state]), signature_cell(v), styled(visible(v.remarks), "warning"))
+        why = [safe_text(f"{v.role.value}: {v.signature_reason}", "red") for v in views
+               if v.signed and not v.holds and v.signature_reason]
+        self.query_one("#signoffs", Static).update(Group(t, *why) if why else t)
         self.settings = review_settings(self.handle)
         self.query_one("#review-setting", Static).update(safe_text(
             ("Self-review is allowed on this engagement: " + self.settings.reason) if self.settings.allow_self_review
@@ -118,9 +132,18 @@ class ReviewTab(ControlTab):
     # -- signing ------------------------------------------------------------------------------------
 
     def action_sign(self, role: str, confirmed: tuple[str, ...] = ()) -> None:
+        """Sign once the signing key can sign (the passphrase is asked first when it needs one)."""
+        from fieldwork_tui.tui.dialogs.passphrase import unlock_then
+
+        unlock_then(self, f"Signing {self.ref} as {role}", lambda: self._sign(role, confirmed))
+
+    def _sign(self, role: str, confirmed: tuple[str, ...] = ()) -> None:
         from fieldwork_tui.services.findings import ConfirmationNeeded, sign
 
-        handle, ref = self.handle, self.ref
+        handle, ref, app = self.handle, self.ref, self.app
+
+        def created(message: str) -> None:  # called in the worker
+            app.call_from_thread(self.notify, message, title="Signing key", timeout=15)
 
         def done(result) -> None:
             self.notify(result.describe(), title="Signed")
@@ -137,7 +160,7 @@ class ReviewTab(ControlTab):
                 return True
             return False
 
-        workers.run(self, lambda: sign(handle, ref, role, confirm_flags=confirmed), done=done, failed=failed,
+        workers.run(self, lambda: sign(handle, ref, role, confirm_flags=confirmed, on_created=created), done=done, failed=failed,
                     group="review-sign", description=f"sign {ref} as {role}")
 
     def _confirm_flags(self, role: str, flags: tuple[str, ...]) -> None:

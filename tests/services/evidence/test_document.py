@@ -86,7 +86,7 @@ def test_a_different_description_is_a_conflict_too(eng, tmp_path):
     assert b.evidence.description == "Q2 review"
 
 
-def test_edit_evidence_stales_every_control_using_the_file(eng, tmp_path):
+def test_edit_evidence_stales_every_control_using_the_file(eng, tmp_path, become):
     src = _file(tmp_path, "same.pdf")
     [a] = evidence.attach(eng, "OP-01", [src], as_of="2026-03-31")
     evidence.attach(eng, "AC-01", [src])
@@ -94,6 +94,7 @@ def test_edit_evidence_stales_every_control_using_the_file(eng, tmp_path):
     for ref in ("OP-01", "AC-01", "CM-01"):
         sign(eng, ref, "preparer", confirm_flags=ALL_FLAGS)
     eng.actor = "sam"
+    become("sam")
     sign(eng, "OP-01", "reviewer", confirm_flags=ALL_FLAGS)
     result = evidence.edit_evidence(eng, a.evidence.id, description="Q1 review, signed")
     assert result.changes == {"description": ("", "Q1 review, signed")}

@@ -51,8 +51,18 @@ def _row(handle, ref="AC-1"):
     return next(r for r in control_rows(handle) if r.ref == ref)
 
 
+_people = {}
+
+
+@pytest.fixture(autouse=True)
+def _switch_people(become):
+    _people["become"] = become
+
+
 def as_(handle, who):
+    """Act as `who`: their user name and their own signing key (identity is the key)."""
     handle.actor = who
+    _people["become"](who)
     return handle
 
 

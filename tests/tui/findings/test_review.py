@@ -67,8 +67,9 @@ async def test_a_preparer_cannot_review_their_own_work(demo_app):
         assert control_signoffs(demo_app.handle, "OP-04")[1].signed_by == "sam"
 
 
-async def test_the_reviewer_cannot_sign_over_an_open_note(demo_app):
+async def test_the_reviewer_cannot_sign_over_an_open_note(demo_app, become):
     demo_app.handle.actor = "sam"
+    become("sam")
     async with demo_app.run_test(size=(130, 40)) as pilot:
         await _open(pilot, "CM-01")  # its note is answered, not yet cleared
         await _keys(pilot, "r")
@@ -103,8 +104,9 @@ async def test_stale_signoff_is_shown_and_resigning_clears_it(demo_app):
         assert "modified since review" not in plain(demo_app.screen.query_one("#signoffs"))
 
 
-async def test_add_answer_and_clear_a_review_note(demo_app):
+async def test_add_answer_and_clear_a_review_note(demo_app, become):
     demo_app.handle.actor = "sam"
+    become("sam")
     async with demo_app.run_test(size=(130, 40)) as pilot:
         await _open(pilot, "AC-05")
         await _keys(pilot, "n")
@@ -116,6 +118,7 @@ async def test_add_answer_and_clear_a_review_note(demo_app):
         await _keys(pilot, "c")  # not answered yet: refused
         assert any("not answered yet" in m for m in _messages(demo_app))
         demo_app.handle.actor = "elena"
+        become("elena")
         await _keys(pilot, "a")
         assert type(demo_app.screen).__name__ == "PromptDialog"
         await _type(pilot, "Ticket 4411, attached.")
@@ -125,6 +128,7 @@ async def test_add_answer_and_clear_a_review_note(demo_app):
         await _keys(pilot, "c")  # elena is not the author
         assert any("only its author (sam) clears it" in m for m in _messages(demo_app))
         demo_app.handle.actor = "sam"
+        become("sam")
         await _keys(pilot, "c")
         (note,) = list_notes(demo_app.handle, "AC-05")
         assert note.stage == "cleared" and note.cleared_by == "sam"

@@ -5,6 +5,7 @@ answer, the confirmation over blocking flags, the review settings) (fixed size, 
 from __future__ import annotations
 
 from ..support import open_control_tab, open_review_keys, settle
+from .test_signing import forge_signoff, keys
 
 SIZE = (130, 40)
 
@@ -80,3 +81,17 @@ def test_answer_note_dialog(snap_compare, frozen, demo_app):
 
 def test_review_settings_dialog(snap_compare, frozen, demo_app):
     assert snap_compare(demo_app, press=[*open_review_keys("AC-05"), "S"], terminal_size=SIZE)
+def test_review_tab_with_a_forged_signoff(snap_compare, frozen, demo_app):
+    forge_signoff(frozen)
+    assert snap_compare(demo_app, press=open_review_keys("AC-01"), terminal_size=SIZE)
+
+
+def test_passphrase_dialog(snap_compare, frozen, demo_app, tmp_path):
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    fixed = tmp_path / "fixed.pem"  # a fixed key, so the fingerprint in the snapshot is too
+    fixed.write_bytes(Ed25519PrivateKey.from_private_bytes(bytes(range(32))).private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+    keys.create_key("elena", passphrase=b"pw", source=fixed)
+    assert snap_compare(demo_app, press=[*open_review_keys("AC-05"), "p", "x", "y"], terminal_size=SIZE)

@@ -1,7 +1,7 @@
 """sign-off rules: self-review setting, what a sign-off records, note responses, status derived
 
 Revision ID: signoff_rules
-Revises: 0001
+Revises: signatures
 Create Date: 2026-11-27
 
 - engagement: `allow_self_review` (the firm's setting, journaled like every change) and its reason.
@@ -20,7 +20,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "signoff_rules"
-down_revision: str | None = "0001"
+down_revision: str | None = "signatures"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
