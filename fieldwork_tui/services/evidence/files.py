@@ -20,7 +20,7 @@ import stat
 import subprocess
 import sys
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from sqlmodel import Session, select
@@ -118,13 +118,15 @@ def free_bytes(path: Path) -> int:
     return shutil.disk_usage(path).free
 
 
-def check_free_space(handle: EngagementHandle, sizes: Iterable[int]) -> None:
-    """Refuse, with the numbers, a copy the vault's file system has no room for. Files count at their
-    apparent size (`st_size`): the vault writes every byte, so a sparse file takes its full size."""
+def check_free_space(handle: EngagementHandle, sizes: Iterable[int], names: Sequence[str] = ()) -> None:
+    """Refuse, with the numbers, a copy the vault's file system has no room for (naming the files).
+    Files count at their apparent size (`st_size`): the vault writes every byte, so a sparse file
+    takes its full size."""
     needed = sum(sizes)
     problem = space_problem(needed, free_bytes(vault(handle).root))
     if problem:
-        raise FieldworkError(problem)
+        what = "" if not names else f"{names[0]}: " if len(names) == 1 else f"{names[0]} and {len(names) - 1} more: "
+        raise FieldworkError(what + problem)
 
 
 def store_blobs(handle: EngagementHandle, files: list[Path], progress: AttachProgress | None = None,
@@ -134,7 +136,7 @@ def store_blobs(handle: EngagementHandle, files: list[Path], progress: AttachPro
     v = vault(handle)
     sizes = [f.stat().st_size for f in files]
     total = sum(sizes)
-    check_free_space(handle, sizes)
+    check_free_space(handle, sizes, [f.name for f in files])
     done_before = 0
     blobs: list[StoredBlob] = []
     try:

@@ -192,7 +192,7 @@ def test_attach_refuses_a_copy_the_disk_has_no_room_for(eng, tmp_path, monkeypat
     with pytest.raises(FieldworkError) as info:
         evidence.attach(eng, "AC-01", [sparse])
     msg = str(info.value)
-    assert msg == ("not enough free space in the vault: the files need 64.0 MB (counted at their full size, sparse "
+    assert msg == ("sparse.img: not enough free space in the vault: the files need 64.0 MB (counted at their full size, sparse "
                    "files too) plus 64.0 MB kept free, and 80.0 MB is free; nothing was copied")
     assert _blobs(eng) == [] and evidence.list_files(eng, "AC-01") == []
     assert not list((eng.vault_path).rglob(".tmp-*"))
