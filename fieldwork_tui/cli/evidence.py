@@ -6,7 +6,11 @@ from pathlib import Path
 
 import typer
 
-from fieldwork_tui.cli.common import command, echo_json, open_handle, printable
+from fieldwork_tui.cli.common import app, command, echo_json, fail, open_handle, printable
+
+evidence_app = typer.Typer(help="Evidence records: edit what is known of a file (as-of date, description).",
+                           no_args_is_help=True, rich_markup_mode=None)
+app.add_typer(evidence_app, name="evidence")
 
 
 @command(name="attach")
@@ -17,9 +21,17 @@ def attach_command(
     request: str | None = typer.Option(None, "--request", help="The evidence request these files answer."),
     as_of: str | None = typer.Option(None, "--as-of", help="The evidence's own date (YYYY-MM-DD)."),
     description: str = typer.Option("", "--description", help="What the files show."),
+    update_as_of: bool = typer.Option(False, "--update-as-of",
+                                      help="A file already in the vault with another as-of date: change its date "
+                                           "(for every control using it)."),
+    update_description: bool = typer.Option(False, "--update-description",
+                                            help="A file already in the vault with another description: change it."),
     json_out: bool = typer.Option(False, "--json", help="Print the stored records as JSON."),
 ) -> None:
-    """Copy files into the engagement's vault (SHA-256, one streaming pass) as inspection evidence."""
+    """Copy files into the engagement's vault (SHA-256, one streaming pass) as inspection evidence.
+
+    Paths are used exactly as given. A file already in the vault keeps its as-of date and description
+    (they belong to the document) unless --update-as-of / --update-description is given."""
     import sys
 
     from fieldwork_tui.services import evidence
@@ -35,9 +47,15 @@ def attach_command(
             sys.stderr.write(f"\r{pct:3d}% {name[:60]:<60}")
             sys.stderr.flush()
 
+    update = [f for f, on in (("as_of", update_as_of), ("description", update_description)) if on]
     try:
         attached = evidence.attach(handle, control, files, request=request, as_of=as_of, description=description,
-                                   progress=progress)
+                                   progress=progress, update=update)
+    except evidence.MetadataConflictError as exc:
+        hints = {"as_of": "--update-as-of to change its date for every control using it, or leave out --as-of",
+                 "description": "--update-description to change it, or leave out --description"}
+        fail(f"{printable(str(exc))}; the file's date and description belong to the document: pass "
+             + "; or ".join(hints[f] for f in exc.fields) + " (nothing was attached)")
     finally:
         if show and last[0] >= 0:
             sys.stderr.write("\r" + " " * 66 + "\r")
@@ -46,12 +64,17 @@ def attach_command(
         echo_json([{"id": a.evidence.id, "name": a.evidence.original_name, "sha256": a.evidence.sha256,
                     "size": a.evidence.size, "media_type": a.evidence.media_type,
                     "as_of": a.evidence.as_of.isoformat() if a.evidence.as_of else None,
-                    "already_in_vault": a.already_in_vault, "already_linked": a.already_linked} for a in attached])
+                    "already_in_vault": a.already_in_vault, "already_linked": a.already_linked,
+                    "updated": list(a.updated), "also_used_by": list(a.also_used_by)} for a in attached])
         return
     for a in attached:
         note = " (already attached)" if a.already_linked else " (same content already in the vault)" \
             if a.already_in_vault else ""
         typer.echo(f"{a.evidence.sha256[:12]}  {a.evidence.size:>12,}  {printable(a.evidence.original_name)}{note}")
+        if a.updated:
+            fields = " and ".join("as-of date" if f == "as_of" else f for f in a.updated)
+            used = f"; also used by {', '.join(a.also_used_by)}, whose workpapers change with it" if a.also_used_by else ""
+            typer.echo(printable(f"  {fields} of evidence #{a.evidence.id} updated{used}"))
     typer.echo(f"{len(attached)} file(s) attached to {control.upper()}")
 
 
@@ -104,3 +127,31 @@ def compare_command(
     if len(data["rows"]) > 50:
         typer.echo(f"  ... and {len(data['rows']) - 50} more (use --json)")
     typer.echo(f"stored as re-performance #{rp.id} on {data['control']}")
+
+
+@command(evidence_app, name="edit")
+def evidence_edit_command(
+    engagement: str = typer.Argument(..., help="Engagement slug or name prefix."),
+    evidence_id: str = typer.Argument(..., metavar="EVIDENCE_ID",
+                                      help="The evidence id (as status --json and the Inspection tab show it) "
+                                           "or an unambiguous SHA-256 prefix."),
+    as_of: str | None = typer.Option(None, "--as-of", help="The document's own date (YYYY-MM-DD; 'none' clears it)."),
+    description: str | None = typer.Option(None, "--description", help="What the file shows."),
+    json_out: bool = typer.Option(False, "--json", help="Print the record and the stale sign-offs as JSON."),
+) -> None:
+    """Change an evidence file's as-of date and/or description (journaled); the sign-offs of every
+    control using the file go stale."""
+    from fieldwork_tui.services import evidence
+
+    kwargs = {} if as_of is None else {"as_of": as_of}
+    handle = open_handle(engagement)
+    try:
+        result = evidence.edit_evidence(handle, evidence_id, description=description, **kwargs)
+    finally:
+        handle.close()
+    if json_out:
+        echo_json({"evidence": result.evidence.to_json(),
+                   "changes": {k: {"from": a or None, "to": b or None} for k, (a, b) in result.changes.items()},
+                   "stale_signoffs": list(result.staled)})
+        return
+    typer.echo(printable(result.describe()))

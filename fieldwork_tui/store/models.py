@@ -18,7 +18,6 @@ from sqlmodel import Field, SQLModel
 
 from fieldwork_tui.domain.vocab import (
     Conclusion,
-    ControlStatus,
     Corroboration,
     DeviationConclusion,
     DifferenceKind,
@@ -39,6 +38,7 @@ from fieldwork_tui.domain.vocab import (
     SampleResult,
     SignOffRole,
 )
+from fieldwork_tui.domain.workpaper import HASH_SCHEME
 
 
 def utcnow() -> dt.datetime:
@@ -69,6 +69,10 @@ class Engagement(SQLModel, table=True):
     sampling_preset: str = "guide"
     kickoff_on: dt.date | None = None
     report_date: dt.date | None = None
+    #: The firm's review setting for this engagement (journaled like every change, never read from a
+    #: person's own configuration): may a control's preparer also review it? With the reason.
+    allow_self_review: bool = False
+    self_review_reason: str = ""
     created_at: dt.datetime = Field(default_factory=utcnow)
 
 
@@ -94,7 +98,7 @@ class Control(SQLModel, table=True):
     nature: Nature = Nature.manual
     key: bool = False
     required_types: list[str] = _json_list()
-    status: ControlStatus = Field(default=ControlStatus.not_started, index=True)
+    # No status column: the status is derived from the work and the sign-offs (domain.signoff).
     conclusion: Conclusion | None = None
     conclusion_note: str = ""
     created_at: dt.datetime = Field(default_factory=utcnow)
@@ -346,12 +350,21 @@ class ReviewNote(SQLModel, table=True):
     created_at: dt.datetime = Field(default_factory=utcnow)
     cleared_by: str = ""
     cleared_at: dt.datetime | None = None
+    #: The preparer's answer (a note is cleared by its author only once it is answered).
+    response: str = ""
+    responded_by: str = ""
+    responded_at: dt.datetime | None = None
 
 
 class SignOff(SQLModel, table=True):
-    """A preparer or reviewer sign-off bound to the hash of the control's workpaper state, signed by
-    the signer's key: `statement` is the canonical signed statement (domain/statements.py),
-    `signature` its SSHSIG, `fingerprint` the key's (recorded in `signerkey`)."""
+    """A preparer or reviewer sign-off bound to the digest of the control's workpaper content, signed by
+    the signer's key.
+
+    Never edited or removed: signing again appends a row (the latest per role counts). What it
+    records is what a signature over it needs: control, role, digest (`content_hash`, computed
+    under `scheme`), signer, time, and the journal head the signer saw; `statement` is the canonical
+    signed statement (domain/statements.py), `signature` its SSHSIG, `fingerprint` the key's
+    (recorded in `signerkey`)."""
 
     id: int | None = Field(default=None, primary_key=True)
     control_id: int = Field(foreign_key="control.id", index=True)
@@ -359,6 +372,15 @@ class SignOff(SQLModel, table=True):
     signed_by: str = ""
     signed_at: dt.datetime = Field(default_factory=utcnow)
     content_hash: str = ""
+    #: What the digest covers (domain.workpaper.HASH_SCHEME when signed; 1 = before this was recorded).
+    scheme: int = HASH_SCHEME
+    #: The reviewer is one of the control's preparers (allowed by the engagement setting).
+    self_review: bool = False
+    #: Blocking flags the signer confirmed signing over.
+    confirmed_flags: list[str] = _json_list()
+    #: Hash of the last journal entry before this sign-off, and how many entries there were.
+    journal_head: str = ""
+    journal_entries: int = 0
     fingerprint: str = ""
     statement: str = ""
     signature: str = ""

@@ -53,3 +53,4 @@ load_settings, unknown_binding_ids   # services/settings.py (issue 15: keymap se
 HelpScreen, OrderedKeys, ScreenActions, ControlCharFilter, KitScreen  # tui/kit (issue 15: the TUI kit)
 known_ids, fit, confirm, choice_field, has_unsafe, safe_text, safe_join, flag_role
 _.wait_settled, _.set_state, _.keys_settled, _.discover, _.apply, _.show_tab, _.hold_keys, _.release_keys
+fingerprint                          # services/identity.py Signer (issue 13 fills it: the signing key)

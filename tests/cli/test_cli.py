@@ -75,7 +75,7 @@ def test_import_controls_and_status_json(home, tmp_path):
     assert set(data["engagement"]) == {"name", "slug", "type", "period_start", "period_end", "phase"}
     c = data["controls"][0]
     assert set(c) == {"ref", "title", "criteria", "frequency", "evidence_types", "flags", "status", "conclusion",
-                      "sample", "exceptions", "signoffs"}
+                      "sample", "exceptions", "signoffs", "evidence"}
     assert c["ref"] == "AC-01" and c["criteria"] == ["CC6.1"] and c["frequency"] == "quarterly"
     assert "no_evidence" in c["flags"] and c["sample"] is None
     assert set(data["requests"]) == {"total", "by_status", "overdue"}

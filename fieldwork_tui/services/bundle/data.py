@@ -17,9 +17,10 @@ from sqlmodel import Session, select
 from fieldwork_tui.domain.bundle_names import NameAllocator
 from fieldwork_tui.domain.coverage import flags_for, ordered_types
 from fieldwork_tui.domain.vocab import OPEN_REQUEST_STATUSES, Flag, SampleResult
-from fieldwork_tui.services.controls.facts import control_facts
-from fieldwork_tui.services.findings.review import NoteView, all_notes
-from fieldwork_tui.services.findings.signoffs import SignOffView, all_signoff_views
+from fieldwork_tui.services.controls.facts import facts_and_statuses
+from fieldwork_tui.services.findings.review import all_notes
+from fieldwork_tui.services.findings.signoffs import all_signoff_views
+from fieldwork_tui.services.findings.views import NoteView, SignOffView
 from fieldwork_tui.store.models import (
     Control,
     ControlException,
@@ -95,6 +96,7 @@ class ControlSummary:
     member: str  # "workpapers/<ref>.html"
     exceptions: int = 0
     open_notes: int = 0
+    status: str = "not_started"  # derived (domain.signoff.derive_status), never stored
 
 
 @dataclass
@@ -125,7 +127,7 @@ class BundleData:
         self.people = {p.id: p for p in session.exec(select(Person))}
         self.generated_at = dt.datetime.now(dt.UTC).replace(microsecond=0)
         self.notes = all_notes(session)
-        facts = control_facts(session)
+        facts, statuses = facts_and_statuses(session)
         views = all_signoff_views(session)
         names = NameAllocator()
         notes_open = Counter(n.control_ref for n in self.notes if n.is_open)
@@ -137,7 +139,8 @@ class BundleData:
                 control=c, owner=owner.name if owner else "",
                 evidence_types=[t.value for t in ordered_types(f.evidence_types)], flags=flags_for(f),
                 signoffs=views.get(c.id, []), member=names.allocate("workpapers", f"{c.ref}.html", "control.html"),
-                exceptions=f.exceptions, open_notes=notes_open.get(c.ref, 0)))
+                exceptions=f.exceptions, open_notes=notes_open.get(c.ref, 0),
+                status=statuses[c.id].value))
         self.refs = {s.control.id: s.control.ref for s in self.controls}
         self.evidence: list[EvidenceEntry] = []
         self._evidence_by_id: dict[int, EvidenceEntry] = {}

@@ -184,7 +184,7 @@ def write_workbook(fh: IO[bytes], data: BundleData, today: dt.date) -> None:
             so = {v.role.value: v for v in c.signoffs}
             prep, rev = so.get("preparer"), so.get("reviewer")
             yield [c.control.ref, c.control.title, " ".join(c.control.criteria), c.control.frequency.value,
-                   ", ".join(c.evidence_types), ", ".join(f.value for f in c.flags), c.control.status.value,
+                   ", ".join(c.evidence_types), ", ".join(f.value for f in c.flags), c.status,
                    c.control.conclusion.value if c.control.conclusion else "", c.exceptions, c.open_notes,
                    f"{prep.signed_by} {prep.signed_at:%Y-%m-%d}" if prep and prep.signed else "",
                    f"{rev.signed_by} {rev.signed_at:%Y-%m-%d}" if rev and rev.signed else "",

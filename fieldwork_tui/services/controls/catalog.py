@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 from fieldwork_tui.domain.coverage import default_required_types
 from fieldwork_tui.domain.criteria import parse_criteria
 from fieldwork_tui.domain.parsing import parse_bool, parse_frequency, parse_nature
-from fieldwork_tui.domain.vocab import Conclusion, ControlStatus, EvidenceType, Frequency, Nature, PersonSide
+from fieldwork_tui.domain.vocab import Conclusion, EvidenceType, Frequency, Nature, PersonSide
 from fieldwork_tui.services.controls.views import ControlImportResult
 from fieldwork_tui.services.errors import InvalidInput, NotFound
 from fieldwork_tui.store.handle import EngagementHandle
@@ -157,7 +157,7 @@ def find_control(session: Session, ref: str) -> Control:
     return c
 
 
-SORTABLE = {"ref": Control.ref, "title": Control.title, "frequency": Control.frequency, "status": Control.status}
+SORTABLE = {"ref": Control.ref, "title": Control.title, "frequency": Control.frequency}
 
 
 def list_controls(handle: EngagementHandle, text: str = "", sort: str = "ref", descending: bool = False) -> list[Control]:
@@ -179,14 +179,6 @@ def set_required_types(handle: EngagementHandle, ref: str, types: list[str]) -> 
         c = find_control(s, ref)
         c.required_types = clean
         c.updated_at = utcnow()
-        s.add(c)
-    return c
-
-
-def set_status(handle: EngagementHandle, ref: str, status: ControlStatus | str) -> Control:
-    with handle.session() as s:
-        c = find_control(s, ref)
-        c.status = ControlStatus(status)
         s.add(c)
     return c
 

@@ -81,6 +81,7 @@ class ControlRecords:
     owner: Person | None
     evidence_types: list[str]
     flags: list[Flag]
+    status: str = "not_started"  # derived from the work and the sign-offs, never stored
     statements: list[StatementView] = field(default_factory=list)
     observations: list[Observation] = field(default_factory=list)
     files: list[EvidenceFile] = field(default_factory=list)

@@ -6,11 +6,13 @@ The area's public API: the CLI and the TUI import from here (or from `views`), n
 
 
 from fieldwork_tui.services.evidence.files import (
+    MetadataConflictError,
     attach,
+    edit_evidence,
+    evidence_details,
     get_file,
     list_files,
     open_with_viewer,
-    set_as_of,
     store_file,
     stored_path,
     unlink,
@@ -49,6 +51,8 @@ from fieldwork_tui.services.evidence.reperformance import (
 from fieldwork_tui.services.evidence.views import (
     AttachedFile,
     ComparisonOutcome,
+    EvidenceEdit,
+    EvidenceView,
     InterviewDetail,
     InterviewSummary,
     ReperformanceView,
@@ -57,6 +61,11 @@ from fieldwork_tui.services.evidence.views import (
 
 __all__ = [
     "AttachedFile",
+    "EvidenceEdit",
+    "EvidenceView",
+    "MetadataConflictError",
+    "edit_evidence",
+    "evidence_details",
     "ComparisonOutcome",
     "InterviewDetail",
     "InterviewSummary",
@@ -87,7 +96,6 @@ __all__ = [
     "raise_exception",
     "run_comparison",
     "save_statement_text",
-    "set_as_of",
     "set_corroboration",
     "set_statement_controls",
     "statement_evidence_choices",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 from fieldwork_tui.domain.compare import CompareResult
@@ -13,6 +14,50 @@ class AttachedFile:
     evidence: EvidenceFile
     already_in_vault: bool
     already_linked: bool
+    #: Fields of an already-stored record this attach changed (asked for with `update`), and the
+    #: other controls using the file, whose workpapers changed with it.
+    updated: tuple[str, ...] = ()
+    also_used_by: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class EvidenceView:
+    """An evidence file as the app and `status --json` show it."""
+
+    id: int
+    sha256: str
+    name: str
+    size: int
+    as_of: dt.date | None
+    description: str
+    used_by: tuple[str, ...] = ()
+
+    @property
+    def label(self) -> str:
+        return f"evidence #{self.id} ({self.name})"
+
+    def to_json(self) -> dict:
+        return {"id": self.id, "sha256": self.sha256, "name": self.name, "size": self.size,
+                "as_of": self.as_of.isoformat() if self.as_of else None, "description": self.description,
+                "used_by": list(self.used_by)}
+
+
+@dataclass(frozen=True)
+class EvidenceEdit:
+    """What an edit changed: the fields (from → to), and the sign-offs it made stale."""
+
+    evidence: EvidenceView
+    changes: dict[str, tuple[str, str]]
+    staled: tuple[str, ...]  # "AC-01 preparer", "AC-01 reviewer", ...
+
+    def describe(self) -> str:
+        if not self.changes:
+            return f"{self.evidence.label}: nothing changed"
+        what = "; ".join(f"{'as of' if k == 'as_of' else k} {a or '(none)'} → {b or '(none)'}"
+                         for k, (a, b) in self.changes.items())
+        used = ", ".join(self.evidence.used_by) or "no control"
+        stale = f"; sign-offs now modified since review: {', '.join(self.staled)}" if self.staled else ""
+        return f"{self.evidence.label}: {what}; used by {used}{stale}"
 
 
 @dataclass

@@ -89,7 +89,7 @@ class ControlDetailScreen(EngagementScreen):
         evidence.append(f"   required: {', '.join(c.required_types) or 'none'}", style="dim")
         t.add_row("Evidence", evidence)
         t.add_row("Flags", flags_text(rec.flags, compact=False) if rec.flags else Text("none — conclusion supported", style="green"))
-        t.add_row("Status", f"{c.status.value.replace('_', ' ')}"
+        t.add_row("Status", f"{rec.status.replace('_', ' ')}"
                   f"{' · conclusion: ' + c.conclusion.value.replace('_', ' ') if c.conclusion else ''}")
         return t
 
