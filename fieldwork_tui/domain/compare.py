@@ -314,3 +314,40 @@ def parse_key(text: str) -> tuple[str, str]:
     if not col_a.strip():
         raise CompareError(f"key {text!r}: expected COL_A[=COL_B]")
     return col_a.strip(), (col_b.strip() or col_a.strip())
+
+
+def describe_difference(kind: str, key: str, details: dict | None, label_a: str = "A", label_b: str = "B") -> str:
+    """One line an auditor can read, naming the key (the result table, the CLI)."""
+    d = details or {}
+    if kind == "only_in_a":
+        return f"{key}: in {label_a}, missing from {label_b}"
+    if kind == "only_in_b":
+        return f"{key}: in {label_b}, not in {label_a}"
+    if kind == "differing":
+        parts = [f"{col} {v.get('a')!r} vs {v.get('b')!r}" for col, v in (d.get("fields") or {}).items()]
+        return f"{key}: " + "; ".join(parts)
+    if kind == "duplicate":
+        side = label_a if d.get("side") == "A" else label_b
+        spellings = ", ".join(repr(k) for k in d.get("keys") or [key])
+        return f"{key}: {d.get('count', 2)} rows in {side} for one key ({spellings})"
+    return f"{key}: {d.get('reason', 'outside the date window')}"
+
+
+def deviation_clause(kind: str, details: dict | None, label_a: str = "A", label_b: str = "B") -> str:
+    """What went wrong, without naming the item: the default deviation of an exception raised from
+    a difference, as the report words it ("For 1 of 5 terminated users compared, <this>")."""
+    d = details or {}
+    if kind == "only_in_a":
+        return f"the item was in {label_a} but not in {label_b}"
+    if kind == "only_in_b":
+        return f"the item was in {label_b} but not in {label_a}"
+    if kind == "differing":
+        cols = ", ".join(d.get("fields") or {}) or "a field"
+        return f"{cols} in {label_b} did not agree with {label_a}"
+    if kind == "duplicate":
+        side = label_a if d.get("side") == "A" else label_b
+        return f"the item appeared more than once in {side}"
+    if d.get("days") is None:
+        return f"no {d.get('column_b', 'date')} was recorded"
+    return f"{d.get('column_b', 'the date')} was {d['days']} days after {d.get('column_a', 'the reference date')} " \
+           f"(limit {d.get('limit_days', '?')})"

@@ -335,6 +335,32 @@ def section_iv_markdown(rows: Sequence[SectionIVRow]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def interviewee_phrase(title: str = "", role: str = "") -> str:
+    """How Section IV names an interviewee: by job title ("the VP Engineering"), else by function
+    ("IT administration personnel"), never by name — a report counts and describes, it does not
+    name individuals."""
+    title = re.sub(r"\s+", " ", title or "").strip()
+    if title:
+        return f"the {title}"
+    role = re.sub(r"\s+", " ", role or "").strip()
+    return f"{role} personnel" if role else "management personnel"
+
+
+_COMPARED = [("terminat", "terminated users"), ("offboard", "terminated users"), ("deprovision", "terminated users"),
+             ("privileged", "privileged users"), ("admin", "privileged users"), ("access review", "users"),
+             ("user access", "users"), ("provision", "access grants")]
+
+
+def compared_items_noun(title: str, description: str = "") -> str:
+    """What the items of a comparison are called by default ("terminated users", "users"); the
+    auditor can name them when recording the comparison."""
+    text = f"{title} {description}".lower()
+    for needle, noun in _COMPARED:
+        if needle in text:
+            return noun
+    return items_noun(title, description)
+
+
 def person_phrase(name: str, title: str = "") -> str:
     """How a report names an interviewee: by role ("the VP Engineering"), else by name."""
     title = re.sub(r"\s+", " ", title or "").strip()

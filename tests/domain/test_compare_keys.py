@@ -74,3 +74,15 @@ def test_every_row_is_accounted_for(values) -> None:
     repeated = {k for k in normal if normal.count(k) > 1}
     assert {normalise_key(k) for k in r.duplicates_a} == repeated
     assert len(r.only_in_a) == len(set(normal))
+
+
+def test_differences_described_with_and_without_the_key() -> None:
+    from fieldwork_tui.domain.compare import describe_difference, deviation_clause
+
+    dup = {"side": "A", "count": 2, "keys": ["alice", "ALICE"]}
+    assert describe_difference("duplicate", "alice", dup, "HR", "IdP") == "alice: 2 rows in HR for one key ('alice', 'ALICE')"
+    assert deviation_clause("duplicate", dup, "HR", "IdP") == "the item appeared more than once in HR"
+    late = {"column_a": "Last day", "column_b": "deactivated_on", "days": 6, "limit_days": 1}
+    assert deviation_clause("date_window", late) == "deactivated_on was 6 days after Last day (limit 1)"
+    assert deviation_clause("date_window", {**late, "days": None}) == "no deactivated_on was recorded"
+    assert "alice" not in deviation_clause("only_in_a", {"row": {"user": "alice"}}, "HR", "IdP")
