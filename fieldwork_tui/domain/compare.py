@@ -8,7 +8,7 @@ two systems rarely spell a user the same way; the result says which normalisatio
 result is what an auditor writes up: only in A, only in B, in both with differing fields,
 (optionally) a date-window check such as "access removed more than N days after termination", and
 keys that appear more than once on one side. Nothing is dropped: a duplicate is a difference that
-needs a disposition like any other, and every row of a duplicated key in A is still compared.
+needs a disposition like any other, and every row of a duplicated key is still compared.
 
 Values compare loosely (trimmed, case-insensitive; two dates or two numbers compare by value) so
 "2026-01-05" and "01/05/2026" are the same date, not a difference.
@@ -256,21 +256,22 @@ def compare_lists(headers_a: Sequence[str], rows_a: Iterable[Sequence[object]], 
             result.only_in_a.append(Difference("only_in_a", _cell(rows[0], ka), {"row": _as_dict(headers_a, rows[0])}))
             continue
         result.matched += 1
-        other = others[0]
-        # every row of a duplicated A key is compared (a second "ALICE" row keeps its late removal)
+        # every row of a duplicated key is compared with every row of the other side's key, so no row
+        # is dropped (a second "ALICE" keeps its late removal) and swapping the lists swaps the result
         for row in rows:
-            fields = {}
-            for name_a, name_b, ia, ib in idx_pairs:
-                va, vb = _cell(row, ia), _cell(other, ib)
-                if not same_value(va, vb):
-                    label = name_a if norm_column(name_a) == norm_column(name_b) else f"{name_a} / {name_b}"
-                    fields[label] = {"a": va, "b": vb}
-            if fields:
-                result.differing.append(Difference("differing", _cell(row, ka), {"fields": fields}))
-            if window is not None:
-                breach = date_window_breach(_cell(row, wa), _cell(other, wb), window)
-                if breach is not None:
-                    result.date_window.append(Difference("date_window", _cell(row, ka), breach))
+            for other in others:
+                fields = {}
+                for name_a, name_b, ia, ib in idx_pairs:
+                    va, vb = _cell(row, ia), _cell(other, ib)
+                    if not same_value(va, vb):
+                        label = name_a if norm_column(name_a) == norm_column(name_b) else f"{name_a} / {name_b}"
+                        fields[label] = {"a": va, "b": vb}
+                if fields:
+                    result.differing.append(Difference("differing", _cell(row, ka), {"fields": fields}))
+                if window is not None:
+                    breach = date_window_breach(_cell(row, wa), _cell(other, wb), window)
+                    if breach is not None:
+                        result.date_window.append(Difference("date_window", _cell(row, ka), breach))
     for key, rows in b.items():
         if key not in a:
             result.only_in_b.append(Difference("only_in_b", _cell(rows[0], kb), {"row": _as_dict(headers_b, rows[0])}))
