@@ -19,14 +19,6 @@ from fieldwork_tui.domain.vocab import EVIDENCE_ORDER, Corroboration, EvidenceTy
 #: Phases from which an exception must carry a management response.
 RESPONSE_PHASES = frozenset({Phase.draft_report, Phase.management_responses, Phase.final_report})
 
-#: Kept for callers that predate the flag table: both are read from it.
-SEVERE = _flags.SEVERE
-FLAG_LABELS: dict[Flag, str] = {f: _flags.label(f) for f in Flag}
-
-#: THE defensibility rule lives in the flag table (`domain.flags.is_defensible`).
-is_defensible = _flags.is_defensible
-
-
 @dataclass(frozen=True)
 class SampleFacts:
     size: int

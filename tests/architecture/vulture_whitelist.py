@@ -43,7 +43,6 @@ safe_member                          # domain/bundle_names.py (issue 21: member-
 category_of, is_at_or_after, activities, RESPONSE_BUSINESS_DAYS, duplicate
 determination, remarks               # domain/determination.py (issue 11: OSCAL determinations)
 check_disposition, unresolved_count  # domain/dispositions.py (issue 11)
-by_severity                          # domain/flags.py (issue 11)
 wording_of, withhold_names, section_iv_markdown, comparison_exception_wording, overridden  # domain/reporting.py (issue 11)
 age_start                            # domain/requests.py (request age from the import)
 attribute_sample_size, hypergeometric_sample_size  # domain/sampling.py (issue 21: sampling method)
@@ -51,3 +50,5 @@ load_settings, unknown_binding_ids   # services/settings.py (issue 15: keymap se
 HelpScreen, OrderedKeys, ScreenActions, ControlCharFilter, KitScreen  # tui/kit (issue 15: the TUI kit)
 known_ids, fit, confirm, choice_field, has_unsafe, safe_text, safe_join, flag_role
 _.wait_settled, _.set_state, _.keys_settled, _.discover, _.apply, _.show_tab, _.hold_keys, _.release_keys
+deviation_clause, interviewee_phrase, compared_items_noun  # domain (issue 11: wired with dispositions and section IV)
+DispositionDialog                    # tui/dialogs/disposition.py (issue 11: the re-performance result screen)

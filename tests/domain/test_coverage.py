@@ -13,9 +13,9 @@ from fieldwork_tui.domain.coverage import (
     corroboration_problem,
     default_required_types,
     flags_for,
-    is_defensible,
     outside_period,
 )
+from fieldwork_tui.domain.flags import is_defensible
 from fieldwork_tui.domain.vocab import EvidenceType as E
 from fieldwork_tui.domain.vocab import Flag, Nature
 
