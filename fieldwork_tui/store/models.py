@@ -22,6 +22,7 @@ from fieldwork_tui.domain.vocab import (
     Corroboration,
     DeviationConclusion,
     DifferenceKind,
+    Disposition,
     Effectiveness,
     EngagementType,
     ExceptionSource,
@@ -92,6 +93,8 @@ class Control(SQLModel, table=True):
     owner_id: int | None = Field(default=None, foreign_key="person.id", index=True)
     frequency: Frequency = Frequency.as_needed
     nature: Nature = Nature.manual
+    #: Automated controls: the IT general controls a test of one relies on (as the auditor recorded it).
+    itgc_basis: str = ""
     key: bool = False
     required_types: list[str] = _json_list()
     status: ControlStatus = Field(default=ControlStatus.not_started, index=True)
@@ -180,6 +183,8 @@ class Reperformance(SQLModel, table=True):
     only_in_b: int = 0
     differing: int = 0
     date_window_breaches: int = 0
+    #: List A is the whole population of the period (every instance re-performed, not one quarter).
+    whole_population: bool = False
     conclusion: str = ""
     concluded_by: str = ""
     performed_by: str = ""
@@ -187,11 +192,18 @@ class Reperformance(SQLModel, table=True):
 
 
 class ReperformanceDifference(SQLModel, table=True):
+    """One difference of a comparison and what the auditor decided about it (None: still open)."""
+
     id: int | None = Field(default=None, primary_key=True)
     reperformance_id: int = Field(foreign_key="reperformance.id", index=True)
     kind: DifferenceKind
     key: str = ""
     details: dict[str, Any] = _json_dict()
+    disposition: Disposition | None = Field(default=None, index=True)
+    disposition_reason: str = ""
+    disposition_evidence_id: int | None = Field(default=None, foreign_key="evidencefile.id")
+    disposed_by: str = ""
+    disposed_at: dt.datetime | None = None
 
 
 class Population(SQLModel, table=True):

@@ -13,6 +13,7 @@ from sqlmodel import Session, select
 from fieldwork_tui.domain.coverage import ControlFacts, SampleFacts, flags_for
 from fieldwork_tui.domain.vocab import (
     Corroboration,
+    EngagementType,
     EvidenceType,
     Flag,
     SampleKind,
@@ -29,6 +30,7 @@ from fieldwork_tui.store.models import (
     Observation,
     Population,
     Reperformance,
+    ReperformanceDifference,
     Sample,
     SampleItem,
     StatementControl,
@@ -189,6 +191,14 @@ def control_facts(session: Session, only: int | None = None) -> dict[int, Contro
     for pop in session.exec(_only(select(Population), Population.control_id, only).order_by(Population.id)):
         latest_pops[pop.control_id] = pop
     signoffs = signoff_states(session, only)
+    unresolved: dict[int, int] = dict(session.exec(
+        _only(select(Reperformance.control_id, func.count())
+              .join(ReperformanceDifference, ReperformanceDifference.reperformance_id == Reperformance.id)
+              .where(ReperformanceDifference.disposition.is_(None)), Reperformance.control_id, only)
+        .group_by(Reperformance.control_id)).all())
+    whole: set[int] = set(session.exec(_only(select(Reperformance.control_id).where(
+        Reperformance.whole_population.is_(True)).distinct(), Reperformance.control_id, only)))
+    type2 = eng is not None and eng.type is EngagementType.type2
     out: dict[int, ControlFacts] = {}
     for c in controls:
         s = samples.get(c.id)
@@ -217,6 +227,11 @@ def control_facts(session: Session, only: int | None = None) -> dict[int, Contro
             phase=phase,
             preparer_signed=signed,
             signoff_stale=stale,
+            type2=type2,
+            nature=c.nature,
+            itgc_basis=c.itgc_basis,
+            whole_population_reperformed=c.id in whole,
+            unresolved_differences=unresolved.get(c.id, 0),
         )
     return out
 

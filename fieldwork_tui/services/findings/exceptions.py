@@ -16,8 +16,9 @@ from sqlalchemy import func, or_
 from sqlmodel import Session, select
 
 from fieldwork_tui.domain import reporting
+from fieldwork_tui.domain.compare import deviation_clause
 from fieldwork_tui.domain.vocab import (
-    DifferenceKind,
+    Disposition,
     Effectiveness,
     ExceptionSource,
     ExceptionType,
@@ -36,6 +37,7 @@ from fieldwork_tui.store.models import (
     ReperformanceDifference,
     Sample,
     SampleItem,
+    utcnow,
 )
 
 
@@ -143,6 +145,13 @@ def create_exception(handle: EngagementHandle, ref: str, *, instance: str, devia
                 raise InvalidInput(f"re-performance difference #{diff.id} belongs to another control")
             if s.exec(select(ControlException).where(ControlException.difference_id == diff.id)).first():
                 raise InvalidInput(f"re-performance difference #{diff.id}: an exception is already recorded for it")
+            # the difference is decided: raised as this exception (domain.dispositions)
+            diff.disposition = Disposition.exception
+            diff.disposition_reason = deviation.strip()
+            diff.disposition_evidence_id = None
+            diff.disposed_by = handle.actor
+            diff.disposed_at = utcnow()
+            s.add(diff)
         wording = (report_wording or "").strip() or wording_for(s, control, source, instance, deviation,
                                                                sample_item_id)
         ex = ControlException(control_id=control.id, source=source, sample_item_id=sample_item_id,
@@ -178,12 +187,7 @@ def draft_from_difference(handle: EngagementHandle, difference_id: int) -> dict:
             raise NotFound(f"re-performance difference #{difference_id} not found")
         rp = s.get(Reperformance, diff.reperformance_id)
         control = s.get(Control, rp.control_id)
-        what = {
-            DifferenceKind.only_in_a: f"{diff.key} appears in {rp.list_a_label} but not in {rp.list_b_label}",
-            DifferenceKind.only_in_b: f"{diff.key} appears in {rp.list_b_label} but not in {rp.list_a_label}",
-            DifferenceKind.differing: f"{diff.key} differs between {rp.list_a_label} and {rp.list_b_label}",
-            DifferenceKind.date_window: f"{diff.key} fell outside the allowed date window",
-        }[diff.kind]
+        what = deviation_clause(diff.kind, diff.details, rp.list_a_label, rp.list_b_label)
         return {"ref": control.ref, "source": ExceptionSource.reperformance.value, "difference_id": diff.id,
                 "instance": diff.key, "planned_control": control.description, "deviation": what,
                 "report_wording": reporting.instance_exception_wording(diff.key, what)}
