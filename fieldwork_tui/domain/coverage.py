@@ -140,9 +140,14 @@ def flags_for(f: ControlFacts) -> list[Flag]:
     """All flags of one control, in vocabulary order."""
     out: set[Flag] = set()
     types = f.evidence_types
+    s = f.sample
+    if s is not None and s.no_occurrences:
+        # A documented population of zero is the work: nothing operated, so there is nothing to
+        # triangulate (Section IV says "No occurrences — not tested for operating effectiveness.").
+        types = f.required_types | types or frozenset({EvidenceType.inspection})
     if not types:
         out.add(Flag.no_evidence)
-    elif len(types) == 1:
+    elif len(types) == 1 and not (s is not None and s.no_occurrences):
         out.add(Flag.single_evidence_type)
         if types == {EvidenceType.inquiry}:
             out.add(Flag.inquiry_only)
@@ -154,7 +159,6 @@ def flags_for(f: ControlFacts) -> list[Flag]:
         out.add(Flag.contradicted_inquiry)
     if outside_period(f.evidence_dates, f.period):
         out.add(Flag.evidence_outside_period)
-    s = f.sample
     if s is not None:
         if s.size < s.policy_size and not s.override_reason.strip():
             out.add(Flag.sample_below_policy)

@@ -287,6 +287,9 @@ class ControlException(SQLModel, table=True):
     exception_type: ExceptionType = ExceptionType.execution
     effectiveness: Effectiveness = Effectiveness.operating
     report_wording: str = ""
+    #: The auditor rewrote the report wording by hand: it is shown as written (a visible override);
+    #: otherwise the wording is computed from the current counts whenever it is shown.
+    wording_edited: bool = False
     created_by: str = ""
     created_at: dt.datetime = Field(default_factory=utcnow)
 

@@ -8,7 +8,9 @@ Every re-performance difference gets a disposition (exception | explained | not 
 its reason, the evidence of an explanation, who decided and when). Differences already raised as
 exceptions are migrated as dispositioned "exception"; all others stay open. A re-performance can
 say it covered the whole population; an automated control can record the IT general controls its
-test of one relies on. The difference kind gains "duplicate" (a key seen twice on one side).
+test of one relies on. The difference kind gains "duplicate" (a key seen twice on one side). An
+exception records whether its report wording was rewritten by hand (existing wordings count as
+generated: they are recomputed from the current counts).
 """
 
 from collections.abc import Sequence
@@ -52,6 +54,8 @@ def upgrade() -> None:
     with op.batch_alter_table("control", schema=None) as batch_op:
         batch_op.add_column(sa.Column("itgc_basis", sqlmodel.sql.sqltypes.AutoString(), nullable=False,
                                       server_default=""))
+    with op.batch_alter_table("controlexception", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("wording_edited", sa.Boolean(), nullable=False, server_default=sa.false()))
     # differences already raised as exceptions are decided: their disposition is "exception"
     op.execute(
         "UPDATE reperformancedifference SET disposition = 'exception', "
@@ -62,6 +66,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("controlexception", schema=None) as batch_op:
+        batch_op.drop_column("wording_edited")
     with op.batch_alter_table("control", schema=None) as batch_op:
         batch_op.drop_column("itgc_basis")
     with op.batch_alter_table("reperformance", schema=None) as batch_op:

@@ -42,7 +42,7 @@ source_sha256                        # PopulationResult (also the CLI's --json)
 safe_member                          # domain/bundle_names.py (issue 21: member-name caps)
 category_of, is_at_or_after, activities, RESPONSE_BUSINESS_DAYS, duplicate
 determination, remarks               # domain/determination.py (issue 11: OSCAL determinations)
-check_disposition, unresolved_count  # domain/dispositions.py (issue 11)
+unresolved_count                     # domain/dispositions.py (issue 11; the services count in SQL)
 wording_of, withhold_names, section_iv_markdown, comparison_exception_wording, overridden  # domain/reporting.py (issue 11)
 age_start                            # domain/requests.py (request age from the import)
 attribute_sample_size, hypergeometric_sample_size  # domain/sampling.py (issue 21: sampling method)
@@ -51,4 +51,3 @@ HelpScreen, OrderedKeys, ScreenActions, ControlCharFilter, KitScreen  # tui/kit 
 known_ids, fit, confirm, choice_field, has_unsafe, safe_text, safe_join, flag_role
 _.wait_settled, _.set_state, _.keys_settled, _.discover, _.apply, _.show_tab, _.hold_keys, _.release_keys
 deviation_clause, interviewee_phrase, compared_items_noun  # domain (issue 11: wired with dispositions and section IV)
-DispositionDialog                    # tui/dialogs/disposition.py (issue 11: the re-performance result screen)

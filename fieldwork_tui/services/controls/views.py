@@ -92,6 +92,8 @@ class ControlRecords:
     observations: list[Observation] = field(default_factory=list)
     files: list[EvidenceFile] = field(default_factory=list)
     reperformances: list[Reperformance] = field(default_factory=list)
+    #: re-performance id → differences still without a disposition
+    unresolved: dict[int, int] = field(default_factory=dict)
     samples: list[Sample] = field(default_factory=list)
     exceptions: list[tuple[ControlException, ManagementResponse | None]] = field(default_factory=list)
     signoffs: list[SignOff] = field(default_factory=list)

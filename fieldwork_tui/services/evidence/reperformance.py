@@ -133,6 +133,7 @@ def run_comparison(handle: EngagementHandle, control_ref: str, list_a: Path | st
             key_a=result.key_a, key_b=result.key_b, options=options, count_a=result.count_a,
             count_b=result.count_b, only_in_a=len(result.only_in_a), only_in_b=len(result.only_in_b),
             differing=len(result.differing), date_window_breaches=len(result.date_window),
+            whole_population=bool(whole_population),
             performed_by=handle.actor,
         )
         s.add(rp)
@@ -231,7 +232,8 @@ def _row(d: ReperformanceDifference, rp: Reperformance, ref: str, exception_id: 
 
 
 def list_differences(handle: EngagementHandle, control_ref: str, *, reperformance_id: int | None = None,
-                     open_only: bool = False, kind: str | None = None) -> list[DifferenceRow]:
+                     open_only: bool = False, kind: str | None = None, offset: int = 0,
+                     limit: int | None = None) -> list[DifferenceRow]:
     """Every difference of the control's re-performances (or of one), in id order, with its
     disposition. The ids are stable: the database's, never renumbered."""
     with handle.read() as s:
@@ -250,7 +252,10 @@ def list_differences(handle: EngagementHandle, control_ref: str, *, reperformanc
                 raise InvalidInput(f"kind {kind!r}: expected one of {', '.join(DifferenceKind)}") from None
         exceptions = dict(s.exec(select(ControlException.difference_id, ControlException.id).where(
             ControlException.control_id == control.id, ControlException.difference_id.is_not(None))).all())
-        return [_row(d, rp, control.ref, exceptions.get(d.id)) for d, rp in s.exec(q.order_by(ReperformanceDifference.id))]
+        q = q.order_by(ReperformanceDifference.id).offset(offset)
+        if limit is not None:
+            q = q.limit(limit)
+        return [_row(d, rp, control.ref, exceptions.get(d.id)) for d, rp in s.exec(q)]
 
 
 def unresolved_count(handle: EngagementHandle, reperformance_id: int) -> int:
