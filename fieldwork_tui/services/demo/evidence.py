@@ -255,7 +255,7 @@ def build(handle: EngagementHandle) -> None:
 
     observations.add_observation(
         handle, "CM-01", observed_at=dt.datetime(2026, 9, 16, 14, 20, tzinfo=dt.UTC),
-        location="Screen share with Marcus Oyelaran",
+        location="Screen share with the VP Engineering",
         description="Watched PR #4821 go to production: merge stayed blocked until one approval and ci/test passed.",
         observed_by="Elena Petrova")
     observations.add_observation(

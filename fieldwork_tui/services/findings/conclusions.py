@@ -58,7 +58,7 @@ def _facts(handle: EngagementHandle, ref: str):
     cf = reporting.ConclusionFacts(tested=bool(rec.evidence_types), occurrences=pop.row_count if pop else None,
                                    exceptions=len(rec.exceptions), deviation_conclusion=deviation,
                                    untested_items=summary.untested if summary else 0, flags=tuple(rec.flags))
-    return rec, pf, cf, wordings, pop
+    return rec, pf, cf, wordings, pop, names
 
 
 def _lower_first(text: str) -> str:
@@ -67,10 +67,13 @@ def _lower_first(text: str) -> str:
 
 
 def conclusion_view(handle: EngagementHandle, ref: str) -> ConclusionView:
-    rec, pf, cf, wordings, pop = _facts(handle, ref)
+    rec, pf, cf, wordings, pop, names = _facts(handle, ref)
     suggested, why = reporting.suggest_conclusion(cf)
     row = reporting.section_iv_row(rec.control.ref, pf, wordings, rec.control.conclusion,
                                    occurrences=pop.row_count if pop else None, flags=rec.flags)
+    # a report describes people by title or function: a name typed into a location or a file
+    # description shows the marker for the auditor to reword
+    row.procedures = [reporting.withhold_names(p, names) for p in row.procedures]
     return ConclusionView(ref=rec.control.ref, current=rec.control.conclusion, note=rec.control.conclusion_note,
                           suggested=suggested, why=why, row=row)
 
