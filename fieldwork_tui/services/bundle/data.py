@@ -171,12 +171,17 @@ class BundleData:
         for n in self.notes:
             if n.target == "exception":
                 notes[n.target_label].append(n)
+        from fieldwork_tui.services.findings.exceptions import current_wordings
+
+        wordings = current_wordings(self.s)
         out = []
         for ex, resp in self.s.exec(
             select(ControlException, ManagementResponse)
             .join(ManagementResponse, ManagementResponse.exception_id == ControlException.id, isouter=True)
             .order_by(ControlException.control_id, ControlException.id)
-        ):
+        ).all():
+            self.s.expunge(ex)  # the wording as it reads now, never written back
+            ex.report_wording = wordings[ex.id].text
             ref = self.refs.get(ex.control_id, "")
             out.append(ExceptionView(ex, resp, ref, notes.get(f"{ref} exception #{ex.id}", [])))
         out.sort(key=lambda v: (v.control_ref, v.exception.id))

@@ -65,6 +65,7 @@ def list_exceptions(handle: EngagementHandle, text: str = "", *, control: str | 
             ExceptionSummary(ex.id, c.ref, ex.instance, ex.deviation, ex.exception_type.value,
                              r.remediation_status.value if r else "missing", source=ex.source.value,
                              effectiveness=ex.effectiveness.value, report_wording=wordings[ex.id].text,
+                             wording_overridden=wordings[ex.id].overridden,
                              responder=r.responder if r else "", remediation_date=r.remediation_date if r else None)
             for ex, c, r in rows
         ]

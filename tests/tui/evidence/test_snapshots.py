@@ -92,3 +92,15 @@ def test_conclude_dialog(snap_compare, demo_app) -> None:
 
 def test_required_types_dialog(snap_compare, demo_app) -> None:
     assert snap_compare(demo_app, run_before=_at_control("CE-03", "alt+3", "tab", "t"), terminal_size=SIZE)
+
+
+def test_disposition_dialog(snap_compare, demo_app) -> None:
+    """`d` on an open difference (AC-01's deploy service account): the disposition form."""
+    assert snap_compare(demo_app, run_before=_at_control("AC-01", "alt+4", "tab", "v", "down", "d"),
+                        terminal_size=SIZE)
+
+
+def test_disposition_dialog_alike(snap_compare, demo_app) -> None:
+    """`D`: one disposition for every open difference of the kind under the cursor."""
+    assert snap_compare(demo_app, run_before=_at_control("AC-01", "alt+4", "tab", "v", "end", "D"),
+                        terminal_size=SIZE)
