@@ -1,5 +1,6 @@
-"""An engagement created before dispositions upgrades with its data: differences already raised as
-exceptions are decided ("exception"), the others stay open; new columns get their defaults."""
+"""An engagement created before dispositions upgrades with its data: no row is rewritten (the journal
+replay stays exact), a difference already raised as an exception reads as decided through its
+exception, the others stay open; new columns get their defaults."""
 
 from __future__ import annotations
 
@@ -40,11 +41,22 @@ def test_old_database_upgrades_with_dispositions(tmp_path) -> None:
     try:
         rows = conn.execute("SELECT id, disposition, disposed_by, disposed_at, disposition_reason "
                             "FROM reperformancedifference ORDER BY id").fetchall()
-        assert rows[0][:3] == (1, "exception", "elena") and rows[0][3].startswith("2026-02-03")
-        assert rows[1] == (2, None, "", None, "")
+        assert rows == [(1, None, "", None, ""), (2, None, "", None, "")]
         assert conn.execute("SELECT whole_population FROM reperformance").fetchone() == (0,)
         assert conn.execute("SELECT itgc_basis FROM control").fetchone() == ("",)
         assert conn.execute("SELECT wording_edited FROM controlexception").fetchone() == (0,)
     finally:
         conn.close()
     engine.dispose()
+    from sqlmodel import Session, func, select
+    from sqlmodel import create_engine as sm_engine
+
+    from fieldwork_tui.services.evidence.reperformance import open_clause
+    from fieldwork_tui.store.models import ReperformanceDifference
+
+    eng = sm_engine(f"sqlite:///{db}")
+    with Session(eng) as s:
+        still_open = s.exec(select(ReperformanceDifference.key).where(open_clause())).all()
+        assert still_open == ["asmith"]  # jdoe is decided by its exception
+        assert s.exec(select(func.count()).select_from(ReperformanceDifference)).one() == 2
+    eng.dispose()

@@ -146,6 +146,7 @@ def sample_summaries(session: Session, only: int | None = None) -> dict[int, Sam
 
 def control_facts(session: Session, only: int | None = None) -> dict[int, ControlFacts]:
     """ControlFacts for every control (or for the control `only`), keyed by control id."""
+    from fieldwork_tui.services.evidence.reperformance import open_clause
     from fieldwork_tui.services.findings.signoffs import signoff_states
 
     eng = session.exec(select(Engagement)).first()
@@ -194,7 +195,7 @@ def control_facts(session: Session, only: int | None = None) -> dict[int, Contro
     unresolved: dict[int, int] = dict(session.exec(
         _only(select(Reperformance.control_id, func.count())
               .join(ReperformanceDifference, ReperformanceDifference.reperformance_id == Reperformance.id)
-              .where(ReperformanceDifference.disposition.is_(None)), Reperformance.control_id, only)
+              .where(open_clause()), Reperformance.control_id, only)
         .group_by(Reperformance.control_id)).all())
     whole: set[int] = set(session.exec(_only(select(Reperformance.control_id).where(
         Reperformance.whole_population.is_(True)).distinct(), Reperformance.control_id, only)))

@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import insert
+from sqlalchemy import and_, insert
 from sqlmodel import select
 
 from fieldwork_tui.domain.compare import (
@@ -144,8 +144,9 @@ def run_comparison(handle: EngagementHandle, control_ref: str, list_a: Path | st
             s.connection().execute(insert(_DIFF_TABLE), rows)
         ids = list(s.exec(select(ReperformanceDifference.id).where(ReperformanceDifference.reperformance_id == rp.id)
                           .order_by(ReperformanceDifference.id)))
-        journal.record(s, "create", "reperformancedifference", rp.id,
-                       {"reperformance_id": rp.id, **result.counts()})
+        journal.record_bulk(s, "create", "reperformancedifference", rp.id,
+                            {"reperformance_id": rp.id, **result.counts()},
+                            table="reperformancedifference", where={"reperformance_id": rp.id})
     return ComparisonOutcome(rp, result, ev_a, ev_b, options, difference_ids=ids)
 
 
@@ -222,11 +223,19 @@ def exceptions_by_difference(handle: EngagementHandle, reperformance_id: int) ->
 
 
 # -- dispositions -----------------------------------------------------------------------------------
+def open_clause():
+    """SQL: the difference has no disposition — none recorded and not raised as an exception (an
+    exception raised before dispositions existed decides its difference too)."""
+    raised = select(ControlException.difference_id).where(ControlException.difference_id.is_not(None))
+    return and_(ReperformanceDifference.disposition.is_(None), ReperformanceDifference.id.not_in(raised))
+
+
 def _row(d: ReperformanceDifference, rp: Reperformance, ref: str, exception_id: int | None) -> DifferenceRow:
     return DifferenceRow(
         id=d.id, reperformance_id=rp.id, control_ref=ref, kind=DifferenceKind(d.kind).value, key=d.key,
         description=describe_difference(d.kind, d.key, d.details, rp.list_a_label, rp.list_b_label),
-        disposition=Disposition(d.disposition).value if d.disposition else None, reason=d.disposition_reason,
+        disposition=Disposition(d.disposition).value if d.disposition else ("exception" if exception_id else None),
+        reason=d.disposition_reason,
         evidence_id=d.disposition_evidence_id, exception_id=exception_id, disposed_by=d.disposed_by,
         disposed_at=d.disposed_at.isoformat(timespec="seconds") if d.disposed_at else "")
 
@@ -244,7 +253,7 @@ def list_differences(handle: EngagementHandle, control_ref: str, *, reperformanc
         if reperformance_id is not None:
             q = q.where(Reperformance.id == reperformance_id)
         if open_only:
-            q = q.where(ReperformanceDifference.disposition.is_(None))
+            q = q.where(open_clause())
         if kind:
             try:
                 q = q.where(ReperformanceDifference.kind == DifferenceKind(kind))
@@ -264,8 +273,7 @@ def unresolved_count(handle: EngagementHandle, reperformance_id: int) -> int:
 
     with handle.read() as s:
         return s.exec(select(func.count()).select_from(ReperformanceDifference).where(
-            ReperformanceDifference.reperformance_id == reperformance_id,
-            ReperformanceDifference.disposition.is_(None))).one()
+            ReperformanceDifference.reperformance_id == reperformance_id, open_clause())).one()
 
 
 def resolve_differences(handle: EngagementHandle, control_ref: str, difference_ids: list[int],
@@ -299,7 +307,8 @@ def resolve_differences(handle: EngagementHandle, control_ref: str, difference_i
             d, rp = found[i]
             if rp.control_id != control.id:
                 raise InvalidInput(f"difference #{i} belongs to another control's re-performance, not {control.ref}")
-            if d.disposition is Disposition.exception:
+            raised = s.exec(select(ControlException.id).where(ControlException.difference_id == i)).first()
+            if d.disposition is Disposition.exception or raised is not None:
                 raise InvalidInput(f"difference #{i} is already raised as an exception (exceptions are never "
                                    "deleted)")
         if evidence_id is not None and s.get(EvidenceFile, evidence_id) is None:

@@ -1,12 +1,13 @@
 """dispositions of re-performance differences; whole-population re-performances; ITGC basis
 
 Revision ID: dispositions
-Revises: 0001
+Revises: signatures
 Create Date: 2026-12-01 12:45:00
 
 Every re-performance difference gets a disposition (exception | explained | not a deviation, with
 its reason, the evidence of an explanation, who decided and when). Differences already raised as
-exceptions are migrated as dispositioned "exception"; all others stay open. A re-performance can
+exceptions count as decided through their exception (no row is rewritten: the journal replay of
+`fieldwork check` stays exact); all others stay open. A re-performance can
 say it covered the whole population; an automated control can record the IT general controls its
 test of one relies on. The difference kind gains "duplicate" (a key seen twice on one side). An
 exception records whether its report wording was rewritten by hand (existing wordings count as
@@ -20,7 +21,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "dispositions"
-down_revision: str | None = "0001"
+down_revision: str | None = "signatures"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -56,13 +57,6 @@ def upgrade() -> None:
                                       server_default=""))
     with op.batch_alter_table("controlexception", schema=None) as batch_op:
         batch_op.add_column(sa.Column("wording_edited", sa.Boolean(), nullable=False, server_default=sa.false()))
-    # differences already raised as exceptions are decided: their disposition is "exception"
-    op.execute(
-        "UPDATE reperformancedifference SET disposition = 'exception', "
-        "disposed_by = (SELECT e.created_by FROM controlexception e WHERE e.difference_id = reperformancedifference.id), "
-        "disposed_at = (SELECT e.created_at FROM controlexception e WHERE e.difference_id = reperformancedifference.id) "
-        "WHERE id IN (SELECT difference_id FROM controlexception WHERE difference_id IS NOT NULL)"
-    )
 
 
 def downgrade() -> None:
