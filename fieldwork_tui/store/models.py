@@ -21,6 +21,7 @@ from fieldwork_tui.domain.vocab import (
     Corroboration,
     DeviationConclusion,
     DifferenceKind,
+    Disposition,
     Effectiveness,
     EngagementType,
     ExceptionSource,
@@ -96,6 +97,8 @@ class Control(SQLModel, table=True):
     owner_id: int | None = Field(default=None, foreign_key="person.id", index=True)
     frequency: Frequency = Frequency.as_needed
     nature: Nature = Nature.manual
+    #: Automated controls: the IT general controls a test of one relies on (as the auditor recorded it).
+    itgc_basis: str = ""
     key: bool = False
     required_types: list[str] = _json_list()
     # No status column: the status is derived from the work and the sign-offs (domain.signoff).
@@ -184,6 +187,8 @@ class Reperformance(SQLModel, table=True):
     only_in_b: int = 0
     differing: int = 0
     date_window_breaches: int = 0
+    #: List A is the whole population of the period (every instance re-performed, not one quarter).
+    whole_population: bool = False
     conclusion: str = ""
     concluded_by: str = ""
     performed_by: str = ""
@@ -191,11 +196,18 @@ class Reperformance(SQLModel, table=True):
 
 
 class ReperformanceDifference(SQLModel, table=True):
+    """One difference of a comparison and what the auditor decided about it (None: still open)."""
+
     id: int | None = Field(default=None, primary_key=True)
     reperformance_id: int = Field(foreign_key="reperformance.id", index=True)
     kind: DifferenceKind
     key: str = ""
     details: dict[str, Any] = _json_dict()
+    disposition: Disposition | None = Field(default=None, index=True)
+    disposition_reason: str = ""
+    disposition_evidence_id: int | None = Field(default=None, foreign_key="evidencefile.id")
+    disposed_by: str = ""
+    disposed_at: dt.datetime | None = None
 
 
 class Population(SQLModel, table=True):
@@ -279,6 +291,9 @@ class ControlException(SQLModel, table=True):
     exception_type: ExceptionType = ExceptionType.execution
     effectiveness: Effectiveness = Effectiveness.operating
     report_wording: str = ""
+    #: The auditor rewrote the report wording by hand: it is shown as written (a visible override);
+    #: otherwise the wording is computed from the current counts whenever it is shown.
+    wording_edited: bool = False
     created_by: str = ""
     created_at: dt.datetime = Field(default_factory=utcnow)
 

@@ -76,6 +76,10 @@ class ReperformancePaper:
     reperformance: Reperformance
     differences: list[ReperformanceDifference]
     more: int = 0
+    #: differences still without a disposition (all of them, not only the listed ones)
+    unresolved: int = 0
+    #: ids of differences decided by an exception raised before dispositions were recorded
+    raised: frozenset[int] = frozenset()
 
 
 @dataclass
@@ -175,12 +179,17 @@ class BundleData:
         for n in self.notes:
             if n.target == "exception":
                 notes[n.target_label].append(n)
+        from fieldwork_tui.services.findings.exceptions import current_wordings
+
+        wordings = current_wordings(self.s)
         out = []
         for ex, resp in self.s.exec(
             select(ControlException, ManagementResponse)
             .join(ManagementResponse, ManagementResponse.exception_id == ControlException.id, isouter=True)
             .order_by(ControlException.control_id, ControlException.id)
-        ):
+        ).all():
+            self.s.expunge(ex)  # the wording as it reads now, never written back
+            ex.report_wording = wordings[ex.id].text
             ref = self.refs.get(ex.control_id, "")
             out.append(ExceptionView(ex, resp, ref, notes.get(f"{ref} exception #{ex.id}", [])))
         out.sort(key=lambda v: (v.control_ref, v.exception.id))
@@ -228,7 +237,15 @@ class BundleData:
             if len(diffs) > MAX_DIFFERENCES:
                 diffs = diffs[:MAX_DIFFERENCES]
                 more = rp.only_in_a + rp.only_in_b + rp.differing + rp.date_window_breaches - MAX_DIFFERENCES
-            reperformances.append(ReperformancePaper(rp, diffs, max(more, 0)))
+            from sqlalchemy import func
+
+            from fieldwork_tui.services.evidence.reperformance import open_clause
+
+            unresolved = s.exec(select(func.count()).select_from(ReperformanceDifference).where(
+                ReperformanceDifference.reperformance_id == rp.id, open_clause())).one()
+            raised = frozenset(s.exec(select(ControlException.difference_id).where(
+                ControlException.difference_id.in_([d.id for d in diffs]))))
+            reperformances.append(ReperformancePaper(rp, diffs, max(more, 0), unresolved, raised))
         samples = []
         for sm in s.exec(select(Sample).where(Sample.control_id == cid).order_by(Sample.id)):
             items = list(s.exec(select(SampleItem).where(SampleItem.sample_id == sm.id).order_by(SampleItem.position)))

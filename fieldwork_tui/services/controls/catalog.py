@@ -31,6 +31,7 @@ CONTROL_ALIASES: dict[str, list[str]] = {
     "nature": ["Automated/Manual", "Manual/Automated", "Nature", "Type", "Control Type", "Automation",
                "Manual or Automated"],
     "key": ["Key", "Key Control", "Key?"],
+    "itgc_basis": ["ITGC Basis", "ITGC Reliance", "ITGCs Relied On", "IT General Controls", "ITGC"],
 }
 
 #: A SOC 2 control matrix has tens to a few hundred controls; the bound keeps a mistaken 1 GB file (a
@@ -89,6 +90,7 @@ def import_controls(handle: EngagementHandle, path: Path | str) -> ControlImport
         parsed.append({
             "ref": ref, "title": title, "description": get("description"), "criteria": criteria,
             "frequency": frequency or Frequency.as_needed, "owner": get("owner"), "nature": nature, "key": key,
+            "itgc_basis": " ".join(get("itgc_basis").split()) if "itgc_basis" in cols else None,
         })
     if not parsed:
         raise InvalidInput(f"{table.path}: no control rows below the header (row {table.header_row})")
@@ -115,6 +117,8 @@ def import_controls(handle: EngagementHandle, path: Path | str) -> ControlImport
                 updated += 1
             c.title, c.description, c.criteria = row["title"], row["description"], row["criteria"]
             c.frequency, c.nature, c.key, c.owner_id = row["frequency"], row["nature"], row["key"], owner_id
+            if row["itgc_basis"] is not None:  # a matrix without the column keeps what was recorded
+                c.itgc_basis = row["itgc_basis"]
             c.updated_at = utcnow()
             s.add(c)
     return ControlImportResult(created=created, updated=updated, total=len(parsed))

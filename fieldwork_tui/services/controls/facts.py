@@ -15,6 +15,7 @@ from fieldwork_tui.domain.signoff import StatusFacts, derive_status
 from fieldwork_tui.domain.vocab import (
     ControlStatus,
     Corroboration,
+    EngagementType,
     EvidenceType,
     Flag,
     SampleKind,
@@ -31,6 +32,7 @@ from fieldwork_tui.store.models import (
     Observation,
     Population,
     Reperformance,
+    ReperformanceDifference,
     Sample,
     SampleItem,
     StatementControl,
@@ -164,6 +166,7 @@ def facts_and_statuses(session: Session, only: int | None = None
                        ) -> tuple[dict[int, ControlFacts], dict[int, ControlStatus]]:
     """ControlFacts and the derived status of every control (or of `only`), from one pass: the
     status is never stored, so it follows the work and the sign-offs (domain.signoff)."""
+    from fieldwork_tui.services.evidence.reperformance import open_clause
     from fieldwork_tui.services.findings.signoffs import Standing, standings
 
     eng = session.exec(select(Engagement)).first()
@@ -209,6 +212,14 @@ def facts_and_statuses(session: Session, only: int | None = None
     for pop in session.exec(_only(select(Population), Population.control_id, only).order_by(Population.id)):
         latest_pops[pop.control_id] = pop
     signed_off = standings(session, only)
+    unresolved: dict[int, int] = dict(session.exec(
+        _only(select(Reperformance.control_id, func.count())
+              .join(ReperformanceDifference, ReperformanceDifference.reperformance_id == Reperformance.id)
+              .where(open_clause()), Reperformance.control_id, only)
+        .group_by(Reperformance.control_id)).all())
+    whole: set[int] = set(session.exec(_only(select(Reperformance.control_id).where(
+        Reperformance.whole_population.is_(True)).distinct(), Reperformance.control_id, only)))
+    type2 = eng is not None and eng.type is EngagementType.type2
     out: dict[int, ControlFacts] = {}
     statuses: dict[int, ControlStatus] = {}
     for c in controls:
@@ -239,6 +250,11 @@ def facts_and_statuses(session: Session, only: int | None = None
             phase=phase,
             preparer_signed=signed,
             signoff_stale=stale,
+            type2=type2,
+            nature=c.nature,
+            itgc_basis=c.itgc_basis,
+            whole_population_reperformed=c.id in whole,
+            unresolved_differences=unresolved.get(c.id, 0),
         )
         statuses[c.id] = derive_status(StatusFacts(
             has_work=has_work(out[c.id], c.conclusion is not None), preparer_signed=st.preparer_signed,

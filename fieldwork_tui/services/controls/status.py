@@ -13,7 +13,6 @@ from fieldwork_tui.domain.vocab import (
     OPEN_REQUEST_STATUSES,
     Conclusion,
     ControlStatus,
-    Flag,
     Frequency,
     RequestStatus,
     SignOffRole,
@@ -62,12 +61,12 @@ _SORT_KEYS = {
 
 def select_rows(rows: list[ControlRow], ids: set[int] | None = None, *, flagged_only: bool = False,
                 sort: str = "ref", descending: bool = False) -> list[ControlRow]:
-    """Keep the rows whose id is in `ids` (all when None), optionally only the flagged ones (any flag
-    but `unsigned`), sorted by a column. Lets the controls view filter as you type without
+    """Keep the rows whose id is in `ids` (all when None), optionally only those not yet defensible
+    (`domain.flags.is_defensible`, the dashboard's rule), sorted by a column. Lets the controls view filter as you type without
     recomputing every control's flags on each keystroke."""
     out = [r for r in rows if ids is None or r.id in ids]
     if flagged_only:
-        out = [r for r in out if set(r.flags) - {Flag.unsigned}]
+        out = [r for r in out if not r.defensible]
     out.sort(key=_SORT_KEYS.get(sort, _SORT_KEYS["ref"]), reverse=descending)
     return out
 
@@ -76,7 +75,7 @@ def control_rows(handle: EngagementHandle, text: str = "", *, flagged_only: bool
                  descending: bool = False) -> list[ControlRow]:
     """Rows of the controls table: text filter in SQL (ref, title, description, criteria, owner),
     flags from the domain rules; `flagged_only` keeps controls whose conclusion is not yet
-    defensible (any flag but `unsigned`)."""
+    defensible."""
     from fieldwork_tui.store.models import Person
 
     ids = matching_control_ids(handle, text)
@@ -151,7 +150,8 @@ def overview(handle: EngagementHandle, today: dt.date | None = None) -> Overview
 
 
 def status_json(handle: EngagementHandle, today: dt.date | None = None) -> dict:
-    """The `status --json` document (shape fixed in DESIGN.md)."""
+    """The `status --json` document (shape fixed in DESIGN.md; `defensible` per control and the
+    `not_defensible` count follow `domain.flags.is_defensible`, as the dashboard and `f` do)."""
     ov = overview(handle, today)
     with handle.read() as s:
         samples = sample_summaries(s)
@@ -168,13 +168,15 @@ def status_json(handle: EngagementHandle, today: dt.date | None = None) -> dict:
         so = {v.role.value: v.to_json() for v in views.get(r.id, [])} or {role.value: None for role in SignOffRole}
         controls.append({
             "ref": r.ref, "title": r.title, "criteria": r.criteria, "frequency": r.frequency,
-            "evidence_types": r.evidence_types, "flags": [f.value for f in r.flags], "status": r.status,
-            "conclusion": r.conclusion, "sample": sample.to_json() if sample else None,
+            "evidence_types": r.evidence_types, "flags": [f.value for f in r.flags],
+            "defensible": r.defensible, "status": r.status, "conclusion": r.conclusion,
+            "sample": sample.to_json() if sample else None,
             "exceptions": r.exceptions, "signoffs": so, "evidence": evidence.get(r.id, []),
         })
     return {
         "engagement": eng,
         "controls": controls,
+        "not_defensible": len(ov.not_defensible),
         "requests": {"total": sum(ov.requests_by_status.values()), "by_status": ov.requests_by_status,
                      "overdue": ov.requests_overdue},
         "exceptions": {"total": ov.exceptions_total, "without_response": ov.exceptions_without_response},

@@ -50,6 +50,16 @@ def control_records(handle: EngagementHandle, ref: str) -> ControlRecords:
                                 .where(EvidenceControl.control_id == c.id).order_by(EvidenceFile.added_at, EvidenceFile.id)))
         rec.reperformances = list(s.exec(select(Reperformance).where(Reperformance.control_id == c.id)
                                          .order_by(Reperformance.id)))
+        from sqlalchemy import func
+
+        from fieldwork_tui.services.evidence.reperformance import open_clause
+        from fieldwork_tui.store.models import ReperformanceDifference
+
+        rec.unresolved = dict(s.exec(
+            select(ReperformanceDifference.reperformance_id, func.count())
+            .where(ReperformanceDifference.reperformance_id.in_([r.id for r in rec.reperformances]),
+                   open_clause())
+            .group_by(ReperformanceDifference.reperformance_id)).all())
         rec.samples = list(s.exec(select(Sample).where(Sample.control_id == c.id).order_by(Sample.id)))
         for ex, resp in s.exec(
             select(ControlException, ManagementResponse)

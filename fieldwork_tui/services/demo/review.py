@@ -28,13 +28,15 @@ from fieldwork_tui.store.models import Control, ControlException
 PREPARER, REVIEWER = "elena", "sam"
 
 #: Concluded, signed by the preparer and reviewed (controls whose evidence supports the conclusion).
-REVIEWED = [("OP-04", "Tabletop exercise of 2026-04-22 observed; report and action items inspected."),
-            ("AC-01", "Q1–Q4 reviews inspected; Q3 re-performed against the IdP export without difference.")]
+REVIEWED = [("OP-04", "Tabletop exercise report of 12 May 2026 inspected; the lessons-learned review observed."),
+            ("AC-01", "Q2 review inspected and re-performed against the IdP export: 5 differences, 2 still open; "
+                      "the other quarters' reviews not yet inspected.")]
 #: Concluded and signed by the preparer, awaiting review.
 PREPARED = [("CM-01", "Change sample tested; the one deviation is isolated and responded to.")]
 #: Signed, then the conclusion was revised: the sign-off no longer matches the workpaper.
 STALE = ("AC-03", "Terminations re-performed against the HR roster.",
-         "Terminations re-performed against the HR roster; two late removals explained by the IT administrator.")
+         "Terminations re-performed against the HR roster: one account deactivated late and one never "
+         "deactivated, both raised as exceptions.")
 
 
 def _conclude(handle: EngagementHandle, ref: str, note: str) -> None:

@@ -97,10 +97,14 @@ class ComparisonOutcome:
     list_a: EvidenceFile
     list_b: EvidenceFile
     options: dict = field(default_factory=dict)
+    #: The stored difference ids, in the order of `result.differences` (`fieldwork differences`).
+    difference_ids: list[int] = field(default_factory=list)
 
     def to_json(self, control_ref: str) -> dict:
         r = self.result
-        rows = [{"kind": d.kind, "key": d.key, **d.details} for d in r.differences]
+        ids = self.difference_ids or [None] * len(r.differences)
+        rows = [{"id": i, "kind": d.kind, "key": d.key, "disposition": None, **d.details}
+                for i, d in zip(ids, r.differences, strict=True)]
         return {
             "reperformance_id": self.reperformance.id,
             "control": control_ref,
@@ -115,8 +119,13 @@ class ComparisonOutcome:
             "only_in_b": len(r.only_in_b),
             "differing": len(r.differing),
             "date_window_breaches": len(r.date_window),
+            "duplicates": len(r.duplicates),
             "duplicates_a": r.duplicates_a,
             "duplicates_b": r.duplicates_b,
+            "key_normalisation": r.normalisation,
+            "whole_population": self.reperformance.whole_population,
+            "differences": len(rows),
+            "unresolved": len(rows),
             "rows": rows,
         }
 
@@ -127,3 +136,32 @@ class ReperformanceView:
     control_ref: str
     list_a: EvidenceFile | None
     list_b: EvidenceFile | None
+
+
+@dataclass(frozen=True)
+class DifferenceRow:
+    """One re-performance difference with its disposition (None: still open). `id` is the stable
+    difference id the CLI and the TUI name it by."""
+
+    id: int
+    reperformance_id: int
+    control_ref: str
+    kind: str
+    key: str
+    description: str
+    disposition: str | None = None
+    reason: str = ""
+    evidence_id: int | None = None
+    exception_id: int | None = None
+    disposed_by: str = ""
+    disposed_at: str = ""
+
+    @property
+    def open(self) -> bool:
+        return self.disposition is None
+
+    def to_json(self) -> dict:
+        return {"id": self.id, "reperformance_id": self.reperformance_id, "control": self.control_ref,
+                "kind": self.kind, "key": self.key, "description": self.description,
+                "disposition": self.disposition, "reason": self.reason, "evidence_id": self.evidence_id,
+                "exception_id": self.exception_id, "disposed_by": self.disposed_by, "disposed_at": self.disposed_at}

@@ -21,7 +21,8 @@ class ExceptionSummary:
     response: str  # the remediation status, or "missing"
     source: str = "manual"
     effectiveness: str = "operating"
-    report_wording: str = ""
+    report_wording: str = ""  # as it reads now (computed from the current counts unless edited by hand)
+    wording_overridden: bool = False  # the auditor rewrote the wording: shown as an override
     responder: str = ""
     remediation_date: dt.date | None = None
 

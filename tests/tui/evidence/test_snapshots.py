@@ -120,3 +120,15 @@ def test_snapshot_edit_evidence_dialog(snap_compare, demo_home, demo_app):
         await settle(pilot)
 
     assert snap_compare(demo_app, run_before=run_before, terminal_size=SIZE)
+
+
+def test_disposition_dialog(snap_compare, demo_app) -> None:
+    """`d` on an open difference (AC-01's deploy service account): the disposition form."""
+    assert snap_compare(demo_app, run_before=_at_control("AC-01", "alt+4", "tab", "v", "down", "d"),
+                        terminal_size=SIZE)
+
+
+def test_disposition_dialog_alike(snap_compare, demo_app) -> None:
+    """`D`: one disposition for every open difference of the kind under the cursor."""
+    assert snap_compare(demo_app, run_before=_at_control("AC-01", "alt+4", "tab", "v", "end", "D"),
+                        terminal_size=SIZE)
