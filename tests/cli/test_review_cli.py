@@ -34,25 +34,28 @@ def eng(home: Path, tmp_path: Path) -> Path:
 
 def test_sign_over_blocking_flags_needs_the_named_confirmation(eng: Path):
     r = run(eng, "sign", "acme", "AC-01", "--role", "preparer")
-    one_line_error(r, "signing over blocking flags no_evidence, missing_required_type needs a confirmation; to "
-                      "sign over them pass --confirm-flags no_evidence,missing_required_type")
+    one_line_error(r, "signing over blocking flags no_evidence, missing_required_type, operating_effectiveness_untested"
+                      " needs a confirmation; to sign over them pass --confirm-flags "
+                      "no_evidence,missing_required_type,operating_effectiveness_untested")
     one_line_error(run(eng, "sign", "acme", "AC-01", "--role", "preparer", "--confirm-flags", "no_evidence"),
-                   "--confirm-flags missing_required_type")
+                   "--confirm-flags missing_required_type,operating_effectiveness_untested")
     one_line_error(run(eng, "sign", "acme", "AC-01", "--role", "preparer", "--confirm-flags", "nope"),
                    "--confirm-flags: unknown flag 'nope'")
     r = run(eng, "sign", "acme", "AC-01", "--role", "preparer", "--confirm-flags",
-            "no_evidence,missing_required_type", "--json")
+            "no_evidence,missing_required_type,operating_effectiveness_untested", "--json")
     assert r.exit_code == 0, r.output
     data = json.loads(r.stdout)
-    assert data["by"] == "elena" and data["confirmed_flags"] == ["no_evidence", "missing_required_type"]
+    assert data["by"] == "elena" and data["confirmed_flags"] == ["no_evidence", "missing_required_type",
+                                                                "operating_effectiveness_untested"]
     assert len(data["content_sha256"]) == 64 and len(data["journal_head"]) == 64
     status = json.loads(run(eng, "status", "acme", "--json").stdout)["controls"][0]
     assert status["status"] == "ready_for_review"
-    assert status["signoffs"]["preparer"]["confirmed_flags"] == ["no_evidence", "missing_required_type"]
+    assert status["signoffs"]["preparer"]["confirmed_flags"] == ["no_evidence", "missing_required_type",
+                                                                    "operating_effectiveness_untested"]
 
 
 def test_self_review_is_refused_unless_the_engagement_allows_it(eng: Path):
-    flags = "no_evidence,missing_required_type"
+    flags = "no_evidence,missing_required_type,operating_effectiveness_untested"
     assert run(eng, "sign", "acme", "AC-01", "--role", "preparer", "--confirm-flags", flags).exit_code == 0
     one_line_error(run(eng, "sign", "acme", "AC-01", "--role", "reviewer", "--confirm-flags", flags),
                    "elena signed it as preparer and cannot also review it")
@@ -68,7 +71,7 @@ def test_self_review_is_refused_unless_the_engagement_allows_it(eng: Path):
 
 
 def test_notes_workflow_from_the_shell(eng: Path):
-    flags = "no_evidence,missing_required_type"
+    flags = "no_evidence,missing_required_type,operating_effectiveness_untested"
     assert run(eng, "sign", "acme", "AC-01", "--role", "preparer", "--confirm-flags", flags).exit_code == 0
     r = run(eng, "notes", "add", "acme", "AC-01", "Tie the population to the roster", user="sam")
     assert r.exit_code == 0 and "review note #1 added on AC-01" in r.stdout
@@ -119,7 +122,7 @@ def test_a_second_attach_with_another_as_of_is_refused_with_a_hint(eng: Path, tm
 def test_evidence_edit_changes_the_record_and_names_the_stale_sign_offs(eng: Path, tmp_path: Path):
     assert _attach(eng, tmp_path, "AC-01", "--as-of", "2026-03-31").exit_code == 0
     assert run(eng, "sign", "acme", "AC-01", "--role", "preparer", "--confirm-flags",
-               "single_evidence_type,missing_required_type").exit_code == 0
+               "single_evidence_type,missing_required_type,operating_effectiveness_untested").exit_code == 0
     ev = json.loads(run(eng, "status", "acme", "--json").stdout)["controls"][0]["evidence"][0]
     assert ev["id"] == 1 and ev["as_of"] == "2026-03-31"
     r = run(eng, "evidence", "edit", "acme", ev["sha256"][:8], "--as-of", "2026-04-01", "--description", "Q1 signed",

@@ -27,6 +27,8 @@ from fieldwork_tui.store.models import ControlException, JournalEntry, Observati
 
 from ..support import attach_file
 
+from fieldwork_tui.domain.vocab import Nature  # noqa: E402
+
 EVERY_FLAG = [f.value for f in Flag]
 
 
@@ -43,8 +45,19 @@ def ready(ctl):
     with ctl.session() as s:
         c = find_control(s, "AC-1")
         s.add(Observation(control_id=c.id, observed_at=dt.datetime(2026, 5, 1, tzinfo=dt.UTC), description="seen"))
+        # an automated control tested once, its IT general controls relied on: operation evidenced
+        c.nature, c.itgc_basis = Nature.automated, "ITGC change management tested"
+        s.add(c)
     sign(ctl, "AC-1", "preparer")
     return ctl
+
+
+def _operation_evidenced(handle, ref="AC-1"):
+    """An automated control tested once with its IT general controls relied on: no OE flag."""
+    with handle.session() as s:
+        c = find_control(s, ref)
+        c.nature, c.itgc_basis = Nature.automated, "ITGC change management tested"
+        s.add(c)
 
 
 def _row(handle, ref="AC-1"):
@@ -79,21 +92,22 @@ def test_unsigned_until_the_preparer_signs(ready):
 def test_signing_over_blocking_flags_needs_them_confirmed_by_name_and_records_them(ctl):
     with pytest.raises(ConfirmationNeeded) as info:
         sign(ctl, "AC-1", "preparer")
-    assert info.value.flags == ("no_evidence", "missing_required_type")
-    assert str(info.value) == ("control AC-1: signing over blocking flags no_evidence, missing_required_type "
-                               "needs a confirmation")
+    assert info.value.flags == ("no_evidence", "missing_required_type", "operating_effectiveness_untested")
+    assert str(info.value) == ("control AC-1: signing over blocking flags no_evidence, missing_required_type, "
+                               "operating_effectiveness_untested needs a confirmation")
     with pytest.raises(ConfirmationNeeded) as info:
         sign(ctl, "AC-1", "preparer", confirm_flags=["no_evidence"])
-    assert info.value.flags == ("missing_required_type",)
+    assert info.value.flags == ("missing_required_type", "operating_effectiveness_untested")
     with ctl.read() as s:
         assert s.exec(select(SignOff)).all() == []  # nothing was recorded by the refusals
-    result = sign(ctl, "AC-1", "preparer", confirm_flags=["no_evidence", "missing_required_type", "inquiry_only"])
-    assert result.confirmed_flags == ("no_evidence", "missing_required_type")
+    result = sign(ctl, "AC-1", "preparer", confirm_flags=["no_evidence", "missing_required_type", "inquiry_only",
+                                                       "operating_effectiveness_untested"])
+    assert result.confirmed_flags == ("no_evidence", "missing_required_type", "operating_effectiveness_untested")
     prep, _ = control_signoffs(ctl, "AC-1")
-    assert prep.confirmed_flags == ("no_evidence", "missing_required_type")
-    assert prep.remarks == "signed over no evidence, missing required type"
+    assert prep.confirmed_flags == ("no_evidence", "missing_required_type", "operating_effectiveness_untested")
+    assert prep.remarks == ("signed over no evidence, missing required type, operating effectiveness untested")
     assert status_json(ctl)["controls"][0]["signoffs"]["preparer"]["confirmed_flags"] == [
-        "no_evidence", "missing_required_type"]
+        "no_evidence", "missing_required_type", "operating_effectiveness_untested"]
 
 
 def test_the_sign_off_records_what_a_signature_needs(ready):
@@ -157,6 +171,7 @@ def test_bad_role_and_unknown_control(ctl):
 
 
 def test_reviewer_signs_after_the_preparer_on_the_same_state(ctl):
+    _operation_evidenced(ctl)
     attach_file(ctl, "AC-1", "q1.pdf", b"q1")
     with ctl.session() as s:
         s.add(Observation(control_id=find_control(s, "AC-1").id, observed_at=dt.datetime(2026, 5, 1, tzinfo=dt.UTC)))
@@ -241,9 +256,11 @@ def test_the_reviewer_confirms_blocking_flags_too(ready):
     sign(ready, "AC-1", "preparer", confirm_flags=EVERY_FLAG)
     with pytest.raises(ConfirmationNeeded) as info:
         sign(as_(ready, "sam"), "AC-1", "reviewer")
-    assert info.value.flags == ("single_evidence_type",) and info.value.role is SignOffRole.reviewer
-    result = sign(ready, "AC-1", "reviewer", confirm_flags=["single_evidence_type"])
-    assert result.confirmed_flags == ("single_evidence_type",)
+    # no observation left: the automated control's test of one is gone too
+    assert info.value.flags == ("single_evidence_type", "operating_effectiveness_untested")
+    assert info.value.role is SignOffRole.reviewer
+    result = sign(ready, "AC-1", "reviewer", confirm_flags=["single_evidence_type", "operating_effectiveness_untested"])
+    assert result.confirmed_flags == ("single_evidence_type", "operating_effectiveness_untested")
 
 
 # -- review notes ---------------------------------------------------------------------------------
@@ -325,6 +342,7 @@ def test_notes_can_be_answered_and_cleared_after_the_report_but_settings_are_loc
 
 
 def test_status_moves_through_the_work_and_back_on_change(ctl):
+    _operation_evidenced(ctl)
     assert _row(ctl).status == "not_started"
     attach_file(ctl, "AC-1", "q1.pdf", b"q1")
     assert _row(ctl).status == "in_progress"

@@ -44,8 +44,9 @@ async def test_signing_over_blocking_flags_asks_and_records_the_confirmation(dem
         await _keys(pilot, "y")
         prep, rev = control_signoffs(demo_app.handle, "AC-05")
         assert prep.signed_by == "elena" and not prep.stale and not rev.signed
-        assert prep.confirmed_flags == ("missing_required_type", "uncorroborated_inquiry")
-        assert "signed over missing required type, uncorroborated inquiry" in plain(
+        assert prep.confirmed_flags == ("missing_required_type", "uncorroborated_inquiry",
+                                        "operating_effectiveness_untested")
+        assert "signed over missing required type, uncorroborated inquiry, operating effectiveness untested" in plain(
             demo_app.screen.query_one("#signoffs"))
         header = plain(demo_app.screen.query_one("#control-header"))
         assert "unsigned" not in header and "ready for review" in header
