@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 from sqlmodel import select
 
-from fieldwork_tui.domain.vocab import Conclusion, ControlStatus, Flag, SignOffRole
+from fieldwork_tui.domain.vocab import Conclusion, ControlStatus, Flag, Nature, SignOffRole
 from fieldwork_tui.domain.workpaper import HASH_SCHEME
 from fieldwork_tui.services.controls.catalog import add_control, find_control, set_conclusion
 from fieldwork_tui.services.controls.status import control_rows, overview, status_json
@@ -26,8 +26,6 @@ from fieldwork_tui.services.findings.views import STALE_LABEL
 from fieldwork_tui.store.models import ControlException, JournalEntry, Observation, SignOff
 
 from ..support import attach_file
-
-from fieldwork_tui.domain.vocab import Nature  # noqa: E402
 
 EVERY_FLAG = [f.value for f in Flag]
 
