@@ -15,6 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import fieldwork_tui
+from fieldwork_tui.domain import sample_records as records
 from fieldwork_tui.domain import selection as sel
 from fieldwork_tui.domain.sampling import PopulationHasher, canonical_header, canonical_row
 
@@ -113,23 +114,20 @@ def write_bundle(root: Path, *, tamper: bool = False) -> dict:
             more = sel.select(method, rows, 15, seed, strata_period=period, selected_on=selected_on,
                               exclude=frozenset(first.keys) | {s.key for s in first.skipped})
             parts.append((more, 15, "expansion", 2))
-        doc_parts = [{"kind": kind, "id": pid, "method": method, "size": size,
-                      "strata_period": [p.isoformat() for p in period] if period else None,
-                      "selected_on": selected_on.isoformat() if selected_on else None,
-                      "keys": list(s.keys), "replaced": [],
-                      "passed_over": [{"key": x.key, "date": x.day.isoformat(), "stratum": x.stratum, "code": x.code,
-                                       "reason": x.reason, "replaced_by": x.replaced_by} for x in s.skipped]}
-                     for s, size, kind, pid in parts]
+        recorded = [(kind, pid, sel.Part(f"{kind} sample #{pid}", method, size, period, selected_on, x.keys, x.skipped))
+                    for x, size, kind, pid in parts]
         if tamper and dated:
-            doc_parts[1]["keys"][3] = "K0000"
-        samples.append({"control": ref, "seed": seed, "parts": doc_parts,
-                        "population": {"file": member, "sha256": pop_sha, "rows": n, "key_column": columns[0],
-                                       "date_column": date_col,
-                                       "source": {"file": f"evidence/{ref}.csv",
-                                                  "sha256": hashlib.sha256(b"client file\n").hexdigest()}}})
-    doc = {"format": "fieldwork-samples", "version": 1,
-           "engagement": {"uid": uid, "period_start": YEAR[0].isoformat(), "period_end": YEAR[1].isoformat()},
-           "samples": samples}
+            part = recorded[1][2]
+            keys = list(part.keys)
+            keys[3] = "K0000"
+            recorded[1] = (recorded[1][0], recorded[1][1], sel.Part(part.label, part.method, part.size,
+                                                                     part.strata_period, part.selected_on, tuple(keys),
+                                                                     part.skipped))
+        samples.append(records.sample_entry(
+            control=ref, seed=seed, population_file=member, population_sha256=pop_sha, rows=n, key_column=columns[0],
+            date_column=date_col, source_file=f"evidence/{ref}.csv",
+            source_sha256=hashlib.sha256(b"client file\n").hexdigest(), parts=recorded))
+    doc = records.samples_document(uid, YEAR, samples)
     (root / "reperform" / "samples.json").write_text(json.dumps(doc, indent=2))
     (root / "reperform" / "sample.py").write_bytes(SCRIPT.read_bytes())
     return doc
@@ -174,3 +172,12 @@ def test_the_script_reports_an_altered_population_file(tmp_path):
     done = run_isolated(tmp_path)
     assert done.returncode == 1
     assert "HR-02: MISMATCH: population reperform/populations/HR-02-population-1.jsonl has SHA-256" in done.stdout
+
+
+def test_records_round_trip():
+    st_ = sel.Stratum(3, D(2026, 3, 1), D(2026, 3, 31), 40, 38, 2)
+    sk = sel.Skipped("K1", D(2026, 3, 30), 3, sel.AFTER_SELECTION, "dated …", "K2")
+    rp = sel.Replaced("K3", D(2027, 1, 2), sel.OUTSIDE_PERIOD, "dated …", None, D(2027, 2, 1))
+    assert records.stratum_from(json.loads(json.dumps(records.stratum_json(st_)))) == st_
+    assert records.skipped_from(json.loads(json.dumps(records.skipped_json(sk)))) == sk
+    assert records.replaced_from(json.loads(json.dumps(records.replaced_json(rp)))) == rp
