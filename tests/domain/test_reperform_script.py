@@ -181,3 +181,53 @@ def test_records_round_trip():
     assert records.stratum_from(json.loads(json.dumps(records.stratum_json(st_)))) == st_
     assert records.skipped_from(json.loads(json.dumps(records.skipped_json(sk)))) == sk
     assert records.replaced_from(json.loads(json.dumps(records.replaced_json(rp)))) == rp
+
+
+def _add_v1_with_replacement(root: Path, doc: dict, *, wrong: bool = False) -> None:
+    """A legacy v1 sample whose last-stratum item fell outside the period and was replaced later."""
+    ref, n = "AC-09", 100
+    columns = ["Ticket", "Closed"]
+    rows = [(f"T{i:03d}", YEAR[0] + dt.timedelta(days=i * 400 // n)) for i in range(n)]
+    hasher = PopulationHasher(columns, "Ticket", "Closed")
+    lines = [canonical_header(columns, "Ticket", "Closed")]
+    for k, d in rows:
+        hasher.add(k, d, [k, d.isoformat()])
+        lines.append(canonical_row(k, d, [k, d.isoformat()]))
+    member = f"reperform/populations/{ref}-population-9.jsonl"
+    (root / member).write_bytes(b"".join(lines))
+    pop_sha = hasher.hexdigest()
+    seed = sel.derive_seed(doc["engagement"]["uid"], ref, pop_sha)
+    bounds = (rows[0][1], rows[-1][1])
+    first = sel.select(sel.METHOD_STRATIFIED_V1, rows, 12, seed, strata_period=bounds)
+    days = dict(rows)
+    gone = next(k for k in first.keys if days[k] > YEAR[1])
+    on = D(2027, 3, 1)
+    instead = sel.replacement(sel.METHOD_STRATIFIED_V1, rows, seed, size=12, strata_period=bounds,
+                              removed_day=days[gone], period=YEAR, today=on, exclude=frozenset(first.keys))
+    assert instead is not None
+    if wrong:
+        instead = next(k for k, d in rows if k not in first.keys and d <= YEAR[1] and k != instead)
+    why = sel.untestable(days[gone], YEAR, today=on)
+    keys = tuple(instead if k == gone else k for k in first.keys)
+    part = sel.Part("initial sample #9", sel.METHOD_STRATIFIED_V1, 12, bounds, None, keys,
+                    replaced=(sel.Replaced(gone, days[gone], why.code, why.text, instead, on),))
+    doc["samples"].append(records.sample_entry(control=ref, seed=seed, population_file=member,
+                                               population_sha256=pop_sha, rows=n, key_column="Ticket",
+                                               date_column="Closed", source_file=None, source_sha256="",
+                                               parts=[("initial", 9, part)]))
+    (root / "reperform" / "samples.json").write_text(json.dumps(doc, indent=2))
+
+
+def test_the_script_replays_a_v1_replacement(tmp_path):
+    doc = write_bundle(tmp_path)
+    _add_v1_with_replacement(tmp_path, doc)
+    done = run_isolated(tmp_path)
+    assert done.returncode == 0, done.stdout
+    assert "AC-09: match: initial sample #9 (sha256-rank-stratified-v1, 12 items): same items, same order" in done.stdout
+
+
+def test_the_script_finds_a_wrong_replacement(tmp_path):
+    doc = write_bundle(tmp_path)
+    _add_v1_with_replacement(tmp_path, doc, wrong=True)
+    done = run_isolated(tmp_path)
+    assert done.returncode == 1 and "AC-09: MISMATCH" in done.stdout and "should be replaced by" in done.stdout
