@@ -56,6 +56,7 @@ def _titles(label_a: str, label_b: str) -> dict[str, str]:
         "only_in_b": f"In {label_b}, not in {label_a}",
         "differing": f"Different values in {label_a} and {label_b}",
         "date_window": "Outside the date window",
+        "duplicate": f"Keys listed more than once (in {label_a} or {label_b})",
     }
 
 
@@ -99,7 +100,7 @@ def difference_tables(differences: Iterable[DifferenceRow], *, label_a: str, lab
                 table.rows.append([d.key, text(det.get("a")), text(det.get("b")) or "none", text(det.get("days")),
                                    text(det.get("limit_days")), *d.extra])
         else:
-            title = kind_title(kind) if kind_title else kind.replace("_", " ").capitalize()
+            title = (kind_title(kind) if kind_title else None) or titles.get(kind) or kind.replace("_", " ").capitalize()
             table = DifferenceTable(kind, title, ["Key", "Details", *extra_columns])
             table.rows.extend([d.key, text(d.details), *d.extra] for d in rows)
         tables.append(table)
