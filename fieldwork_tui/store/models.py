@@ -242,6 +242,16 @@ class Sample(SQLModel, table=True):
     conclusion_reason: str = ""
     created_by: str = ""
     created_at: dt.datetime = Field(default_factory=utcnow)
+    # The method's inputs and records beyond seed and method (docs/sampling-method.md): the size the draw
+    # was made with (0: the same as `size`), what the strata span, the day it was drawn, the strata with
+    # their counts, the rows passed over as untestable, and replacements made after the draw.
+    draw_size: int = 0
+    strata_start: dt.date | None = None
+    strata_end: dt.date | None = None
+    selected_on: dt.date | None = None
+    strata: list[Any] = _json_list()
+    passed_over: list[Any] = _json_list()
+    replaced: list[Any] = _json_list()
 
 
 class SampleItem(SQLModel, table=True):

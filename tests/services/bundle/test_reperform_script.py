@@ -19,7 +19,7 @@ from fieldwork_tui.domain import sample_records as records
 from fieldwork_tui.domain import selection as sel
 from fieldwork_tui.domain.sampling import PopulationHasher, canonical_header, canonical_row
 
-SCRIPT = Path(fieldwork_tui.__file__).parent / "reperform" / "sample.py"
+SCRIPT = Path(fieldwork_tui.__file__).parent / "services" / "bundle" / "reperform" / "sample.py"
 D = dt.date
 YEAR = (D(2026, 1, 1), D(2026, 12, 31))
 
