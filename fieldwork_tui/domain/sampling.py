@@ -45,8 +45,6 @@ from fieldwork_tui.domain.selection import (  # noqa: F401 - the selection rules
 )
 from fieldwork_tui.domain.vocab import DeviationConclusion, Frequency
 
-#: Until the sampling service draws v2, new dated samples use the v1 name (see domain.selection).
-METHOD_STRATIFIED = METHOD_STRATIFIED_V1
 DAYS_PER_YEAR = 365
 #: Scaling to a short period never takes a size of 2 or more below 2 (one instance proves nothing of
 #: consistency); the period's instance count still caps it.

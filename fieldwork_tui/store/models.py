@@ -209,6 +209,8 @@ class Population(SQLModel, table=True):
     sha256: str = ""
     imported_by: str = ""
     imported_at: dt.datetime = Field(default_factory=utcnow)
+    #: rows dated outside the audit period: part of the extract, never eligible for a sample
+    outside_period: int = 0
 
 
 class PopulationRow(SQLModel, table=True):
@@ -252,6 +254,8 @@ class Sample(SQLModel, table=True):
     strata: list[Any] = _json_list()
     passed_over: list[Any] = _json_list()
     replaced: list[Any] = _json_list()
+    #: rows of the period dated after `selected_on` when the draw was made (not eligible)
+    after_selection: int = 0
 
 
 class SampleItem(SQLModel, table=True):
