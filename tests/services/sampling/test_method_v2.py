@@ -214,3 +214,47 @@ def test_sample_json_lists_the_inputs(eng, tmp_path):
     (only,) = doc["draws"]
     assert only["method"] == sel.METHOD_STRATIFIED_V2 and only["strata_period"] == ["2026-01-01", "2026-12-31"]
     assert only["selected_on"] == "2026-11-20" and len(only["strata"]) == 12 and only["size"] == 25
+
+
+# -- CLI ----------------------------------------------------------------------------------------------
+def run(*args):
+    from typer.testing import CliRunner
+
+    from fieldwork_tui.cli import app
+
+    return CliRunner().invoke(app, list(args))
+
+
+def test_cli_prints_the_inputs_and_the_reconciliation(eng, tmp_path):
+    path = write(tmp_path / "c.csv", spread(300, last=D(2026, 9, 30)) + [D(2027, 1, 5)])
+    r = run("import", "population", eng.slug, "CM-01", str(path), "--key", "Change ID", "--date", "Deployed")
+    assert r.exit_code == 0, r.output
+    assert "1 row dated outside the audit period (2026-01-01 to 2026-12-31)" in r.output
+    r = run("sample", eng.slug, "CM-01")
+    assert r.exit_code == 0, r.output
+    assert "engagement uid eng-method-v2\nmethod sha256-rank-stratified-v2\nseed " in r.output
+    assert "strata span 2026-01-01 to 2026-12-31, drawn on 2026-11-20" in r.output
+    assert ("strata with no population rows: 10 (2026-10-01 to 2026-10-31), 11 (2026-11-01 to 2026-11-30), "
+            "12 (2026-12-01 to 2026-12-31)") in r.output
+    assert "reconciliation: 1 row dated outside the audit period" in r.output
+
+
+def test_cli_refuses_to_pass_an_untestable_item_and_replaces_it(eng, v1):
+    from fieldwork_tui.services.sampling import mark
+
+    item = next(i for i in v1.items if i.id in v1.untestable)
+    with pytest.raises(InvalidInput):
+        mark(eng, item.id, "passed")
+    r = run("sample", eng.slug, "CM-01")
+    assert r.exit_code == 0 and f"{item.key}\t{item.occurred_on.isoformat()}\tuntested\tcannot be tested: dated" in r.output
+    r = run("sample", eng.slug, "CM-01", "--replace-untestable", "--json")
+    assert r.exit_code == 0, r.output
+    import json
+
+    doc = json.loads(r.output)
+    assert [x["key"] for x in doc["draws"][0]["replaced"]] == ["CHG-00082", "CHG-00089", "CHG-00096"]
+    assert not [i for i in doc["items"] if i["cannot_be_tested"]]
+    r = run("sample", eng.slug, "CM-01", "--replace-untestable")
+    assert r.exit_code == 1 and r.output.count("\n") == 1 and "nothing to replace" in r.output
+    r = run("sample", eng.slug, "CM-01", "--verify")
+    assert r.exit_code == 0 and "verified" in r.output
