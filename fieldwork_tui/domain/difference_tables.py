@@ -77,10 +77,12 @@ def difference_tables(differences: Iterable[DifferenceRow], *, label_a: str, lab
             for d in rows:  # the list's own columns, in its order (the union, should rows differ)
                 cols += [c for c in ((d.details or {}).get("row") or {}) if c not in cols]
             cols = cols or [(key_a if kind == "only_in_a" else key_b) or "Key"]
-            table = DifferenceTable(kind, titles[kind], [*cols, *extra_columns])
+            other = any(not (d.details or {}).get("row") and d.details for d in rows)  # an older record's shape
+            table = DifferenceTable(kind, titles[kind], [*cols, *(["Details"] if other else []), *extra_columns])
             for d in rows:
                 row = (d.details or {}).get("row") or {cols[0]: d.key}
-                table.rows.append([*(text(row.get(c)) for c in cols), *d.extra])
+                more = [text({k: v for k, v in (d.details or {}).items() if k != "row"})] if other else []
+                table.rows.append([*(text(row.get(c)) for c in cols), *more, *d.extra])
         elif kind == "differing":
             table = DifferenceTable(kind, titles[kind], [key_a or "Key", "Column", label_a, label_b, *extra_columns])
             for d in rows:

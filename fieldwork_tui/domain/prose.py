@@ -8,9 +8,10 @@ import re
 _END = re.compile(r"[.!?…]['\")\]]*$")
 
 
-def plural(n: int, singular: str, plural_form: str | None = None) -> str:
-    """ "1 evidence file", "2 evidence files", "0 changes"."""
-    return f"{n} {singular if n == 1 else (plural_form or singular + 's')}"
+def noun(n: int, singular: str, plural_form: str | None = None) -> str:
+    """The noun for a count: "file" for 1, "files" otherwise (so "1 evidence files" cannot be written)."""
+    return singular if n == 1 else (plural_form or singular + "s")
+
 
 
 def sentence(text: object) -> str:

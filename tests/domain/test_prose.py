@@ -5,14 +5,13 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from fieldwork_tui.domain.prose import labelled, plural, sentence, sentences
+from fieldwork_tui.domain.prose import labelled, noun, sentence, sentences
 
 
-def test_plural():
-    assert plural(1, "evidence file") == "1 evidence file"
-    assert plural(2, "evidence file") == "2 evidence files"
-    assert plural(0, "change") == "0 changes"
-    assert plural(3, "person", "people") == "3 people"
+def test_noun_agrees_with_the_count():
+    assert noun(1, "file") == "file"
+    assert noun(2, "file") == "files" and noun(0, "change") == "changes"
+    assert noun(3, "person", "people") == "people"
 
 
 def test_sentences_never_double_a_full_stop():

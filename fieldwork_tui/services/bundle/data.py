@@ -16,7 +16,9 @@ from sqlmodel import Session, select
 
 from fieldwork_tui.domain.bundle_names import NameAllocator
 from fieldwork_tui.domain.coverage import flags_for, ordered_types
-from fieldwork_tui.domain.vocab import OPEN_REQUEST_STATUSES, Flag, SampleResult
+from fieldwork_tui.domain.difference_tables import DifferenceRow, DifferenceTable, difference_tables
+from fieldwork_tui.domain.vocab import OPEN_REQUEST_STATUSES, DifferenceKind, Flag, SampleResult
+from fieldwork_tui.services.bundle.sampling import DrawRecord, SampleExport, SampleInputs
 from fieldwork_tui.services.controls.facts import control_facts
 from fieldwork_tui.services.findings.review import NoteView, all_notes
 from fieldwork_tui.services.findings.signoffs import SignOffView, all_signoff_views
@@ -64,6 +66,10 @@ class SamplePaper:
     sample: Sample
     population: Population | None
     items: list[SampleItem]
+    #: the draw's record (strata, rows passed over, replacements); on an initial draw also the inputs
+    #: of the whole sample (engagement uid, seed, population file) — docs/sampling-method.md
+    draw: DrawRecord | None = None
+    inputs: SampleInputs | None = None
 
     @property
     def counts(self) -> Counter:
@@ -75,6 +81,16 @@ class ReperformancePaper:
     reperformance: Reperformance
     differences: list[ReperformanceDifference]
     more: int = 0
+    #: the compared lists' files in the bundle (None when not kept as evidence)
+    list_a: EvidenceEntry | None = None
+    list_b: EvidenceEntry | None = None
+
+    @property
+    def tables(self) -> list[DifferenceTable]:
+        """The differences as tables in the lists' own names and columns (domain.difference_tables)."""
+        r = self.reperformance
+        rows = [DifferenceRow(DifferenceKind(d.kind).value, d.key, d.details or {}) for d in self.differences]
+        return difference_tables(rows, label_a=r.list_a_label, label_b=r.list_b_label, key_a=r.key_a, key_b=r.key_b)
 
 
 @dataclass
@@ -154,6 +170,9 @@ class BundleData:
             self.evidence.append(entry)
             self._evidence_by_id[ef.id] = entry
         self.vault_file = vault_file
+        eng = self.engagement
+        self.sample_export = SampleExport(session, eng.uid, (eng.period_start, eng.period_end),
+                                          {e.file.sha256: e.member for e in self.evidence})
 
     # -- engagement-wide lists ------------------------------------------------------------------
     def unique_evidence(self) -> list[tuple[str, EvidenceFile, Path]]:
@@ -195,6 +214,14 @@ class BundleData:
             out.append((r, owner.name if owner else "", sorted(filter(None, links.get(r.id, [])))))
         return out
 
+    def sample_items(self):
+        """(control ref, sample, item) for every sample item, by control ref, then sample and position."""
+        q = (select(Sample, SampleItem).join(SampleItem, SampleItem.sample_id == Sample.id)
+             .order_by(Sample.control_id, Sample.id, SampleItem.position))
+        rows = [(self.refs.get(s.control_id, ""), s, it) for s, it in self.s.exec(q)]
+        rows.sort(key=lambda r: r[0])  # stable: keeps sample and position order within a control
+        return rows
+
     def flag_counts(self) -> Counter:
         counts: Counter = Counter()
         for c in self.controls:
@@ -224,11 +251,18 @@ class BundleData:
             if len(diffs) > MAX_DIFFERENCES:
                 diffs = diffs[:MAX_DIFFERENCES]
                 more = rp.only_in_a + rp.only_in_b + rp.differing + rp.date_window_breaches - MAX_DIFFERENCES
-            reperformances.append(ReperformancePaper(rp, diffs, max(more, 0)))
+            reperformances.append(ReperformancePaper(rp, diffs, max(more, 0),
+                                                     self._evidence_by_id.get(rp.list_a_evidence_id),
+                                                     self._evidence_by_id.get(rp.list_b_evidence_id)))
+        recorded = {}
+        for inputs in self.sample_export.control(summary.control.ref, cid):
+            for i, d in enumerate(inputs.draws):
+                recorded[d.sample.id] = (d, inputs if i == 0 else None)
         samples = []
         for sm in s.exec(select(Sample).where(Sample.control_id == cid).order_by(Sample.id)):
             items = list(s.exec(select(SampleItem).where(SampleItem.sample_id == sm.id).order_by(SampleItem.position)))
-            samples.append(SamplePaper(sm, s.get(Population, sm.population_id), items))
+            d, inputs = recorded.get(sm.id, (None, None))
+            samples.append(SamplePaper(sm, s.get(Population, sm.population_id), items, d, inputs))
         exceptions = [e for e in self.exceptions_by_control().get(summary.control.ref, [])]
         notes = [n for n in self.notes if n.control_ref == summary.control.ref]
         return ControlPaper(summary, statements, observations, evidence, reperformances, samples, exceptions, notes)

@@ -16,6 +16,7 @@ import uuid
 from typing import Any
 from urllib.parse import quote
 
+from fieldwork_tui.domain.prose import labelled, sentences
 from fieldwork_tui.domain.vocab import Conclusion, RemediationStatus
 from fieldwork_tui.services.bundle.data import BundleData, ControlPaper
 
@@ -165,8 +166,8 @@ class OscalBuilder:
         risk: dict[str, Any] = {
             "uuid": rid, "title": f"{ref}: exception {x.instance}".strip(),
             "description": _text(x.deviation, "Deviation from the control as described."),
-            "statement": f"Planned control: {_text(x.planned_control, 'as described')}. Deviation: "
-                         f"{_text(x.deviation, 'not described')}.",
+            "statement": sentences(labelled("Planned control", _text(x.planned_control, "as described")),
+                                   labelled("Deviation", _text(x.deviation, "not described"))),
             "props": [self._prop("control-ref", ref), self._prop("exception-type", x.exception_type.value),
                       self._prop("effectiveness", x.effectiveness.value)],
             "status": status,

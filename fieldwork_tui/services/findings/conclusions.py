@@ -29,7 +29,7 @@ def _facts(handle: EngagementHandle, ref: str):
     pf = reporting.ProcedureFacts(
         description=c.description or c.title,
         interviewees=[reporting.person_phrase(v.person.name, v.person.title) for v in rec.statements if v.person],
-        observations=[f"the control in operation ({_lower_first(o.location)})" if o.location
+        observations=[f"the control in operation ({' '.join(o.location.split())})" if o.location  # a place keeps its capitals
                       else "the control in operation" for o in rec.observations][:1],
         documents=[f.description or f.original_name for f in rec.files],
         sample_size=summary.size if summary else 0,
@@ -46,11 +46,6 @@ def _facts(handle: EngagementHandle, ref: str):
                                    exceptions=len(rec.exceptions), deviation_conclusion=deviation,
                                    untested_items=summary.untested if summary else 0)
     return rec, pf, cf, sample_wordings, pop
-
-
-def _lower_first(text: str) -> str:
-    text = " ".join(text.split())
-    return text[:1].lower() + text[1:] if text[1:2].islower() else text
 
 
 def _sample_wordings(session, control: Control, exceptions) -> list[str]:
