@@ -13,6 +13,7 @@ from typing import IO, Any
 from urllib.parse import quote
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, pass_context
+from markupsafe import Markup
 
 from fieldwork_tui.domain.coverage import SEVERE
 from fieldwork_tui.domain.flags import label as flag_label
@@ -56,6 +57,16 @@ def _flag_class(flag: Flag) -> str:
     return "quiet" if flag is Flag.unsigned else ""
 
 
+def css_string(value: Any) -> Markup:
+    """Text for a CSS string inside the page's <style> (the print header): everything but letters, digits,
+    spaces and `,.-_·:/()` as a CSS escape, so no text can end the string, the rule or the <style> element
+    (HTML escaping does not apply inside <style>)."""
+    out = []
+    for ch in str(value or ""):
+        out.append(ch if ch.isalnum() or ch in " ,.-_·:/()" else f"\\{ord(ch):x} ")
+    return Markup("".join(out))
+
+
 @pass_context
 def _href(ctx, member: str) -> str:
     """A link from the page being rendered to a bundle member (relative, percent-encoded, so it
@@ -68,7 +79,7 @@ def environment() -> Environment:
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.filters.update(day=_day, when=_when, size=_size, words=lambda s: str(s).replace("_", " "),
                        badge_cells=_badge_cells, flag_class=_flag_class,
-                       flag_label=flag_label, href=_href, noun=noun)
+                       flag_label=flag_label, href=_href, noun=noun, css_string=css_string)
     return env
 
 

@@ -335,7 +335,8 @@ def mark(handle: EngagementHandle, item_id: int, result: SampleResult | str, not
             if why is not None:
                 ref = s.get(Control, s.get(Sample, item.sample_id).control_id).ref
                 raise InvalidInput(f"{item.key} cannot be tested: {why.text}; replace it with the next item in "
-                                   f"rank order (fieldwork sample ENGAGEMENT {ref} --replace-untestable)")
+                                   f"rank order (r on the Sampling tab, or fieldwork sample ENGAGEMENT {ref} "
+                                   "--replace-untestable)")
         item.result = result
         if note is not None:
             item.note = note.strip()

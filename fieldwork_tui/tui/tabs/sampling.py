@@ -1,6 +1,7 @@
 """Sampling tab: the control's population, the policy size with its detection probabilities, the
 sample, and a fast keyboard loop over its items (p pass · d deviation · n not applicable · o note ·
-l link evidence). A deviation prompts the expansion (or says why it cannot be sampled away).
+l link evidence). A deviation prompts the expansion (or says why it cannot be sampled away). Items that
+cannot be tested (outside the audit period, dated after today) say why; r replaces them in rank order.
 
 Importing and selecting read whole populations, so they run in worker threads with a progress bar.
 """
@@ -52,6 +53,8 @@ class SamplingTab(ControlTab):
         Binding("e", "expand", "Expand", id="sampling.expand", tooltip="Expand the sample after a deviation"),
         Binding("c", "conclude", "Conclude", id="sampling.conclude", tooltip="Conclude on the deviation"),
         Binding("b", "browse", "Population", show=False, id="sampling.browse", tooltip="Browse the population rows"),
+        Binding("r", "replace_untestable", "Replace", show=False, id="sampling.replace",
+                tooltip="Replace items that cannot be tested by the next in rank order in their stratum"),
         Binding("v", "verify", "Verify", show=False, id="sampling.verify",
                 tooltip="Re-derive the selection from the stored population"),
     ]
@@ -91,8 +94,10 @@ class SamplingTab(ControlTab):
         kinds.update({x.id: "expansion" for x in view.expansions})
         rows = [Row(key=item.id, cells=[
             str(n), item.key, item.occurred_on.isoformat() if item.occurred_on else "", kinds.get(item.sample_id, ""),
-            Text(RESULT_LABEL[item.result], style=RESULT_STYLE[item.result]), item.note,
-            f"#{item.evidence_id}" if item.evidence_id else ""]) for n, item in enumerate(view.items, 1)]
+            Text("untestable", style="bold yellow") if item.id in view.untestable
+            else Text(RESULT_LABEL[item.result], style=RESULT_STYLE[item.result]),
+            view.untestable.get(item.id, item.note), f"#{item.evidence_id}" if item.evidence_id else ""])
+            for n, item in enumerate(view.items, 1)]
         table.set_source(ListSource(ITEM_COLUMNS, rows))
         if self._to_untested:
             self._to_untested = False
@@ -134,6 +139,19 @@ class SamplingTab(ControlTab):
             if s.override_reason:
                 line.append(f" · override: {s.override_reason}", style="yellow")
             t.add_row("Sample", line)
+            empty = [f"{x.number} ({x.start.isoformat()} to {x.end.isoformat()})"
+                     for strata in view.strata.values() for x in strata if x.empty]
+            if empty:
+                t.add_row("Strata", Text("no population rows in " + ", ".join(empty), style="yellow"))
+            if view.untestable:
+                n = len(view.untestable)
+                t.add_row("Untestable", Text(f"{n} item{'s' if n != 1 else ''} cannot be tested (outside the audit "
+                                             "period or dated after today): r replaces them by the next in rank "
+                                             "order in their stratum", style="bold yellow"))
+            if view.passed_over or view.replaced:
+                t.add_row("Not drawn", Text(f"{len(view.passed_over)} passed over at selection, {len(view.replaced)} "
+                                            "replaced — not testable in the period; the workpaper lists each with "
+                                            "its reason", style="dim"))
             if devs:
                 t.add_row("Deviation", self._rule_text(view))
         return t
@@ -448,6 +466,28 @@ class SamplingTab(ControlTab):
         else:
             self.app.call_from_thread(self._done, None, "Selection does NOT re-derive: " + report.problems[0])
 
+    def action_replace_untestable(self) -> None:
+        if self.view is None or not self.view.untestable:
+            self.notify("Every item of the sample can be tested; nothing to replace.")
+            return
+        self._busy(True)
+        self._replace_worker()
+
+    @work(thread=True, exclusive=True, group="sampling")
+    def _replace_worker(self) -> None:
+        from fieldwork_tui.services.errors import FieldworkError
+        from fieldwork_tui.services.sampling import replace_untestable
+
+        before = {r.key for r in self.view.replaced} if self.view else set()
+        try:
+            view = replace_untestable(self.handle, self.ref)
+        except FieldworkError as exc:
+            self.app.call_from_thread(self._done, None, str(exc))
+            return
+        done = [r for r in view.replaced if r.key not in before]
+        words = ", ".join(f"{r.key} → {r.replaced_by or 'none left in its stratum (removed)'}" for r in done)
+        self.app.call_from_thread(self._done, f"Replaced {len(done)}: {words}", None)
+
     def palette_commands(self):
         yield ("Import population", f"Import the population of {self.ref}", self.action_import_population)
         yield ("Take sample", f"Select the sample of {self.ref}", self.action_take_sample)
@@ -456,4 +496,6 @@ class SamplingTab(ControlTab):
         yield ("Browse population", "Scroll the population rows", self.action_browse)
         yield ("Attach file to item", "Copy a file into the vault for the item under the cursor", self.action_attach)
         yield ("Verify sample", "Re-derive the selection from the stored population", self.action_verify)
+        yield ("Replace untestable items", "Items outside the period or after today: next in rank order",
+               self.action_replace_untestable)
 

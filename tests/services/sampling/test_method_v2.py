@@ -35,12 +35,17 @@ def spread(n, first=PERIOD[0], last=D(2026, 11, 15)):
     return [first + dt.timedelta(days=i * span // (n - 1)) for i in range(n)]
 
 
-@pytest.fixture
-def eng(home):
+def new_engagement(home):
     """A 2026 engagement with a known uid, so every seed (and so every selection) here is fixed."""
     handle = create_engagement(home, "Method v2", period="2026-01-01..2026-12-31", uid="eng-method-v2")
     add_control(handle, "CM-01", "Changes approved", description="Every change is approved.",
                 frequency=Frequency.multiple_daily)
+    return handle
+
+
+@pytest.fixture
+def eng(home):
+    handle = new_engagement(home)
     yield handle
     handle.close()
 
@@ -136,13 +141,24 @@ def _v1_sample(handle, size=12):
     return keys
 
 
-@pytest.fixture
-def v1(eng, tmp_path):
+def with_v1_sample(handle, tmp_path) -> list[str]:
     """A v1 sample over a population that runs into 2027 (v1 clamped those rows into its last stratum)."""
     days = [PERIOD[0] + dt.timedelta(days=i * 400 // 100) for i in range(100)]
-    populations.import_population(eng, "CM-01", write(tmp_path / "c.csv", days), key="Change ID", date="Deployed",
-                                  expected_count=100)
-    keys = _v1_sample(eng)
+    populations.import_population(handle, "CM-01", write(tmp_path / "c.csv", days), key="Change ID",
+                                  date="Deployed", expected_count=100)
+    return _v1_sample(handle)
+
+
+def untestable_engagement(home, tmp_path):
+    """The engagement of these tests holding that v1 sample (3 items cannot be tested): for the TUI tests."""
+    handle = new_engagement(home)
+    with_v1_sample(handle, tmp_path)
+    return handle
+
+
+@pytest.fixture
+def v1(eng, tmp_path):
+    keys = with_v1_sample(eng, tmp_path)
     view = sampling.sample_view(eng, "CM-01")
     assert [i.key for i in view.items] == keys
     return view

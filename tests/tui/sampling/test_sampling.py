@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 
 from fieldwork_tui.domain.vocab import DeviationConclusion, SampleResult
 from fieldwork_tui.services.findings import exceptions
@@ -168,3 +169,37 @@ async def test_verify_from_the_tab(demo_app):
         await pilot.press("v")
         await settle(pilot)
         assert any("Verified" in n.message for n in demo_app._notifications)
+
+
+async def test_untestable_items_say_why_and_r_replaces_them(home, tmp_path):
+    """A v1 sample holding items outside the audit period and after today: the tab marks them, refuses
+    to pass one, and r replaces them in rank order (what is stored is asserted)."""
+    from fieldwork_tui.tui.app import create_app
+
+    from ...services.sampling.test_method_v2 import untestable_engagement
+
+    handle = untestable_engagement(home, tmp_path)
+    view = sampling.sample_view(handle, "CM-01")
+    handle.close()
+    first = next(n for n, i in enumerate(view.items) if i.id in view.untestable)
+    app = create_app(home, "method-v2")
+    async with app.run_test(size=SIZE) as pilot:
+        await open_tab(pilot, "CM-01")
+        from rich.console import Console
+
+        console = Console(width=130, record=True, file=io.StringIO())
+        console.print(app.screen.query_one("#sampling-summary").content)
+        assert "3 items cannot be tested" in " ".join(console.export_text().split())
+        table = app.screen.query_one("#sampling-items")
+        table.move_cursor(first)
+        await pilot.press("p")
+        await settle(pilot)
+        assert sampling.sample_view(app.handle, "CM-01").items[first].result is SampleResult.untested
+        await pilot.press("r")
+        await settle(pilot)
+        after = sampling.sample_view(app.handle, "CM-01")
+        assert not after.untestable
+        assert [(r.key, r.replaced_by) for r in after.replaced] == [("CHG-00082", "CHG-00078"), ("CHG-00089", None),
+                                                                    ("CHG-00096", None)]
+        assert any("Replaced 3: CHG-00082 → CHG-00078" in n.message for n in app._notifications)
+        assert sampling.verify_sample(app.handle, "CM-01").ok

@@ -63,3 +63,13 @@ def test_deviation_prompt(snap_compare, demo_app):
 
 def test_population_browser(snap_compare, demo_app):
     assert snap_compare(demo_app, run_before=_at("CM-01"), press=["b"], terminal_size=SIZE)
+
+
+def test_sampling_tab_with_untestable_items(snap_compare, home, tmp_path):
+    """A v1 sample with items outside the audit period and after today: marked, the reason shown, r offered."""
+    from fieldwork_tui.tui.app import create_app
+
+    from ...services.sampling.test_method_v2 import untestable_engagement
+
+    untestable_engagement(home, tmp_path).close()
+    assert snap_compare(create_app(home, "method-v2"), run_before=_at("CM-01"), terminal_size=SIZE)
