@@ -50,8 +50,8 @@ def test_differences_read_in_the_lists_own_names_and_columns(pages):
 
 def test_compared_lists_and_populations_are_linked(pages):
     ac01 = pages["workpapers/AC-01.html"]
-    assert re.search(r'<a href="\.\./evidence/[^"]+">IdP export \(pulled by us\)</a>', ac01)
-    assert re.search(r'<a href="\.\./evidence/[^"]+">Reviewed list</a>', ac01)
+    assert re.search(r'<a href="\.\./evidence/[^"]+" data-sha256="[0-9a-f]{64}">IdP export \(pulled by us\)</a>', ac01)
+    assert re.search(r'<a href="\.\./evidence/[^"]+" data-sha256="[0-9a-f]{64}">Reviewed list</a>', ac01)
     cm01 = pages["workpapers/CM-01.html"]
     assert re.search(r'<a href="\.\./reperform/populations/[^"]+\.jsonl">', cm01)
 
