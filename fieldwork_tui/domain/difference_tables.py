@@ -1,11 +1,12 @@
 """Re-performance differences as tables a reader understands: the lists' own names ("HR leavers",
 "AD disabled accounts") instead of "a" and "b", and the lists' own columns instead of a dump of the
-stored details. Pure: the workpaper, the CLI and the workbook build their tables here.
+stored details. Pure: the workpaper builds its difference tables here.
 
 A difference is (kind, key, details) as `domain.compare` stores it:
 `only_in_a`/`only_in_b` carry the row (`{"row": {column: value}}`), `differing` the fields
 (`{"fields": {column: {"a": …, "b": …}}}`), `date_window` the breach (columns, dates, days, limit,
-reason). Any other kind (a later one, e.g. duplicate keys) is shown as its key and its details
+reason), `duplicate` a key listed more than once on one side (side "A"/"B", count, the keys as
+written, the rows). Any other kind (a later one) is shown as its key and its details
 written out as "name: value" — never as a Python repr.
 """
 
@@ -16,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 #: Kinds in the order their tables appear.
-ORDER = ("only_in_a", "only_in_b", "differing", "date_window")
+ORDER = ("only_in_a", "only_in_b", "differing", "date_window", "duplicate")
 
 
 @dataclass(frozen=True)
@@ -101,6 +102,14 @@ def difference_tables(differences: Iterable[DifferenceRow], *, label_a: str, lab
                 det = d.details or {}
                 table.rows.append([d.key, text(det.get("a")), text(det.get("b")) or "none", text(det.get("days")),
                                    text(det.get("limit_days")), *d.extra])
+        elif kind == "duplicate":
+            table = DifferenceTable(kind, titles[kind], [key_a or "Key", "Listed in", "Rows", "Keys as written",
+                                                         *extra_columns])
+            for d in rows:
+                det = d.details or {}
+                side = label_b if det.get("side") == "B" else label_a
+                table.rows.append([d.key, side, text(det.get("count", len(det.get("rows") or []) or 2)),
+                                   text(det.get("keys") or [d.key]), *d.extra])
         else:
             title = (kind_title(kind) if kind_title else None) or titles.get(kind) or kind.replace("_", " ").capitalize()
             table = DifferenceTable(kind, title, ["Key", "Details", *extra_columns])
@@ -108,18 +117,3 @@ def difference_tables(differences: Iterable[DifferenceRow], *, label_a: str, lab
         tables.append(table)
     return tables
 
-
-def describe(kind: str, key: str, details: Mapping[str, Any] | None, label_a: str = "A", label_b: str = "B") -> str:
-    """One line for a difference (an exception's deviation text), in the lists' own names."""
-    d = details or {}
-    if kind == "only_in_a":
-        return f"{key}: in {label_a}, missing from {label_b}"
-    if kind == "only_in_b":
-        return f"{key}: in {label_b}, not in {label_a}"
-    if kind == "differing":
-        parts = [f"{col}: {text((v or {}).get('a')) or 'empty'} in {label_a}, {text((v or {}).get('b')) or 'empty'} "
-                 f"in {label_b}" for col, v in (d.get("fields") or {}).items()]
-        return f"{key}: " + "; ".join(parts)
-    if kind == "date_window":
-        return f"{key}: {d.get('reason') or 'outside the date window'}"
-    return f"{key}: {text(d)}" if d else key

@@ -7,7 +7,7 @@ import re
 from hypothesis import given
 from hypothesis import strategies as st
 
-from fieldwork_tui.domain.difference_tables import DifferenceRow, describe, difference_tables, text
+from fieldwork_tui.domain.difference_tables import DifferenceRow, difference_tables, text
 
 REPR = re.compile(r"\{'|'\}|\['|'\]|: '|', '")
 
@@ -20,6 +20,8 @@ DIFFS = [
                                              "b": "2026-03-25", "days": 52, "limit_days": 1,
                                              "reason": "disabled 52 days after left (limit 1)"}),
     DifferenceRow("duplicate_key_a", "ALICE", {"rows": 2, "first_row": {"login": "alice"}}),
+    DifferenceRow("duplicate", "alice", {"side": "A", "count": 2, "keys": ["alice", "ALICE"],
+                                         "rows": [{"login": "alice"}, {"login": "ALICE"}]}),
 ]
 
 
@@ -29,7 +31,8 @@ def tables():
 
 def test_tables_use_the_lists_names_and_columns():
     t = {x.kind: x for x in tables()}
-    assert [x.kind for x in tables()] == ["only_in_a", "only_in_b", "differing", "date_window", "duplicate_key_a"]
+    assert [x.kind for x in tables()] == ["only_in_a", "only_in_b", "differing", "date_window", "duplicate",
+                                      "duplicate_key_a"]
     assert t["only_in_a"].title == "In HR leavers, not in AD accounts"
     assert t["only_in_a"].columns == ["login", "department", "left"]
     assert t["only_in_a"].rows == [["nkhan", "Support", "2026-03-02"]]
@@ -39,6 +42,9 @@ def test_tables_use_the_lists_names_and_columns():
     assert t["differing"].rows == [["jdoe", "department", "Support", "Sales"], ["", "manager", "R. Menon", ""]]
     assert t["date_window"].columns == ["login", "left (HR leavers)", "disabled (AD accounts)", "Days", "Limit (days)"]
     assert t["date_window"].rows == [["lbrandt", "2026-02-01", "2026-03-25", "52", "1"]]
+    assert t["duplicate"].title == "Keys listed more than once (in HR leavers or AD accounts)"
+    assert t["duplicate"].columns == ["login", "Listed in", "Rows", "Keys as written"]
+    assert t["duplicate"].rows == [["alice", "HR leavers", "2", "alice, ALICE"]]
     assert t["duplicate_key_a"].rows == [["ALICE", "rows: 2; first_row: login: alice"]]
 
 
@@ -59,13 +65,6 @@ def test_extra_columns_follow_the_lists_columns():
     diffs = [DifferenceRow("only_in_a", "a", {"row": {"id": "a"}}, extra=("explained",))]
     (t,) = difference_tables(diffs, label_a="A", label_b="B", key_a="id", key_b="id", extra_columns=["Disposition"])
     assert t.columns == ["id", "Disposition"] and t.rows == [["a", "explained"]]
-
-
-def test_describe_uses_the_lists_names():
-    assert describe("only_in_a", "nkhan", {}, "HR leavers", "AD accounts") == "nkhan: in HR leavers, missing from AD accounts"
-    assert describe("differing", "jdoe", DIFFS[1].details, "HR leavers", "AD accounts") == (
-        "jdoe: department: Support in HR leavers, Sales in AD accounts; manager: R. Menon in HR leavers, empty in "
-        "AD accounts")
 
 
 @given(st.recursive(st.none() | st.booleans() | st.integers() | st.text(alphabet="abc xyz", max_size=5),

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import func
 from sqlmodel import Session, select
 
 from fieldwork_tui.domain.bundle_names import NameAllocator
@@ -19,9 +20,10 @@ from fieldwork_tui.domain.coverage import flags_for, ordered_types
 from fieldwork_tui.domain.difference_tables import DifferenceRow, DifferenceTable, difference_tables
 from fieldwork_tui.domain.vocab import OPEN_REQUEST_STATUSES, DifferenceKind, Flag, SampleResult
 from fieldwork_tui.services.bundle.sampling import DrawRecord, SampleExport, SampleInputs
-from fieldwork_tui.services.controls.facts import control_facts
-from fieldwork_tui.services.findings.review import NoteView, all_notes
-from fieldwork_tui.services.findings.signoffs import SignOffView, all_signoff_views
+from fieldwork_tui.services.controls.facts import facts_and_statuses
+from fieldwork_tui.services.findings.review import all_notes
+from fieldwork_tui.services.findings.signoffs import all_signoff_views
+from fieldwork_tui.services.findings.views import NoteView, SignOffView
 from fieldwork_tui.store.models import (
     Control,
     ControlException,
@@ -45,6 +47,9 @@ from fieldwork_tui.store.models import (
 
 #: Re-performance differences listed per workpaper (the counts are always complete).
 MAX_DIFFERENCES = 200
+#: A difference's disposition cell until the auditor decides (the workpaper marks it).
+OPEN = "open"
+DISPOSITION_WORDS = {"exception": "exception", "explained": "explained", "not_deviation": "not a deviation"}
 
 
 @dataclass
@@ -81,16 +86,34 @@ class ReperformancePaper:
     reperformance: Reperformance
     differences: list[ReperformanceDifference]
     more: int = 0
+    #: differences still without a disposition (all of them, not only the listed ones)
+    unresolved: int = 0
+    #: ids of differences decided by an exception raised before dispositions were recorded
+    raised: frozenset[int] = frozenset()
     #: the compared lists' files in the bundle (None when not kept as evidence)
     list_a: EvidenceEntry | None = None
     list_b: EvidenceEntry | None = None
 
+    def disposition(self, d: ReperformanceDifference) -> str:
+        """What the auditor decided about one difference, as the workpaper says it ("open" until decided)."""
+        if d.disposition:
+            text = DISPOSITION_WORDS.get(str(d.disposition), str(d.disposition).replace("_", " "))
+            if d.disposition_reason:
+                text += f": {d.disposition_reason}"
+            if d.disposition_evidence_id:
+                text += f" (evidence #{d.disposition_evidence_id})"
+            return text
+        return "exception" if d.id in self.raised else OPEN
+
     @property
     def tables(self) -> list[DifferenceTable]:
-        """The differences as tables in the lists' own names and columns (domain.difference_tables)."""
+        """The differences as tables in the lists' own names and columns (domain.difference_tables), each
+        row ending with its disposition."""
         r = self.reperformance
-        rows = [DifferenceRow(DifferenceKind(d.kind).value, d.key, d.details or {}) for d in self.differences]
-        return difference_tables(rows, label_a=r.list_a_label, label_b=r.list_b_label, key_a=r.key_a, key_b=r.key_b)
+        rows = [DifferenceRow(DifferenceKind(d.kind).value, d.key, d.details or {}, (self.disposition(d),))
+                for d in self.differences]
+        return difference_tables(rows, label_a=r.list_a_label, label_b=r.list_b_label, key_a=r.key_a, key_b=r.key_b,
+                                 extra_columns=["Disposition"])
 
 
 @dataclass
@@ -111,6 +134,7 @@ class ControlSummary:
     member: str  # "workpapers/<ref>.html"
     exceptions: int = 0
     open_notes: int = 0
+    status: str = "not_started"  # derived (domain.signoff.derive_status), never stored
 
 
 @dataclass
@@ -141,7 +165,7 @@ class BundleData:
         self.people = {p.id: p for p in session.exec(select(Person))}
         self.generated_at = dt.datetime.now(dt.UTC).replace(microsecond=0)
         self.notes = all_notes(session)
-        facts = control_facts(session)
+        facts, statuses = facts_and_statuses(session)
         views = all_signoff_views(session)
         names = NameAllocator()
         notes_open = Counter(n.control_ref for n in self.notes if n.is_open)
@@ -153,7 +177,8 @@ class BundleData:
                 control=c, owner=owner.name if owner else "",
                 evidence_types=[t.value for t in ordered_types(f.evidence_types)], flags=flags_for(f),
                 signoffs=views.get(c.id, []), member=names.allocate("workpapers", f"{c.ref}.html", "control.html"),
-                exceptions=f.exceptions, open_notes=notes_open.get(c.ref, 0)))
+                exceptions=f.exceptions, open_notes=notes_open.get(c.ref, 0),
+                status=statuses[c.id].value))
         self.refs = {s.control.id: s.control.ref for s in self.controls}
         self.evidence: list[EvidenceEntry] = []
         self._evidence_by_id: dict[int, EvidenceEntry] = {}
@@ -191,12 +216,17 @@ class BundleData:
         for n in self.notes:
             if n.target == "exception":
                 notes[n.target_label].append(n)
+        from fieldwork_tui.services.findings.exceptions import current_wordings
+
+        wordings = current_wordings(self.s)
         out = []
         for ex, resp in self.s.exec(
             select(ControlException, ManagementResponse)
             .join(ManagementResponse, ManagementResponse.exception_id == ControlException.id, isouter=True)
             .order_by(ControlException.control_id, ControlException.id)
-        ):
+        ).all():
+            self.s.expunge(ex)  # the wording as it reads now, never written back
+            ex.report_wording = wordings[ex.id].text
             ref = self.refs.get(ex.control_id, "")
             out.append(ExceptionView(ex, resp, ref, notes.get(f"{ref} exception #{ex.id}", [])))
         out.sort(key=lambda v: (v.control_ref, v.exception.id))
@@ -244,6 +274,8 @@ class BundleData:
         evidence = [self._evidence_by_id[eid] for eid in s.exec(
             select(EvidenceControl.evidence_id).where(EvidenceControl.control_id == cid)) if eid in self._evidence_by_id]
         evidence.sort(key=lambda e: (e.file.added_at, e.file.id))
+        from fieldwork_tui.services.evidence.reperformance import open_clause
+
         reperformances = []
         for rp in s.exec(select(Reperformance).where(Reperformance.control_id == cid).order_by(Reperformance.id)):
             diffs = list(s.exec(select(ReperformanceDifference).where(ReperformanceDifference.reperformance_id == rp.id)
@@ -251,8 +283,13 @@ class BundleData:
             more = 0
             if len(diffs) > MAX_DIFFERENCES:
                 diffs = diffs[:MAX_DIFFERENCES]
-                more = rp.only_in_a + rp.only_in_b + rp.differing + rp.date_window_breaches - MAX_DIFFERENCES
-            reperformances.append(ReperformancePaper(rp, diffs, max(more, 0),
+                more = (rp.only_in_a + rp.only_in_b + rp.differing + rp.date_window_breaches
+                        + int((rp.options or {}).get("duplicates", 0)) - MAX_DIFFERENCES)
+            unresolved = s.exec(select(func.count()).select_from(ReperformanceDifference).where(
+                ReperformanceDifference.reperformance_id == rp.id, open_clause())).one()
+            raised = frozenset(s.exec(select(ControlException.difference_id).where(
+                ControlException.difference_id.in_([d.id for d in diffs]))))
+            reperformances.append(ReperformancePaper(rp, diffs, max(more, 0), unresolved, raised,
                                                      self._evidence_by_id.get(rp.list_a_evidence_id),
                                                      self._evidence_by_id.get(rp.list_b_evidence_id)))
         recorded = {}

@@ -15,12 +15,17 @@ from urllib.parse import quote
 from jinja2 import Environment, PackageLoader, StrictUndefined, pass_context
 from markupsafe import Markup
 
-from fieldwork_tui.domain.coverage import SEVERE
-from fieldwork_tui.domain.flags import label as flag_label
+from fieldwork_tui.domain import flags as flag_table
 from fieldwork_tui.domain.labels import label
 from fieldwork_tui.domain.prose import noun
-from fieldwork_tui.domain.vocab import EVIDENCE_ORDER, OPEN_REQUEST_STATUSES, EvidenceType, Flag
-from fieldwork_tui.services.bundle.data import BundleData, ControlPaper
+from fieldwork_tui.domain.vocab import (
+    EVIDENCE_ORDER,
+    OPEN_REQUEST_STATUSES,
+    ControlStatus,
+    EvidenceType,
+    Flag,
+)
+from fieldwork_tui.services.bundle.data import OPEN, BundleData, ControlPaper
 from fieldwork_tui.services.findings.views import STALE_LABEL
 from fieldwork_tui.store.xlsx import Column, add_sheet
 
@@ -52,9 +57,9 @@ def _badge_cells(types: list[str]) -> list[tuple[str, bool]]:
 
 
 def _flag_class(flag: Flag) -> str:
-    if flag in SEVERE:
-        return "severe"
-    return "quiet" if flag is Flag.unsigned else ""
+    """The flag's severity in the flag table as a CSS class (warnings carry the default style)."""
+    return {flag_table.Severity.severe: "severe", flag_table.Severity.advisory: "quiet"}.get(
+        flag_table.severity(flag), "")
 
 
 def css_string(value: Any) -> Markup:
@@ -79,7 +84,8 @@ def environment() -> Environment:
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.filters.update(day=_day, when=_when, size=_size, words=lambda s: str(s).replace("_", " "),
                        badge_cells=_badge_cells, flag_class=_flag_class,
-                       flag_label=flag_label, href=_href, noun=noun, css_string=css_string)
+                       flag_label=flag_table.label, flag_help=lambda f: flag_table.spec(f).help,
+                       flag_blocks=lambda f: flag_table.spec(f).blocking, href=_href, noun=noun, css_string=css_string)
     return env
 
 
@@ -101,7 +107,7 @@ def render_index(env: Environment, data: BundleData, today: dt.date) -> str:
         **_common(data, ""), controls=data.controls, exceptions=exceptions, open_requests=open_requests,
         today=today, overdue=sum(1 for r, _o, _refs in open_requests if r.due_on and r.due_on < today),
         without_response=sum(1 for e in exceptions if e.response is None),
-        not_defensible=sum(1 for c in data.controls if set(c.flags) - {Flag.unsigned, Flag.signoff_stale}),
+        not_defensible=sum(1 for c in data.controls if not flag_table.is_defensible(c.flags)),
         open_notes=sum(1 for n in data.notes if n.is_open), notes=data.notes,
         signed_preparer=sum(1 for v in views if v and v[0].holds),
         signed_reviewer=sum(1 for v in views if len(v) > 1 and v[1].holds),
@@ -114,7 +120,7 @@ def render_index(env: Environment, data: BundleData, today: dt.date) -> str:
 def render_workpaper(env: Environment, data: BundleData, paper: ControlPaper, index: int) -> str:
     row = paper.row
     return env.get_template("workpaper.html.j2").render(
-        **_common(data, "../"), paper=paper,
+        **_common(data, "../"), paper=paper, open_disposition=OPEN,
         prev=data.controls[index - 1] if index > 0 else None,
         next=data.controls[index + 1] if index + 1 < len(data.controls) else None,
         procedures=list(row.procedures) if row else [], results=[row.results] if row else [],
@@ -168,7 +174,7 @@ def write_workbook(fh: IO[bytes], data: BundleData, today: dt.date) -> None:
             prep, rev = _signed(so.get("preparer")), _signed(so.get("reviewer"))
             yield [c.control.ref, c.control.title, " ".join(c.control.criteria), label(c.control.frequency),
                    ", ".join(label(EvidenceType(t)) for t in c.evidence_types),
-                   "; ".join(flag_label(f) for f in c.flags), label(c.control.status),
+                   "; ".join(flag_table.label(f) for f in c.flags), label(ControlStatus(c.status)),
                    label(c.control.conclusion) or "Not concluded", c.exceptions, c.open_notes,
                    prep[0], prep[1], rev[0], rev[1], STALE_LABEL if any(v.stale for v in c.signoffs) else ""]
 

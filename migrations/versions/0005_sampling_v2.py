@@ -1,7 +1,7 @@
 """sampling method v2: the inputs and records of each draw
 
 Revision ID: sampling_v2
-Revises: signatures
+Revises: dispositions
 """
 
 from collections.abc import Sequence
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "sampling_v2"
-down_revision: str | None = "signatures"
+down_revision: str | None = "dispositions"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
