@@ -12,6 +12,8 @@ ignored by name in `[tool.vulture]` (pyproject.toml) instead.
 _.handle_starttag                    # domain/bundle_crosscheck.py: html.parser calls it
 _.compress_type, _.external_attr     # zipfile.ZipInfo (bundle, backup)
 _.freeze_panes, _.font, _.number_format, _.data_type  # openpyxl cells and sheets
+_.quotePrefix, _.alignment, _.pageSetUpPr, _.print_title_rows  # openpyxl (store/xlsx.py)
+_.orientation, _.fitToWidth, _.fitToHeight, _.gridLines  # openpyxl page setup (store/xlsx.py)
 _.isolation_level                    # the sqlite3 connection (store/db.py)
 _.disabled                           # Textual widgets
 _.virtual_size                       # Textual scroll view (VirtualTable)

@@ -15,8 +15,6 @@ import datetime as dt
 import tempfile
 from pathlib import Path
 
-from sqlmodel import select
-
 from fieldwork_tui.domain.vocab import (
     Conclusion,
     Effectiveness,
@@ -29,7 +27,6 @@ from fieldwork_tui.services.findings import conclusions, exceptions
 from fieldwork_tui.services.sampling import populations
 from fieldwork_tui.services.sampling import samples as sampling
 from fieldwork_tui.store.handle import EngagementHandle
-from fieldwork_tui.store.models import Engagement
 
 CHANGES = 412
 ACCESS_REQUESTS = 137
@@ -65,17 +62,8 @@ def _write_access_requests(path: Path) -> None:
                         "Diego Alvarez", _day(i, ACCESS_REQUESTS).isoformat()])
 
 
-#: The demo engagement's id. Seeds derive from it, so a fixed id makes the demo's samples (and its
-#: screenshots) the same on every machine; a real engagement keeps its random id.
-DEMO_UID = "demo-lumen-ledger-fy26"
-
-
 def build(handle: EngagementHandle) -> None:
     """Add this area's records to the demo engagement."""
-    with handle.session() as s:
-        eng = s.exec(select(Engagement)).one()
-        eng.uid = DEMO_UID
-        s.add(eng)
     # inside the engagement (swept if interrupted): nothing is written outside the engagement folder
     with tempfile.TemporaryDirectory(prefix=".tmp-demo-populations-", dir=handle.root) as tmp:
         changes, access = Path(tmp) / "change-log-fy26.csv", Path(tmp) / "access-requests-fy26.csv"
