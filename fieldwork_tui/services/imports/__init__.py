@@ -1,0 +1,9 @@
+"""Imports: the one dry-run mechanism every importer uses and the plan it reports.
+
+The area's public API: the CLI and the TUI import from here (or from `views`), never from its modules.
+"""
+
+from fieldwork_tui.services.imports.plan import column_mapping, import_session
+from fieldwork_tui.services.imports.views import EXTRA, ColumnUse, ImportPlan
+
+__all__ = ["EXTRA", "ColumnUse", "ImportPlan", "column_mapping", "import_session"]
