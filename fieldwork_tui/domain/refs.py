@@ -15,6 +15,11 @@ import unicodedata
 _DASHES = {"\u2010", "\u2011", "\u2012", "\u2013", "\u2014", "\u2015", "\u2212", "\ufe58", "\ufe63", "\uff0d"}
 
 
+#: Cyrillic and Greek capitals and small letters that print like Latin ones: a ref made only of these (and
+#: digits, punctuation) reads as a Latin ref it is not.
+_LATIN_LOOKALIKES = set("АВСЕНІЈКМОРЅТХУаеіјорсухѕԁԛԝ" "ΑΒΕΖΗΙΚΜΝΟΡΤΥΧονρ")
+
+
 class RefError(ValueError):
     """A ref that cannot be taken as given; the message names the character."""
 
@@ -55,4 +60,8 @@ def normalise_ref(text: str) -> str:
         odd = others[0] if first[0] == "LATIN" else first
         raise RefError(f"letters of mixed scripts ({', '.join(sorted(scripts))}): {describe_char(odd[1])} "
                        "looks like a Latin letter but is not")
+    if scripts and "LATIN" not in scripts:
+        letters = [ch for ch in folded if _script(ch)]
+        if all(ch in _LATIN_LOOKALIKES for ch in letters):
+            raise RefError(f"{describe_char(letters[0])} looks like a Latin letter but is not")
     return " ".join(folded.split())
