@@ -110,3 +110,14 @@ def echo_json(data: Any) -> None:
     import json
 
     typer.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+
+
+#: The options every import command shares (one flag, one mechanism: services.imports).
+DRY_RUN_HELP = "Read and check the whole file, print the column mapping and the changes; write nothing."
+SHEET_HELP = "The workbook sheet to read (default: the first visible sheet holding the header)."
+
+
+def echo_import(result: Any) -> None:
+    """An import's summary, column mapping, changes and notes (or its dry-run plan), one line each."""
+    for line in result.lines():
+        typer.echo(printable(line))
