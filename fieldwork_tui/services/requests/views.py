@@ -83,6 +83,8 @@ class RequestDetail:
     follow_ups: list[FollowUp] = field(default_factory=list)
     history: list[RequestStatusChange] = field(default_factory=list)
     files: list[ReceivedFile] = field(default_factory=list)
+    #: Columns of the imported tracker no field takes ({header: text}).
+    extra_fields: dict[str, str] = field(default_factory=dict)
 
 
 MAX_LISTED = 8
