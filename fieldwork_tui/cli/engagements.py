@@ -8,6 +8,9 @@ import typer
 
 from fieldwork_tui.cli.common import (
     DRY_RUN_HELP,
+    MAP_HELP,
+    PROFILE_HELP,
+    SAVE_PROFILE_HELP,
     SHEET_HELP,
     command,
     echo_import,
@@ -15,6 +18,7 @@ from fieldwork_tui.cli.common import (
     import_app,
     open_handle,
     printable,
+    save_import_profile,
     state,
 )
 
@@ -116,6 +120,9 @@ def import_controls_command(
     file: Path = typer.Argument(..., help="Control matrix, CSV or XLSX."),
     sheet: str | None = typer.Option(None, "--sheet", help=SHEET_HELP),
     dry_run: bool = typer.Option(False, "--dry-run", help=DRY_RUN_HELP),
+    profile: str | None = typer.Option(None, "--profile", help=PROFILE_HELP),
+    mapping: list[str] = typer.Option([], "--map", help=MAP_HELP),
+    save_profile: str | None = typer.Option(None, "--save-profile", help=SAVE_PROFILE_HELP),
 ) -> None:
     """Import (or update by ref) the control matrix; all-or-nothing; a re-import changes only the columns
     the file has and lists what changed."""
@@ -123,7 +130,8 @@ def import_controls_command(
 
     handle = open_handle(engagement)
     try:
-        result = import_controls(handle, file, sheet=sheet, dry_run=dry_run)
+        result = import_controls(handle, file, sheet=sheet, dry_run=dry_run, profile=profile, mapping=mapping)
     finally:
         handle.close()
     echo_import(result)
+    save_import_profile(save_profile, result, sheet)

@@ -230,7 +230,8 @@ class _NoHeader(Exception):
         self.empty = empty
 
 
-def _find_header(path: Path, it: Iterator[list[object]], aliases, required, is_header, sheet: str | None) -> Table:
+def _find_header(path: Path, it: Iterator[list[object]], aliases, required, is_header, sheet: str | None,
+                 overrides: dict[str, str] | None = None) -> Table:
     """Find the header row in the first rows of `it` (raise _NoHeader), check the required columns."""
     scanned: list[list[object]] = []
     header_idx = None
@@ -247,7 +248,7 @@ def _find_header(path: Path, it: Iterator[list[object]], aliases, required, is_h
                 header_idx = i
                 break
         else:
-            m = match_columns(texts, aliases)
+            m = match_columns(texts, aliases, overrides)
             if (required and all(f in m for f in required)) or (not required and len(m) >= 2):
                 header_idx, mapping = i, m
                 break
@@ -293,6 +294,7 @@ def open_table(
     required: list[str] | tuple[str, ...] = (),
     is_header: Callable[[list[str]], bool] | None = None,
     sheet: str | None = None,
+    overrides: dict[str, str] | None = None,
 ) -> Table:
     """Open a spreadsheet and find its header row.
 
@@ -302,7 +304,8 @@ def open_table(
     the header (or the first `is_header` accepts).
 
     A workbook: its visible sheets are searched in order and the first holding the header is read;
-    hidden sheets are skipped. `sheet` names the one sheet to read (hidden or not).
+    hidden sheets are skipped. `sheet` names the one sheet to read (hidden or not). `overrides` is
+    the user's column mapping ({header: field, or "" for none}; see `match_columns`).
     """
     path = Path(path)
     _check_readable(path)
@@ -310,7 +313,7 @@ def open_table(
         if sheet is not None:
             raise InvalidInput(f"{path}: a CSV file has no sheets (--sheet {sheet!r} is for XLSX workbooks)")
         try:
-            return _find_header(path, _csv_rows(path), aliases, required, is_header, None)
+            return _find_header(path, _csv_rows(path), aliases, required, is_header, None, overrides)
         except _NoHeader as exc:
             if exc.empty:
                 raise InvalidInput(f"{path}: no rows (is the file empty?)") from None
@@ -335,7 +338,7 @@ def open_table(
             label = sheet_label(path, ws.title)
             it = _sheet_rows(label, ws)
             try:
-                table = _find_header(path, it, aliases, required, is_header, ws.title)
+                table = _find_header(path, it, aliases, required, is_header, ws.title, overrides)
             except _NoHeader as exc:
                 all_empty = all_empty and exc.empty
                 searched.append(ws.title)
@@ -364,16 +367,28 @@ def open_table(
     raise InvalidInput(f"{where}: {_no_header_message(aliases, required)}{in_sheets}{skipped}")
 
 
-def match_columns(headers: list[str], aliases: dict[str, list[str]]) -> dict[str, int]:
-    """Map each field to the first column whose header matches one of its aliases."""
+def match_columns(headers: list[str], aliases: dict[str, list[str]],
+                  overrides: dict[str, str] | None = None) -> dict[str, int]:
+    """Map each field to the first column whose header matches one of its aliases. `overrides`
+    ({header: field, or "" to keep the column unmapped}) is the user's mapping: it wins over the aliases."""
     normed = [norm_header(h) for h in headers]
     out: dict[str, int] = {}
+    taken: set[int] = set()
+    for header, fieldname in (overrides or {}).items():
+        nh = norm_header(header)
+        if nh in normed:
+            idx = normed.index(nh)
+            taken.add(idx)
+            if fieldname and fieldname not in out:
+                out[fieldname] = idx
     for fieldname, words in aliases.items():
+        if fieldname in out:
+            continue
         for w in words:
             nw = norm_header(w)
             if nw in normed:
                 idx = normed.index(nw)
-                if idx not in out.values():
+                if idx not in taken and idx not in out.values():
                     out[fieldname] = idx
                     break
     return out

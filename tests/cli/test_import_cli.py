@@ -120,3 +120,32 @@ def test_import_population_dry_run_writes_nothing(tmp_path):
     assert r.exit_code != 0  # no population was stored
     r = run("import", "population", "acme", "CM-01", str(pop), "--date", "Deployed")
     assert r.exit_code == 0 and r.output.startswith("2 rows imported for CM-01")
+
+
+def test_unknown_headers_mapped_by_hand_saved_as_a_profile_and_reused(tmp_path):
+    import os
+    import stat
+
+    new_engagement()
+    f = tmp_path / "odd.csv"
+    f.write_text("Ctl Num,What is done,Kind\nX-1,Access is reviewed,Preventive\n", encoding="utf-8")
+    r = run("import", "controls", "acme", str(f))
+    assert r.exit_code != 0 and "no header row found" in r.output
+    r = run("import", "controls", "acme", str(f), "--map", "Ctl Num=ref", "--map", "What is done=description",
+            "--map", "Kind=control_type", "--dry-run", "--save-profile", "Firm A")
+    assert r.exit_code == 0, r.output
+    assert "  Ctl Num → ref\n  What is done → description\n  Kind → control type\n" in r.output
+    assert "mapping saved as profile 'Firm A'" in r.output and status() == {}
+    saved = tmp_path / "config" / "import-profiles" / "Firm A.toml"
+    assert stat.S_IMODE(os.stat(saved).st_mode) == 0o600
+    assert saved.read_text(encoding="utf-8") == ('kind = "controls"\n\n[columns]\n"Ctl Num" = "ref"\n'
+                                                 '"What is done" = "description"\n"Kind" = "control_type"\n')
+    r = run("import", "controls", "acme", str(f), "--profile", "Firm A")
+    assert r.exit_code == 0, r.output
+    assert status()["X-1"]["title"] == "Access is reviewed"
+    r = run("import", "requests", "acme", str(f), "--profile", "Firm A")
+    assert r.exit_code != 0 and "a profile for 'controls' imports, not requests" in r.output
+    r = run("import", "controls", "acme", str(f), "--map", "Kind=colour")
+    assert r.exit_code != 0 and "unknown field 'colour'" in r.output
+    r = run("import", "controls", "acme", str(f), "--profile", "nope")
+    assert r.exit_code != 0 and "no mapping profile named 'nope'" in r.output

@@ -22,7 +22,13 @@ from fieldwork_tui.domain.refs import RefError, normalise_ref
 from fieldwork_tui.domain.vocab import Conclusion, EvidenceType, Frequency, Nature, PersonSide
 from fieldwork_tui.services.controls.views import MAX_LISTED, ControlImportResult
 from fieldwork_tui.services.errors import InvalidInput, NotFound
-from fieldwork_tui.services.imports import ImportPlan, column_mapping, import_session
+from fieldwork_tui.services.imports import (
+    ImportPlan,
+    column_mapping,
+    field_map,
+    import_session,
+    resolve_mapping,
+)
 from fieldwork_tui.store.handle import EngagementHandle
 from fieldwork_tui.store.models import Control, Person, utcnow
 from fieldwork_tui.store.tabular import cell_text, norm_header, open_table
@@ -64,12 +70,16 @@ def _listing(refs: list[str]) -> str:
 
 
 def import_controls(handle: EngagementHandle, path: Path | str, *, sheet: str | None = None,
-                    dry_run: bool = False) -> ControlImportResult:
+                    dry_run: bool = False, profile: str | None = None,
+                    mapping: list[str] | None = None) -> ControlImportResult:
     """Import a control matrix. Every row is checked before anything is written; all problems are
     reported at once (row and column each) and the engagement is left untouched. Re-importing updates
     controls by ref and changes only the columns the file has; the result lists what changed.
-    With `dry_run` the plan is computed in full and nothing is written (services.imports)."""
-    table = open_table(path, CONTROL_ALIASES, required=("ref",), sheet=sheet)
+    With `dry_run` the plan is computed in full and nothing is written (services.imports). `profile`
+    names a saved mapping profile, `mapping` adds "Header=field" pairs (services.imports.profiles)."""
+    overrides, sheet = resolve_mapping("controls", set(CONTROL_ALIASES), profile=profile, mapping=mapping,
+                                       sheet=sheet)
+    table = open_table(path, CONTROL_ALIASES, required=("ref",), sheet=sheet, overrides=overrides)
     cols = dict(table.columns)
     label = table.label
     with handle.read() as s:
@@ -192,7 +202,8 @@ def import_controls(handle: EngagementHandle, path: Path | str, *, sheet: str | 
     if problems:
         raise InvalidInput(problems.message(label))
 
-    mapping = column_mapping(headers, cols, labels, skip=set(range(width)) - mapped - set(extra_idx))
+    skipped = set(range(width)) - mapped - set(extra_idx)
+    columns_used = column_mapping(headers, cols, labels, skip=skipped)
     created: list[str] = []
     changes: list[str] = []
     unchanged = 0
@@ -289,7 +300,8 @@ def import_controls(handle: EngagementHandle, path: Path | str, *, sheet: str | 
     updated = len(changes) - len(created)
     result = ControlImportResult(created=len(created), updated=updated, total=len(parsed), unchanged=unchanged)
     result.plan = ImportPlan(kind="controls", source=label, summary=result.describe(dry_run=dry_run),
-                             mapping=mapping, changes=tuple(changes), notes=tuple(notes), dry_run=dry_run)
+                             mapping=columns_used, changes=tuple(changes), notes=tuple(notes), dry_run=dry_run,
+                             field_map=field_map(headers, cols, skipped))
     return result
 
 

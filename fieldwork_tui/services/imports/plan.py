@@ -56,3 +56,9 @@ def column_mapping(headers: list[str], columns: dict[str, int], labels: dict[str
         name = by_index.get(i)
         out.append(ColumnUse(header, labels.get(name, name) if name else EXTRA))
     return tuple(out)
+
+
+def field_map(headers: list[str], columns: dict[str, int], skip: set[int] = frozenset()) -> tuple[tuple[str, str], ...]:
+    """(header, field name or "") for every column, in file order: what a mapping profile saves."""
+    by_index = {idx: name for name, idx in columns.items()}
+    return tuple((h, by_index.get(i, "")) for i, h in enumerate(headers) if i not in skip)

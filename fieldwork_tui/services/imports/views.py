@@ -26,6 +26,8 @@ class ImportPlan:
     changes: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
     dry_run: bool = False
+    #: The mapping as a profile saves it: (header, field name or "" for an extra field), in file order.
+    field_map: tuple[tuple[str, str], ...] = ()
 
     @property
     def extra_columns(self) -> list[str]:

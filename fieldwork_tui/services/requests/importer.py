@@ -22,7 +22,13 @@ from fieldwork_tui.domain.refs import RefError, normalise_ref
 from fieldwork_tui.domain.requests import parse_status, parse_wave, split_refs
 from fieldwork_tui.domain.vocab import PersonSide, RequestStatus, RequestWave
 from fieldwork_tui.services.errors import InvalidInput
-from fieldwork_tui.services.imports import ImportPlan, column_mapping, import_session
+from fieldwork_tui.services.imports import (
+    ImportPlan,
+    column_mapping,
+    field_map,
+    import_session,
+    resolve_mapping,
+)
 from fieldwork_tui.services.requests.views import MAX_LISTED, RequestImportResult
 from fieldwork_tui.store.handle import EngagementHandle
 from fieldwork_tui.store.models import (
@@ -96,6 +102,7 @@ class ParsedFile:
     mapping: tuple = ()
     extra_columns: list[str] = field(default_factory=list)
     hidden_sheets: tuple[str, ...] = ()
+    field_map: tuple[tuple[str, str], ...] = ()
 
 
 def _rows_listing(found: dict[str, list[int]]) -> str:
@@ -108,9 +115,10 @@ def _rows_listing(found: dict[str, list[int]]) -> str:
     return ", ".join(parts)
 
 
-def parse_request_file(path: Path | str, known_controls: set[str], *, sheet: str | None = None) -> ParsedFile:
+def parse_request_file(path: Path | str, known_controls: set[str], *, sheet: str | None = None,
+                       overrides: dict[str, str] | None = None) -> ParsedFile:
     """Read and check every row; raise one InvalidInput listing every problem (row and column each)."""
-    table = open_table(path, REQUEST_ALIASES, required=("ref", "description"), sheet=sheet)
+    table = open_table(path, REQUEST_ALIASES, required=("ref", "description"), sheet=sheet, overrides=overrides)
     cols = table.columns
     label = table.label
     raw_rows: list[tuple[int, list[object], list[str]]] = []
@@ -206,21 +214,26 @@ def parse_request_file(path: Path | str, known_controls: set[str], *, sheet: str
         raise InvalidInput(problems.message(label))
     if not out:
         raise InvalidInput(f"{label}: no request rows below the header (row {table.header_row})")
-    mapping = column_mapping(headers, cols, FIELD_LABELS, skip=set(range(width)) - mapped - set(extra_idx))
-    return ParsedFile(rows=out, label=label, mapping=mapping, extra_columns=[headers[i] for i in extra_idx],
-                      hidden_sheets=table.hidden_sheets)
+    skipped = set(range(width)) - mapped - set(extra_idx)
+    return ParsedFile(rows=out, label=label, mapping=column_mapping(headers, cols, FIELD_LABELS, skip=skipped),
+                      extra_columns=[headers[i] for i in extra_idx], hidden_sheets=table.hidden_sheets,
+                      field_map=field_map(headers, cols, skipped))
 
 
 def import_requests(handle: EngagementHandle, path: Path | str, *, today: dt.date | None = None,
-                    sheet: str | None = None, dry_run: bool = False) -> RequestImportResult:
+                    sheet: str | None = None, dry_run: bool = False, profile: str | None = None,
+                    mapping: list[str] | None = None) -> RequestImportResult:
     """Import or update the request list from a file; nothing is written unless every row is valid.
-    With `dry_run` the plan is computed in full and nothing is written (services.imports)."""
+    With `dry_run` the plan is computed in full and nothing is written (services.imports). `profile`
+    names a saved mapping profile, `mapping` adds "Header=field" pairs (services.imports.profiles)."""
     from fieldwork_tui.store.clock import today as clock_today
 
     today = today or clock_today()
     with handle.read() as s:
         known = {r.upper() for r in s.exec(select(Control.ref))}
-    parsed = parse_request_file(path, known, sheet=sheet)
+    overrides, sheet = resolve_mapping("requests", set(REQUEST_ALIASES), profile=profile, mapping=mapping,
+                                       sheet=sheet)
+    parsed = parse_request_file(path, known, sheet=sheet, overrides=overrides)
     with import_session(handle, dry_run=dry_run) as s:
         result = save_requests(s, parsed.rows, source=Path(path).name, today=today)
     notes: list[str] = []
@@ -231,7 +244,7 @@ def import_requests(handle: EngagementHandle, path: Path | str, *, today: dt.dat
         notes.append(f"hidden sheets skipped: {', '.join(repr(h) for h in parsed.hidden_sheets)}")
     result.plan = ImportPlan(kind="requests", source=parsed.label, summary=result.describe(dry_run=dry_run),
                              mapping=parsed.mapping, changes=tuple(result.changes), notes=tuple(notes),
-                             dry_run=dry_run)
+                             dry_run=dry_run, field_map=parsed.field_map)
     return result
 
 
