@@ -106,3 +106,15 @@ def test_problems_are_one_line_capped_with_a_count():
 def test_change_line():
     assert change_line("AC-01", [("owner", "Ana", "Bo"), ("key", True, False), ("criteria", ["CC6.1"], [])]) == \
         "AC-01: owner Ana → Bo; key yes → no; criteria CC6.1 → (empty)"
+
+
+@pytest.mark.parametrize(("word", "status"), [
+    ("Not yet started", "open"), ("Waiting on client", "open"), ("In process", "in_progress"),
+    ("Partially delivered", "in_progress"), ("Evidence provided", "submitted"), ("With auditor", "submitted"),
+    ("Follow-up required", "returned"), ("More info needed", "needs_clarification"), ("Finalised", "accepted"),
+    ("Not needed", "not_applicable"),
+])
+def test_status_words_public_trackers_use(word, status):
+    from fieldwork_tui.domain.requests import parse_status
+
+    assert parse_status(word).value == status
