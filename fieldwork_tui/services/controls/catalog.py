@@ -142,13 +142,9 @@ def import_controls(handle: EngagementHandle, path: Path | str, *, sheet: str | 
             if ref.upper() in seen:
                 problems.add(where(row_no, "ref"), f"control {ref!r} appears twice (also row {seen[ref.upper()]})")
             seen.setdefault(ref.upper(), row_no)
-            if ref.upper() not in known and not (get(cells, "title") or get(cells, "description")):
-                if "title" in cols or "description" in cols:
-                    problems.add(where(row_no, "title" if "title" in cols else "description"),
-                                 f"new control {ref!r} has no title or description")
-                else:
-                    problems.add(f"row {row_no}", f"new control {ref!r}: the file has no 'Title' or "
-                                 "'Control Activity' column")
+            if ref.upper() not in known and "title" not in cols and "description" not in cols:
+                problems.add(f"row {row_no}", f"new control {ref!r}: the file has no 'Title' or "
+                             "'Control Activity' column")
         r["ref"] = ref
         if "criteria" in cols:
             criteria, unknown = parse_criteria(get(cells, "criteria"))
