@@ -175,24 +175,6 @@ def _is_xlsx(path: Path) -> bool:
         return fh.read(4).startswith(b"PK")
 
 
-def raw_rows(path: Path | str) -> Iterator[list[object]]:
-    """The rows of a CSV file, or of a workbook's first visible sheet."""
-    path = Path(path)
-    _check_readable(path)
-    if not _is_xlsx(path):
-        return _csv_rows(path)
-    wb = _open_workbook(path)
-    visible = [ws for ws in wb.worksheets if _visible(ws)] or wb.worksheets
-
-    def rows() -> Iterator[list[object]]:
-        try:
-            yield from _sheet_rows(sheet_label(path, visible[0].title), visible[0])
-        finally:
-            wb.close()
-
-    return rows()
-
-
 def _visible(ws) -> bool:
     return getattr(ws, "sheet_state", "visible") == "visible"
 
@@ -276,15 +258,6 @@ def _find_header(path: Path, it: Iterator[list[object]], aliases, required, is_h
 def _no_header_message(aliases, required) -> str:
     want = ", ".join(f"'{aliases[f][0]}'" for f in (required or list(aliases or {})[:3])) if aliases else ""
     return "no header row found" + (f" (expected columns such as {want})" if want else "")
-
-
-def sheet_names(path: Path | str) -> list[tuple[str, bool]]:
-    """A workbook's sheets as (name, visible)."""
-    wb = _open_workbook(Path(path))
-    try:
-        return [(ws.title, _visible(ws)) for ws in wb.worksheets]
-    finally:
-        wb.close()
 
 
 def open_table(

@@ -29,10 +29,6 @@ class ImportPlan:
     #: The mapping as a profile saves it: (header, field name or "" for an extra field), in file order.
     field_map: tuple[tuple[str, str], ...] = ()
 
-    @property
-    def extra_columns(self) -> list[str]:
-        return [c.column for c in self.mapping if c.use == EXTRA]
-
     def lines(self) -> list[str]:
         """The plan as the CLI prints it: summary, mapping, changes, notes."""
         head = f"dry run, nothing written: {self.summary}" if self.dry_run else self.summary
