@@ -110,3 +110,26 @@ def echo_json(data: Any) -> None:
     import json
 
     typer.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+
+
+#: The options every import command shares (one flag, one mechanism: services.imports).
+DRY_RUN_HELP = "Read and check the whole file, print the column mapping and the changes; write nothing."
+SHEET_HELP = "The workbook sheet to read (default: the first visible sheet holding the header)."
+
+
+def echo_import(result: Any) -> None:
+    """An import's summary, column mapping, changes and notes (or its dry-run plan), one line each."""
+    for line in result.lines():
+        typer.echo(printable(line))
+PROFILE_HELP = "A saved mapping profile (import-profiles/NAME.toml in the config folder) to read the columns by."
+MAP_HELP = "HEADER=FIELD: map a column to a field (HEADER= keeps it as an extra field); repeatable, over the profile."
+SAVE_PROFILE_HELP = "Save the column mapping this import used as a profile NAME (for --profile NAME)."
+
+
+def save_import_profile(name: str | None, result: Any, sheet: str | None) -> None:
+    if not name:
+        return
+    from fieldwork_tui.services.imports import save_plan_profile
+
+    path = save_plan_profile(name, result.plan, sheet)
+    typer.echo(printable(f"mapping saved as profile {name!r} ({path})"))

@@ -6,7 +6,21 @@ from pathlib import Path
 
 import typer
 
-from fieldwork_tui.cli.common import command, echo_json, import_app, open_handle, printable, state
+from fieldwork_tui.cli.common import (
+    DRY_RUN_HELP,
+    MAP_HELP,
+    PROFILE_HELP,
+    SAVE_PROFILE_HELP,
+    SHEET_HELP,
+    command,
+    echo_import,
+    echo_json,
+    import_app,
+    open_handle,
+    printable,
+    save_import_profile,
+    state,
+)
 
 
 def launch_tui(engagement: str | None = None) -> None:
@@ -104,13 +118,20 @@ def status(
 def import_controls_command(
     engagement: str = typer.Argument(..., help="Engagement slug or name prefix."),
     file: Path = typer.Argument(..., help="Control matrix, CSV or XLSX."),
+    sheet: str | None = typer.Option(None, "--sheet", help=SHEET_HELP),
+    dry_run: bool = typer.Option(False, "--dry-run", help=DRY_RUN_HELP),
+    profile: str | None = typer.Option(None, "--profile", help=PROFILE_HELP),
+    mapping: list[str] = typer.Option([], "--map", help=MAP_HELP),
+    save_profile: str | None = typer.Option(None, "--save-profile", help=SAVE_PROFILE_HELP),
 ) -> None:
-    """Import (or update by ref) the control matrix; all-or-nothing."""
+    """Import (or update by ref) the control matrix; all-or-nothing; a re-import changes only the columns
+    the file has and lists what changed."""
     from fieldwork_tui.services.controls import import_controls
 
     handle = open_handle(engagement)
     try:
-        result = import_controls(handle, file)
+        result = import_controls(handle, file, sheet=sheet, dry_run=dry_run, profile=profile, mapping=mapping)
     finally:
         handle.close()
-    typer.echo(printable(result.describe()))
+    echo_import(result)
+    save_import_profile(save_profile, result, sheet)

@@ -6,23 +6,40 @@ from pathlib import Path
 
 import typer
 
-from fieldwork_tui.cli.common import command, import_app, open_handle
+from fieldwork_tui.cli.common import (
+    DRY_RUN_HELP,
+    MAP_HELP,
+    PROFILE_HELP,
+    SAVE_PROFILE_HELP,
+    SHEET_HELP,
+    command,
+    echo_import,
+    import_app,
+    open_handle,
+    save_import_profile,
+)
 
 
 @command(import_app, name="requests")
 def import_requests_command(
     engagement: str = typer.Argument(..., help="Engagement slug or name prefix."),
     file: Path = typer.Argument(..., help="Request list (PBC), CSV or XLSX."),
+    sheet: str | None = typer.Option(None, "--sheet", help=SHEET_HELP),
+    dry_run: bool = typer.Option(False, "--dry-run", help=DRY_RUN_HELP),
+    profile: str | None = typer.Option(None, "--profile", help=PROFILE_HELP),
+    mapping: list[str] = typer.Option([], "--map", help=MAP_HELP),
+    save_profile: str | None = typer.Option(None, "--save-profile", help=SAVE_PROFILE_HELP),
 ) -> None:
     """Import (or update by request ID) the client's request list; all-or-nothing."""
     from fieldwork_tui.services.requests import import_requests
 
     handle = open_handle(engagement)
     try:
-        result = import_requests(handle, file)
+        result = import_requests(handle, file, sheet=sheet, dry_run=dry_run, profile=profile, mapping=mapping)
     finally:
         handle.close()
-    typer.echo(result.describe())
+    echo_import(result)
+    save_import_profile(save_profile, result, sheet)
 
 
 @command(name="export-requests")

@@ -6,7 +6,16 @@ from pathlib import Path
 
 import typer
 
-from fieldwork_tui.cli.common import command, echo_json, fail, import_app, open_handle
+from fieldwork_tui.cli.common import (
+    DRY_RUN_HELP,
+    SHEET_HELP,
+    command,
+    echo_import,
+    echo_json,
+    fail,
+    import_app,
+    open_handle,
+)
 
 
 @command(import_app, name="population")
@@ -18,16 +27,19 @@ def import_population_command(
     date: str | None = typer.Option(None, "--date", help="Column with the instance's date (stratifies the sample)."),
     expected_count: int | None = typer.Option(None, "--expected-count",
                                               help="Row count the client states (completeness check)."),
+    sheet: str | None = typer.Option(None, "--sheet", help=SHEET_HELP),
+    dry_run: bool = typer.Option(False, "--dry-run", help=DRY_RUN_HELP),
 ) -> None:
     """Import a control's population (all or nothing); prints its row count and SHA-256."""
     from fieldwork_tui.services.sampling import import_population
 
     handle = open_handle(engagement)
     try:
-        result = import_population(handle, control, file, key=key, date=date, expected_count=expected_count)
+        result = import_population(handle, control, file, key=key, date=date, expected_count=expected_count,
+                                   sheet=sheet, dry_run=dry_run)
     finally:
         handle.close()
-    typer.echo(result.describe())
+    echo_import(result)
     typer.echo(f"sha256 {result.sha256}")
 
 

@@ -99,3 +99,39 @@ def parse_criteria(text: str) -> tuple[list[str], list[str]]:
         elif token not in unknown:
             unknown.append(token)
     return known, unknown
+
+
+#: A TSC category column's words, and the criteria prefixes of each category (CC: the common criteria,
+#: which are the security category).
+CATEGORY_PREFIXES: dict[str, tuple[str, ...]] = {
+    "security": ("CC",), "common criteria": ("CC",), "cc": ("CC",),
+    "availability": ("A",), "a": ("A",),
+    "confidentiality": ("C",), "c": ("C",),
+    "processing integrity": ("PI",), "pi": ("PI",),
+    "privacy": ("P",), "p": ("P",),
+}
+
+
+def _prefix(criterion: str) -> str:
+    return re.match(r"[A-Z]+", criterion).group(0)
+
+
+def category_mismatch(category_text: str, criteria: list[str]) -> str | None:
+    """Cross-check a TSC category cell with the row's criteria: a message when the category is unknown
+    or none of its categories holds any of the criteria; None when they agree (or either is empty)."""
+    words = [w for w in re.split(r"\s*[,;/&|]\s*|\s+and\s+", (category_text or "").strip().lower()) if w]
+    if not words or not criteria:
+        return None
+    prefixes: set[str] = set()
+    for word in words:
+        norm = re.sub(r"[^a-z]+", " ", word).strip()
+        if norm.startswith("cc") and norm[2:].strip().isdigit():
+            norm = "cc"  # "CC6" (a series of the common criteria)
+        if norm not in CATEGORY_PREFIXES:
+            return f"unknown TSC category {category_text!r} (expected Security, Availability, Confidentiality, " \
+                   "Processing Integrity or Privacy)"
+        prefixes.update(CATEGORY_PREFIXES[norm])
+    outside = [c for c in criteria if _prefix(c) not in prefixes]
+    if len(outside) == len(criteria):
+        return f"category {category_text!r} but the criteria {', '.join(criteria)} belong to another category"
+    return None

@@ -41,6 +41,17 @@ STATUS_WORDS: dict[str, RequestStatus] = {
     "n a": S.not_applicable, "na": S.not_applicable, "not applicable": S.not_applicable,
     "not required": S.not_applicable, "cancelled": S.not_applicable, "canceled": S.not_applicable,
     "withdrawn": S.not_applicable, "out of scope": S.not_applicable,
+    # the forms public trackers use
+    "not yet started": S.open, "waiting on client": S.open, "waiting for client": S.open, "with client": S.open,
+    "awaiting": S.open, "not submitted": S.open, "no response": S.open, "not delivered": S.open,
+    "in process": S.in_progress, "in work": S.in_progress, "partially complete": S.in_progress,
+    "partially delivered": S.in_progress, "partially submitted": S.in_progress,
+    "evidence provided": S.submitted, "evidence uploaded": S.submitted, "ready": S.submitted,
+    "pending auditor review": S.submitted, "with auditor": S.submitted, "auditor reviewing": S.submitted,
+    "follow up required": S.returned, "follow up needed": S.returned, "more info needed": S.needs_clarification,
+    "additional information requested": S.needs_clarification, "accepted by auditor": S.accepted,
+    "complete accepted": S.accepted, "finalized": S.accepted, "finalised": S.accepted, "tested": S.accepted,
+    "not needed": S.not_applicable, "n a not applicable": S.not_applicable, "dropped": S.not_applicable,
 }
 
 WAVE_WORDS: dict[str, RequestWave] = {

@@ -76,6 +76,18 @@ class Nature(StrEnum):
     automated = "automated"
 
 
+class ControlType(StrEnum):
+    """What a control does (a firm's "Control Type"), apart from its nature (manual or automated)."""
+
+    preventive = "preventive"
+    detective = "detective"
+    corrective = "corrective"
+    directive = "directive"
+    compensating = "compensating"
+    entity_level = "entity_level"
+    monitoring = "monitoring"
+
+
 class ControlStatus(StrEnum):
     not_started = "not_started"
     in_progress = "in_progress"

@@ -99,8 +99,12 @@ class Control(SQLModel, table=True):
     nature: Nature = Nature.manual
     #: Automated controls: the IT general controls a test of one relies on (as the auditor recorded it).
     itgc_basis: str = ""
+    #: What the control does (preventive, detective, ...; domain.vocab.ControlType), "" when not stated.
+    control_type: str = ""
     key: bool = False
     required_types: list[str] = _json_list()
+    #: Columns of the imported matrix no field takes, kept under their headers ({header: text}).
+    extra_fields: dict[str, str] = _json_dict()
     # No status column: the status is derived from the work and the sign-offs (domain.signoff).
     conclusion: Conclusion | None = None
     conclusion_note: str = ""
@@ -338,6 +342,8 @@ class EvidenceRequest(SQLModel, table=True):
     priority: str = ""
     wave: RequestWave = RequestWave.general
     sample_id: int | None = Field(default=None, foreign_key="sample.id")
+    #: Columns of the imported tracker no field takes, kept under their headers ({header: text}).
+    extra_fields: dict[str, str] = _json_dict()
     created_at: dt.datetime = Field(default_factory=utcnow)
     updated_at: dt.datetime = Field(default_factory=utcnow)
 

@@ -1,5 +1,8 @@
 """Read the spreadsheets clients and firms export: CSV (UTF-8 with or without BOM, cp1252,
-CRLF, `,` `;` or tab) and XLSX (first sheet, streamed), with title lines above the header.
+CRLF, `,` `;` or tab) and XLSX (streamed), with title lines above the header.
+
+A workbook's hidden sheets are skipped; every visible sheet is searched for the header (the first sheet
+holding it is read), unless the caller names a sheet. Messages then name the sheet: `file [sheet 'X']`.
 
 Rows are streamed (constant memory) so a million-row population or a 1 GB CSV can be read.
 Every error names the file (and row where there is one).
@@ -117,7 +120,7 @@ def _csv_rows(path: Path) -> Iterator[list[str]]:
             raise InvalidInput(f"{path}: row {reader.line_num + 1}: not valid {encoding} text") from None
 
 
-def _xlsx_rows(path: Path) -> Iterator[list[object]]:
+def _open_workbook(path: Path):
     import zipfile
 
     from openpyxl import load_workbook
@@ -135,11 +138,15 @@ def _xlsx_rows(path: Path) -> Iterator[list[object]]:
         raise
     except Exception as exc:  # noqa: BLE001 - see above
         raise InvalidInput(f"{path}: not a readable XLSX workbook ({exc.__class__.__name__})") from None
+    if not wb.worksheets:
+        wb.close()
+        raise InvalidInput(f"{path}: the workbook has no worksheet")
+    return wb
+
+
+def _sheet_rows(label: str, ws) -> Iterator[list[object]]:
     number = 0
     try:
-        if not wb.worksheets:
-            raise InvalidInput(f"{path}: the workbook has no worksheet")
-        ws = wb.worksheets[0]
         # Streaming mode trusts the sheet's recorded size, which some tools write wrong: rows past it
         # would be dropped silently. Read to the real end of the data instead.
         if hasattr(ws, "reset_dimensions"):
@@ -149,25 +156,27 @@ def _xlsx_rows(path: Path) -> Iterator[list[object]]:
             yield list(row)
     except (InvalidInput, MemoryError, GeneratorExit):
         raise
-    except Exception as exc:  # noqa: BLE001 - see above
-        raise InvalidInput(f"{path}: row {number + 1}: unreadable workbook content ({exc.__class__.__name__})") from None
-    finally:
-        wb.close()
+    except Exception as exc:  # noqa: BLE001 - see _open_workbook
+        raise InvalidInput(f"{label}: row {number + 1}: unreadable workbook content ({exc.__class__.__name__})") from None
 
 
-def raw_rows(path: Path | str) -> Iterator[list[object]]:
-    path = Path(path)
-    _check_readable(path)
+def sheet_label(path: Path, sheet: str | None) -> str:
+    """How messages name a place in a file: the path, and the sheet of a workbook."""
+    return f"{path} [sheet {sheet!r}]" if sheet is not None else str(path)
+
+
+def _is_xlsx(path: Path) -> bool:
     suffix = path.suffix.lower()
     if suffix in XLSX_SUFFIXES:
-        return _xlsx_rows(path)
+        return True
     if suffix in CSV_SUFFIXES or suffix == "":
-        return _csv_rows(path)
+        return False
     with open(path, "rb") as fh:
-        head = fh.read(4)
-    if head.startswith(b"PK"):
-        return _xlsx_rows(path)
-    return _csv_rows(path)
+        return fh.read(4).startswith(b"PK")
+
+
+def _visible(ws) -> bool:
+    return getattr(ws, "sheet_state", "visible") == "visible"
 
 
 @dataclass
@@ -179,6 +188,15 @@ class Table:
     rows: Iterator[list[object]]
     header_row: int
     columns: dict[str, int] = field(default_factory=dict)
+    #: The workbook sheet the table was read from (None for CSV).
+    sheet: str | None = None
+    #: The sheets skipped because the workbook hides them.
+    hidden_sheets: tuple[str, ...] = ()
+
+    @property
+    def label(self) -> str:
+        """The file (and sheet) as messages name it."""
+        return sheet_label(self.path, self.sheet)
 
     def file_row(self, index: int) -> int:
         """1-based spreadsheet row number of data row `index` (0-based)."""
@@ -189,22 +207,14 @@ def _is_blank(row: list[object]) -> bool:
     return all(cell_text(c) == "" for c in row)
 
 
-def open_table(
-    path: Path | str,
-    aliases: dict[str, list[str]] | None = None,
-    *,
-    required: list[str] | tuple[str, ...] = (),
-    is_header: Callable[[list[str]], bool] | None = None,
-) -> Table:
-    """Open a spreadsheet and find its header row.
+class _NoHeader(Exception):
+    def __init__(self, empty: bool) -> None:
+        self.empty = empty
 
-    With `aliases` ({field: [accepted header words]}), the header is the first of the first rows
-    that names at least two fields (or every required one), so title lines above it are skipped,
-    and `Table.columns` maps each field to its column. Without aliases the first non-blank row is
-    the header.
-    """
-    path = Path(path)
-    it = raw_rows(path)
+
+def _find_header(path: Path, it: Iterator[list[object]], aliases, required, is_header, sheet: str | None,
+                 overrides: dict[str, str] | None = None) -> Table:
+    """Find the header row in the first rows of `it` (raise _NoHeader), check the required columns."""
     scanned: list[list[object]] = []
     header_idx = None
     mapping: dict[str, int] = {}
@@ -220,45 +230,138 @@ def open_table(
                 header_idx = i
                 break
         else:
-            m = match_columns(texts, aliases)
+            m = match_columns(texts, aliases, overrides)
             if (required and all(f in m for f in required)) or (not required and len(m) >= 2):
                 header_idx, mapping = i, m
                 break
         if i >= MAX_HEADER_SCAN:
             break
     if header_idx is None:
-        if not scanned or all(_is_blank(r) for r in scanned):
-            raise InvalidInput(f"{path}: no rows (is the file empty?)")
-        want = ", ".join(f"'{aliases[f][0]}'" for f in (required or list(aliases or {})[:3])) if aliases else ""
-        raise InvalidInput(f"{path}: no header row found" + (f" (expected columns such as {want})" if want else ""))
+        raise _NoHeader(empty=not scanned or all(_is_blank(r) for r in scanned))
     headers = [cell_text(c) for c in scanned[header_idx]]
     while headers and headers[-1] == "":
         headers.pop()
     if aliases:
         missing = [f for f in required if f not in mapping]
         if missing:
-            raise InvalidInput(
-                f"{path}: row {header_idx + 1}: missing column " + ", ".join(f"'{aliases[f][0]}'" for f in missing)
-            )
+            raise InvalidInput(f"{sheet_label(path, sheet)}: row {header_idx + 1}: missing column "
+                               + ", ".join(f"'{aliases[f][0]}'" for f in missing))
     rest = scanned[header_idx + 1 :]
 
     def rows() -> Iterator[list[object]]:
         yield from rest
         yield from it
 
-    return Table(path=path, headers=headers, rows=rows(), header_row=header_idx + 1, columns=mapping)
+    return Table(path=path, headers=headers, rows=rows(), header_row=header_idx + 1, columns=mapping, sheet=sheet)
 
 
-def match_columns(headers: list[str], aliases: dict[str, list[str]]) -> dict[str, int]:
-    """Map each field to the first column whose header matches one of its aliases."""
+def _no_header_message(aliases, required) -> str:
+    want = ", ".join(f"'{aliases[f][0]}'" for f in (required or list(aliases or {})[:3])) if aliases else ""
+    return "no header row found" + (f" (expected columns such as {want})" if want else "")
+
+
+def open_table(
+    path: Path | str,
+    aliases: dict[str, list[str]] | None = None,
+    *,
+    required: list[str] | tuple[str, ...] = (),
+    is_header: Callable[[list[str]], bool] | None = None,
+    sheet: str | None = None,
+    overrides: dict[str, str] | None = None,
+) -> Table:
+    """Open a spreadsheet and find its header row.
+
+    With `aliases` ({field: [accepted header words]}), the header is the first of the first rows
+    that names at least two fields (or every required one), so title lines above it are skipped,
+    and `Table.columns` maps each field to its column. Without aliases the first non-blank row is
+    the header (or the first `is_header` accepts).
+
+    A workbook: its visible sheets are searched in order and the first holding the header is read;
+    hidden sheets are skipped. `sheet` names the one sheet to read (hidden or not). `overrides` is
+    the user's column mapping ({header: field, or "" for none}; see `match_columns`).
+    """
+    path = Path(path)
+    _check_readable(path)
+    if not _is_xlsx(path):
+        if sheet is not None:
+            raise InvalidInput(f"{path}: a CSV file has no sheets (--sheet {sheet!r} is for XLSX workbooks)")
+        try:
+            return _find_header(path, _csv_rows(path), aliases, required, is_header, None, overrides)
+        except _NoHeader as exc:
+            if exc.empty:
+                raise InvalidInput(f"{path}: no rows (is the file empty?)") from None
+            raise InvalidInput(f"{path}: {_no_header_message(aliases, required)}") from None
+    wb = _open_workbook(path)
+    try:
+        hidden = tuple(ws.title for ws in wb.worksheets if not _visible(ws))
+        if sheet is not None:
+            chosen = [ws for ws in wb.worksheets if ws.title == sheet]
+            if not chosen:
+                chosen = [ws for ws in wb.worksheets if ws.title.casefold() == sheet.strip().casefold()]
+            if not chosen:
+                names = ", ".join(repr(ws.title) for ws in wb.worksheets)
+                raise InvalidInput(f"{path}: no sheet named {sheet!r} (the workbook has {names})")
+        else:
+            chosen = [ws for ws in wb.worksheets if _visible(ws)]
+            if not chosen:
+                raise InvalidInput(f"{path}: every sheet of the workbook is hidden; name one with --sheet")
+        searched: list[str] = []
+        all_empty = True
+        for ws in chosen:
+            label = sheet_label(path, ws.title)
+            it = _sheet_rows(label, ws)
+            try:
+                table = _find_header(path, it, aliases, required, is_header, ws.title, overrides)
+            except _NoHeader as exc:
+                all_empty = all_empty and exc.empty
+                searched.append(ws.title)
+                it.close()
+                continue
+            table.hidden_sheets = hidden
+            inner = table.rows
+
+            def rows(inner=inner) -> Iterator[list[object]]:
+                try:
+                    yield from inner
+                finally:
+                    wb.close()
+
+            table.rows = rows()
+            return table
+    except BaseException:
+        wb.close()
+        raise
+    wb.close()
+    where = f"{path} [sheet {searched[0]!r}]" if len(searched) == 1 else f"{path}"
+    if all_empty:
+        raise InvalidInput(f"{where}: no rows (is the file empty?)")
+    skipped = f"; hidden sheets skipped: {', '.join(repr(h) for h in hidden)}" if hidden and sheet is None else ""
+    in_sheets = "" if len(searched) == 1 else f" in sheets {', '.join(repr(n) for n in searched)}"
+    raise InvalidInput(f"{where}: {_no_header_message(aliases, required)}{in_sheets}{skipped}")
+
+
+def match_columns(headers: list[str], aliases: dict[str, list[str]],
+                  overrides: dict[str, str] | None = None) -> dict[str, int]:
+    """Map each field to the first column whose header matches one of its aliases. `overrides`
+    ({header: field, or "" to keep the column unmapped}) is the user's mapping: it wins over the aliases."""
     normed = [norm_header(h) for h in headers]
     out: dict[str, int] = {}
+    taken: set[int] = set()
+    for header, fieldname in (overrides or {}).items():
+        nh = norm_header(header)
+        if nh in normed:
+            idx = normed.index(nh)
+            taken.add(idx)
+            if fieldname and fieldname not in out:
+                out[fieldname] = idx
     for fieldname, words in aliases.items():
+        if fieldname in out:
+            continue
         for w in words:
             nw = norm_header(w)
             if nw in normed:
                 idx = normed.index(nw)
-                if idx not in out.values():
+                if idx not in taken and idx not in out.values():
                     out[fieldname] = idx
                     break
     return out

@@ -67,7 +67,7 @@ def test_import_controls_and_status_json(home, tmp_path):
     f = tmp_path / "m.csv"
     f.write_text("Ref,Control Activity,Criteria,Frequency\nAC-01,Access review,CC6.1,Quarterly\n", encoding="utf-8")
     r = run("import", "controls", "acme", str(f))
-    assert r.exit_code == 0 and "1 controls imported (1 new, 0 updated)" in r.output
+    assert r.exit_code == 0 and "1 controls imported (1 new, 0 updated, 0 unchanged)" in r.output
     r = run("status", "acme", "--json")
     assert r.exit_code == 0, r.output
     data = json.loads(r.output)
@@ -89,7 +89,7 @@ def test_broken_import_changes_nothing(home, tmp_path):
     f.write_text("Ref,Control Activity,Criteria\nAC-01,Access,CC6.1\nAC-02,Other,ZZ9.9\n", encoding="utf-8")
     r = run("import", "controls", "acme", str(f))
     assert r.exit_code == 1
-    assert f"{f}: row 3, column 'Criteria'" in r.output
+    assert f"{f}: 1 problem, nothing imported: row 3, column 'Criteria'" in r.output
     data = json.loads(run("status", "acme", "--json").output)
     assert data["controls"] == []
 

@@ -48,7 +48,7 @@ def test_frequency_words(word, freq):
 
 
 def test_unknown_frequency_and_nature_and_bool():
-    assert parse_frequency("fortnightly-ish") is None
+    assert parse_frequency("every blue moon") is None
     assert parse_nature("Automated") is Nature.automated and parse_nature("IT-dependent manual") is Nature.manual
     assert parse_nature("robotic") is None
     assert parse_bool("Yes") is True and parse_bool("") is False and parse_bool("maybe") is None

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from fieldwork_tui.domain.flags import is_defensible
 from fieldwork_tui.domain.vocab import Flag
+from fieldwork_tui.services.imports.views import ImportPlan
 from fieldwork_tui.store.models import (
     Control,
     ControlException,
@@ -23,15 +24,27 @@ from fieldwork_tui.store.models import (
     SignOff,
 )
 
+#: Refs a summary names before "…".
+MAX_LISTED = 10
+
 
 @dataclass
 class ControlImportResult:
     created: int
-    updated: int
+    updated: int  # controls the file changed
     total: int
+    unchanged: int = 0
+    #: What was read and changed: the column mapping, the change lines, the notes (services.imports).
+    plan: ImportPlan | None = None
 
-    def describe(self) -> str:
-        return f"{self.total} controls imported ({self.created} new, {self.updated} updated)"
+    def describe(self, *, dry_run: bool = False) -> str:
+        verb = "would be imported" if dry_run else "imported"
+        return (f"{self.total} controls {verb} ({self.created} new, {self.updated} updated, "
+                f"{self.unchanged} unchanged)")
+
+    def lines(self) -> list[str]:
+        """The summary and what changed, as the CLI prints it."""
+        return self.plan.lines() if self.plan else [self.describe()]
 
 
 @dataclass

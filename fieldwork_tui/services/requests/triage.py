@@ -241,7 +241,7 @@ def request_detail(handle: EngagementHandle, key: int | str, *, today: dt.date |
             priority=r.priority, wave=r.wave, requested_on=r.requested_on, due_on=r.due_on, received_on=r.received_on,
             age=request_age(r.status, r.requested_on, r.received_on, today),
             overdue=is_overdue(r.status, r.due_on, today), sample_id=r.sample_id, controls=controls,
-            follow_ups=follow_ups, history=history, files=files,
+            follow_ups=follow_ups, history=history, files=files, extra_fields=dict(r.extra_fields or {}),
         )
 
 

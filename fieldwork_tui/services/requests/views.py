@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from fieldwork_tui.domain.vocab import RequestStatus, RequestWave
+from fieldwork_tui.services.imports.views import ImportPlan
 from fieldwork_tui.store.models import FollowUp, RequestStatusChange
 
 
@@ -82,6 +83,8 @@ class RequestDetail:
     follow_ups: list[FollowUp] = field(default_factory=list)
     history: list[RequestStatusChange] = field(default_factory=list)
     files: list[ReceivedFile] = field(default_factory=list)
+    #: Columns of the imported tracker no field takes ({header: text}).
+    extra_fields: dict[str, str] = field(default_factory=dict)
 
 
 MAX_LISTED = 8
@@ -94,9 +97,18 @@ class RequestImportResult:
     total: int
     kept: list[str] = field(default_factory=list)  # IDs stored before and absent from this file
     new_people: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    changes: list[str] = field(default_factory=list)  # one line per new or changed request
+    #: What was read and changed: the column mapping, the change lines, the notes (services.imports).
+    plan: ImportPlan | None = None
 
-    def describe(self) -> str:
-        text = f"{self.total} requests imported ({self.created} new, {self.updated} updated)"
+    def lines(self) -> list[str]:
+        """The summary and what changed, as the CLI prints it."""
+        return self.plan.lines() if self.plan else [self.describe()]
+
+    def describe(self, *, dry_run: bool = False) -> str:
+        verb = "would be imported" if dry_run else "imported"
+        text = f"{self.total} requests {verb} ({self.created} new, {self.updated} updated, {self.unchanged} unchanged)"
         if self.new_people:
             text += f"; {len(self.new_people)} new client owner(s): {', '.join(self.new_people[:MAX_LISTED])}"
         if self.kept:

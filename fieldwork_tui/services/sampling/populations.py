@@ -26,6 +26,7 @@ from fieldwork_tui.domain.replay import NormalisedDigest
 from fieldwork_tui.domain.sampling import PopulationHasher, cells_json
 from fieldwork_tui.services.controls.catalog import find_control
 from fieldwork_tui.services.errors import InvalidInput, NotFound
+from fieldwork_tui.services.imports import ColumnUse, ImportPlan, import_session
 from fieldwork_tui.services.sampling.views import PopulationResult, PopulationRowView
 from fieldwork_tui.store import journal
 from fieldwork_tui.store.handle import EngagementHandle
@@ -65,24 +66,25 @@ def _day(value: object, cache: dict[str, dt.date | None]) -> dt.date | None:
 _MISSING = object()
 
 
-def _open(path: Path, key: str | None, date: str | None):
+def _open(path: Path, key: str | None, date: str | None, sheet: str | None = None):
     """Find the header: the first row naming the key and date columns when given; otherwise the first
     row with two or more cells (a title line above the header has one), else the first row."""
     wanted = [norm_header(w) for w in (key, date) if w]
     if wanted:
         try:
-            return open_table(path, is_header=lambda texts: all(w in [norm_header(t) for t in texts] for w in wanted))
+            return open_table(path, is_header=lambda texts: all(w in [norm_header(t) for t in texts] for w in wanted),
+                              sheet=sheet)
         except InvalidInput as exc:
             if "no header row" not in str(exc):
                 raise
             names = " and ".join(repr(w) for w in (key, date) if w)
             raise InvalidInput(f"{path}: no header row with column {names} in the first rows") from None
     try:
-        return open_table(path, is_header=lambda texts: sum(1 for t in texts if t) >= 2)
+        return open_table(path, is_header=lambda texts: sum(1 for t in texts if t) >= 2, sheet=sheet)
     except InvalidInput as exc:
         if "no header row" not in str(exc):
             raise
-    return open_table(path)
+    return open_table(path, sheet=sheet)
 
 
 def _find_column(headers: list[str], wanted: str, path: Path, header_row: int, what: str) -> int:
@@ -125,14 +127,16 @@ def estimate_rows(path: Path | str) -> int | None:
 
 def import_population(handle: EngagementHandle, ref: str, path: Path | str, *, key: str | None = None,
                       date: str | None = None, expected_count: int | None = None,
-                      progress: Progress | None = None) -> PopulationResult:
+                      progress: Progress | None = None, sheet: str | None = None,
+                      dry_run: bool = False) -> PopulationResult:
     """Import a population for control `ref` (see the module docstring). `key` names the column that
     identifies each instance (default: the first column); `date` the column dated within the period
-    (optional; with it the selection is stratified across the period)."""
+    (optional; with it the selection is stratified across the period). `sheet` names the workbook's
+    sheet; with `dry_run` every row is read and checked and nothing is written (services.imports)."""
     path = Path(path)
     if expected_count is not None and expected_count < 0:
         raise InvalidInput(f"--expected-count: expected a count of 0 or more, got {expected_count}")
-    table = _open(path, key, date)
+    table = _open(path, key, date, sheet)
     headers = [h or f"column {i + 1}" for i, h in enumerate(table.headers)]
     key_idx = _find_column(table.headers, key, path, table.header_row, "key") if key else 0
     date_idx = _find_column(table.headers, date, path, table.header_row, "date") if date else None
@@ -143,11 +147,13 @@ def import_population(handle: EngagementHandle, ref: str, path: Path | str, *, k
     width = len(headers)
     hasher = PopulationHasher(headers, key_col, date_col)
 
-    with handle.session() as s:
+    with import_session(handle, dry_run=dry_run) as s:
         control = find_control(s, ref)
         eng = s.exec(sm_select(Engagement)).one()
         first_day, last_day = eng.period_start, eng.period_end
         outside = 0
+        earlier = s.exec(sm_select(func.count()).select_from(Population).where(
+            Population.control_id == control.id)).one()
         pop = Population(control_id=control.id, source_name=path.name, source_sha256=source_sha, key_column=key_col,
                          date_column=date_col, columns=headers, expected_count=expected_count,
                          imported_by=handle.actor)
@@ -223,7 +229,16 @@ def import_population(handle: EngagementHandle, ref: str, path: Path | str, *, k
                                   source_sha256=source_sha, source_name=path.name, key_column=key_col,
                                   date_column=date_col, expected_count=expected_count, outside_period=outside,
                                   period=(first_day, last_day))
-    _keep_source(handle, path, control.ref)
+    uses = {key_col: "key", date_col: "date"}
+    mapping = tuple(ColumnUse(h, uses.get(h, "kept in each population row")) for h in headers)
+    change = (f"{result.control}: new population of {seq} rows from {path.name} (SHA-256 {result.sha256[:12]})"
+              + (f", beside its {earlier} earlier population(s)" if earlier else ""))
+    result.plan = ImportPlan(kind="population", source=table.label, summary=result.describe(dry_run=dry_run),
+                             mapping=mapping, changes=(change,), dry_run=dry_run,
+                             notes=(f"hidden sheets skipped: {', '.join(repr(h) for h in table.hidden_sheets)}",)
+                             if table.hidden_sheets else ())
+    if not dry_run:
+        _keep_source(handle, path, result.control)
     return result
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from fieldwork_tui.domain import sampling as rules
 from fieldwork_tui.domain import selection
 from fieldwork_tui.domain.vocab import Frequency, SampleKind, SampleResult
+from fieldwork_tui.services.imports.views import ImportPlan
 from fieldwork_tui.store.models import Population, Sample, SampleItem
 
 
@@ -24,13 +25,19 @@ class PopulationResult:
     expected_count: int | None
     outside_period: int = 0
     period: tuple[dt.date, dt.date] | None = None
+    #: What was read and written: the column mapping and the change (services.imports).
+    plan: ImportPlan | None = None
 
     @property
     def reconciled(self) -> bool:
         return self.expected_count is None or self.expected_count == self.rows
 
-    def describe(self) -> str:
-        text = f"{self.rows} rows imported for {self.control} (population SHA-256 {self.sha256[:12]})"
+    def lines(self) -> list[str]:
+        return self.plan.lines() if self.plan else [self.describe()]
+
+    def describe(self, *, dry_run: bool = False) -> str:
+        verb = "would be imported" if dry_run else "imported"
+        text = f"{self.rows} rows {verb} for {self.control} (population SHA-256 {self.sha256[:12]})"
         if self.expected_count is not None:
             text += (" · count reconciled" if self.reconciled
                      else f" · does NOT reconcile: the client stated {self.expected_count}")

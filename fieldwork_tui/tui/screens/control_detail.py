@@ -10,6 +10,7 @@ from textual.binding import Binding
 from textual.widgets import Static, TabbedContent, TabPane
 
 from fieldwork_tui.domain.flags import is_defensible
+from fieldwork_tui.tui.kit.safe_text import safe_text
 from fieldwork_tui.tui.messages import DataChanged
 from fieldwork_tui.tui.screens.base import EngagementScreen
 from fieldwork_tui.tui.tabs.base import ControlTab
@@ -85,7 +86,10 @@ class ControlDetailScreen(EngagementScreen):
         t.add_row("Description", c.description)
         t.add_row("Criteria", " ".join(c.criteria) or "—")
         t.add_row("Frequency", f"{c.frequency.value.replace('_', ' ')} · {c.nature.value}"
+                  f"{' · ' + c.control_type.replace('_', '-') if c.control_type else ''}"
                   f"{' · key control' if c.key else ''} · owner {rec.owner.name if rec.owner else '—'}")
+        for name, value in (c.extra_fields or {}).items():  # the matrix's own columns, kept as imported
+            t.add_row(safe_text(name, "italic"), safe_text(value))
         evidence = badges_text(rec.evidence_types)
         evidence.append(f"   required: {', '.join(c.required_types) or 'none'}", style="dim")
         t.add_row("Evidence", evidence)

@@ -13,6 +13,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import ProgressBar, Static
 
 from fieldwork_tui.domain.vocab import RequestStatus
+from fieldwork_tui.tui.kit.safe_text import safe_text
 from fieldwork_tui.tui.screens.base import EngagementScreen
 from fieldwork_tui.tui.screens.requests import STATUS_LABEL
 
@@ -93,6 +94,8 @@ class RequestDetailScreen(EngagementScreen):
         t.add_row("Age", "—" if d.age is None else f"{d.age} business days")
         t.add_row("Priority · wave", f"{d.priority or '—'} · {d.wave.value}" + (f" (sample #{d.sample_id})"
                                                                               if d.sample_id else ""))
+        for name, value in d.extra_fields.items():  # the tracker's own columns, kept as imported
+            t.add_row(safe_text(name, "italic"), safe_text(value))
         return t
 
     def _controls(self, d) -> Table:

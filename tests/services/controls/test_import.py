@@ -70,7 +70,8 @@ def test_reimport_updates_by_ref(engagement, tmp_path):
     import_controls(engagement, write(tmp_path, "m.csv", MATRIX))
     changed = MATRIX.replace("Changes are peer reviewed", "Changes are peer reviewed and approved")
     result = import_controls(engagement, write(tmp_path, "m2.csv", changed))
-    assert (result.created, result.updated) == (0, 7)
+    assert (result.created, result.updated, result.unchanged) == (0, 1, 6)
+    assert result.plan.changes == ("CM-01: description Changes are peer reviewed → Changes are peer reviewed and approved",)
     cm = [c for c in list_controls(engagement) if c.ref == "CM-01"][0]
     assert cm.description == "Changes are peer reviewed and approved"
     assert len(list_controls(engagement)) == 7
@@ -80,7 +81,7 @@ def test_reimport_updates_by_ref(engagement, tmp_path):
     ("bad", "expected"),
     [
         (("CC8.1,Multiple", "CC9.9,Multiple"), r"row 6, column 'TSC Mapping'.*CC9\.9"),
-        (("Multiple times per day", "Fortnightly-ish"), r"row 6, column 'Frequency'.*Fortnightly"),
+        (("Multiple times per day", "Every blue moon"), r"row 6, column 'Frequency'.*blue moon"),
         (("HR-02,", ",",), r"row 9, column 'Control ID'.*empty"),
         (("CM-01,Changes", "AC-01,Changes"), r"row 6.*'AC-01' appears twice"),
         ((",Manual,No", ",Robotic,No"), r"row 6, column 'Automated/Manual'"),

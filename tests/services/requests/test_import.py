@@ -187,7 +187,7 @@ def test_reimport_same_file_changes_nothing_but_counts(eng, tmp_path):
     import_requests(eng, path)
     before = snapshot(eng)
     result = import_requests(eng, path)
-    assert (result.created, result.updated) == (0, 4)
+    assert (result.created, result.updated, result.unchanged) == (0, 0, 4) and result.changes == []
     assert snapshot(eng) == before  # no extra status history either
 
 

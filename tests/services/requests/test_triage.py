@@ -349,7 +349,7 @@ def test_cli_import_and_export(demo_home, tmp_path):
                     "NEW-1,Extra evidence,Aisha Bello,Outstanding,FN-01\n".encode("cp1252"))
     res = runner.invoke(app, ["--home", str(demo_home), "import", "requests", "demo", str(src)])
     assert res.exit_code == 0, res.output
-    assert "1 requests imported (1 new, 0 updated)" in res.output and "not in this file were kept" in res.output
+    assert "1 requests imported (1 new, 0 updated, 0 unchanged)" in res.output and "not in this file were kept" in res.output
     out = tmp_path / "open.csv"
     res = runner.invoke(app, ["--home", str(demo_home), "export-requests", "demo", "-o", str(out), "--open-only"])
     assert res.exit_code == 0, res.output
