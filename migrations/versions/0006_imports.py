@@ -1,7 +1,7 @@
 """imports: a control's type; the extra fields of imported controls and requests
 
 Revision ID: imports
-Revises: dispositions
+Revises: sampling_v2
 Create Date: 2026-12-01 15:45:00
 
 A control records its type (preventive, detective, corrective, entity-level, ...) apart from its
@@ -17,7 +17,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "imports"
-down_revision: str | None = "dispositions"
+down_revision: str | None = "sampling_v2"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
