@@ -59,9 +59,74 @@ def _engagement_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return template_home
 
 
+#: Test folders whose `engagement` tests run on both engines: SQLite in the default run, PostgreSQL
+#: (marked `postgres`) where .ci/run has started a server (tests/pg.py).
+BOTH_ENGINES = ("tests/services/", "tests/store/test_journal.py", "tests/team/")
+
+
+#: A test that drives the CLI names its engagement by a local slug: it stays on SQLite (the CLI on a server
+#: address has its own tests in tests/team/).
+_DRIVES_CLI = ("CliRunner", "_cli(", "invoke(")
+
+
+def _drives_cli(function) -> bool:
+    import inspect
+
+    try:
+        source = inspect.getsource(function)
+    except (OSError, TypeError):
+        return False
+    return any(marker in source for marker in _DRIVES_CLI)
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    path = metafunc.definition.path.as_posix()
+    if ("engagement" in metafunc.fixturenames and any(f"/{p}" in path for p in BOTH_ENGINES)
+            and not _drives_cli(metafunc.function)):
+        metafunc.parametrize("engagement_engine", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)],
+                             indirect=True)
+
+
 @pytest.fixture
-def engagement(home: Path, _engagement_template: Path):
-    """An empty Type II engagement (period 2026) with a handle; closed after the test."""
+def engagement_engine(request: pytest.FixtureRequest) -> str:
+    """The engine of the `engagement` fixture: "sqlite" unless parametrised (pytest_generate_tests)."""
+    return getattr(request, "param", "sqlite")
+
+
+@pytest.fixture(scope="session")
+def _pg_engagement_template(_engagement_template: Path, tmp_path_factory: pytest.TempPathFactory):
+    """The empty engagement published once per session to a template database on the test server."""
+    from fieldwork_tui.services.engagements import open_path
+    from fieldwork_tui.services.team import publish_engagement
+    from tests import pg
+
+    name = pg.new_name("fwtpl")
+    pg.create_database(name)
+    with frozen_identity(config=tmp_path_factory.mktemp("pg-template-config")):
+        local = open_path(_engagement_template / "acme-cloud-2026")
+        try:
+            publish_engagement(local, pg.database_url(name))
+        finally:
+            local.close()
+    yield name
+    pg.drop_database(name)
+
+
+@pytest.fixture
+def engagement(home: Path, _engagement_template: Path, engagement_engine: str, request: pytest.FixtureRequest):
+    """An empty Type II engagement (period 2026) with a handle; closed after the test. On PostgreSQL
+    (`engagement_engine`), a fresh database made from the published template."""
+    if engagement_engine == "postgres":
+        from fieldwork_tui.services.team import open_any
+        from tests import pg
+
+        template = request.getfixturevalue("_pg_engagement_template")
+        name = pg.new_name()
+        handle = open_any(home, pg.create_database(name, template=template))
+        yield handle
+        handle.close()
+        pg.drop_database(name)
+        return
     from fieldwork_tui.services.engagements import open_path
 
     shutil.copytree(_engagement_template, home, dirs_exist_ok=True)
