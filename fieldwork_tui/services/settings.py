@@ -26,7 +26,7 @@ from types import MappingProxyType
 from fieldwork_tui.store import paths
 
 CONFIG_FILE = "config.toml"
-_KNOWN = {"theme", "keymap"}
+_KNOWN = {"theme", "keymap", "servers"}  # [servers]: team engagements (services/team/address.py)
 _KEY = re.compile(r"^[a-z0-9_+\-]+$|^.$", re.IGNORECASE)  # "ctrl+shift+x", "f1", "question_mark", "F", "?"
 
 
