@@ -62,6 +62,8 @@ def _engagement_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 #: Test folders whose `engagement` tests run on both engines: SQLite in the default run, PostgreSQL
 #: (marked `postgres`) where .ci/run has started a server (tests/pg.py).
 BOTH_ENGINES = ("tests/services/", "tests/store/test_journal.py", "tests/team/")
+#: ... except these, which test the local engagement folder itself (slugs, folder layout, permissions).
+LOCAL_ONLY = ("tests/services/test_engagements.py",)
 
 
 #: A test that drives the CLI names its engagement by a local slug: it stays on SQLite (the CLI on a server
@@ -82,7 +84,7 @@ def _drives_cli(function) -> bool:
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     path = metafunc.definition.path.as_posix()
     if ("engagement" in metafunc.fixturenames and any(f"/{p}" in path for p in BOTH_ENGINES)
-            and not _drives_cli(metafunc.function)):
+            and not any(path.endswith(p) for p in LOCAL_ONLY) and not _drives_cli(metafunc.function)):
         metafunc.parametrize("engagement_engine", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)],
                              indirect=True)
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import func, or_
+from sqlalchemy import String, cast, func, or_
 from sqlmodel import Session, select
 
 from fieldwork_tui.domain import reporting
@@ -54,7 +54,7 @@ def list_exceptions(handle: EngagementHandle, text: str = "", *, control: str | 
             like = f"%{needle}%"
             q = q.where(or_(Control.ref.ilike(like), ControlException.instance.ilike(like),
                             ControlException.deviation.ilike(like), ControlException.report_wording.ilike(like),
-                            ControlException.exception_type.ilike(like)))
+                            cast(ControlException.exception_type, String).ilike(like)))
         if control:
             q = q.where(func.upper(Control.ref) == control.strip().upper())
         if without_response:

@@ -261,8 +261,11 @@ def _flush(session: Session, conn, pop_id: int, batch: list, batch_keys: dict[st
     if not batch:
         return
     try:
-        # the driver's own placeholder style: `?` on SQLite, `%s` on PostgreSQL (psycopg)
-        conn.exec_driver_sql(_INSERT if conn.dialect.paramstyle == "qmark" else _INSERT.replace("?", "%s"), batch)
+        if conn.dialect.name == "sqlite":
+            conn.exec_driver_sql(_INSERT, batch)
+        else:  # PostgreSQL: `%s` placeholders; a failed insert aborts the transaction, so undo to a savepoint
+            with conn.begin_nested():
+                conn.exec_driver_sql(_INSERT.replace("?", "%s"), batch)
         if digest is not None:
             digest.add(batch)
     except sa_exc.IntegrityError:
