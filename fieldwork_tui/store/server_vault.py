@@ -95,11 +95,6 @@ class ServerVault(Vault):
             os.chmod(path, 0o600)
             path.unlink()
 
-    def on_server(self, sha256: str) -> str | None:
-        """The SHA-256 the server's copy hashes to (None when it holds none)."""
-        with self.engine.connect() as conn:
-            return server_digest(conn, sha256.lower())
-
     def _download(self, sha: str, path: Path) -> None:
         with self.engine.connect() as conn:
             if not conn.execute(text(f"SELECT 1 FROM {postgres.BLOB_TABLE} WHERE sha256 = :s"), {"s": sha}).first():
