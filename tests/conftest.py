@@ -61,7 +61,7 @@ def _engagement_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 #: Test folders whose `engagement` tests run on both engines: SQLite in the default run, PostgreSQL
 #: (marked `postgres`) where .ci/run has started a server (tests/pg.py).
-BOTH_ENGINES = ("tests/services/", "tests/store/test_journal.py", "tests/team/")
+BOTH_ENGINES = ("tests/services/", "tests/store/test_journal.py", "tests/team/test_versions.py")
 #: ... except these, which test the local engagement folder itself (slugs, folder layout, permissions).
 LOCAL_ONLY = ("tests/services/test_engagements.py",)
 
@@ -83,7 +83,8 @@ def _drives_cli(function) -> bool:
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     path = metafunc.definition.path.as_posix()
-    if ("engagement" in metafunc.fixturenames and any(f"/{p}" in path for p in BOTH_ENGINES)
+    if (("engagement" in metafunc.fixturenames or "demo" in metafunc.fixturenames)
+            and any(f"/{p}" in path for p in BOTH_ENGINES)
             and not any(path.endswith(p) for p in LOCAL_ONLY) and not _drives_cli(metafunc.function)):
         metafunc.parametrize("engagement_engine", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)],
                              indirect=True)
@@ -156,9 +157,41 @@ def demo_home(home: Path, _demo_template: Path, tmp_path: Path) -> Path:
     return home
 
 
+@pytest.fixture(scope="session")
+def _pg_demo_template(_demo_template: Path, tmp_path_factory: pytest.TempPathFactory):
+    """The demo published once per session to a template database on the test server."""
+    from fieldwork_tui.services.demo import DEMO_SLUG
+    from fieldwork_tui.services.engagements import open_path
+    from fieldwork_tui.services.team import publish_engagement
+    from tests import pg
+
+    name = pg.new_name("fwdemo")
+    pg.create_database(name)
+    with frozen_identity(config=tmp_path_factory.mktemp("pg-demo-config")):
+        local = open_path(_demo_template / DEMO_SLUG)
+        try:
+            publish_engagement(local, pg.database_url(name))
+        finally:
+            local.close()
+    yield name
+    pg.drop_database(name)
+
+
 @pytest.fixture
-def demo(demo_home: Path):
-    """A handle on a private copy of the demo engagement."""
+def demo(demo_home: Path, engagement_engine: str, request: pytest.FixtureRequest):
+    """A handle on a private copy of the demo engagement (on PostgreSQL: a fresh database made from the
+    published demo, its evidence files on the server)."""
+    if engagement_engine == "postgres":
+        from fieldwork_tui.services.team import open_any
+        from tests import pg
+
+        template = request.getfixturevalue("_pg_demo_template")
+        name = pg.new_name()
+        handle = open_any(demo_home, pg.create_database(name, template=template))
+        yield handle
+        handle.close()
+        pg.drop_database(name)
+        return
     from fieldwork_tui.services.demo import DEMO_SLUG
     from fieldwork_tui.services.engagements import open_engagement
 

@@ -192,3 +192,12 @@ def test_publish_with_a_missing_vault_file_leaves_the_server_empty(demo, fresh_d
         assert conn.execute(text("SELECT count(*) FROM journalentry")).scalar() == 0
         assert conn.execute(text("SELECT count(*) FROM fw_blob")).scalar() == 0
     engine.dispose()
+
+
+def test_backup_of_a_team_engagement_points_to_the_server(engagement_on_server, tmp_path) -> None:
+    from fieldwork_tui.services.maintenance import backup_engagement
+
+    handle, _url = engagement_on_server
+    with pytest.raises(InvalidInput, match="backed up on its server"):
+        backup_engagement(handle, tmp_path / "b.zip")
+    assert not (tmp_path / "b.zip").exists()

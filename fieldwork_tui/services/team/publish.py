@@ -85,7 +85,7 @@ def publish_engagement(handle: EngagementHandle, to: str, progress: Progress | N
     except DatabaseError as exc:
         raise FieldworkError(str(exc)) from None
     tables = [t for t in SQLModel.metadata.sorted_tables if t.name != "alembic_version"]
-    vault = Vault(handle.vault_path)
+    vault = handle.vault()  # local files, or (re-publishing a server's engagement) fetched from it
     try:
         with handle.read() as src_session, engine.begin() as dst:
             src = src_session.connection()
