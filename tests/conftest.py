@@ -62,30 +62,32 @@ def _engagement_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 #: Test folders whose `engagement` tests run on both engines: SQLite in the default run, PostgreSQL
 #: (marked `postgres`) where .ci/run has started a server (tests/pg.py).
 BOTH_ENGINES = ("tests/services/", "tests/store/test_journal.py", "tests/team/test_versions.py")
-#: ... except these, which test the local engagement folder itself (slugs, folder layout, permissions).
-LOCAL_ONLY = ("tests/services/test_engagements.py",)
+#: ... except these, which test the local engagement folder itself (slugs, folder layout, permissions) or
+#: tamper with its SQLite file behind the app's back (tests/team/ has the server's own tamper tests).
+LOCAL_ONLY = ("tests/services/test_engagements.py", "tests/services/maintenance/")
 
 
-#: A test that drives the CLI names its engagement by a local slug: it stays on SQLite (the CLI on a server
-#: address has its own tests in tests/team/).
-_DRIVES_CLI = ("CliRunner", "_cli(", "invoke(")
+#: Tests that stay on SQLite: one that drives the CLI names its engagement by a local slug, and one that
+#: tampers with the local folder behind the app's back (its SQLite file, its vault files) tests the local
+#: engagement itself. The CLI on a server address and the server's own tamper tests are in tests/team/.
+_LOCAL_MARKERS = ("CliRunner", "_cli(", "invoke(", ' run("', "tamper(", "sqlite3", "vault_path")
 
 
-def _drives_cli(function) -> bool:
+def _local_only(function) -> bool:
     import inspect
 
     try:
         source = inspect.getsource(function)
     except (OSError, TypeError):
         return False
-    return any(marker in source for marker in _DRIVES_CLI)
+    return any(marker in source for marker in _LOCAL_MARKERS)
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     path = metafunc.definition.path.as_posix()
     if (("engagement" in metafunc.fixturenames or "demo" in metafunc.fixturenames)
             and any(f"/{p}" in path for p in BOTH_ENGINES)
-            and not any(path.endswith(p) for p in LOCAL_ONLY) and not _drives_cli(metafunc.function)):
+            and not any(f"/{p}" in path for p in LOCAL_ONLY) and not _local_only(metafunc.function)):
         metafunc.parametrize("engagement_engine", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)],
                              indirect=True)
 

@@ -190,7 +190,7 @@ def owner_counts(handle: EngagementHandle, *, today: dt.date | None = None) -> l
     with handle.read() as s:
         q = (select(func.coalesce(R.owner_id, UNASSIGNED), Person.name, func.sum(cast(_is_open(), Integer)),
                     func.sum(cast(overdue_expr(today), Integer)), func.count(R.id))
-             .select_from(R).outerjoin(Person, Person.id == R.owner_id).group_by(R.owner_id))
+             .select_from(R).outerjoin(Person, Person.id == R.owner_id).group_by(R.owner_id, Person.name))
         rows = [OwnerCount(oid, name or "(no owner)", int(o or 0), int(d or 0), n) for oid, name, o, d, n in s.exec(q)]
     rows.sort(key=lambda r: (-r.overdue, -r.open, r.name.lower()))
     return rows
