@@ -24,3 +24,7 @@ class EngagementLocked(FieldworkError):
 
 class EngagementBusy(FieldworkError):
     """Another process held the engagement's write lock longer than the busy timeout."""
+
+
+class SaveConflict(FieldworkError):
+    """A save over a row someone else changed since the saver read it: refused, naming who and when."""

@@ -11,12 +11,19 @@ config = context.config
 target_metadata = SQLModel.metadata
 
 
+def include_name(name, type_, _parent_names) -> bool:
+    """Autogenerate compares the models' tables only: a team database's evidence blob store (`fw_blob*`,
+    store/postgres.py) is made outside the models."""
+    return not (type_ == "table" and name and name.startswith("fw_blob"))
+
+
 def run_migrations_offline() -> None:
     context.configure(
         url=config.get_main_option("sqlalchemy.url"),
         target_metadata=target_metadata,
         literal_binds=True,
         render_as_batch=True,
+        include_name=include_name,
     )
     with context.begin_transaction():
         context.run_migrations()
@@ -33,7 +40,8 @@ def run_migrations_online() -> None:
 
 
 def _run(connection) -> None:
-    context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
+    context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True,
+                      include_name=include_name)
     with context.begin_transaction():
         context.run_migrations()
 

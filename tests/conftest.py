@@ -59,9 +59,79 @@ def _engagement_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return template_home
 
 
+#: Test folders whose `engagement` tests run on both engines: SQLite in the default run, PostgreSQL
+#: (marked `postgres`) where .ci/run has started a server (tests/pg.py).
+BOTH_ENGINES = ("tests/services/", "tests/store/test_journal.py", "tests/team/test_versions.py")
+#: ... except these, which test the local engagement folder itself (slugs, folder layout, permissions) or
+#: tamper with its SQLite file behind the app's back (tests/team/ has the server's own tamper tests).
+LOCAL_ONLY = ("tests/services/test_engagements.py", "tests/services/maintenance/")
+
+
+#: Tests that stay on SQLite: one that drives the CLI names its engagement by a local slug, and one that
+#: tampers with the local folder behind the app's back (its SQLite file, its vault files) tests the local
+#: engagement itself. The CLI on a server address and the server's own tamper tests are in tests/team/.
+_LOCAL_MARKERS = ("CliRunner", "_cli(", "invoke(", ' run("', "tamper(", "sqlite3", "vault_path")
+
+
+def _local_only(function) -> bool:
+    import inspect
+
+    try:
+        source = inspect.getsource(function)
+    except (OSError, TypeError):
+        return False
+    return any(marker in source for marker in _LOCAL_MARKERS)
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    path = metafunc.definition.path.as_posix()
+    if (("engagement" in metafunc.fixturenames or "demo" in metafunc.fixturenames)
+            and any(f"/{p}" in path for p in BOTH_ENGINES)
+            and not any(f"/{p}" in path for p in LOCAL_ONLY) and not _local_only(metafunc.function)):
+        metafunc.parametrize("engagement_engine", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)],
+                             indirect=True)
+
+
 @pytest.fixture
-def engagement(home: Path, _engagement_template: Path):
-    """An empty Type II engagement (period 2026) with a handle; closed after the test."""
+def engagement_engine(request: pytest.FixtureRequest) -> str:
+    """The engine of the `engagement` fixture: "sqlite" unless parametrised (pytest_generate_tests)."""
+    return getattr(request, "param", "sqlite")
+
+
+@pytest.fixture(scope="session")
+def _pg_engagement_template(_engagement_template: Path, tmp_path_factory: pytest.TempPathFactory):
+    """The empty engagement published once per session to a template database on the test server."""
+    from fieldwork_tui.services.engagements import open_path
+    from fieldwork_tui.services.team import publish_engagement
+    from tests import pg
+
+    name = pg.new_name("fwtpl")
+    pg.create_database(name)
+    with frozen_identity(config=tmp_path_factory.mktemp("pg-template-config")):
+        local = open_path(_engagement_template / "acme-cloud-2026")
+        try:
+            publish_engagement(local, pg.database_url(name))
+        finally:
+            local.close()
+    yield name
+    pg.drop_database(name)
+
+
+@pytest.fixture
+def engagement(home: Path, _engagement_template: Path, engagement_engine: str, request: pytest.FixtureRequest):
+    """An empty Type II engagement (period 2026) with a handle; closed after the test. On PostgreSQL
+    (`engagement_engine`), a fresh database made from the published template."""
+    if engagement_engine == "postgres":
+        from fieldwork_tui.services.team import open_any
+        from tests import pg
+
+        template = request.getfixturevalue("_pg_engagement_template")
+        name = pg.new_name()
+        handle = open_any(home, pg.create_database(name, template=template))
+        yield handle
+        handle.close()
+        pg.drop_database(name)
+        return
     from fieldwork_tui.services.engagements import open_path
 
     shutil.copytree(_engagement_template, home, dirs_exist_ok=True)
@@ -89,9 +159,41 @@ def demo_home(home: Path, _demo_template: Path, tmp_path: Path) -> Path:
     return home
 
 
+@pytest.fixture(scope="session")
+def _pg_demo_template(_demo_template: Path, tmp_path_factory: pytest.TempPathFactory):
+    """The demo published once per session to a template database on the test server."""
+    from fieldwork_tui.services.demo import DEMO_SLUG
+    from fieldwork_tui.services.engagements import open_path
+    from fieldwork_tui.services.team import publish_engagement
+    from tests import pg
+
+    name = pg.new_name("fwdemo")
+    pg.create_database(name)
+    with frozen_identity(config=tmp_path_factory.mktemp("pg-demo-config")):
+        local = open_path(_demo_template / DEMO_SLUG)
+        try:
+            publish_engagement(local, pg.database_url(name))
+        finally:
+            local.close()
+    yield name
+    pg.drop_database(name)
+
+
 @pytest.fixture
-def demo(demo_home: Path):
-    """A handle on a private copy of the demo engagement."""
+def demo(demo_home: Path, engagement_engine: str, request: pytest.FixtureRequest):
+    """A handle on a private copy of the demo engagement (on PostgreSQL: a fresh database made from the
+    published demo, its evidence files on the server)."""
+    if engagement_engine == "postgres":
+        from fieldwork_tui.services.team import open_any
+        from tests import pg
+
+        template = request.getfixturevalue("_pg_demo_template")
+        name = pg.new_name()
+        handle = open_any(demo_home, pg.create_database(name, template=template))
+        yield handle
+        handle.close()
+        pg.drop_database(name)
+        return
     from fieldwork_tui.services.demo import DEMO_SLUG
     from fieldwork_tui.services.engagements import open_engagement
 

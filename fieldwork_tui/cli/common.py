@@ -101,9 +101,11 @@ def command(target: typer.Typer = app, name: str | None = None, **kw: Any):
 
 
 def open_handle(engagement: str):
-    from fieldwork_tui.services.engagements import open_engagement
+    """The engagement an ENGAGEMENT argument names: a local slug or prefix, a postgresql:// address or
+    SERVER/ENG (services/team/address.py): one address form for every command."""
+    from fieldwork_tui.services.team import open_any
 
-    return open_engagement(state.home, engagement)
+    return open_any(state.home, engagement)
 
 
 def echo_json(data: Any) -> None:

@@ -6,6 +6,9 @@ theme = "textual-light"          # any Textual theme name
 [keymap]                         # rebind keys by binding id (`fieldwork keys` lists them)
 "controls.flagged" = "F"
 "app.help" = "f1,question_mark"  # several keys: comma-separated
+
+[servers]                        # team engagements' servers (services/team/address.py), never a password
+firm = "postgresql://elena@db.firm.example"
 ```
 
 The folder is the platform's user config dir (`~/.config/fieldwork-tui` on Linux), or
@@ -26,7 +29,7 @@ from types import MappingProxyType
 from fieldwork_tui.store import paths
 
 CONFIG_FILE = "config.toml"
-_KNOWN = {"theme", "keymap"}
+_KNOWN = {"theme", "keymap", "servers"}  # [servers]: team engagements (services/team/address.py)
 _KEY = re.compile(r"^[a-z0-9_+\-]+$|^.$", re.IGNORECASE)  # "ctrl+shift+x", "f1", "question_mark", "F", "?"
 
 

@@ -228,19 +228,34 @@ def backup_database(db_path: Path, target: Path) -> Path:
 
 def lock_tables(conn) -> list[str]:
     """The tables the final-report lock covers: every table of the metadata the database holds."""
+    from sqlalchemy import inspect
     from sqlmodel import SQLModel
 
     import fieldwork_tui.store.models  # noqa: F401 - registers the tables
 
-    existing = {r[0] for r in conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    existing = set(inspect(conn).get_table_names())  # SQLite or PostgreSQL (store/postgres.py)
     return sorted(set(SQLModel.metadata.tables) & existing)
 
 
-def install_locks(conn) -> list[str]:
-    """(Re)create the lock triggers (store/locks.py) in the caller's transaction; the ones made."""
+def _lock_module(conn):
+    if conn.dialect.name == "postgresql":
+        from fieldwork_tui.store import postgres
+
+        return postgres
     from fieldwork_tui.store import locks
 
-    return locks.install(conn, lock_tables(conn))
+    return locks
+
+
+def install_locks(conn) -> list[str]:
+    """(Re)create the lock triggers (store/locks.py; store/postgres.py on a server) in the caller's
+    transaction; the ones made."""
+    return _lock_module(conn).install(conn, lock_tables(conn))
+
+
+def lock_problems(conn) -> list[str]:
+    """One line per missing or altered lock trigger, on either engine."""
+    return _lock_module(conn).problems(conn, lock_tables(conn))
 
 
 def open_database(db_path: Path, *, create: bool = False) -> Engine:

@@ -75,6 +75,12 @@ class EngagementHandle:
     def vault_path(self) -> Path:
         return self.root / paths.VAULT_NAME
 
+    def vault(self):
+        """The evidence vault (a `Vault`; on a server, blobs in the engagement's database)."""
+        from fieldwork_tui.store.vault import Vault
+
+        return Vault(self.vault_path)
+
     @contextmanager
     def session(self) -> Iterator[Session]:
         """A write session: journaled, committed on success, rolled back on any error."""

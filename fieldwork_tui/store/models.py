@@ -433,6 +433,9 @@ class SignerKey(SQLModel, table=True):
 class JournalEntry(SQLModel, table=True):
     """Hash-chained log of every change: `hash = sha256(prev_hash + canonical JSON of the entry)`."""
 
+    # a row's version is its last journal entry (store/versions.py): found by this index, never a scan
+    __table_args__ = (Index("ix_journalentry_entity", "entity", "entity_id", "id"),)
+
     id: int | None = Field(default=None, primary_key=True)
     at: dt.datetime = Field(default_factory=utcnow)
     actor: str = ""

@@ -80,19 +80,21 @@ def _q(name: str) -> str:
 
 
 def _select(conn, spec: rp.TableSpec, columns, where: Mapping[str, Any] | None):
-    existing = {r[1] for r in conn.exec_driver_sql(f"PRAGMA table_info({_q(spec.name)})").all()}
+    from sqlalchemy import inspect, text
+
+    existing = {c["name"] for c in inspect(conn).get_columns(spec.name)} if inspect(conn).has_table(spec.name) else set()
     if not existing:
         return None, []
     cols = [c for c in columns if c in existing]
-    conds, params = [], []
-    for c, v in (where or {}).items():
-        conds.append(f"{_q(c)} = ?")
-        params.append(v)
+    conds, params = [], {}
+    for i, (c, v) in enumerate((where or {}).items()):
+        conds.append(f"{_q(c)} = :p{i}")
+        params[f"p{i}"] = v
     sql = (f"SELECT {', '.join(_q(c) for c in cols)} FROM {_q(spec.name)}"
            + (" WHERE " + " AND ".join(conds) if conds else "")
            + " ORDER BY " + ", ".join(_q(c) for c in spec.primary_key))
-    # the DB-API cursor streams: rows are fetched as they are read, never all at once
-    return conn.exec_driver_sql(sql, tuple(params)), cols
+    # streamed: rows are fetched as they are read, never all at once (a server-side cursor on PostgreSQL)
+    return conn.execute(text(sql), params, execution_options={"stream_results": True}), cols
 
 
 def _batched(result):

@@ -13,7 +13,7 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
-from fieldwork_tui.services.engagements import EngagementHandle, open_engagement, open_path
+from fieldwork_tui.services.engagements import EngagementHandle, open_path
 
 VIEWS = {
     "dashboard": ("1", "Dashboard"),
@@ -150,5 +150,7 @@ class FieldworkApp(App):
 
 
 def create_app(home: Path | str | None = None, engagement: str | None = None) -> FieldworkApp:
-    handle = open_engagement(home, engagement) if engagement else None
+    from fieldwork_tui.services.team import open_any  # a local slug, or a team engagement's address
+
+    handle = open_any(home, engagement) if engagement else None
     return FieldworkApp(home=home, handle=handle)

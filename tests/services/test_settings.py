@@ -19,7 +19,7 @@ def test_bad_entries_are_named_and_skipped():
     assert dict(s.keymap) == {"e.f": "x"}
     assert s.theme is None
     assert s.problems == (
-        "cfg.toml: unknown setting 'colour' (known: keymap, theme)",
+        "cfg.toml: unknown setting 'colour' (known: keymap, servers, theme)",
         "cfg.toml: theme: expected a theme name in quotes",
         "cfg.toml: keymap.a.b: expected keys in quotes, e.g. \"ctrl+f\"",
         "cfg.toml: keymap.c.d: 'ctrl f' is not a key (e.g. \"f\", \"ctrl+f\", \"f2\")",

@@ -29,6 +29,7 @@ from fieldwork_tui.services.imports import (
     import_session,
     resolve_mapping,
 )
+from fieldwork_tui.store import versions
 from fieldwork_tui.store.handle import EngagementHandle
 from fieldwork_tui.store.models import Control, Person, utcnow
 from fieldwork_tui.store.tabular import cell_text, norm_header, open_table
@@ -364,9 +365,12 @@ def set_required_types(handle: EngagementHandle, ref: str, types: list[str]) -> 
     return c
 
 
-def set_conclusion(handle: EngagementHandle, ref: str, conclusion: Conclusion | str | None, note: str = "") -> Control:
+def set_conclusion(handle: EngagementHandle, ref: str, conclusion: Conclusion | str | None, note: str = "", *,
+                   expected_version: int | None = None) -> Control:
+    """`expected_version` (services/team: `control_version`): refused if someone changed the control since."""
     with handle.session() as s:
         c = find_control(s, ref)
+        versions.expect(s, "control", c.id, expected_version, f"control {ref}")
         c.conclusion = Conclusion(conclusion) if conclusion else None
         c.conclusion_note = note
         c.updated_at = utcnow()

@@ -40,7 +40,7 @@ AttachProgress = Callable[[int, int, str], None]
 
 
 def vault(handle: EngagementHandle) -> Vault:
-    return Vault(handle.vault_path)
+    return handle.vault()
 
 
 def media_type(name: str) -> str:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import func, or_
+from sqlalchemy import String, cast, func, or_
 from sqlmodel import Session, select
 
 from fieldwork_tui.domain import reporting
@@ -28,6 +28,7 @@ from fieldwork_tui.domain.vocab import (
 from fieldwork_tui.services.controls.catalog import find_control
 from fieldwork_tui.services.errors import InvalidInput, NotFound
 from fieldwork_tui.services.findings.views import ExceptionDetail, ExceptionSummary
+from fieldwork_tui.store import versions
 from fieldwork_tui.store.handle import EngagementHandle
 from fieldwork_tui.store.models import (
     Control,
@@ -54,7 +55,7 @@ def list_exceptions(handle: EngagementHandle, text: str = "", *, control: str | 
             like = f"%{needle}%"
             q = q.where(or_(Control.ref.ilike(like), ControlException.instance.ilike(like),
                             ControlException.deviation.ilike(like), ControlException.report_wording.ilike(like),
-                            ControlException.exception_type.ilike(like)))
+                            cast(ControlException.exception_type, String).ilike(like)))
         if control:
             q = q.where(func.upper(Control.ref) == control.strip().upper())
         if without_response:
@@ -252,13 +253,16 @@ def draft_from_difference(handle: EngagementHandle, difference_id: int) -> dict:
                                               difference_id=diff.id)}
 
 
-def update_exception(handle: EngagementHandle, exception_id: int, **fields) -> ControlException:
-    """Edit an exception's text or classification (never its source); `report_wording=None` regenerates."""
+def update_exception(handle: EngagementHandle, exception_id: int, *, expected_version: int | None = None,
+                     **fields) -> ControlException:
+    """Edit an exception's text or classification (never its source); `report_wording=None` regenerates.
+    `expected_version` (services/team: `exception_version`): refused if someone changed it since."""
     allowed = {"instance", "planned_control", "deviation", "exception_type", "effectiveness", "report_wording"}
     unknown = set(fields) - allowed
     if unknown:
         raise InvalidInput(f"exception field {sorted(unknown)[0]!r} cannot be edited")
     with handle.session() as s:
+        versions.expect(s, "controlexception", exception_id, expected_version, f"exception #{exception_id}")
         ex = _get(s, exception_id)
         for key in ("instance", "planned_control", "deviation"):
             if key in fields and fields[key] is not None:

@@ -83,6 +83,9 @@ def _copy_into(zf: zipfile.ZipFile, arcname: str, src: Path, *, compress: bool) 
 
 def backup_engagement(handle: EngagementHandle, output: Path | str) -> BackupResult:
     """Write a verified backup archive of the engagement to `output` (replaced atomically)."""
+    if handle.engine.dialect.name != "sqlite":
+        raise InvalidInput(f"{handle.slug}: a team engagement is backed up on its server (pg_dump, or the "
+                           "server's own backups; docs/team.md); `fieldwork export` writes its bundle")
     output = Path(output).expanduser().absolute()
     root = handle.root.absolute()
     if output.is_dir():

@@ -24,11 +24,11 @@ from fieldwork_tui.services.maintenance.replay import replay_findings
 from fieldwork_tui.services.maintenance.views import CheckReport
 from fieldwork_tui.services.signing import keys as signing
 from fieldwork_tui.store import anchors as anchor_store
-from fieldwork_tui.store import journal, locks
-from fieldwork_tui.store.db import install_locks, lock_tables
+from fieldwork_tui.store import journal
+from fieldwork_tui.store.db import install_locks
+from fieldwork_tui.store.db import lock_problems as _lock_problems
 from fieldwork_tui.store.handle import EngagementHandle
 from fieldwork_tui.store.models import Control, EvidenceFile, SignOff
-from fieldwork_tui.store.vault import Vault
 
 CHUNK = 1024 * 1024
 Progress = Callable[[int, int, str], None]
@@ -36,7 +36,7 @@ Progress = Callable[[int, int, str], None]
 
 def evidence_path(handle: EngagementHandle, sha256: str) -> Path:
     """Where the vault keeps the file with this content (`<vault>/<sha[:2]>/<sha>`)."""
-    return Vault(handle.vault_path).path_for(sha256)
+    return handle.vault().path_for(sha256)
 
 
 def sha256_file(path: Path, on_chunk: Callable[[int], None] | None = None) -> str:
@@ -53,6 +53,8 @@ def database_problems(handle: EngagementHandle) -> list[str]:
     out: list[str] = []
     with handle.read() as s:
         conn = s.connection()
+        if conn.dialect.name != "sqlite":  # the server checks its own pages and foreign keys
+            return out
         rows = [r[0] for r in conn.execute(text("PRAGMA integrity_check"))]
         if rows != ["ok"]:
             out += [f"database {handle.db_path.name}: {r}" for r in rows]
@@ -109,7 +111,7 @@ def journal_problems(handle: EngagementHandle) -> tuple[list[str], int]:
 def lock_problems(handle: EngagementHandle) -> list[str]:
     with handle.read() as s:
         conn = s.connection()
-        return locks.problems(conn, lock_tables(conn))
+        return _lock_problems(conn)
 
 
 def restore_locks(handle: EngagementHandle) -> list[str]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from sqlalchemy import Integer, and_, case, cast, exists, func, literal, or_
+from sqlalchemy import Date, Integer, and_, case, cast, exists, func, literal, or_
 from sqlmodel import Session, select
 
 from fieldwork_tui.domain.requests import (
@@ -31,6 +31,7 @@ from fieldwork_tui.services.requests.views import (
     RequestQuery,
     RequestRow,
 )
+from fieldwork_tui.store import portable_sql as psql
 from fieldwork_tui.store.handle import EngagementHandle
 from fieldwork_tui.store.models import (
     Control,
@@ -59,9 +60,9 @@ def _today(today: dt.date | None) -> dt.date:
 
 # -- SQL mirrors of the domain rules --------------------------------------------------------------
 def _weekday_ordinal(date_expr):
-    n = cast(func.julianday(date_expr) - func.julianday(literal(BUSINESS_EPOCH.isoformat())), Integer)
-    weeks = n.op("/", return_type=Integer)(7)  # SQLite integer division (n is never negative)
-    return weeks * 5 + func.min(n % 7, 5)
+    n = psql.days_between(cast(literal(BUSINESS_EPOCH.isoformat()), Date), date_expr)
+    weeks = n.op("/", return_type=Integer)(7)  # integer division on both engines (n is never negative)
+    return weeks * 5 + psql.least(n % 7, 5)
 
 
 def _is_open():
@@ -75,8 +76,8 @@ def overdue_expr(today: dt.date):
 
 def age_expr(today: dt.date):
     """`domain.requests.request_age` in SQL (NULL without a request date)."""
-    end = case((and_(~_is_open(), R.received_on.is_not(None)), R.received_on), else_=literal(today.isoformat()))
-    return func.max(_weekday_ordinal(end) - _weekday_ordinal(R.requested_on), 0, type_=Integer)
+    end = case((and_(~_is_open(), R.received_on.is_not(None)), R.received_on), else_=literal(today, Date))
+    return psql.greatest(_weekday_ordinal(end) - _weekday_ordinal(R.requested_on), 0)
 
 
 def _last_follow_up_on():
@@ -189,7 +190,7 @@ def owner_counts(handle: EngagementHandle, *, today: dt.date | None = None) -> l
     with handle.read() as s:
         q = (select(func.coalesce(R.owner_id, UNASSIGNED), Person.name, func.sum(cast(_is_open(), Integer)),
                     func.sum(cast(overdue_expr(today), Integer)), func.count(R.id))
-             .select_from(R).outerjoin(Person, Person.id == R.owner_id).group_by(R.owner_id))
+             .select_from(R).outerjoin(Person, Person.id == R.owner_id).group_by(R.owner_id, Person.name))
         rows = [OwnerCount(oid, name or "(no owner)", int(o or 0), int(d or 0), n) for oid, name, o, d, n in s.exec(q)]
     rows.sort(key=lambda r: (-r.overdue, -r.open, r.name.lower()))
     return rows

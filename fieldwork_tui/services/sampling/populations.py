@@ -262,16 +262,16 @@ class _RowsDigest:
 
     def add(self, batch: list) -> None:
         if self.first is None:
-            self.first = self.conn.exec_driver_sql(
-                "SELECT min(id) FROM populationrow WHERE population_id = ?", (self.pop_id,)).scalar()
+            self.first = self.conn.execute(
+                select(func.min(ROWS.c.id)).where(ROWS.c.population_id == self.pop_id)).scalar()
         for pid, seq, k, day, data in batch:
             row = {"id": self.first + seq - 1, "population_id": pid, "row_number": seq, "key": k,
                    "occurred_on": day, "data": data}
             self.digest.add([row[c] for c in self.columns])
 
     def descriptor(self) -> dict[str, Any] | None:
-        lo, hi, n = self.conn.exec_driver_sql(
-            "SELECT min(id), max(id), count(*) FROM populationrow WHERE population_id = ?", (self.pop_id,)).one()
+        lo, hi, n = self.conn.execute(
+            select(func.min(ROWS.c.id), func.max(ROWS.c.id), func.count()).where(ROWS.c.population_id == self.pop_id)).one()
         if n != self.digest.count or (n and (lo != self.first or hi - lo + 1 != n)):
             return None
         return {"table": "populationrow", "where": {"population_id": self.pop_id}, "rows": n,
@@ -284,7 +284,11 @@ def _flush(session: Session, conn, pop_id: int, batch: list, batch_keys: dict[st
     if not batch:
         return
     try:
-        conn.exec_driver_sql(_INSERT, batch)
+        if conn.dialect.name == "sqlite":
+            conn.exec_driver_sql(_INSERT, batch)
+        else:  # PostgreSQL: `%s` placeholders; a failed insert aborts the transaction, so undo to a savepoint
+            with conn.begin_nested():
+                conn.exec_driver_sql(_INSERT.replace("?", "%s"), batch)
         if digest is not None:
             digest.add(batch)
     except sa_exc.IntegrityError:

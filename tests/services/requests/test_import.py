@@ -52,8 +52,10 @@ def snapshot(handle):
     """Everything the import could touch, to prove a failed import changed nothing."""
     with handle.read() as s:
         return (
-            [(r.ref, r.description, r.status, r.due_on, r.owner_id) for r in s.exec(select(EvidenceRequest))],
-            [p.name for p in s.exec(select(Person))],
+            # in id order: without ORDER BY, PostgreSQL returns rows in whatever order its pages hold them
+            [(r.ref, r.description, r.status, r.due_on, r.owner_id)
+             for r in s.exec(select(EvidenceRequest).order_by(EvidenceRequest.id))],
+            [p.name for p in s.exec(select(Person).order_by(Person.id))],
             len(s.exec(select(RequestStatusChange)).all()),
         )
 

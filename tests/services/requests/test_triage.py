@@ -150,6 +150,8 @@ def test_five_thousand_requests_one_query_per_page(engagement):
             assert len(statements) == 3, statements  # count + one page + its control refs
     finally:
         event.remove(engagement.read_engine, "before_cursor_execute", count)
+    if engagement.engine.dialect.name != "sqlite":
+        return  # the plan below is SQLite's; PostgreSQL picks its plan from the table's statistics
     with engagement.read() as s:
         plan = " ".join(str(r) for r in s.connection().exec_driver_sql(
             "EXPLAIN QUERY PLAN SELECT id FROM evidencerequest WHERE owner_id = 3 AND status = 'open'"))

@@ -1,0 +1,12 @@
+"""Team engagements on a PostgreSQL server: publish a local engagement, open one by address.
+
+The area's public API: the CLI and the TUI import from here (or from `views`), never from its modules.
+"""
+
+from fieldwork_tui.services.team.address import is_server_address, open_any, resolve_address
+from fieldwork_tui.services.team.publish import publish_engagement
+from fieldwork_tui.services.team.versions import control_version, exception_version
+from fieldwork_tui.services.team.views import PublishResult
+
+__all__ = ["PublishResult", "control_version", "exception_version", "is_server_address", "open_any",
+           "publish_engagement", "resolve_address"]
