@@ -4,8 +4,9 @@ Layout: `index.html`, `workpapers/<ref>.html`, `evidence/…`, `workpapers.xlsx`
 `oscal/assessment-results.json`, `journal.jsonl` and `manifest.json` (SHA-256 and size of every
 other file). Every member is hashed while it is written and evidence is streamed from the vault in
 chunks, so memory stays flat whatever the evidence size; an evidence file whose content no longer
-matches its recorded hash stops the export. The zip is written to a `.tmp-*` name beside the target
-and renamed only when complete, so an interrupted export never leaves a file at the final path.
+matches its recorded hash stops the export. The zip is written to a private `.tmp-*` name beside the
+target and renamed only when complete (`store/outputs.py`), so an interrupted export never leaves a
+file at the final path, the next export sweeps what it left, and the bundle is 0600.
 """
 
 from __future__ import annotations
@@ -13,9 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
-import os
 import tempfile
-import uuid
 import zipfile
 from collections.abc import Callable
 from contextlib import contextmanager
@@ -36,8 +35,8 @@ from fieldwork_tui.services.bundle.views import BundleExportResult
 from fieldwork_tui.services.errors import FieldworkError, InvalidInput
 from fieldwork_tui.services.maintenance.check import CHUNK, evidence_path
 from fieldwork_tui.store import journal
-from fieldwork_tui.store.handle import TMP_PREFIX, EngagementHandle
-from fieldwork_tui.store.paths import fsync_dir
+from fieldwork_tui.store.handle import EngagementHandle
+from fieldwork_tui.store.outputs import private_output
 from fieldwork_tui.store.scratch import private_scratch
 
 MANIFEST = "manifest.json"
@@ -140,9 +139,8 @@ def export_bundle(handle: EngagementHandle, target: Path | str, progress: Progre
     from fieldwork_tui.store.clock import today
 
     target = _check_target(Path(target))
-    tmp = target.parent / f"{TMP_PREFIX}{target.name}.{uuid.uuid4().hex[:8]}"
-    try:
-        with handle.read() as s, open(tmp, "xb") as fh:
+    with private_output(target) as tmp:
+        with handle.read() as s, open(tmp, "wb") as fh:
             data = BundleData(s, lambda sha: _vault_file(handle, sha), actor=handle.actor)
             evidence = data.unique_evidence()
             total = sum(f.size for _m, f, _p in evidence) + _UNIT * (len(data.controls) + 6)
@@ -153,13 +151,6 @@ def export_bundle(handle: EngagementHandle, target: Path | str, progress: Progre
                 manifest = _manifest(data, w.entries, s)
                 with w.member(MANIFEST) as m:
                     m.write(canonical_json(manifest))
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
-        fsync_dir(target.parent)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
     return BundleExportResult(path=target, files=len(w.entries), size=target.stat().st_size,
                         evidence_files=len(evidence), controls=len(data.controls), manifest=manifest["files"])
 
