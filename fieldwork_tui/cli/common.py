@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import os
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -66,6 +67,9 @@ def handle_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
             return fn(*args, **kwargs)
         except (typer.Exit, typer.Abort, SystemExit):
             raise
+        except BrokenPipeError:  # the reader went away (`fieldwork status | head -1`): stop quietly
+            quiet_stdout()
+            raise typer.Exit(0) from None
         except FieldworkError as exc:
             fail(_one_line(exc))
         except KeyboardInterrupt:
@@ -76,6 +80,16 @@ def handle_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
             fail(describe_unexpected(exc))
 
     return wrapper
+
+
+def quiet_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's final flush into a closed pipe stays silent."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass
 
 
 def describe_unexpected(exc: BaseException) -> str:

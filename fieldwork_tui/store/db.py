@@ -161,7 +161,8 @@ def mark_clean(db_path: Path) -> None:
         pass  # only an optimisation: the next open checks the whole file
 
 
-def _closed_cleanly(db_path: Path) -> bool:
+def closed_cleanly(db_path: Path) -> bool:
+    """Whether the clean-close stamp still matches the file (the open then skips its full scan)."""
     try:
         return _stamp(db_path).read_text(encoding="ascii") == _file_state(db_path)
     except OSError:
@@ -209,6 +210,26 @@ def _stored_revision(db_path: Path, check: bool = True) -> str | None:
         raise DatabaseError(f"{db_path}: database is corrupt or unreadable ({exc}); restore it from a backup") from None
 
 
+def integrity_problem(db_path: Path, *, quick: bool = False) -> str | None:
+    """SQLite's own check of every page (`PRAGMA integrity_check`, or the faster `quick_check`) on a
+    read-only connection: None when the file is sound, else the first problem in one line. A file
+    without a WAL is opened immutable, so the check leaves no side file behind."""
+    pragma = "quick_check" if quick else "integrity_check"
+    flags = "mode=ro" if Path(f"{db_path}-wal").exists() else "mode=ro&immutable=1"
+    try:
+        conn = sqlite3.connect(f"{Path(db_path).absolute().as_uri()}?{flags}", uri=True)
+        try:
+            rows = [r[0] for r in conn.execute(f"PRAGMA {pragma}")]
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        return str(exc) or exc.__class__.__name__
+    if rows == ["ok"]:
+        return None
+    first = str(rows[0]) if rows else "no result"
+    return first if len(rows) == 1 else f"{first} (and {len(rows) - 1} more)"
+
+
 def backup_database(db_path: Path, target: Path) -> Path:
     """Copy a live database with SQLite's online backup API (consistent even while in use)."""
     tmp = target.with_name(target.name + ".tmp")
@@ -233,7 +254,7 @@ def open_database(db_path: Path, *, create: bool = False) -> Engine:
         raise DatabaseError(f"{db_path}: database not found")
     if exists and not create and db_path.stat().st_size == 0:
         raise DatabaseError(f"{db_path}: the database is empty (damaged); restore it from a backup (fieldwork restore)")
-    stored = _stored_revision(db_path, check=not _closed_cleanly(db_path)) if exists else None
+    stored = _stored_revision(db_path, check=not closed_cleanly(db_path)) if exists else None
     head = head_revision()
     if stored is not None and stored not in known_revisions():
         raise DatabaseError(

@@ -24,7 +24,7 @@ from sqlmodel import Session, select
 from fieldwork_tui.errors import EngagementBusy, FieldworkError, NotFound
 from fieldwork_tui.store import db as _db
 from fieldwork_tui.store import journal, paths
-from fieldwork_tui.store.db import DatabaseError, make_engine, mark_clean, open_database
+from fieldwork_tui.store.db import DatabaseError, closed_cleanly, make_engine, mark_clean, open_database
 from fieldwork_tui.store.models import Engagement
 
 TMP_PREFIX = ".tmp-"
@@ -41,6 +41,10 @@ class EngagementHandle:
     engine: Engine
     read_engine: Engine
     actor: str = field(default_factory=current_actor)
+    # False when the open trusted the clean-close stamp and skipped the full-file scan: a page damaged
+    # in the middle of the file (the stamp samples only its ends) is then found by a background check
+    # (services.maintenance.database_warning, run by the app after it opens the engagement)
+    scanned_on_open: bool = True
     _lock_fd: int | None = field(default=None, repr=False, compare=False)
 
     @property
@@ -113,6 +117,7 @@ def _clean_temp_files(root: Path) -> None:
 
 def open_handle(root: Path, *, create: bool = False) -> EngagementHandle:
     """A handle on the engagement folder `root` (created with `create`)."""
+    scanned = not closed_cleanly(root / paths.DB_NAME)
     try:
         engine = open_database(root / paths.DB_NAME, create=create)
     except DatabaseError as exc:
@@ -123,6 +128,7 @@ def open_handle(root: Path, *, create: bool = False) -> EngagementHandle:
         _clean_temp_files(root)
     handle = EngagementHandle(root=root, engine=engine, read_engine=make_engine(root / paths.DB_NAME, immediate=False))
     handle._lock_fd = lock_fd
+    handle.scanned_on_open = scanned
     return handle
 
 

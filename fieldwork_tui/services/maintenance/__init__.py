@@ -10,6 +10,7 @@ from fieldwork_tui.services.maintenance.backup import (
 )
 from fieldwork_tui.services.maintenance.check import (
     check_engagement,
+    database_warning,
 )
 from fieldwork_tui.services.maintenance.views import (
     BackupResult,
@@ -23,5 +24,6 @@ __all__ = [
     "RestoreResult",
     "backup_engagement",
     "check_engagement",
+    "database_warning",
     "restore_engagement",
 ]
