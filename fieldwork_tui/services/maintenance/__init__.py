@@ -11,6 +11,7 @@ from fieldwork_tui.services.maintenance.backup import (
 from fieldwork_tui.services.maintenance.check import (
     check_engagement,
     database_warning,
+    restore_locks,
 )
 from fieldwork_tui.services.maintenance.views import (
     BackupResult,
@@ -26,4 +27,5 @@ __all__ = [
     "check_engagement",
     "database_warning",
     "restore_engagement",
+    "restore_locks",
 ]
