@@ -5,15 +5,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy import String, cast, func, or_
+from sqlalchemy import String, cast, or_
 from sqlmodel import Session, select
 
 from fieldwork_tui.domain.coverage import default_required_types
 from fieldwork_tui.domain.criteria import parse_criteria
+from fieldwork_tui.domain.matching import ref_key
 from fieldwork_tui.domain.parsing import parse_bool, parse_frequency, parse_nature
 from fieldwork_tui.domain.vocab import Conclusion, ControlStatus, EvidenceType, Frequency, Nature, PersonSide
 from fieldwork_tui.services.controls.views import ControlImportResult
 from fieldwork_tui.services.errors import InvalidInput, NotFound
+from fieldwork_tui.services.lookup import by_ref, find_or_create_person, people_index, ref_index
+from fieldwork_tui.services.records import ControlRecord, records
 from fieldwork_tui.store.handle import EngagementHandle
 from fieldwork_tui.store.models import Control, Person, utcnow
 from fieldwork_tui.store.tabular import cell_text, open_table
@@ -63,9 +66,9 @@ def import_controls(handle: EngagementHandle, path: Path | str) -> ControlImport
         ref = get("ref")
         if not ref:
             raise InvalidInput(f"{where('ref')}: the control ref is empty")
-        if ref.upper() in seen:
-            raise InvalidInput(f"{where('ref')}: control {ref!r} appears twice (also row {seen[ref.upper()]})")
-        seen[ref.upper()] = row_no
+        if ref_key(ref) in seen:
+            raise InvalidInput(f"{where('ref')}: control {ref!r} appears twice (also row {seen[ref_key(ref)]})")
+        seen[ref_key(ref)] = row_no
         criteria, unknown = parse_criteria(get("criteria"))
         if unknown:
             raise InvalidInput(f"{where('criteria')}: unknown criteria {', '.join(unknown)} (expected TSC IDs like CC6.1)")
@@ -94,19 +97,13 @@ def import_controls(handle: EngagementHandle, path: Path | str) -> ControlImport
         raise InvalidInput(f"{table.path}: no control rows below the header (row {table.header_row})")
     created = updated = 0
     with handle.session() as s:
-        people = {p.name.lower(): p for p in s.exec(select(Person))}
-        existing = {c.ref.upper(): c for c in s.exec(select(Control))}
+        people = people_index(s)
+        existing = ref_index(s.exec(select(Control)))
         for row in parsed:
             owner_id = None
             if row["owner"]:
-                person = people.get(row["owner"].lower())
-                if person is None:
-                    person = Person(name=row["owner"], side=PersonSide.client, role="control owner")
-                    s.add(person)
-                    s.flush()
-                    people[row["owner"].lower()] = person
-                owner_id = person.id
-            c = existing.get(row["ref"].upper())
+                owner_id = find_or_create_person(s, row["owner"], role="control owner", index=people).id
+            c = existing.get(ref_key(row["ref"]))
             if c is None:
                 c = Control(ref=row["ref"])
                 c.required_types = [t.value for t in default_required_types(row["title"], row["description"], row["nature"])]
@@ -151,7 +148,7 @@ def get_control(handle: EngagementHandle, ref: str) -> Control:
 
 
 def find_control(session: Session, ref: str) -> Control:
-    c = session.exec(select(Control).where(func.upper(Control.ref) == ref.strip().upper())).first()
+    c = by_ref(session, Control, ref)
     if c is None:
         raise NotFound(f"control {ref!r} not found")
     return c
@@ -160,17 +157,30 @@ def find_control(session: Session, ref: str) -> Control:
 SORTABLE = {"ref": Control.ref, "title": Control.title, "frequency": Control.frequency, "status": Control.status}
 
 
-def list_controls(handle: EngagementHandle, text: str = "", sort: str = "ref", descending: bool = False) -> list[Control]:
-    """Controls filtered in SQL by ref, title, description or criteria; sorted by a column."""
+def control_text_filter(text: str):
+    """THE control text filter (the controls table, `list_controls`, every search of controls): the
+    ref, title, description, criteria or owner's name contains `text` (SQL LIKE, case-insensitive for
+    ASCII). None when there is no text."""
+    needle = text.strip()
+    if not needle:
+        return None
+    like = f"%{needle}%"
+    owner_ids = select(Person.id).where(Person.name.ilike(like))
+    return or_(Control.ref.ilike(like), Control.title.ilike(like), Control.description.ilike(like),
+               cast(Control.criteria, String).ilike(like), Control.owner_id.in_(owner_ids))
+
+
+def list_controls(handle: EngagementHandle, text: str = "", sort: str = "ref",
+                  descending: bool = False) -> list[ControlRecord]:
+    """Controls filtered by `control_text_filter`, sorted by a column (plain copies)."""
     with handle.read() as s:
         q = select(Control)
-        if text.strip():
-            like = f"%{text.strip()}%"
-            q = q.where(or_(Control.ref.ilike(like), Control.title.ilike(like), Control.description.ilike(like),
-                            cast(Control.criteria, String).ilike(like)))
+        condition = control_text_filter(text)
+        if condition is not None:
+            q = q.where(condition)
         col = SORTABLE.get(sort, Control.ref)
         q = q.order_by(col.desc() if descending else col, Control.ref)
-        return list(s.exec(q).all())
+        return records(s.exec(q).all())
 
 
 def set_required_types(handle: EngagementHandle, ref: str, types: list[str]) -> Control:

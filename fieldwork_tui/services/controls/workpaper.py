@@ -9,6 +9,7 @@ from fieldwork_tui.domain.coverage import flags_for, ordered_types
 from fieldwork_tui.services.controls.catalog import find_control
 from fieldwork_tui.services.controls.facts import control_facts
 from fieldwork_tui.services.controls.views import ControlRecords, StatementView
+from fieldwork_tui.services.records import record, records
 from fieldwork_tui.store.handle import EngagementHandle
 from fieldwork_tui.store.models import (
     ControlException,
@@ -20,9 +21,6 @@ from fieldwork_tui.store.models import (
     Observation,
     Person,
     Reperformance,
-    ReviewNote,
-    Sample,
-    SignOff,
     StatementControl,
 )
 
@@ -32,31 +30,26 @@ def control_records(handle: EngagementHandle, ref: str) -> ControlRecords:
         c = find_control(s, ref)
         facts = control_facts(s, only=c.id)[c.id]
         owner = s.get(Person, c.owner_id) if c.owner_id else None
-        rec = ControlRecords(control=c, owner=owner, evidence_types=[t.value for t in ordered_types(facts.evidence_types)],
-                             flags=flags_for(facts))
-        for st, iv, person in s.exec(
+        statements = [StatementView(record(st), record(iv), record(person)) for st, iv, person in s.exec(
             select(InquiryStatement, Interview, Person)
             .join(StatementControl, StatementControl.statement_id == InquiryStatement.id)
             .join(Interview, Interview.id == InquiryStatement.interview_id)
             .join(Person, Person.id == Interview.person_id, isouter=True)
             .where(StatementControl.control_id == c.id)
             .order_by(Interview.held_on, InquiryStatement.position)
-        ):
-            rec.statements.append(StatementView(st, iv, person))
-        rec.observations = list(s.exec(select(Observation).where(Observation.control_id == c.id)
-                                       .order_by(Observation.observed_at)))
-        rec.files = list(s.exec(select(EvidenceFile).join(EvidenceControl, EvidenceControl.evidence_id == EvidenceFile.id)
-                                .where(EvidenceControl.control_id == c.id).order_by(EvidenceFile.added_at, EvidenceFile.id)))
-        rec.reperformances = list(s.exec(select(Reperformance).where(Reperformance.control_id == c.id)
-                                         .order_by(Reperformance.id)))
-        rec.samples = list(s.exec(select(Sample).where(Sample.control_id == c.id).order_by(Sample.id)))
-        for ex, resp in s.exec(
+        )]
+        observations = records(s.exec(select(Observation).where(Observation.control_id == c.id)
+                                      .order_by(Observation.observed_at)))
+        files = records(s.exec(select(EvidenceFile).join(EvidenceControl, EvidenceControl.evidence_id == EvidenceFile.id)
+                               .where(EvidenceControl.control_id == c.id).order_by(EvidenceFile.added_at, EvidenceFile.id)))
+        reperformances = records(s.exec(select(Reperformance).where(Reperformance.control_id == c.id)
+                                        .order_by(Reperformance.id)))
+        exceptions = [(record(ex), record(resp)) for ex, resp in s.exec(
             select(ControlException, ManagementResponse)
             .join(ManagementResponse, ManagementResponse.exception_id == ControlException.id, isouter=True)
             .where(ControlException.control_id == c.id).order_by(ControlException.id)
-        ):
-            rec.exceptions.append((ex, resp))
-        rec.signoffs = list(s.exec(select(SignOff).where(SignOff.control_id == c.id).order_by(SignOff.id)))
-        rec.review_notes = list(s.exec(select(ReviewNote).where(ReviewNote.target_type == "control",
-                                                                ReviewNote.target_id == c.id).order_by(ReviewNote.id)))
-        return rec
+        )]
+        return ControlRecords(control=record(c), owner=record(owner),
+                              evidence_types=[t.value for t in ordered_types(facts.evidence_types)],
+                              flags=flags_for(facts), statements=statements, observations=observations,
+                              files=files, reperformances=reperformances, exceptions=exceptions)

@@ -5,17 +5,22 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from fieldwork_tui.domain.compare import CompareResult
-from fieldwork_tui.store.models import EvidenceFile, Interview, Person, Reperformance
+from fieldwork_tui.services.records import (
+    EvidenceFileRecord,
+    InterviewRecord,
+    PersonRecord,
+    ReperformanceRecord,
+)
 
 
-@dataclass
+@dataclass(frozen=True)
 class AttachedFile:
-    evidence: EvidenceFile
+    evidence: EvidenceFileRecord
     already_in_vault: bool
     already_linked: bool
 
 
-@dataclass
+@dataclass(frozen=True)
 class InterviewSummary:
     id: int
     held_on: str
@@ -26,7 +31,7 @@ class InterviewSummary:
     statements: int
 
 
-@dataclass
+@dataclass(frozen=True)
 class StatementRow:
     id: int
     position: int
@@ -38,19 +43,19 @@ class StatementRow:
     note: str
 
 
-@dataclass
+@dataclass(frozen=True)
 class InterviewDetail:
-    interview: Interview
-    person: Person | None
+    interview: InterviewRecord
+    person: PersonRecord | None
     statements: list[StatementRow] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(frozen=True)
 class ComparisonOutcome:
-    reperformance: Reperformance
+    reperformance: ReperformanceRecord
     result: CompareResult
-    list_a: EvidenceFile
-    list_b: EvidenceFile
+    list_a: EvidenceFileRecord
+    list_b: EvidenceFileRecord
     options: dict = field(default_factory=dict)
 
     def to_json(self, control_ref: str) -> dict:
@@ -76,9 +81,9 @@ class ComparisonOutcome:
         }
 
 
-@dataclass
+@dataclass(frozen=True)
 class ReperformanceView:
-    reperformance: Reperformance
+    reperformance: ReperformanceRecord
     control_ref: str
-    list_a: EvidenceFile | None
-    list_b: EvidenceFile | None
+    list_a: EvidenceFileRecord | None
+    list_b: EvidenceFileRecord | None

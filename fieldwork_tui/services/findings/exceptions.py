@@ -27,6 +27,8 @@ from fieldwork_tui.domain.vocab import (
 from fieldwork_tui.services.controls.catalog import find_control
 from fieldwork_tui.services.errors import InvalidInput, NotFound
 from fieldwork_tui.services.findings.views import ExceptionDetail, ExceptionSummary
+from fieldwork_tui.services.lookup import by_ref
+from fieldwork_tui.services.records import record
 from fieldwork_tui.store.handle import EngagementHandle
 from fieldwork_tui.store.models import (
     Control,
@@ -54,7 +56,8 @@ def list_exceptions(handle: EngagementHandle, text: str = "", *, control: str | 
                             ControlException.deviation.ilike(like), ControlException.report_wording.ilike(like),
                             ControlException.exception_type.ilike(like)))
         if control:
-            q = q.where(func.upper(Control.ref) == control.strip().upper())
+            found = by_ref(s, Control, control)
+            q = q.where(Control.id == (found.id if found is not None else -1))
         if without_response:
             q = q.where(ManagementResponse.id.is_(None))
         return [
@@ -70,7 +73,7 @@ def get_exception(handle: EngagementHandle, exception_id: int) -> ExceptionDetai
     with handle.read() as s:
         ex = _get(s, exception_id)
         resp = s.exec(select(ManagementResponse).where(ManagementResponse.exception_id == ex.id)).first()
-        return ExceptionDetail(ex, resp, s.get(Control, ex.control_id))
+        return ExceptionDetail(record(ex), record(resp), record(s.get(Control, ex.control_id)))
 
 
 def _get(session: Session, exception_id: int) -> ControlException:

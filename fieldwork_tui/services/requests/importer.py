@@ -16,15 +16,16 @@ from pathlib import Path
 from sqlmodel import Session, select
 
 from fieldwork_tui.domain.dates import DateParseError, parse_date
+from fieldwork_tui.domain.matching import ref_key
 from fieldwork_tui.domain.requests import parse_status, parse_wave, split_refs
-from fieldwork_tui.domain.vocab import PersonSide, RequestStatus, RequestWave
+from fieldwork_tui.domain.vocab import RequestStatus, RequestWave
 from fieldwork_tui.services.errors import InvalidInput
+from fieldwork_tui.services.lookup import find_or_create_person, people_index, ref_index
 from fieldwork_tui.services.requests.views import MAX_LISTED, RequestImportResult
 from fieldwork_tui.store.handle import EngagementHandle
 from fieldwork_tui.store.models import (
     Control,
     EvidenceRequest,
-    Person,
     RequestControl,
     RequestStatusChange,
     utcnow,
@@ -115,9 +116,9 @@ def parse_request_file(path: Path | str, known_controls: set[str]) -> list[Parse
             raise InvalidInput(f"{where('ref')}: the request ID is empty")
         if len(ref) > 64:
             raise InvalidInput(f"{where('ref')}: the request ID is longer than 64 characters")
-        if ref.upper() in seen:
-            raise InvalidInput(f"{where('ref')}: request {ref!r} appears twice (also row {seen[ref.upper()]})")
-        seen[ref.upper()] = row_no
+        if ref_key(ref) in seen:
+            raise InvalidInput(f"{where('ref')}: request {ref!r} appears twice (also row {seen[ref_key(ref)]})")
+        seen[ref_key(ref)] = row_no
         p = ParsedRequest(row=row_no, ref=ref, description=get("description"), present=set(cols))
         for name, attr in (("due", "due_on"), ("requested", "requested_on"), ("received", "received_on")):
             if name in cols:
@@ -139,7 +140,7 @@ def parse_request_file(path: Path | str, known_controls: set[str]) -> list[Parse
         if "controls" in cols:
             p.controls = []
             for ref_text in split_refs(get("controls")):
-                if ref_text.upper() not in known_controls:
+                if ref_key(ref_text) not in known_controls:
                     unknown_refs.setdefault(ref_text, []).append(row_no)
                 p.controls.append(ref_text)
         if "owner" in cols:
@@ -167,43 +168,21 @@ def import_requests(handle: EngagementHandle, path: Path | str, *, today: dt.dat
 
     today = today or clock_today()
     with handle.read() as s:
-        known = {r.upper() for r in s.exec(select(Control.ref))}
+        known = {ref_key(r) for r in s.exec(select(Control.ref))}
     parsed = parse_request_file(path, known)
     with handle.session() as s:
         return save_requests(s, parsed, source=Path(path).name, today=today)
 
 
-def find_or_create_owner(session: Session, name: str, people: dict[str, Person], created: list[str]) -> int | None:
-    """A client person by name (case-insensitive) or e-mail; created when new."""
-    name = " ".join((name or "").split())
-    if not name:
-        return None
-    key = name.lower()
-    person = people.get(key)
-    if person is None:
-        person = Person(name=name, side=PersonSide.client, role="request owner",
-                        email=name if "@" in name else "")
-        session.add(person)
-        session.flush()
-        people[key] = person
-        created.append(name)
-    return person.id
-
-
-def people_index(session: Session) -> dict[str, Person]:
-    people: dict[str, Person] = {}
-    for p in session.exec(select(Person).order_by(Person.side, Person.id)):
-        people.setdefault(p.name.lower(), p)
-        if p.email:
-            people.setdefault(p.email.lower(), p)
-    return people
+def _id(person) -> int | None:
+    return person.id if person is not None else None
 
 
 def save_requests(session: Session, parsed: list[ParsedRequest], *, source: str, today: dt.date) -> RequestImportResult:
     """Write parsed requests in the caller's transaction (the importer and the demo share it)."""
     people = people_index(session)
-    controls = {c.ref.upper(): c.id for c in session.exec(select(Control))}
-    existing = {r.ref.upper(): r for r in session.exec(select(EvidenceRequest))}
+    controls = {ref_key(c.ref): c.id for c in session.exec(select(Control))}
+    existing = ref_index(session.exec(select(EvidenceRequest)))
     links: dict[int, set[int]] = {}
     for rid, cid in session.exec(select(RequestControl.request_id, RequestControl.control_id)):
         links.setdefault(rid, set()).add(cid)
@@ -211,7 +190,7 @@ def save_requests(session: Session, parsed: list[ParsedRequest], *, source: str,
     created = updated = 0
     reason = f"imported from {source}"
     for p in parsed:
-        req = existing.get(p.ref.upper())
+        req = existing.get(ref_key(p.ref))
         old_status = None
         if req is None:
             req = EvidenceRequest(ref=p.ref, requested_on=p.requested_on or today)
@@ -223,7 +202,8 @@ def save_requests(session: Session, parsed: list[ParsedRequest], *, source: str,
                 req.requested_on = p.requested_on
         req.description = p.description
         if "owner" in p.present:
-            req.owner_id = find_or_create_owner(session, p.owner or "", people, new_people)
+            req.owner_id = _id(find_or_create_person(session, p.owner or "", role="request owner", index=people,
+                                                          created=new_people))
         if "due" in p.present:
             req.due_on = p.due_on
         if "received" in p.present:
@@ -241,7 +221,7 @@ def save_requests(session: Session, parsed: list[ParsedRequest], *, source: str,
             session.add(RequestStatusChange(request_id=req.id, from_status=old_status, to_status=status,
                                             reason=reason, by=session.info.get("actor", "")))
         if p.controls is not None:
-            want = {controls[r.upper()] for r in p.controls}
+            want = {controls[ref_key(r)] for r in p.controls}
             have = links.get(req.id, set())
             for cid in want - have:
                 session.add(RequestControl(request_id=req.id, control_id=cid))
@@ -249,6 +229,6 @@ def save_requests(session: Session, parsed: list[ParsedRequest], *, source: str,
                 link = session.get(RequestControl, (req.id, cid))
                 if link is not None:
                     session.delete(link)
-    in_file = {p.ref.upper() for p in parsed}
+    in_file = {ref_key(p.ref) for p in parsed}
     kept = sorted((r.ref for key, r in existing.items() if key not in in_file), key=lambda x: (len(x), x))
     return RequestImportResult(created=created, updated=updated, total=len(parsed), kept=kept, new_people=new_people)

@@ -9,6 +9,7 @@ in a worker thread.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from pathlib import Path
 
 from sqlmodel import Session, select
@@ -17,6 +18,7 @@ from fieldwork_tui.domain import sampling as rules
 from fieldwork_tui.domain.vocab import DeviationConclusion, SampleKind, SampleResult
 from fieldwork_tui.services.controls.catalog import find_control
 from fieldwork_tui.services.errors import InvalidInput, NotFound
+from fieldwork_tui.services.records import record, records
 from fieldwork_tui.services.sampling import populations
 from fieldwork_tui.services.sampling.views import SamplePlan, SampleVerifyReport, SampleView
 from fieldwork_tui.store import paths
@@ -88,7 +90,7 @@ def _plan(session: Session, control: Control, policy: rules.Policy) -> SamplePla
     pop = populations.latest_population(session, control.id)
     days = _period_days(session)
     decision = rules.policy_size(policy, control.frequency, days, pop.row_count if pop else None)
-    return SamplePlan(ref=control.ref, frequency=control.frequency, policy=policy, period_days=days, population=pop,
+    return SamplePlan(ref=control.ref, frequency=control.frequency, policy=policy, period_days=days, population=record(pop),
                       decision=decision, expansion_total=policy.expanded_total(control.frequency, decision.size),
                       cannot_sample_away=rules.cannot_sample_away(control.frequency))
 
@@ -117,17 +119,16 @@ def sample_view(handle: EngagementHandle, ref: str) -> SampleView:
     policy = engagement_policy(handle)
     with handle.read() as s:
         control = find_control(s, ref)
-        view = SampleView(plan=_plan(s, control, policy))
+        plan = _plan(s, control, policy)
         initial = _latest_initial(s, control.id)
         if initial is None:
-            return view
-        view.initial = initial
-        view.expansions, view.items = _group(s, initial)
-    view.rule = rules.conclusion_rule(
+            return SampleView(plan=plan)
+        expansions, items = _group(s, initial)
+        view = SampleView(plan=plan, initial=record(initial), expansions=records(expansions), items=records(items))
+    return replace(view, rule=rules.conclusion_rule(
         view.plan.frequency, view.count(SampleResult.deviation, SampleKind.initial),
         view.count(SampleResult.deviation, SampleKind.expansion), view.expanded,
-        view.count(SampleResult.untested, SampleKind.expansion))
-    return view
+        view.count(SampleResult.untested, SampleKind.expansion)))
 
 
 # -- selection ----------------------------------------------------------------------------------------

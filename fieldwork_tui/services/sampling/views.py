@@ -7,10 +7,10 @@ from dataclasses import dataclass, field
 
 from fieldwork_tui.domain import sampling as rules
 from fieldwork_tui.domain.vocab import Frequency, SampleKind, SampleResult
-from fieldwork_tui.store.models import Population, Sample, SampleItem
+from fieldwork_tui.services.records import PopulationRecord, SampleItemRecord, SampleRecord
 
 
-@dataclass
+@dataclass(frozen=True)
 class PopulationResult:
     id: int
     control: str
@@ -34,7 +34,7 @@ class PopulationResult:
         return text
 
 
-@dataclass
+@dataclass(frozen=True)
 class PopulationRowView:
     row_number: int
     key: str
@@ -45,13 +45,13 @@ class PopulationRowView:
 RATES = (0.05, 0.10)
 
 
-@dataclass
+@dataclass(frozen=True)
 class SamplePlan:
     ref: str
     frequency: Frequency
     policy: rules.Policy
     period_days: int
-    population: Population | None
+    population: PopulationRecord | None
     decision: rules.SizeDecision
     expansion_total: int
     cannot_sample_away: bool
@@ -70,12 +70,12 @@ class SamplePlan:
                 f"{d[0.05]:.0%}, 10% {d[0.10]:.0%}")
 
 
-@dataclass
+@dataclass(frozen=True)
 class SampleView:
     plan: SamplePlan
-    initial: Sample | None = None
-    expansions: list[Sample] = field(default_factory=list)
-    items: list[SampleItem] = field(default_factory=list)
+    initial: SampleRecord | None = None
+    expansions: list[SampleRecord] = field(default_factory=list)
+    items: list[SampleItemRecord] = field(default_factory=list)
     rule: rules.RuleOutcome | None = None
 
     def count(self, result: SampleResult, kind: SampleKind | None = None) -> int:
@@ -93,7 +93,7 @@ class SampleView:
         return bool(self.expansions)
 
 
-@dataclass
+@dataclass(frozen=True)
 class SampleVerifyReport:
     ref: str
     checks: list[str] = field(default_factory=list)
