@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DatabaseError as SQLAlchemyDatabaseError
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, select
 
@@ -77,6 +78,10 @@ class EngagementHandle:
                 if "disk is full" in str(exc):
                     raise FieldworkError(f"{self.slug}: disk full; nothing was saved (free some space and retry)") from None
                 raise
+            except SQLAlchemyDatabaseError as exc:
+                session.rollback()
+                self._raise_if_damaged(exc, "nothing was saved")
+                raise
             except BaseException:
                 session.rollback()
                 raise
@@ -85,7 +90,19 @@ class EngagementHandle:
     def read(self) -> Iterator[Session]:
         """A read-only session (deferred transaction; never blocks a writer in WAL mode)."""
         with Session(self.read_engine, expire_on_commit=False) as session:
-            yield session
+            try:
+                yield session
+            except SQLAlchemyDatabaseError as exc:
+                self._raise_if_damaged(exc, "it cannot be read")
+                raise
+
+    def _raise_if_damaged(self, exc: Exception, what: str) -> None:
+        """A damaged page met by a query is one user-facing line (every screen and command shows it),
+        not an unexpected error."""
+        text = str(getattr(exc, "orig", exc))
+        if "malformed" in text or "not a database" in text:
+            raise FieldworkError(f"{self.db_path}: the database is damaged ({text}); {what} — run `fieldwork check` "
+                                 "and restore from a backup (fieldwork restore)") from None
 
     def engagement(self) -> Engagement:
         with self.read() as s:

@@ -9,6 +9,7 @@ import fcntl
 import hashlib
 import json
 import os
+import sqlite3
 import subprocess
 import zipfile
 from pathlib import Path
@@ -26,16 +27,27 @@ from .helpers import CLI, assert_one_line_error, cli_env, db_rows, invoke, snaps
 PAGE = 4096
 
 
-def corrupt_middle_page(handle) -> Path:
+def corrupt_middle_page(handle, table: str | None = None) -> Path:
     """Close the engagement cleanly (stamp written), then damage one page in the middle of the file
-    and put its mtime back: the clean-close stamp (size, mtime, inode, first and last 64 KiB) still
-    matches, so the next open skips its full scan."""
+    (with `table`: a middle leaf page of that table) and put its mtime back: the clean-close stamp
+    (size, mtime, inode, first and last 64 KiB) still matches, so the next open skips its full scan."""
     handle.close()
     db = handle.db_path
     st = db.stat()
     assert st.st_size > 4 * 64 * 1024, "the demo database must be larger than the stamp's samples"
+    page = st.st_size // PAGE // 2
+    if table:
+        edge = 64 * 1024 // PAGE
+        conn = sqlite3.connect(f"{db.as_uri()}?mode=ro", uri=True)
+        try:
+            pages = [r[0] for r in conn.execute("SELECT pageno FROM dbstat WHERE name = ? AND pagetype = 'leaf' "
+                                                "ORDER BY pageno", (table,))]
+        finally:
+            conn.close()
+        pages = [p for p in pages if edge < p <= st.st_size // PAGE - edge]
+        page = pages[len(pages) // 2] - 1
     with open(db, "r+b") as fh:
-        fh.seek((st.st_size // PAGE // 2) * PAGE)
+        fh.seek(page * PAGE)
         fh.write(b"\xa5" * PAGE)
     os.utime(db, ns=(st.st_atime_ns, st.st_mtime_ns))
     return db
@@ -67,12 +79,18 @@ def test_backup_refuses_a_corrupt_database(demo, home, tmp_path):
     assert not list((home / demo.slug).glob(".tmp-*"))
 
 
+def test_a_command_meeting_a_damaged_page_says_so_in_one_line(demo, home):
+    corrupt_middle_page(demo, "control")
+    line = assert_one_line_error(invoke("status", demo.slug), "database is damaged", "fieldwork check")
+    assert "unexpected" not in line
+
+
 async def test_app_warns_of_a_damaged_database_after_a_clean_stamp_open(demo, home):
     from fieldwork_tui.tui.app import create_app
 
     from ..tui.support import settle
 
-    corrupt_middle_page(demo)
+    corrupt_middle_page(demo, "journalentry")  # a page the dashboard does not read: the app runs on
     app = create_app(home, demo.slug)
     assert app.handle.scanned_on_open is False
     async with app.run_test(size=(120, 40)) as pilot:
