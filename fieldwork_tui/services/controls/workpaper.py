@@ -3,11 +3,12 @@ what a workpaper shows."""
 
 from __future__ import annotations
 
+from sqlalchemy import func
 from sqlmodel import select
 
 from fieldwork_tui.domain.coverage import flags_for, ordered_types
 from fieldwork_tui.services.controls.catalog import find_control
-from fieldwork_tui.services.controls.facts import control_facts
+from fieldwork_tui.services.controls.facts import facts_and_statuses
 from fieldwork_tui.services.controls.views import ControlRecords, StatementView
 from fieldwork_tui.services.records import record, records
 from fieldwork_tui.store.handle import EngagementHandle
@@ -21,6 +22,7 @@ from fieldwork_tui.store.models import (
     Observation,
     Person,
     Reperformance,
+    ReperformanceDifference,
     StatementControl,
 )
 
@@ -28,7 +30,8 @@ from fieldwork_tui.store.models import (
 def control_records(handle: EngagementHandle, ref: str) -> ControlRecords:
     with handle.read() as s:
         c = find_control(s, ref)
-        facts = control_facts(s, only=c.id)[c.id]
+        all_facts, statuses = facts_and_statuses(s, only=c.id)
+        facts = all_facts[c.id]
         owner = s.get(Person, c.owner_id) if c.owner_id else None
         statements = [StatementView(record(st), record(iv), record(person)) for st, iv, person in s.exec(
             select(InquiryStatement, Interview, Person)
@@ -44,6 +47,13 @@ def control_records(handle: EngagementHandle, ref: str) -> ControlRecords:
                                .where(EvidenceControl.control_id == c.id).order_by(EvidenceFile.added_at, EvidenceFile.id)))
         reperformances = records(s.exec(select(Reperformance).where(Reperformance.control_id == c.id)
                                         .order_by(Reperformance.id)))
+        # deferred: evidence imports controls.catalog, whose package imports this module
+        from fieldwork_tui.services.evidence.reperformance import open_clause
+
+        unresolved = dict(s.exec(
+            select(ReperformanceDifference.reperformance_id, func.count())
+            .where(ReperformanceDifference.reperformance_id.in_([r.id for r in reperformances]), open_clause())
+            .group_by(ReperformanceDifference.reperformance_id)).all())
         exceptions = [(record(ex), record(resp)) for ex, resp in s.exec(
             select(ControlException, ManagementResponse)
             .join(ManagementResponse, ManagementResponse.exception_id == ControlException.id, isouter=True)
@@ -51,5 +61,6 @@ def control_records(handle: EngagementHandle, ref: str) -> ControlRecords:
         )]
         return ControlRecords(control=record(c), owner=record(owner),
                               evidence_types=[t.value for t in ordered_types(facts.evidence_types)],
-                              flags=flags_for(facts), statements=statements, observations=observations,
-                              files=files, reperformances=reperformances, exceptions=exceptions)
+                              flags=flags_for(facts), status=statuses[c.id].value, statements=statements,
+                              observations=observations, files=files, reperformances=reperformances,
+                              unresolved=unresolved, exceptions=exceptions)
