@@ -1,7 +1,9 @@
 """The engagement handle: the unit of work every service takes.
 
-It knows the engagement folder, opens write sessions (journaled, BEGIN IMMEDIATE, committed on success
-and rolled back on any error, a lock held past the busy timeout reported as one line) and read sessions,
+It knows the engagement folder, opens write sessions (journaled; BEGIN IMMEDIATE, waiting while another
+process holds the write lock — `store.db.take_write_lock`, the one place every write waits, telling the
+thread's `waiting_for_lock` waiter — committed on success and rolled back on any error, a lock held past
+the limit reported as one line) and read sessions,
 and names the acting user. `open_handle` opens the database (migrating it when needed), holds a shared
 lock on the folder while the handle is open, and sweeps the temporary files of interrupted writes when
 no other process has the engagement open.
@@ -70,7 +72,7 @@ class EngagementHandle:
                 session.commit()
             except OperationalError as exc:
                 session.rollback()
-                if "database is locked" in str(exc):
+                if "database is locked" in str(exc):  # met after BEGIN IMMEDIATE (a checkpoint, a recovery)
                     raise EngagementBusy(
                         f"{self.slug}: the engagement is busy (another fieldwork process kept it locked for "
                         f"{_db.BUSY_TIMEOUT_MS / 1000:g} s); nothing was saved, try again"

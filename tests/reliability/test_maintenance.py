@@ -96,7 +96,7 @@ async def test_app_warns_of_a_damaged_database_after_a_clean_stamp_open(demo, ho
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         warnings = [n for n in app._notifications if n.title == "Database damaged"]
-        assert len(warnings) == 1 and "fieldwork check" in warnings[0].message
+        assert len(warnings) == 1 and "fieldwork check" in warnings[0].message, [(n.title, n.message) for n in app._notifications]
 
 
 async def test_app_does_not_warn_on_a_sound_database(demo, home):
