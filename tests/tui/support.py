@@ -17,7 +17,7 @@ async def settle(pilot, rounds: int = 50) -> None:
     """Wait until the app is idle: every posted message handled and no worker pending or running
     (a worker's result may post messages that start another worker, hence the rounds). Pilot tests
     wait this way only - never by sleeping."""
-    from textual.worker import WorkerState
+    from textual.worker import WorkerCancelled, WorkerState
 
     app = pilot.app
     for _ in range(rounds):
@@ -27,7 +27,11 @@ async def settle(pilot, rounds: int = 50) -> None:
         if not busy:
             await pilot.pause()
             return
-        await app.workers.wait_for_complete(busy)
+        for worker in busy:
+            try:
+                await worker.wait()
+            except WorkerCancelled:  # cancelled with its dialog or replaced by a newer run: done too
+                pass
     raise AssertionError(f"the app never settled: {busy}")
 
 
