@@ -4,12 +4,19 @@ and with cursor blink frozen so snapshots are deterministic."""
 from __future__ import annotations
 
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
 
 from tests.support import DEMO_CONFIG as CONFIG
-from tests.support import DEMO_TODAY, frozen_identity
+from tests.support import DEMO_TODAY, built_once, frozen_identity
+
+# pytest caches each test module's assertion-rewritten code in __pycache__ (gitignored) unless writing
+# bytecode is off, as this environment may have it (PYTHONDONTWRITEBYTECODE): then every worker parses
+# and rewrites every test module again on every run (~5 s of CPU per worker). The package itself is
+# byte-compiled once per run below; the CLI subprocesses keep the environment's setting (cli_env).
+sys.dont_write_bytecode = False
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
@@ -48,15 +55,16 @@ def home(tmp_path: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def _engagement_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Create the empty engagement (and run its migrations) once per session; tests get a private copy."""
+def _engagement_template(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Path:
+    """Create the empty engagement (and run its migrations) once per run; tests get a private copy."""
     from fieldwork_tui.services.engagements import create_engagement
 
-    template_home = tmp_path_factory.mktemp("engagement-template")
-    with frozen_identity(config=template_home / ".config"):
-        create_engagement(template_home, "Acme Cloud 2026", period="2026-01-01..2026-12-31",
-                          categories="security,availability").close()
-    return template_home
+    def build(template_home: Path) -> None:
+        with frozen_identity(config=template_home / ".config"):
+            create_engagement(template_home, "Acme Cloud 2026", period="2026-01-01..2026-12-31",
+                              categories="security,availability").close()
+
+    return built_once(tmp_path_factory, worker_id, "engagement-template", build)
 
 
 #: Test folders whose `engagement` tests run on both engines: SQLite in the default run, PostgreSQL
@@ -141,15 +149,16 @@ def engagement(home: Path, _engagement_template: Path, engagement_engine: str, r
 
 
 @pytest.fixture(scope="session")
-def _demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Build the demo once per test session; tests get a private copy."""
+def _demo_template(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Path:
+    """Build the demo once per test run (not once per worker); tests get a private copy."""
     from fieldwork_tui.services.demo import build_demo
 
-    template_home = tmp_path_factory.mktemp("demo-template")
-    # the demo's throwaway signers are trusted in this config; each test copies its trust list
-    with frozen_identity(config=template_home / CONFIG):
-        build_demo(template_home).close()
-    return template_home
+    def build(template_home: Path) -> None:
+        # the demo's throwaway signers are trusted in this config; each test copies its trust list
+        with frozen_identity(config=template_home / CONFIG):
+            build_demo(template_home).close()
+
+    return built_once(tmp_path_factory, worker_id, "demo-template", build)
 
 
 @pytest.fixture

@@ -4,11 +4,12 @@ inside the commands so `fieldwork --help` stays fast."""
 from __future__ import annotations
 
 import importlib
+import sys
 from pathlib import Path
 
 import typer
 
-from fieldwork_tui.cli.common import app, handle_errors, state
+from fieldwork_tui.cli.common import app, handle_errors, quiet_stdout, state
 
 # Each area module registers its commands on import, in the order `fieldwork --help` lists them:
 # the order of the work.
@@ -41,7 +42,20 @@ def root(
 
 
 def main() -> None:
-    app(prog_name="fieldwork")
+    """Run the command line. A reader that goes away (`fieldwork status demo | head -1`) costs no
+    message and no failure, as with Unix tools: the buffered rest of the output is dropped quietly."""
+    code: int | str | None = 0
+    try:
+        app(prog_name="fieldwork")
+    except SystemExit as exc:
+        code = exc.code
+    except BrokenPipeError:
+        quiet_stdout()
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        quiet_stdout()
+    raise SystemExit(code)
 
 
 __all__ = ["app", "main"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import os
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -60,12 +61,17 @@ def handle_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from fieldwork_tui.services.engagements import waiting_for_lock
         from fieldwork_tui.services.errors import FieldworkError
 
         try:
-            return fn(*args, **kwargs)
+            with waiting_for_lock(_WaitNotice()):
+                return fn(*args, **kwargs)
         except (typer.Exit, typer.Abort, SystemExit):
             raise
+        except BrokenPipeError:  # the reader went away (`fieldwork status | head -1`): stop quietly
+            quiet_stdout()
+            raise typer.Exit(0) from None
         except FieldworkError as exc:
             fail(_one_line(exc))
         except KeyboardInterrupt:
@@ -76,6 +82,33 @@ def handle_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
             fail(describe_unexpected(exc))
 
     return wrapper
+
+
+class _WaitNotice:
+    """A write of this command waits for another process's write lock: say so on stderr at once, then
+    once a minute (the write goes ahead the moment the lock is free; ctrl-c stops it, nothing saved)."""
+
+    def __init__(self) -> None:
+        self.minutes = -1
+
+    def __call__(self, wait) -> bool:
+        from fieldwork_tui.services.engagements import describe_wait
+
+        if int(wait.waited // 60) != self.minutes:
+            self.minutes = int(wait.waited // 60)
+            typer.echo(f"fieldwork: {printable(wait.slug)}: another fieldwork process is writing; waiting for it "
+                       f"({describe_wait(wait.waited)} so far; ctrl-c stops, nothing is saved then)", err=True)
+        return True
+
+
+def quiet_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's final flush into a closed pipe stays silent."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass
 
 
 def describe_unexpected(exc: BaseException) -> str:

@@ -29,10 +29,15 @@ def backup(
 def restore(
     file: Path = typer.Argument(..., help="Backup file written by fieldwork backup."),
     as_name: str | None = typer.Option(None, "--as", help="Restore under another engagement name."),
-    force: bool = typer.Option(False, "--force", help="Replace an existing engagement of the same name."),
+    force: bool = typer.Option(False, "--force", help="Replace an earlier state of the same engagement."),
+    replace: str | None = typer.Option(
+        None, "--replace", metavar="ENGAGEMENT",
+        help="Replace the engagement of that name even if it is a different engagement or locked in the "
+             "final-report phase (name it: the slug the backup restores to)."),
 ) -> None:
-    """Restore an engagement from a backup; every hash is verified before anything is moved into place."""
+    """Restore an engagement from a backup; every hash is verified before anything is moved into place.
+    A replaced engagement folder is kept under .replaced/ in the fieldwork home."""
     from fieldwork_tui.services.maintenance import restore_engagement
 
-    result = restore_engagement(state.home, file, as_name=as_name, force=force)
+    result = restore_engagement(state.home, file, as_name=as_name, force=force, replace=replace)
     typer.echo(result.describe())

@@ -2,8 +2,9 @@
 find by name or prefix, open, and move through the phases.
 
 `EngagementHandle` (store/handle.py) is what every other service takes; it is re-exported here as part
-of the services' public API, with `today` (the engagement's "today": FIELDWORK_TODAY or the system date)
-and `resolve_home` (the folder holding the engagements).
+of the services' public API, with `today` (the engagement's "today": FIELDWORK_TODAY or the system date),
+`resolve_home` (the folder holding the engagements) and `waiting_for_lock` / `LockWait` (how the CLI and
+the TUI hear that a write waits for another process's write lock, and stop it waiting).
 """
 
 from __future__ import annotations
@@ -20,14 +21,16 @@ from fieldwork_tui.domain.vocab import EngagementType, Phase
 from fieldwork_tui.services.errors import FieldworkError, InvalidInput, NotFound
 from fieldwork_tui.store import paths
 from fieldwork_tui.store.clock import today
+from fieldwork_tui.store.db import LockWait, describe_wait, waiting_for_lock
 from fieldwork_tui.store.handle import TMP_PREFIX, EngagementHandle, current_actor, open_handle
 from fieldwork_tui.store.models import Engagement
 from fieldwork_tui.store.paths import resolve_home
 
 __all__ = [
-    "ALL_CATEGORIES", "TMP_PREFIX", "EngagementHandle", "create_engagement", "current_actor",
-    "engagement_dirs", "engagement_summary", "list_engagements", "open_engagement", "open_path",
+    "ALL_CATEGORIES", "TMP_PREFIX", "EngagementHandle", "LockWait", "create_engagement", "current_actor",
+    "describe_wait", "engagement_dirs", "engagement_summary", "list_engagements", "open_engagement", "open_path",
     "parse_categories", "parse_period", "resolve", "resolve_home", "set_phase", "to_json", "today",
+    "waiting_for_lock",
 ]
 
 ALL_CATEGORIES = sorted(set(CATEGORIES.values()))

@@ -12,13 +12,27 @@ import hashlib
 import os
 import re
 import sqlite3
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
+
+from fieldwork_tui.errors import EngagementBusy
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 30_000
+#: A write asks for the engagement's write lock (BEGIN IMMEDIATE) in tries of this length; after each
+#: try that timed out, the waiter of the current thread (`waiting_for_lock`) is told, and it tries again.
+WRITE_LOCK_TRY_MS = 2_000
+#: ... until the lock has been held by another process for this long (a process that hung, not one
+#: that is writing): then the write is refused with "nothing was saved" and the caller keeps its input.
+WRITE_LOCK_LIMIT_S = 600.0
 
 
 class DatabaseError(Exception):
@@ -96,10 +110,71 @@ def _on_connect(dbapi_conn, _record) -> None:
     cur.close()
 
 
+@dataclass(frozen=True)
+class LockWait:
+    """A write waiting for another process to release the engagement's write lock."""
+
+    db_path: Path
+    attempt: int  # 1 after the first try timed out
+    waited: float  # seconds since the write first asked for the lock
+
+    @property
+    def slug(self) -> str:
+        return self.db_path.parent.name
+
+
+#: Told of each timed-out try; returns False to stop waiting (the write is then refused).
+LockWaiter = Callable[[LockWait], bool | None]
+_waiter: ContextVar[LockWaiter | None] = ContextVar("fieldwork_lock_waiter", default=None)
+
+
+@contextmanager
+def waiting_for_lock(waiter: LockWaiter) -> Iterator[None]:
+    """Within the block, writes of this thread tell `waiter` while they wait for the write lock (the
+    CLI prints a line, the TUI shows it on the screen that saves)."""
+    token = _waiter.set(waiter)
+    try:
+        yield
+    finally:
+        _waiter.reset(token)
+
+
+def describe_wait(seconds: float) -> str:
+    return f"{seconds / 60:.0f} min" if seconds >= 90 else f"{seconds:.0f} s"
+
+
+def take_write_lock(conn, db_path: Path) -> None:
+    """BEGIN IMMEDIATE, tried again while another process holds the write lock: THE place every write
+    (a session of the engagement handle, a migration) waits for the lock. Nothing of the transaction
+    has run yet, so trying again is always safe, and the caller's code runs once, with the lock held."""
+    raw = conn.connection.dbapi_connection
+    started, attempt = time.monotonic(), 0
+    while True:
+        raw.execute(f"PRAGMA busy_timeout={WRITE_LOCK_TRY_MS}")
+        try:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            return
+        except OperationalError as exc:
+            if "database is locked" not in str(exc):
+                raise
+        finally:
+            raw.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        attempt += 1
+        waited = time.monotonic() - started
+        if waited >= WRITE_LOCK_LIMIT_S:
+            raise EngagementBusy(f"{db_path.parent.name}: the engagement is busy (another fieldwork process kept it "
+                                 f"locked for {describe_wait(waited)}); nothing was saved, try again") from None
+        waiter = _waiter.get()
+        if waiter is not None and waiter(LockWait(db_path, attempt, waited)) is False:
+            raise EngagementBusy(f"{db_path.parent.name}: stopped waiting for another fieldwork process "
+                                 f"(after {describe_wait(waited)}); nothing was saved, try again") from None
+
+
 def make_engine(db_path: Path, *, immediate: bool = True) -> Engine:
     """An engine on `db_path`. With `immediate`, every transaction starts with BEGIN IMMEDIATE so
-    two processes writing the same engagement queue on SQLite's lock (busy timeout) instead of
-    failing half-way with "database is locked"; read-only engines use plain deferred BEGIN."""
+    two processes writing the same engagement queue on SQLite's lock (`take_write_lock`: tried again
+    while another process holds it) instead of failing half-way with "database is locked"; read-only
+    engines use plain deferred BEGIN."""
     from sqlalchemy import create_engine
     from sqlalchemy.engine import URL
 
@@ -113,7 +188,10 @@ def make_engine(db_path: Path, *, immediate: bool = True) -> Engine:
         dbapi_conn.isolation_level = None  # SQLAlchemy emits BEGIN itself, below
 
     def _begin(conn) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        if immediate:
+            take_write_lock(conn, db_path)
+        else:
+            conn.exec_driver_sql("BEGIN")
 
     event.listen(engine, "connect", _autocommit_driver)
     event.listen(engine, "begin", _begin)
@@ -161,7 +239,8 @@ def mark_clean(db_path: Path) -> None:
         pass  # only an optimisation: the next open checks the whole file
 
 
-def _closed_cleanly(db_path: Path) -> bool:
+def closed_cleanly(db_path: Path) -> bool:
+    """Whether the clean-close stamp still matches the file (the open then skips its full scan)."""
     try:
         return _stamp(db_path).read_text(encoding="ascii") == _file_state(db_path)
     except OSError:
@@ -207,6 +286,26 @@ def _stored_revision(db_path: Path, check: bool = True) -> str | None:
             conn.close()
     except sqlite3.DatabaseError as exc:
         raise DatabaseError(f"{db_path}: database is corrupt or unreadable ({exc}); restore it from a backup") from None
+
+
+def integrity_problem(db_path: Path, *, quick: bool = False) -> str | None:
+    """SQLite's own check of every page (`PRAGMA integrity_check`, or the faster `quick_check`) on a
+    read-only connection: None when the file is sound, else the first problem in one line. A file
+    without a WAL is opened immutable, so the check leaves no side file behind."""
+    pragma = "quick_check" if quick else "integrity_check"
+    flags = "mode=ro" if Path(f"{db_path}-wal").exists() else "mode=ro&immutable=1"
+    try:
+        conn = sqlite3.connect(f"{Path(db_path).absolute().as_uri()}?{flags}", uri=True)
+        try:
+            rows = [r[0] for r in conn.execute(f"PRAGMA {pragma}")]
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        return str(exc) or exc.__class__.__name__
+    if rows == ["ok"]:
+        return None
+    first = str(rows[0]) if rows else "no result"
+    return first if len(rows) == 1 else f"{first} (and {len(rows) - 1} more)"
 
 
 def backup_database(db_path: Path, target: Path) -> Path:
@@ -265,7 +364,7 @@ def open_database(db_path: Path, *, create: bool = False) -> Engine:
         raise DatabaseError(f"{db_path}: database not found")
     if exists and not create and db_path.stat().st_size == 0:
         raise DatabaseError(f"{db_path}: the database is empty (damaged); restore it from a backup (fieldwork restore)")
-    stored = _stored_revision(db_path, check=not _closed_cleanly(db_path)) if exists else None
+    stored = _stored_revision(db_path, check=not closed_cleanly(db_path)) if exists else None
     head = head_revision()
     if stored is not None and stored not in known_revisions():
         raise DatabaseError(

@@ -1,7 +1,9 @@
 """The engagement handle: the unit of work every service takes.
 
-It knows the engagement folder, opens write sessions (journaled, BEGIN IMMEDIATE, committed on success
-and rolled back on any error, a lock held past the busy timeout reported as one line) and read sessions,
+It knows the engagement folder, opens write sessions (journaled; BEGIN IMMEDIATE, waiting while another
+process holds the write lock — `store.db.take_write_lock`, the one place every write waits, telling the
+thread's `waiting_for_lock` waiter — committed on success and rolled back on any error, a lock held past
+the limit reported as one line) and read sessions,
 and names the acting user. `open_handle` opens the database (migrating it when needed), holds a shared
 lock on the folder while the handle is open, and sweeps the temporary files of interrupted writes when
 no other process has the engagement open.
@@ -19,13 +21,14 @@ from pathlib import Path
 
 from sqlalchemy import event, inspect
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DatabaseError as SQLAlchemyDatabaseError
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, select
 
 from fieldwork_tui.errors import EngagementBusy, FieldworkError, InvalidInput, NotFound
 from fieldwork_tui.store import db as _db
 from fieldwork_tui.store import journal, paths
-from fieldwork_tui.store.db import DatabaseError, make_engine, mark_clean, open_database
+from fieldwork_tui.store.db import DatabaseError, closed_cleanly, make_engine, mark_clean, open_database
 from fieldwork_tui.store.models import Engagement
 
 TMP_PREFIX = ".tmp-"
@@ -61,6 +64,10 @@ class EngagementHandle:
     engine: Engine
     read_engine: Engine
     actor: str = field(default_factory=current_actor)
+    # False when the open trusted the clean-close stamp and skipped the full-file scan: a page damaged
+    # in the middle of the file (the stamp samples only its ends) is then found by a background check
+    # (services.maintenance.database_warning, run by the app after it opens the engagement)
+    scanned_on_open: bool = True
     _lock_fd: int | None = field(default=None, repr=False, compare=False)
 
     @property
@@ -92,13 +99,17 @@ class EngagementHandle:
                 session.commit()
             except OperationalError as exc:
                 session.rollback()
-                if "database is locked" in str(exc):
+                if "database is locked" in str(exc):  # met after BEGIN IMMEDIATE (a checkpoint, a recovery)
                     raise EngagementBusy(
                         f"{self.slug}: the engagement is busy (another fieldwork process kept it locked for "
                         f"{_db.BUSY_TIMEOUT_MS / 1000:g} s); nothing was saved, try again"
                     ) from None
                 if "disk is full" in str(exc):
                     raise FieldworkError(f"{self.slug}: disk full; nothing was saved (free some space and retry)") from None
+                raise
+            except SQLAlchemyDatabaseError as exc:
+                session.rollback()
+                self._raise_if_damaged(exc, "nothing was saved")
                 raise
             except BaseException:
                 session.rollback()
@@ -118,7 +129,19 @@ class EngagementHandle:
     def read(self) -> Iterator[Session]:
         """A read-only session (deferred transaction; never blocks a writer in WAL mode)."""
         with Session(self.read_engine, expire_on_commit=False) as session:
-            yield session
+            try:
+                yield session
+            except SQLAlchemyDatabaseError as exc:
+                self._raise_if_damaged(exc, "it cannot be read")
+                raise
+
+    def _raise_if_damaged(self, exc: Exception, what: str) -> None:
+        """A damaged page met by a query is one user-facing line (every screen and command shows it),
+        not an unexpected error."""
+        text = str(getattr(exc, "orig", exc))
+        if "malformed" in text or "not a database" in text:
+            raise FieldworkError(f"{self.db_path}: the database is damaged ({text}); {what} — run `fieldwork check` "
+                                 "and restore from a backup (fieldwork restore)") from None
 
     def engagement(self) -> Engagement:
         with self.read() as s:
@@ -150,6 +173,7 @@ def _clean_temp_files(root: Path) -> None:
 
 def open_handle(root: Path, *, create: bool = False) -> EngagementHandle:
     """A handle on the engagement folder `root` (created with `create`)."""
+    scanned = not closed_cleanly(root / paths.DB_NAME)
     try:
         engine = open_database(root / paths.DB_NAME, create=create)
     except DatabaseError as exc:
@@ -160,6 +184,7 @@ def open_handle(root: Path, *, create: bool = False) -> EngagementHandle:
         _clean_temp_files(root)
     handle = EngagementHandle(root=root, engine=engine, read_engine=make_engine(root / paths.DB_NAME, immediate=False))
     handle._lock_fd = lock_fd
+    handle.scanned_on_open = scanned
     return handle
 
 

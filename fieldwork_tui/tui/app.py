@@ -14,6 +14,9 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from fieldwork_tui.services.engagements import EngagementHandle, open_path
+from fieldwork_tui.services.maintenance import database_warning
+from fieldwork_tui.tui.kit import workers
+from fieldwork_tui.tui.kit.safe_text import visible
 
 VIEWS = {
     "dashboard": ("1", "Dashboard"),
@@ -93,12 +96,30 @@ class FieldworkApp(App):
 
     def on_mount(self) -> None:
         self.switch_mode("dashboard" if self.handle else "picker")
+        self.check_database_in_background()
 
     # -- engagement -----------------------------------------------------------
     def open_engagement_at(self, root: Path) -> None:
         """Called by the picker: open the engagement and show its dashboard."""
         self.handle = open_path(root)
         self.switch_mode("dashboard")
+        self.check_database_in_background()
+
+    def check_database_in_background(self) -> None:
+        """An open that trusted the clean-close stamp skipped the full-file scan: run SQLite's quick
+        check of every page in a worker and warn if the file is damaged (the UI never waits for it)."""
+        handle = self.handle
+        if handle is None or getattr(handle, "scanned_on_open", True):  # a server checks its own pages
+            return
+        def check() -> None:  # the warning goes to the app itself, whichever screen is showing by then
+            warning = database_warning(handle)
+            if warning:
+                self.call_from_thread(self._warn_damaged, warning)
+
+        workers.run(self, check, group="integrity", description="checking the database")
+
+    def _warn_damaged(self, warning: str) -> None:
+        self.notify(visible(warning), title="Database damaged", severity="error", timeout=60, markup=False)
 
     def on_unmount(self) -> None:
         if self.handle is not None:

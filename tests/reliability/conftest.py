@@ -9,17 +9,16 @@ import pytest
 
 @pytest.fixture
 def vault_files(demo) -> dict[str, bytes]:
-    """A few evidence files placed in the demo's vault (content-addressed like the vault lays them out)."""
-    import hashlib
+    """A few evidence files attached to the demo (stored by the vault, each with its evidence record):
+    {path relative to the engagement folder: content}."""
+    from ..services.support import attach_file
 
     files = {}
     for i, data in enumerate([b"user access review Q1\n", b"\x00\x01binary\xff" * 1000, b""]):
-        sha = hashlib.sha256(data + bytes([i])).hexdigest()
-        p = demo.vault_path / sha[:2] / sha
-        p.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        p.write_bytes(data + bytes([i]))
-        p.chmod(0o600)
-        files[p.relative_to(demo.root).as_posix()] = data + bytes([i])
+        content = data + bytes([i])
+        ef = attach_file(demo, "AC-01", f"evidence-{i}.bin", content)
+        p = demo.vault_path / ef.sha256[:2] / ef.sha256
+        files[p.relative_to(demo.root).as_posix()] = content
     return files
 
 

@@ -89,7 +89,9 @@ def test_restore_refuses_to_overwrite_unless_forced(demo, vault_files, tmp_path,
     assert "replaced" in proc.stdout
     assert db_rows(demo.db_path, "SELECT count(*) FROM control WHERE ref LIKE 'NEW-%'") == [(0,)]
     assert_healthy(demo.root)
-    assert sorted(p.name for p in home.iterdir() if p.name != ".anchors") == [demo.slug]
+    assert sorted(p.name for p in home.iterdir() if p.name != ".anchors") == [".replaced", demo.slug]
+    (kept,) = (home / ".replaced").iterdir()  # the replaced state is kept, not deleted
+    assert db_rows(kept / "fieldwork.db", "SELECT count(*) FROM control WHERE ref LIKE 'NEW-%'") == [(3,)]
 
 
 def _rewrite(src: Path, dst: Path, *, change: dict[str, bytes] | None = None, add: dict[str, bytes] | None = None,
@@ -283,6 +285,11 @@ def test_restore_fails_cleanly_when_the_disk_is_full(demo, tmp_path, tiny_fs, mo
     big.write_bytes(os.urandom(3 * 1024 * 1024))
     out = _backup(demo, tmp_path / "b.zip")
     monkeypatch.setenv("FIELDWORK_HOME", str(tiny_fs / "home"))
+    assert_one_line_error(invoke("restore", out), "needs", "free", "nothing restored")  # refused up front
+    assert [p.name for p in (tiny_fs / "home").iterdir()] == []
+    import fieldwork_tui.services.maintenance.backup as backup
+
+    monkeypatch.setattr(backup, "_check_free_space", lambda *a: None)  # the disk filling up half-way
     assert_one_line_error(invoke("restore", out), "disk full")
     assert [p.name for p in (tiny_fs / "home").iterdir()] == []
 

@@ -1,16 +1,18 @@
-"""Two processes writing one engagement: writers queue on SQLite's lock (BEGIN IMMEDIATE + busy
-timeout), nothing is lost or corrupted, readers never wait, and a writer that waits too long gets
-one clear line instead of a "database is locked" traceback."""
+"""Two processes writing one engagement: writers queue on SQLite's lock (BEGIN IMMEDIATE, tried again
+while another process holds it: store/db.take_write_lock), nothing is lost or corrupted, readers never
+wait, a writer says that it waits, and one that waits past the limit gets one clear line instead of a
+"database is locked" traceback."""
 
 from __future__ import annotations
 
-import sqlite3
 import subprocess
 import sys
 import textwrap
 import threading
 
 import pytest
+
+from tests.support import LockHolder
 
 from .helpers import (
     assert_healthy,
@@ -29,25 +31,13 @@ from .helpers import (
 
 @pytest.fixture
 def short_busy_timeout(monkeypatch):
-    """Make "waits too long" happen in a fraction of a second (in this process only)."""
+    """Make "waits too long" happen in a fraction of a second (in this process only): short tries for
+    the write lock and a short limit."""
     from fieldwork_tui.store import db
 
     monkeypatch.setattr(db, "BUSY_TIMEOUT_MS", 200)
-
-
-class LockHolder:
-    """A foreign connection holding the engagement's write lock, as another fieldwork process would."""
-
-    def __init__(self, db_path) -> None:
-        self.conn = sqlite3.connect(db_path, isolation_level=None, check_same_thread=False)
-        self.conn.execute("BEGIN IMMEDIATE")
-        self.conn.execute("UPDATE engagement SET service_organization = service_organization")
-
-    def release(self) -> None:
-        if self.conn is not None:
-            self.conn.execute("COMMIT")
-            self.conn.close()
-            self.conn = None
+    monkeypatch.setattr(db, "WRITE_LOCK_TRY_MS", 100)
+    monkeypatch.setattr(db, "WRITE_LOCK_LIMIT_S", 0.5)
 
 
 def _two_imports_at_once(engagement, tmp_path, rows: int) -> None:
@@ -143,14 +133,119 @@ def test_cli_that_waits_too_long_says_so_in_one_line(short_busy_timeout, engagem
     csv_file = write_controls_csv(tmp_path / "c.csv", 5)
     holder = LockHolder(engagement.db_path)
     try:
-        line = assert_one_line_error(invoke("import", "controls", engagement.slug, csv_file), "busy")
-        assert "database is locked" not in line
-        assert "nothing was saved" in line
+        result = invoke("import", "controls", engagement.slug, csv_file)
     finally:
         holder.release()
+    waiting, refusal = result.stderr.strip().splitlines()  # it said it waits, then gave up in one line
+    assert waiting.startswith(f"fieldwork: {engagement.slug}: another fieldwork process is writing; waiting")
+    line = assert_one_line_error(subprocess.CompletedProcess([], result.returncode, "", refusal), "busy")
+    assert "database is locked" not in line
+    assert "nothing was saved" in line
     assert count(engagement.db_path, "control") == 0
     assert_ok(invoke("import", "controls", engagement.slug, csv_file))
     assert count(engagement.db_path, "control") == 5
+
+
+# The real CLI with a lock try (and SQLite busy timeout) of 0.2 s: before writes waited in tries, a
+# lock held longer than the busy timeout ended the command in "nothing was saved".
+SHORT_TRY_CLI = textwrap.dedent("""
+    import sys
+    from fieldwork_tui.store import db
+    db.BUSY_TIMEOUT_MS = db.WRITE_LOCK_TRY_MS = 200
+    from fieldwork_tui.cli import main
+    sys.argv[0] = "fieldwork"
+    main()
+""")
+
+
+def test_cli_write_that_outlasts_the_busy_timeout_waits_says_so_and_lands(engagement, tmp_path):
+    """Issue 14 item 6. Synchronised on events only: the holder says when it holds the lock; the writer
+    says when a try for the lock has timed out (it waits on); only then is the holder told to commit."""
+    engagement.close()
+    holder = subprocess.Popen([sys.executable, "-u", "-c", HOLDER, engagement.slug], env=cli_env(),
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    writer = None
+    try:
+        assert holder.stdout.readline().strip() == "locked", holder.stderr.read()
+        csv_file = write_controls_csv(tmp_path / "c.csv", 20, "CLI")
+        writer = subprocess.Popen([sys.executable, "-u", "-c", SHORT_TRY_CLI, "import", "controls",
+                                   engagement.slug, str(csv_file)], env=cli_env(),
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        notice = writer.stderr.readline().strip()
+        assert notice.startswith(f"fieldwork: {engagement.slug}: another fieldwork process is writing; waiting"), notice
+        assert holder.poll() is None and writer.poll() is None  # the lock is still held; the writer waits
+        holder.stdin.write("release\n")
+        holder.stdin.flush()
+        out, err = holder.communicate(timeout=60)
+        assert holder.returncode == 0 and "committed" in out, err
+        w_out, w_err = writer.communicate(timeout=120)
+        assert writer.returncode == 0, w_err
+        assert "nothing was saved" not in w_err and "Traceback" not in w_err
+        assert "20 controls imported" in w_out, w_out
+    finally:
+        for proc in (holder, writer):
+            if proc is not None and proc.poll() is None:
+                proc.kill()
+                proc.wait()
+    assert count(engagement.db_path, "control") == 21  # the holder's and every imported one, once
+    assert_healthy(engagement.root)
+
+
+def test_a_write_waits_for_the_lock_in_tries_and_runs_once(short_busy_timeout, engagement):
+    """The waiter of the thread hears of each try that timed out; the write goes ahead once the lock is
+    free (released from the waiter itself: the event), and the caller's code ran exactly once."""
+    from fieldwork_tui.services.controls.catalog import add_control
+    from fieldwork_tui.services.engagements import waiting_for_lock
+
+    holder = LockHolder(engagement.db_path)
+    waits = []
+
+    def waiter(wait):
+        waits.append(wait.attempt)
+        if wait.attempt == 3:
+            holder.release()
+        return True
+
+    try:
+        with waiting_for_lock(waiter):
+            add_control(engagement, "X-3", "written after three tries")
+    finally:
+        holder.release()
+    assert waits == [1, 2, 3]
+    assert db_rows(engagement.db_path, "SELECT ref FROM control") == [("X-3",)]
+    assert count(engagement.db_path, "journalentry") >= 1
+
+
+def test_a_waiter_that_stops_waiting_gets_one_line_and_nothing_is_written(short_busy_timeout, engagement):
+    from fieldwork_tui.services.controls.catalog import add_control
+    from fieldwork_tui.services.engagements import waiting_for_lock
+    from fieldwork_tui.services.errors import EngagementBusy
+
+    holder = LockHolder(engagement.db_path)
+    try:
+        with waiting_for_lock(lambda wait: False), pytest.raises(EngagementBusy) as info:
+            add_control(engagement, "X-4", "never written")
+    finally:
+        holder.release()
+    assert "stopped waiting" in str(info.value) and "nothing was saved" in str(info.value)
+    assert "\n" not in str(info.value)
+    assert count(engagement.db_path, "control") == 0
+    add_control(engagement, "X-4", "written once the lock is free")
+    assert count(engagement.db_path, "control") == 1
+
+
+def test_every_write_waits_for_the_lock_in_one_place():
+    """BEGIN IMMEDIATE is issued by store/db.take_write_lock only (the write engines' begin hook)."""
+    import re
+    from pathlib import Path
+
+    import fieldwork_tui
+
+    package = Path(fieldwork_tui.__file__).parent
+    statement = re.compile(r"""["']BEGIN( IMMEDIATE| EXCLUSIVE)?["']""", re.I)
+    issuers = sorted(str(p.relative_to(package)) for p in package.rglob("*.py")
+                     if statement.search(p.read_text(encoding="utf-8")))
+    assert issuers == ["store/db.py"], issuers
 
 
 def test_busy_engagement_is_a_user_error_in_the_services(short_busy_timeout, engagement):

@@ -137,11 +137,18 @@ def test_no_acknowledged_commit_is_lost_on_many_kills(acme):
     _kill_writer(acme, 8, "writer-slow")
 
 
-def test_backup_killed_leaves_no_partial_archive(acme, tmp_path):
-    vault = acme.vault_path / "aa"
-    vault.mkdir(parents=True, exist_ok=True)
+def _attach_big_files(acme) -> None:
+    """Four ~10 MB evidence files, stored and recorded as an attach does (a vault file without its
+    record is a stray that `check` reports)."""
+    from ..services.support import attach_file
+
     for i in range(4):
-        (vault / f"{i:064d}").write_bytes(bytes(range(256)) * 40_000)  # ~10 MB each
+        attach_file(acme, "BASE-00000", f"big-{i}.bin", bytes(range(256)) * 40_000 + bytes([i]))
+    acme.close()
+
+
+def test_backup_killed_leaves_no_partial_archive(acme, tmp_path):
+    _attach_big_files(acme)
     out = tmp_path / "out" / "b.zip"
     out.parent.mkdir()
     for delay in delays(3, 0.3, 1.5, "backup"):
@@ -157,10 +164,7 @@ def test_backup_killed_leaves_no_partial_archive(acme, tmp_path):
 
 @pytest.mark.slow
 def test_restore_killed_leaves_no_partial_engagement(acme, tmp_path, home):
-    vault = acme.vault_path / "bb"
-    vault.mkdir(parents=True, exist_ok=True)
-    for i in range(4):
-        (vault / f"{i:064d}").write_bytes(bytes(range(256)) * 40_000)
+    _attach_big_files(acme)
     out = tmp_path / "b.zip"
     assert_ok(run_cli("backup", acme.slug, "-o", out))
     for delay in delays(3, 0.3, 1.5, "restore"):

@@ -23,7 +23,7 @@ def _closed_engagement(home):
 
 def test_a_clean_close_is_remembered_and_reopening_keeps_the_data(home) -> None:
     path = _closed_engagement(home)
-    assert db._closed_cleanly(path)
+    assert db.closed_cleanly(path)
     h = open_engagement(home, "clean-close")
     try:
         from fieldwork_tui.services.controls.status import control_rows
@@ -31,7 +31,7 @@ def test_a_clean_close_is_remembered_and_reopening_keeps_the_data(home) -> None:
         assert len(control_rows(h)) == 40
     finally:
         h.close()
-    assert db._closed_cleanly(path)
+    assert db.closed_cleanly(path)
 
 
 @pytest.mark.parametrize("where", ["page", "end"])
@@ -43,7 +43,7 @@ def test_a_file_changed_after_the_close_is_scanned_and_refused(home, where: str)
     data[offset : offset + 200] = os.urandom(200)
     path.write_bytes(bytes(data))
     os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # even with the old timestamp
-    assert not db._closed_cleanly(path)
+    assert not db.closed_cleanly(path)
     with pytest.raises(FieldworkError, match="corrupt"):
         open_engagement(home, "clean-close").close()
 
@@ -53,6 +53,6 @@ def test_a_wal_left_behind_means_a_full_check(home) -> None:
     wal = path.with_name(path.name + "-wal")
     wal.write_bytes(b"\0" * 32)
     try:
-        assert not db._closed_cleanly(path)
+        assert not db.closed_cleanly(path)
     finally:
         wal.unlink()

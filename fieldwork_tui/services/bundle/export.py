@@ -9,8 +9,9 @@ exporter's SSH signature over the manifest bytes). The export itself is journale
 statement appended to the anchors record outside the engagement folder. Every member is hashed while it
 is written and evidence is streamed from the vault in
 chunks, so memory stays flat whatever the evidence size; an evidence file whose content no longer
-matches its recorded hash stops the export. The zip is written to a `.tmp-*` name beside the target
-and renamed only when complete, so an interrupted export never leaves a file at the final path.
+matches its recorded hash stops the export. The zip is written to a private `.tmp-*` name beside the
+target and renamed only when complete (`store/outputs.py`), so an interrupted export never leaves a
+file at the final path, the next export sweeps what it left, and the bundle is 0600.
 """
 
 from __future__ import annotations
@@ -18,9 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
-import os
 import tempfile
-import uuid
 import zipfile
 from collections.abc import Callable
 from contextlib import contextmanager
@@ -48,9 +47,9 @@ from fieldwork_tui.services.maintenance.check import CHUNK, evidence_path
 from fieldwork_tui.services.signing import keys as signing
 from fieldwork_tui.store import anchors as anchor_store
 from fieldwork_tui.store import journal
-from fieldwork_tui.store.handle import TMP_PREFIX, EngagementHandle
+from fieldwork_tui.store.handle import EngagementHandle
 from fieldwork_tui.store.models import utcnow
-from fieldwork_tui.store.paths import fsync_dir
+from fieldwork_tui.store.outputs import private_output
 from fieldwork_tui.store.scratch import private_scratch
 
 MANIFEST = "manifest.json"
@@ -161,9 +160,8 @@ def export_bundle(handle: EngagementHandle, target: Path | str, progress: Progre
     target = _check_target(Path(target))
     key = signing.ensure_key(handle.actor, on_created)
     private = signing.unlock(passphrase)  # before any work: a locked key fails fast
-    tmp = target.parent / f"{TMP_PREFIX}{target.name}.{uuid.uuid4().hex[:8]}"
-    try:
-        with handle.read() as s, open(tmp, "xb") as fh:
+    with private_output(target) as tmp:
+        with handle.read() as s, open(tmp, "wb") as fh:
             data = BundleData(s, lambda sha: _vault_file(handle, sha), actor=handle.actor)
             data.signer = {"name": key.name, "fingerprint": key.fingerprint, "principal": principal_for(key.name)}
             evidence = data.unique_evidence()
@@ -184,13 +182,6 @@ def export_bundle(handle: EngagementHandle, target: Path | str, progress: Progre
                 with w.member(SIGNATURE) as m:
                     m.write(sig.sign(private, sig.NS_BUNDLE, manifest_bytes))
                 w.entries.pop()
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
-        fsync_dir(target.parent)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
     digest = hashlib.sha256(manifest_bytes).hexdigest()
     _journal_export(handle, target, manifest, digest, key, private)
     return BundleExportResult(path=target, files=len(w.entries) + 2, size=target.stat().st_size,

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy import String, cast, func, or_
+from sqlalchemy import String, cast, or_
 from sqlmodel import Session, select
 
 from fieldwork_tui.domain.coverage import default_required_types
 from fieldwork_tui.domain.criteria import category_mismatch, parse_criteria
 from fieldwork_tui.domain.importing import Problems, change_line
+from fieldwork_tui.domain.matching import ref_key
 from fieldwork_tui.domain.parsing import (
     parse_bool,
     parse_control_type,
@@ -29,6 +30,8 @@ from fieldwork_tui.services.imports import (
     import_session,
     resolve_mapping,
 )
+from fieldwork_tui.services.lookup import by_ref, find_or_create_person, people_index, ref_index
+from fieldwork_tui.services.records import ControlRecord, records
 from fieldwork_tui.store import versions
 from fieldwork_tui.store.handle import EngagementHandle
 from fieldwork_tui.store.models import Control, Person, utcnow
@@ -84,7 +87,7 @@ def import_controls(handle: EngagementHandle, path: Path | str, *, sheet: str | 
     cols = dict(table.columns)
     label = table.label
     with handle.read() as s:
-        known = {r.upper() for r in s.exec(select(Control.ref))}
+        known = {ref_key(r) for r in s.exec(select(Control.ref))}
     rows: list[tuple[int, list[str]]] = []
     for i, raw in enumerate(table.rows):
         cells = [cell_text(c) for c in raw]
@@ -140,10 +143,10 @@ def import_controls(handle: EngagementHandle, path: Path | str, *, sheet: str | 
         if ref == "":
             problems.add(where(row_no, "ref"), "the control ref is empty")
         elif ref is not None:
-            if ref.upper() in seen:
-                problems.add(where(row_no, "ref"), f"control {ref!r} appears twice (also row {seen[ref.upper()]})")
-            seen.setdefault(ref.upper(), row_no)
-            if ref.upper() not in known and "title" not in cols and "description" not in cols:
+            if ref_key(ref) in seen:
+                problems.add(where(row_no, "ref"), f"control {ref!r} appears twice (also row {seen[ref_key(ref)]})")
+            seen.setdefault(ref_key(ref), row_no)
+            if ref_key(ref) not in known and "title" not in cols and "description" not in cols:
                 problems.add(f"row {row_no}", f"new control {ref!r}: the file has no 'Title' or "
                              "'Control Activity' column")
         r["ref"] = ref
@@ -206,21 +209,16 @@ def import_controls(handle: EngagementHandle, path: Path | str, *, sheet: str | 
     unchanged = 0
     proposed_automated: list[str] = []
     with import_session(handle, dry_run=dry_run) as s:
-        people = {p.name.lower(): p for p in s.exec(select(Person))}
+        people = people_index(s)
         names = {p.id: p.name for p in people.values()}
-        existing = {c.ref.upper(): c for c in s.exec(select(Control))}
+        existing = ref_index(s.exec(select(Control)))
         for row in parsed:
             owner_id = None
             if row.get("owner"):
-                person = people.get(row["owner"].lower())
-                if person is None:
-                    person = Person(name=row["owner"], side=PersonSide.client, role="control owner")
-                    s.add(person)
-                    s.flush()
-                    people[row["owner"].lower()] = person
-                    names[person.id] = person.name
+                person = find_or_create_person(s, row["owner"], role="control owner", index=people)
+                names[person.id] = person.name
                 owner_id = person.id
-            c = existing.get(row["ref"].upper())
+            c = existing.get(ref_key(row["ref"]))
             new = c is None
             if new:
                 c = Control(ref=row["ref"])
@@ -333,7 +331,7 @@ def get_control(handle: EngagementHandle, ref: str) -> Control:
 
 
 def find_control(session: Session, ref: str) -> Control:
-    c = session.exec(select(Control).where(func.upper(Control.ref) == ref.strip().upper())).first()
+    c = by_ref(session, Control, ref)
     if c is None:
         raise NotFound(f"control {ref!r} not found")
     return c
@@ -342,17 +340,30 @@ def find_control(session: Session, ref: str) -> Control:
 SORTABLE = {"ref": Control.ref, "title": Control.title, "frequency": Control.frequency}
 
 
-def list_controls(handle: EngagementHandle, text: str = "", sort: str = "ref", descending: bool = False) -> list[Control]:
-    """Controls filtered in SQL by ref, title, description or criteria; sorted by a column."""
+def control_text_filter(text: str):
+    """THE control text filter (the controls table, `list_controls`, every search of controls): the
+    ref, title, description, criteria or owner's name contains `text` (SQL LIKE, case-insensitive for
+    ASCII). None when there is no text."""
+    needle = text.strip()
+    if not needle:
+        return None
+    like = f"%{needle}%"
+    owner_ids = select(Person.id).where(Person.name.ilike(like))
+    return or_(Control.ref.ilike(like), Control.title.ilike(like), Control.description.ilike(like),
+               cast(Control.criteria, String).ilike(like), Control.owner_id.in_(owner_ids))
+
+
+def list_controls(handle: EngagementHandle, text: str = "", sort: str = "ref",
+                  descending: bool = False) -> list[ControlRecord]:
+    """Controls filtered by `control_text_filter`, sorted by a column (plain copies)."""
     with handle.read() as s:
         q = select(Control)
-        if text.strip():
-            like = f"%{text.strip()}%"
-            q = q.where(or_(Control.ref.ilike(like), Control.title.ilike(like), Control.description.ilike(like),
-                            cast(Control.criteria, String).ilike(like)))
+        condition = control_text_filter(text)
+        if condition is not None:
+            q = q.where(condition)
         col = SORTABLE.get(sort, Control.ref)
         q = q.order_by(col.desc() if descending else col, Control.ref)
-        return list(s.exec(q).all())
+        return records(s.exec(q).all())
 
 
 def set_required_types(handle: EngagementHandle, ref: str, types: list[str]) -> Control:

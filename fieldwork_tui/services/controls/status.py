@@ -35,18 +35,12 @@ from fieldwork_tui.store.models import (
 def matching_control_ids(handle: EngagementHandle, text: str) -> set[int] | None:
     """Ids of the controls whose ref, title, description, criteria or owner contain `text` (SQL LIKE);
     None when there is no text (every control matches)."""
-    from sqlalchemy import String, cast, or_
+    from fieldwork_tui.services.controls.catalog import control_text_filter
 
-    from fieldwork_tui.store.models import Person
-
-    needle = text.strip()
-    if not needle:
+    condition = control_text_filter(text)
+    if condition is None:
         return None
-    like = f"%{needle}%"
-    owner_ids = select(Person.id).where(Person.name.ilike(like))
-    q = select(Control.id).where(or_(Control.ref.ilike(like), Control.title.ilike(like),
-                                     Control.description.ilike(like), cast(Control.criteria, String).ilike(like),
-                                     Control.owner_id.in_(owner_ids)))
+    q = select(Control.id).where(condition)
     with handle.read() as s:
         return set(s.exec(q).all())
 

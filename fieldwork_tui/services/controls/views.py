@@ -9,19 +9,16 @@ from dataclasses import dataclass, field
 from fieldwork_tui.domain.flags import is_defensible
 from fieldwork_tui.domain.vocab import Flag
 from fieldwork_tui.services.imports.views import ImportPlan
-from fieldwork_tui.store.models import (
-    Control,
-    ControlException,
-    EvidenceFile,
-    InquiryStatement,
-    Interview,
-    ManagementResponse,
-    Observation,
-    Person,
-    Reperformance,
-    ReviewNote,
-    Sample,
-    SignOff,
+from fieldwork_tui.services.records import (
+    ControlExceptionRecord,
+    ControlRecord,
+    EvidenceFileRecord,
+    InquiryStatementRecord,
+    InterviewRecord,
+    ManagementResponseRecord,
+    ObservationRecord,
+    PersonRecord,
+    ReperformanceRecord,
 )
 
 #: Refs a summary names before "…".
@@ -88,27 +85,28 @@ class Overview:
         return [c for c in self.controls if not c.defensible]
 
 
-@dataclass
+@dataclass(frozen=True)
 class StatementView:
-    statement: InquiryStatement
-    interview: Interview
-    person: Person | None
+    statement: InquiryStatementRecord
+    interview: InterviewRecord
+    person: PersonRecord | None
 
 
-@dataclass
+@dataclass(frozen=True)
 class ControlRecords:
-    control: Control
-    owner: Person | None
+    """What the control detail screen shows (header and the technique tabs) and what the conclusion
+    wording reads: plain copies, nothing the tabs do not read (sign-offs and review notes have their
+    own calls, samples the sampling tab's)."""
+
+    control: ControlRecord
+    owner: PersonRecord | None
     evidence_types: list[str]
     flags: list[Flag]
     status: str = "not_started"  # derived from the work and the sign-offs, never stored
     statements: list[StatementView] = field(default_factory=list)
-    observations: list[Observation] = field(default_factory=list)
-    files: list[EvidenceFile] = field(default_factory=list)
-    reperformances: list[Reperformance] = field(default_factory=list)
+    observations: list[ObservationRecord] = field(default_factory=list)
+    files: list[EvidenceFileRecord] = field(default_factory=list)
+    reperformances: list[ReperformanceRecord] = field(default_factory=list)
     #: re-performance id → differences still without a disposition
     unresolved: dict[int, int] = field(default_factory=dict)
-    samples: list[Sample] = field(default_factory=list)
-    exceptions: list[tuple[ControlException, ManagementResponse | None]] = field(default_factory=list)
-    signoffs: list[SignOff] = field(default_factory=list)
-    review_notes: list[ReviewNote] = field(default_factory=list)
+    exceptions: list[tuple[ControlExceptionRecord, ManagementResponseRecord | None]] = field(default_factory=list)

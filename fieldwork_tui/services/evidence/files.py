@@ -30,9 +30,12 @@ from fieldwork_tui.services.controls.catalog import find_control
 from fieldwork_tui.services.errors import FieldworkError, InvalidInput, NotFound
 from fieldwork_tui.services.evidence.views import AttachedFile, EvidenceEdit, EvidenceView
 from fieldwork_tui.services.findings.content import controls_using_evidence
+from fieldwork_tui.services.lookup import find_person
+from fieldwork_tui.services.records import record
+from fieldwork_tui.services.requests.triage import find_request
 from fieldwork_tui.store import paths
 from fieldwork_tui.store.handle import EngagementHandle
-from fieldwork_tui.store.models import Control, EvidenceControl, EvidenceFile, EvidenceRequest, Person
+from fieldwork_tui.store.models import Control, EvidenceControl, EvidenceFile
 from fieldwork_tui.store.vault import TMP_PREFIX, StoredBlob, Vault, VaultError
 
 #: progress(bytes_done, bytes_total, current file name) — from the storing thread.
@@ -165,16 +168,13 @@ def store_blobs(handle: EngagementHandle, files: list[Path], progress: AttachPro
 def _request_id(s: Session, ref: str | None) -> int | None:
     if not ref:
         return None
-    req = s.exec(select(EvidenceRequest).where(EvidenceRequest.ref == ref.strip())).first()
-    if req is None:
-        raise NotFound(f"request {ref!r} not found")
-    return req.id
+    return find_request(s, ref).id
 
 
 def _person_id(s: Session, name: str | None) -> int | None:
     if not name or not name.strip():
         return None
-    person = s.exec(select(Person).where(Person.name == name.strip())).first()
+    person = find_person(s, name)
     if person is None:
         raise NotFound(f"received from: no person named {name.strip()!r}")
     return person.id
@@ -278,7 +278,7 @@ def attach(handle: EngagementHandle, control_ref: str, paths: Iterable[Path | st
                 linked = s.get(EvidenceControl, (ev.id, control.id)) is not None
                 if not linked:
                     s.add(EvidenceControl(evidence_id=ev.id, control_id=control.id))
-                out.append(AttachedFile(ev, already_in_vault=existed or not blob.new, already_linked=linked,
+                out.append(AttachedFile(record(ev), already_in_vault=existed or not blob.new, already_linked=linked,
                                         updated=updated, also_used_by=others))
     except BaseException:
         v = vault(handle)

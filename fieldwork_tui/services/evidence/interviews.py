@@ -20,6 +20,8 @@ from fieldwork_tui.domain.vocab import Corroboration, PersonSide
 from fieldwork_tui.services.controls.catalog import find_control
 from fieldwork_tui.services.errors import InvalidInput, NotFound
 from fieldwork_tui.services.evidence.views import InterviewDetail, InterviewSummary, StatementRow
+from fieldwork_tui.services.lookup import find_person
+from fieldwork_tui.services.records import record
 from fieldwork_tui.store.handle import EngagementHandle
 from fieldwork_tui.store.models import (
     Control,
@@ -68,7 +70,7 @@ def create_interview(handle: EngagementHandle, person: str, *, role: str = "", h
     except InvalidInput:
         raise InvalidInput(f"date: {held_on!r} is not a date (YYYY-MM-DD)") from None
     with handle.session() as s:
-        p = s.exec(select(Person).where(func.lower(Person.name) == name.lower())).first()
+        p = find_person(s, name)
         if p is None:
             p = Person(name=name, side=PersonSide.client, role=role.strip())
             s.add(p)
@@ -87,7 +89,7 @@ def interview_detail(handle: EngagementHandle, interview_id: int) -> InterviewDe
         iv = s.get(Interview, interview_id)
         if iv is None:
             raise NotFound(f"interview #{interview_id} not found")
-        detail = InterviewDetail(iv, s.get(Person, iv.person_id))
+        detail = InterviewDetail(record(iv), record(s.get(Person, iv.person_id)))
         refs: dict[int, list[str]] = {}
         for sid, ref in s.exec(select(StatementControl.statement_id, Control.ref)
                                .join(Control, Control.id == StatementControl.control_id)

@@ -30,6 +30,7 @@ from fieldwork_tui.services.controls.catalog import find_control
 from fieldwork_tui.services.errors import InvalidInput, NotFound
 from fieldwork_tui.services.evidence.files import collect_files, record_file, store_blobs
 from fieldwork_tui.services.evidence.views import ComparisonOutcome, DifferenceRow, ReperformanceView
+from fieldwork_tui.services.records import record
 from fieldwork_tui.store import journal
 from fieldwork_tui.store.handle import EngagementHandle
 from fieldwork_tui.store.models import (
@@ -147,7 +148,7 @@ def run_comparison(handle: EngagementHandle, control_ref: str, list_a: Path | st
         journal.record_bulk(s, "create", "reperformancedifference", rp.id,
                             {"reperformance_id": rp.id, **result.counts()},
                             table="reperformancedifference", where={"reperformance_id": rp.id})
-    return ComparisonOutcome(rp, result, ev_a, ev_b, options, difference_ids=ids)
+    return ComparisonOutcome(record(rp), result, record(ev_a), record(ev_b), options, difference_ids=ids)
 
 
 def get_reperformance(handle: EngagementHandle, reperformance_id: int) -> ReperformanceView:
@@ -156,9 +157,9 @@ def get_reperformance(handle: EngagementHandle, reperformance_id: int) -> Reperf
         if rp is None:
             raise NotFound(f"re-performance #{reperformance_id} not found")
         control = s.get(Control, rp.control_id)
-        return ReperformanceView(rp, control.ref if control else "",
-                                 s.get(EvidenceFile, rp.list_a_evidence_id) if rp.list_a_evidence_id else None,
-                                 s.get(EvidenceFile, rp.list_b_evidence_id) if rp.list_b_evidence_id else None)
+        return ReperformanceView(record(rp), control.ref if control else "",
+                                 record(s.get(EvidenceFile, rp.list_a_evidence_id)) if rp.list_a_evidence_id else None,
+                                 record(s.get(EvidenceFile, rp.list_b_evidence_id)) if rp.list_b_evidence_id else None)
 
 
 def differences(handle: EngagementHandle, reperformance_id: int, kind: str | None = None,

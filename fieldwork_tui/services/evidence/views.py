@@ -6,12 +6,17 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from fieldwork_tui.domain.compare import CompareResult
-from fieldwork_tui.store.models import EvidenceFile, Interview, Person, Reperformance
+from fieldwork_tui.services.records import (
+    EvidenceFileRecord,
+    InterviewRecord,
+    PersonRecord,
+    ReperformanceRecord,
+)
 
 
-@dataclass
+@dataclass(frozen=True)
 class AttachedFile:
-    evidence: EvidenceFile
+    evidence: EvidenceFileRecord
     already_in_vault: bool
     already_linked: bool
     #: Fields of an already-stored record this attach changed (asked for with `update`), and the
@@ -60,7 +65,7 @@ class EvidenceEdit:
         return f"{self.evidence.label}: {what}; used by {used}{stale}"
 
 
-@dataclass
+@dataclass(frozen=True)
 class InterviewSummary:
     id: int
     held_on: str
@@ -71,7 +76,7 @@ class InterviewSummary:
     statements: int
 
 
-@dataclass
+@dataclass(frozen=True)
 class StatementRow:
     id: int
     position: int
@@ -83,19 +88,19 @@ class StatementRow:
     note: str
 
 
-@dataclass
+@dataclass(frozen=True)
 class InterviewDetail:
-    interview: Interview
-    person: Person | None
+    interview: InterviewRecord
+    person: PersonRecord | None
     statements: list[StatementRow] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(frozen=True)
 class ComparisonOutcome:
-    reperformance: Reperformance
+    reperformance: ReperformanceRecord
     result: CompareResult
-    list_a: EvidenceFile
-    list_b: EvidenceFile
+    list_a: EvidenceFileRecord
+    list_b: EvidenceFileRecord
     options: dict = field(default_factory=dict)
     #: The stored difference ids, in the order of `result.differences` (`fieldwork differences`).
     difference_ids: list[int] = field(default_factory=list)
@@ -130,12 +135,12 @@ class ComparisonOutcome:
         }
 
 
-@dataclass
+@dataclass(frozen=True)
 class ReperformanceView:
-    reperformance: Reperformance
+    reperformance: ReperformanceRecord
     control_ref: str
-    list_a: EvidenceFile | None
-    list_b: EvidenceFile | None
+    list_a: EvidenceFileRecord | None
+    list_b: EvidenceFileRecord | None
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ exception stays in the register and in the report with its management response.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 from sqlalchemy import String, cast, func, or_
 from sqlmodel import Session, select
@@ -28,6 +29,8 @@ from fieldwork_tui.domain.vocab import (
 from fieldwork_tui.services.controls.catalog import find_control
 from fieldwork_tui.services.errors import InvalidInput, NotFound
 from fieldwork_tui.services.findings.views import ExceptionDetail, ExceptionSummary
+from fieldwork_tui.services.lookup import by_ref
+from fieldwork_tui.services.records import record
 from fieldwork_tui.store import versions
 from fieldwork_tui.store.handle import EngagementHandle
 from fieldwork_tui.store.models import (
@@ -57,7 +60,8 @@ def list_exceptions(handle: EngagementHandle, text: str = "", *, control: str | 
                             ControlException.deviation.ilike(like), ControlException.report_wording.ilike(like),
                             cast(ControlException.exception_type, String).ilike(like)))
         if control:
-            q = q.where(func.upper(Control.ref) == control.strip().upper())
+            found = by_ref(s, Control, control)
+            q = q.where(Control.id == (found.id if found is not None else -1))
         if without_response:
             q = q.where(ManagementResponse.id.is_(None))
         rows = list(s.exec(q.order_by(ControlException.id)))
@@ -77,9 +81,9 @@ def get_exception(handle: EngagementHandle, exception_id: int) -> ExceptionDetai
         ex = _get(s, exception_id)
         resp = s.exec(select(ManagementResponse).where(ManagementResponse.exception_id == ex.id)).first()
         wording = current_wordings(s, [ex.control_id])[ex.id]
-        s.expunge(ex)
-        ex.report_wording = wording.text  # as it reads now (the stored text is the creation-time one)
-        return ExceptionDetail(ex, resp, s.get(Control, ex.control_id))
+        # the wording as it reads now (the stored text is the creation-time one)
+        return ExceptionDetail(replace(record(ex), report_wording=wording.text), record(resp),
+                               record(s.get(Control, ex.control_id)))
 
 
 def _get(session: Session, exception_id: int) -> ControlException:

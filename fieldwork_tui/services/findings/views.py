@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from fieldwork_tui.domain import flags as flag_table
 from fieldwork_tui.domain import reporting, statements
 from fieldwork_tui.domain.vocab import Conclusion, NoteStatus, SignOffRole
-from fieldwork_tui.store.models import Control, ControlException, ManagementResponse
+from fieldwork_tui.services.records import ControlExceptionRecord, ControlRecord, ManagementResponseRecord
 
 
 @dataclass
@@ -27,11 +27,11 @@ class ExceptionSummary:
     remediation_date: dt.date | None = None
 
 
-@dataclass
+@dataclass(frozen=True)
 class ExceptionDetail:
-    exception: ControlException
-    response: ManagementResponse | None
-    control: Control
+    exception: ControlExceptionRecord
+    response: ManagementResponseRecord | None
+    control: ControlRecord
 
 
 @dataclass

@@ -10,6 +10,7 @@ from fieldwork_tui.services.maintenance.backup import (
 )
 from fieldwork_tui.services.maintenance.check import (
     check_engagement,
+    database_warning,
     restore_locks,
 )
 from fieldwork_tui.services.maintenance.views import (
@@ -24,6 +25,7 @@ __all__ = [
     "RestoreResult",
     "backup_engagement",
     "check_engagement",
+    "database_warning",
     "restore_engagement",
     "restore_locks",
 ]

@@ -1,12 +1,14 @@
 """`fieldwork check`: is the engagement folder still what the journal says it is?
 
-Each problem is one line: SQLite's own integrity check (and foreign keys); the final-report lock
-triggers (missing or altered ones); every file in the evidence vault rehashed against the SHA-256
-recorded when it was added; the journal's hash chain; the journal replayed against every row of the
-database (a direct SQL edit is found even when every hash was recomputed); every sign-off's
-signature (against the keys the engagement recorded and the trust list); and the anchors record
-outside the engagement folder (a chain rewritten after a signed sign-off or export no longer holds
-its anchored head). Hashing streams in chunks (constant memory), so it runs on a vault of any size.
+Each problem is one line: SQLite's own integrity check (and foreign keys) — a corrupt database is
+one line and the checks that need its rows are skipped; the final-report lock triggers (missing or
+altered ones); every file in the evidence vault rehashed against the SHA-256 recorded when it was
+added; every file in the vault that no record references (a stray, e.g. carried in by a crafted
+backup); the journal's hash chain; the journal replayed against every row of the database (a direct
+SQL edit is found even when every hash was recomputed); every sign-off's signature (against the keys
+the engagement recorded and the trust list); and the anchors record outside the engagement folder (a
+chain rewritten after a signed sign-off or export no longer holds its anchored head). Hashing streams
+in chunks (constant memory), so it runs on a vault of any size.
 """
 
 from __future__ import annotations
@@ -25,9 +27,9 @@ from fieldwork_tui.services.maintenance.views import CheckReport
 from fieldwork_tui.services.signing import keys as signing
 from fieldwork_tui.store import anchors as anchor_store
 from fieldwork_tui.store import journal
-from fieldwork_tui.store.db import install_locks
+from fieldwork_tui.store.db import install_locks, integrity_problem
 from fieldwork_tui.store.db import lock_problems as _lock_problems
-from fieldwork_tui.store.handle import EngagementHandle
+from fieldwork_tui.store.handle import TMP_PREFIX, EngagementHandle
 from fieldwork_tui.store.models import Control, EvidenceFile, SignOff
 
 CHUNK = 1024 * 1024
@@ -49,18 +51,20 @@ def sha256_file(path: Path, on_chunk: Callable[[int], None] | None = None) -> st
     return digest.hexdigest()
 
 
-def database_problems(handle: EngagementHandle) -> list[str]:
+def database_problems(handle: EngagementHandle) -> tuple[list[str], bool]:
+    """(problems, corrupt): a corrupt file is one line, whatever SQLite lists."""
+    name = handle.db_path.name
+    with handle.read() as s:
+        if s.connection().dialect.name != "sqlite":  # the server checks its own pages and foreign keys
+            return [], False
+    problem = integrity_problem(handle.db_path)
+    if problem:
+        return [f"database {name}: corrupt ({problem}); restore it from a backup (fieldwork restore)"], True
     out: list[str] = []
     with handle.read() as s:
-        conn = s.connection()
-        if conn.dialect.name != "sqlite":  # the server checks its own pages and foreign keys
-            return out
-        rows = [r[0] for r in conn.execute(text("PRAGMA integrity_check"))]
-        if rows != ["ok"]:
-            out += [f"database {handle.db_path.name}: {r}" for r in rows]
-        for table, rowid, parent, _fk in conn.execute(text("PRAGMA foreign_key_check")):
-            out.append(f"database {handle.db_path.name}: {table} row {rowid} points to a missing {parent} row")
-    return out
+        for table, rowid, parent, _fk in s.connection().execute(text("PRAGMA foreign_key_check")):
+            out.append(f"database {name}: {table} row {rowid} points to a missing {parent} row")
+    return out, False
 
 
 def vault_problems(handle: EngagementHandle, progress: Progress | None = None) -> tuple[list[str], int]:
@@ -106,6 +110,35 @@ def journal_problems(handle: EngagementHandle) -> tuple[list[str], int]:
 
     problems = list(journal.verify_chain(rows()))
     return problems, count
+
+
+def database_warning(handle: EngagementHandle) -> str | None:
+    """The background check the app runs after an open that skipped the full scan (see
+    `EngagementHandle.scanned_on_open`): SQLite's `quick_check` of every page, as one warning line."""
+    problem = integrity_problem(handle.db_path, quick=True)
+    if problem is None:
+        return None
+    return (f"{handle.slug}: the database is damaged ({problem}). Stop entering work: back up nothing over "
+            "your last good backup, run `fieldwork check`, and restore from a backup (fieldwork restore).")
+
+
+def stray_vault_files(handle: EngagementHandle) -> list[str]:
+    """Files in the vault that no evidence record references (its own `tmp/` and `.tmp-*` files aside)."""
+    with handle.read() as s:
+        expected = {f"{sha[:2]}/{sha}" for sha in s.exec(select(EvidenceFile.sha256))}
+    vault = handle.vault_path
+    out = []
+    for p in sorted(vault.rglob("*")):
+        rel = p.relative_to(vault).as_posix()
+        if p.is_dir() or rel == "tmp" or rel.startswith("tmp/") or p.name.startswith(TMP_PREFIX) or rel in expected:
+            continue
+        out.append(f"vault file {printable(rel)}: no evidence record references it "
+                   f"({p.lstat().st_size} bytes; not part of the engagement — remove it)")
+    return out
+
+
+def printable(name: str) -> str:
+    return name.encode("unicode_escape").decode("ascii")
 
 
 def lock_problems(handle: EngagementHandle) -> list[str]:
@@ -186,10 +219,14 @@ def anchor_problems(handle: EngagementHandle) -> tuple[list[str], list[str], int
 
 def check_engagement(handle: EngagementHandle, progress: Progress | None = None) -> CheckReport:
     report = CheckReport()
-    report.problems += database_problems(handle)
+    problems, corrupt = database_problems(handle)
+    report.problems += problems
+    if corrupt:
+        return report  # the other checks read the rows the damage may have taken
     report.problems += lock_problems(handle)
     vault, report.vault_files = vault_problems(handle, progress)
     report.problems += vault
+    report.problems += stray_vault_files(handle)
     chain, report.journal_entries = journal_problems(handle)
     report.problems += chain
     report.problems += replay_problems(handle)

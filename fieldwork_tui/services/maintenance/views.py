@@ -24,10 +24,12 @@ class RestoreResult:
     root: Path
     files: int
     replaced: bool
+    kept: Path | None = None  # where the replaced engagement folder was kept
 
     def describe(self) -> str:
         how = "replaced" if self.replaced else "restored"
-        return f"{how} {self.slug} at {self.root} ({self.files} files, every hash verified)"
+        line = f"{how} {self.slug} at {self.root} ({self.files} files, every hash verified)"
+        return line + (f"; the replaced engagement is kept at {self.kept}" if self.kept else "")
 
 
 @dataclass

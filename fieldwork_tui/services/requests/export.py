@@ -3,7 +3,8 @@ returned) with owner, due date, age and the latest follow-up — as XLSX or CSV 
 names intact (CSV is UTF-8 with a BOM).
 
 Nothing the client typed can run as a formula (`domain.requests.neutralise_cell`), and the file is
-written to a `.tmp-*` name in the target folder, synced, then renamed: a crash never leaves half a file.
+written to a private `.tmp-*` name in the target folder, synced, then renamed (`store/outputs.py`): a
+crash never leaves half a file, the next export sweeps what it left, and the list is 0600.
 """
 
 from __future__ import annotations
@@ -11,8 +12,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import os
-import secrets
 from collections.abc import Callable
 from pathlib import Path
 
@@ -21,7 +20,8 @@ from fieldwork_tui.domain.vocab import OPEN_REQUEST_STATUSES
 from fieldwork_tui.services.errors import InvalidInput
 from fieldwork_tui.services.requests.triage import RequestQuery, RequestRow, count_requests, request_page
 from fieldwork_tui.services.requests.views import RequestExportResult
-from fieldwork_tui.store.handle import TMP_PREFIX, EngagementHandle
+from fieldwork_tui.store.handle import EngagementHandle
+from fieldwork_tui.store.outputs import private_output
 from fieldwork_tui.store.scratch import private_scratch
 
 HEADERS = ["Request ID", "Control Ref", "Request Description", "Owner", "Status", "Priority", "Wave", "Requested",
@@ -74,16 +74,9 @@ def export_requests(handle: EngagementHandle, path: Path | str, *, open_only: bo
     query = RequestQuery(text=query.text, overdue=query.overdue, owner_id=query.owner_id,
                          statuses=frozenset(OPEN_REQUEST_STATUSES) if open_only else query.statuses,
                          control_id=query.control_id, wave=query.wave, sort="due")
-    tmp = path.parent / f"{TMP_PREFIX}{secrets.token_hex(6)}{suffix}"
-    try:
+    with private_output(path) as tmp:
         rows = _write_xlsx(handle, tmp, query, today, progress, open_only) if suffix == ".xlsx" else \
             _write_csv(handle, tmp, query, today, progress)
-        with open(tmp, "rb+") as fh:
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
     return RequestExportResult(path=path, rows=rows)
 
 

@@ -21,6 +21,7 @@ from fieldwork_tui.domain.requests import (
 from fieldwork_tui.domain.vocab import RequestStatus, RequestWave
 from fieldwork_tui.services.errors import InvalidInput, NotFound
 from fieldwork_tui.services.evidence import files as evidence
+from fieldwork_tui.services.lookup import find_or_create_person
 from fieldwork_tui.services.requests.triage import _today, find_request, set_status_in
 from fieldwork_tui.services.requests.views import SampleChoice
 from fieldwork_tui.store.handle import EngagementHandle
@@ -51,8 +52,6 @@ def sample_choices(handle: EngagementHandle) -> list[SampleChoice]:
 def create_sample_request(handle: EngagementHandle, sample_id: int, *, due_on: dt.date | None = None,
                           owner: str | None = None, today: dt.date | None = None) -> str:
     """One request for exactly the selected sample's items, linked to its control and sample; returns its ID."""
-    from fieldwork_tui.services.requests.importer import find_or_create_owner, people_index
-
     today = _today(today)
     with handle.session() as s:
         sample = s.get(Sample, sample_id)
@@ -74,7 +73,8 @@ def create_sample_request(handle: EngagementHandle, sample_id: int, *, due_on: d
                        f"provide the evidence the control operated — " + "; ".join(listed) + more)
         owner_id = control.owner_id
         if owner:
-            owner_id = find_or_create_owner(s, owner, people_index(s), [])
+            person = find_or_create_person(s, owner, role="request owner")
+            owner_id = person.id if person is not None else owner_id
         ref = next_ref(list(s.exec(select(EvidenceRequest.ref))))
         req = EvidenceRequest(ref=ref, description=description, owner_id=owner_id, requested_on=today,
                               due_on=due_on or add_business_days(today, SAMPLE_RESPONSE_BUSINESS_DAYS),

@@ -17,10 +17,11 @@ from sqlmodel import Session, select
 
 from fieldwork_tui.domain.dates import DateParseError, parse_date
 from fieldwork_tui.domain.importing import Problems, change_line
+from fieldwork_tui.domain.matching import ref_key
 from fieldwork_tui.domain.parsing import parse_bool
 from fieldwork_tui.domain.refs import RefError, normalise_ref
 from fieldwork_tui.domain.requests import parse_status, parse_wave, split_refs
-from fieldwork_tui.domain.vocab import PersonSide, RequestStatus, RequestWave
+from fieldwork_tui.domain.vocab import RequestStatus, RequestWave
 from fieldwork_tui.services.errors import InvalidInput
 from fieldwork_tui.services.imports import (
     ImportPlan,
@@ -29,12 +30,12 @@ from fieldwork_tui.services.imports import (
     import_session,
     resolve_mapping,
 )
+from fieldwork_tui.services.lookup import find_or_create_person, people_index, ref_index
 from fieldwork_tui.services.requests.views import MAX_LISTED, RequestImportResult
 from fieldwork_tui.store.handle import EngagementHandle
 from fieldwork_tui.store.models import (
     Control,
     EvidenceRequest,
-    Person,
     RequestControl,
     RequestStatusChange,
     utcnow,
@@ -162,10 +163,10 @@ def parse_request_file(path: Path | str, known_controls: set[str], *, sheet: str
             problems.add(where("ref"), "the request ID is empty")
         elif len(ref) > 64:
             problems.add(where("ref"), "the request ID is longer than 64 characters")
-        elif ref.upper() in seen:
-            problems.add(where("ref"), f"request {ref!r} appears twice (also row {seen[ref.upper()]})")
+        elif ref_key(ref) in seen:
+            problems.add(where("ref"), f"request {ref!r} appears twice (also row {seen[ref_key(ref)]})")
         else:
-            seen[ref.upper()] = row_no
+            seen[ref_key(ref)] = row_no
         p = ParsedRequest(row=row_no, ref=ref, description=get("description"), present=set(cols))
         for name, attr in (("due", "due_on"), ("requested", "requested_on"), ("received", "received_on")):
             if name in cols:
@@ -195,7 +196,7 @@ def parse_request_file(path: Path | str, known_controls: set[str], *, sheet: str
                 except RefError as exc:
                     problems.add(where("controls"), str(exc))
                     continue
-                if ref_text.upper() not in known_controls:
+                if ref_key(ref_text) not in known_controls:
                     unknown_refs.setdefault(ref_text, []).append(row_no)
                 p.controls.append(ref_text)
         if "owner" in cols:
@@ -230,7 +231,7 @@ def import_requests(handle: EngagementHandle, path: Path | str, *, today: dt.dat
 
     today = today or clock_today()
     with handle.read() as s:
-        known = {r.upper() for r in s.exec(select(Control.ref))}
+        known = {ref_key(r) for r in s.exec(select(Control.ref))}
     overrides, sheet = resolve_mapping("requests", set(REQUEST_ALIASES), profile=profile, mapping=mapping,
                                        sheet=sheet)
     parsed = parse_request_file(path, known, sheet=sheet, overrides=overrides)
@@ -248,37 +249,15 @@ def import_requests(handle: EngagementHandle, path: Path | str, *, today: dt.dat
     return result
 
 
-def find_or_create_owner(session: Session, name: str, people: dict[str, Person], created: list[str]) -> int | None:
-    """A client person by name (case-insensitive) or e-mail; created when new."""
-    name = " ".join((name or "").split())
-    if not name:
-        return None
-    key = name.lower()
-    person = people.get(key)
-    if person is None:
-        person = Person(name=name, side=PersonSide.client, role="request owner",
-                        email=name if "@" in name else "")
-        session.add(person)
-        session.flush()
-        people[key] = person
-        created.append(name)
-    return person.id
-
-
-def people_index(session: Session) -> dict[str, Person]:
-    people: dict[str, Person] = {}
-    for p in session.exec(select(Person).order_by(Person.side, Person.id)):
-        people.setdefault(p.name.lower(), p)
-        if p.email:
-            people.setdefault(p.email.lower(), p)
-    return people
+def _id(person) -> int | None:
+    return person.id if person is not None else None
 
 
 def save_requests(session: Session, parsed: list[ParsedRequest], *, source: str, today: dt.date) -> RequestImportResult:
     """Write parsed requests in the caller's transaction (the importer and the demo share it)."""
     people = people_index(session)
-    controls = {c.ref.upper(): c.id for c in session.exec(select(Control))}
-    existing = {r.ref.upper(): r for r in session.exec(select(EvidenceRequest))}
+    controls = {ref_key(c.ref): c.id for c in session.exec(select(Control))}
+    existing = ref_index(session.exec(select(EvidenceRequest)))
     links: dict[int, set[int]] = {}
     for rid, cid in session.exec(select(RequestControl.request_id, RequestControl.control_id)):
         links.setdefault(rid, set()).add(cid)
@@ -288,7 +267,7 @@ def save_requests(session: Session, parsed: list[ParsedRequest], *, source: str,
     reason = f"imported from {source}"
     names = {p.id: p.name for p in people.values()}
     for p in parsed:
-        req = existing.get(p.ref.upper())
+        req = existing.get(ref_key(p.ref))
         old_status = None
         new = req is None
         before: dict[str, object] = {}
@@ -304,7 +283,8 @@ def save_requests(session: Session, parsed: list[ParsedRequest], *, source: str,
                 req.requested_on = p.requested_on
         req.description = p.description
         if "owner" in p.present:
-            req.owner_id = find_or_create_owner(session, p.owner or "", people, new_people)
+            req.owner_id = _id(find_or_create_person(session, p.owner or "", role="request owner", index=people,
+                                                          created=new_people))
             names.update({person.id: person.name for person in people.values()})
         if "due" in p.present:
             req.due_on = p.due_on
@@ -347,7 +327,7 @@ def save_requests(session: Session, parsed: list[ParsedRequest], *, source: str,
             session.add(RequestStatusChange(request_id=req.id, from_status=old_status, to_status=status,
                                             reason=reason, by=session.info.get("actor", "")))
         if p.controls is not None:
-            want = {controls[r.upper()] for r in p.controls}
+            want = {controls[ref_key(r)] for r in p.controls}
             have = links.get(req.id, set())
             for cid in want - have:
                 session.add(RequestControl(request_id=req.id, control_id=cid))
@@ -355,7 +335,7 @@ def save_requests(session: Session, parsed: list[ParsedRequest], *, source: str,
                 link = session.get(RequestControl, (req.id, cid))
                 if link is not None:
                     session.delete(link)
-    in_file = {p.ref.upper() for p in parsed}
+    in_file = {ref_key(p.ref) for p in parsed}
     kept = sorted((r.ref for key, r in existing.items() if key not in in_file), key=lambda x: (len(x), x))
     return RequestImportResult(created=created, updated=updated, total=len(parsed), kept=kept, new_people=new_people,
                                unchanged=unchanged, changes=changes)

@@ -24,6 +24,8 @@ from fieldwork_tui.domain.requests import (
 )
 from fieldwork_tui.domain.vocab import OPEN_REQUEST_STATUSES, RequestStatus, RequestWave
 from fieldwork_tui.services.errors import InvalidInput, NotFound
+from fieldwork_tui.services.lookup import by_ref, find_or_create_person
+from fieldwork_tui.services.records import records
 from fieldwork_tui.services.requests.views import (
     OwnerCount,
     ReceivedFile,
@@ -218,7 +220,7 @@ def find_request(session: Session, key: int | str) -> EvidenceRequest:
     if isinstance(key, int):
         req = session.get(EvidenceRequest, key)
     else:
-        req = session.exec(select(R).where(func.upper(R.ref) == key.strip().upper())).first()
+        req = by_ref(session, R, key)
     if req is None:
         raise NotFound(f"request {key!r} not found")
     return req
@@ -231,9 +233,9 @@ def request_detail(handle: EngagementHandle, key: int | str, *, today: dt.date |
         owner = s.get(Person, r.owner_id) if r.owner_id else None
         controls = [(c.ref, c.title) for c in s.exec(
             select(Control).join(RequestControl).where(RequestControl.request_id == r.id).order_by(Control.ref))]
-        follow_ups = list(s.exec(select(FollowUp).where(FollowUp.request_id == r.id)
+        follow_ups = records(s.exec(select(FollowUp).where(FollowUp.request_id == r.id)
                                  .order_by(FollowUp.on, FollowUp.id)))
-        history = list(s.exec(select(RequestStatusChange).where(RequestStatusChange.request_id == r.id)
+        history = records(s.exec(select(RequestStatusChange).where(RequestStatusChange.request_id == r.id)
                               .order_by(RequestStatusChange.at, RequestStatusChange.id)))
         files = [ReceivedFile(f.id, f.original_name, f.sha256, f.size, f.added_at, f.added_by) for f in s.exec(
             select(EvidenceFile).where(EvidenceFile.request_id == r.id).order_by(EvidenceFile.added_at, EvidenceFile.id))]
@@ -305,11 +307,10 @@ def return_request(handle: EngagementHandle, key: int | str, reason: str) -> Non
 
 def assign_owner(handle: EngagementHandle, ids: Iterable[int], owner: str) -> int:
     """Give requests an owner (a new name becomes a client person); an empty name clears the owner."""
-    from fieldwork_tui.services.requests.importer import find_or_create_owner, people_index
-
     with handle.session() as s:
         reqs = _load(s, ids)
-        owner_id = find_or_create_owner(s, owner, people_index(s), [])
+        person = find_or_create_person(s, owner, role="request owner")
+        owner_id = person.id if person is not None else None
         changed = 0
         for r in reqs:
             if r.owner_id != owner_id:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from fieldwork_tui.domain.vocab import RequestStatus, RequestWave
 from fieldwork_tui.services.imports.views import ImportPlan
-from fieldwork_tui.store.models import FollowUp, RequestStatusChange
+from fieldwork_tui.services.records import FollowUpRecord, RequestStatusChangeRecord
 
 
 @dataclass
@@ -64,7 +64,7 @@ class ReceivedFile:
     added_by: str
 
 
-@dataclass
+@dataclass(frozen=True)
 class RequestDetail:
     id: int
     ref: str
@@ -80,8 +80,8 @@ class RequestDetail:
     overdue: bool
     sample_id: int | None
     controls: list[tuple[str, str]] = field(default_factory=list)
-    follow_ups: list[FollowUp] = field(default_factory=list)
-    history: list[RequestStatusChange] = field(default_factory=list)
+    follow_ups: list[FollowUpRecord] = field(default_factory=list)
+    history: list[RequestStatusChangeRecord] = field(default_factory=list)
     files: list[ReceivedFile] = field(default_factory=list)
     #: Columns of the imported tracker no field takes ({header: text}).
     extra_fields: dict[str, str] = field(default_factory=dict)

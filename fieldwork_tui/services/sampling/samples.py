@@ -9,6 +9,7 @@ in a worker thread.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from pathlib import Path
 
 from sqlmodel import Session, select
@@ -19,6 +20,8 @@ from fieldwork_tui.domain import selection as sel
 from fieldwork_tui.domain.vocab import DeviationConclusion, SampleKind, SampleResult
 from fieldwork_tui.services.controls.catalog import find_control
 from fieldwork_tui.services.errors import InvalidInput, NotFound
+from fieldwork_tui.services.records import record
+from fieldwork_tui.services.records import records as copy_records
 from fieldwork_tui.services.sampling import draws, populations
 from fieldwork_tui.services.sampling.views import SamplePlan, SampleVerifyReport, SampleView
 from fieldwork_tui.store import paths
@@ -92,7 +95,7 @@ def _plan(session: Session, control: Control, policy: rules.Policy) -> SamplePla
     pop = populations.latest_population(session, control.id)
     days = _period_days(session)
     decision = rules.policy_size(policy, control.frequency, days, pop.row_count if pop else None)
-    return SamplePlan(ref=control.ref, frequency=control.frequency, policy=policy, period_days=days, population=pop,
+    return SamplePlan(ref=control.ref, frequency=control.frequency, policy=policy, period_days=days, population=record(pop),
                       decision=decision, expansion_total=policy.expanded_total(control.frequency, decision.size),
                       cannot_sample_away=rules.cannot_sample_away(control.frequency))
 
@@ -123,32 +126,32 @@ def sample_view(handle: EngagementHandle, ref: str) -> SampleView:
     with handle.read() as s:
         control = find_control(s, ref)
         eng = s.exec(select(Engagement)).one()
-        view = SampleView(plan=_plan(s, control, policy), engagement_uid=eng.uid,
-                          period=(eng.period_start, eng.period_end))
+        plan = _plan(s, control, policy)
+        period = (eng.period_start, eng.period_end)
         initial = _latest_initial(s, control.id)
-        pop = view.plan.population
+        pop = plan.population
         if initial is None:
-            if pop is not None:
-                view.reconciliation = sel.reconciliation(pop.row_count, pop.expected_count,
-                                                         outside_period=pop.outside_period, period=view.period)
-            return view
-        view.initial = initial
-        view.expansions, view.items = _group(s, initial)
-        group = [initial, *view.expansions]
+            reconciliation = (sel.reconciliation(pop.row_count, pop.expected_count, outside_period=pop.outside_period,
+                                                 period=period) if pop is not None else [])
+            return SampleView(plan=plan, engagement_uid=eng.uid, period=period, reconciliation=reconciliation)
+        expansions, items = _group(s, initial)
+        group = [initial, *expansions]
         drawn_from = s.get(Population, initial.population_id)
-    view.strata = {x.id: draws.strata(x) for x in group}
-    view.passed_over = [p for x in group for p in draws.passed_over(x)]
-    view.replaced = [r for x in group for r in draws.replaced(x)]
-    view.untestable = {i: w.text for i, w in draws.untestable_items(view.items, view.period, today()).items()}
-    view.reconciliation = sel.reconciliation(
-        drawn_from.row_count, drawn_from.expected_count, outside_period=drawn_from.outside_period,
-        after_selection=initial.after_selection, period=view.period, passed_over=view.passed_over,
-        replaced=view.replaced)
-    view.rule = rules.conclusion_rule(
+        passed_over = [p for x in group for p in draws.passed_over(x)]
+        replaced = [r for x in group for r in draws.replaced(x)]
+        view = SampleView(
+            plan=plan, initial=record(initial), expansions=copy_records(expansions), items=copy_records(items),
+            engagement_uid=eng.uid, period=period, strata={x.id: draws.strata(x) for x in group},
+            passed_over=passed_over, replaced=replaced,
+            untestable={i: w.text for i, w in draws.untestable_items(items, period, today()).items()},
+            reconciliation=sel.reconciliation(
+                drawn_from.row_count, drawn_from.expected_count, outside_period=drawn_from.outside_period,
+                after_selection=initial.after_selection, period=period, passed_over=passed_over,
+                replaced=replaced))
+    return replace(view, rule=rules.conclusion_rule(
         view.plan.frequency, view.count(SampleResult.deviation, SampleKind.initial),
         view.count(SampleResult.deviation, SampleKind.expansion), view.expanded,
-        view.count(SampleResult.untested, SampleKind.expansion))
-    return view
+        view.count(SampleResult.untested, SampleKind.expansion)))
 
 
 # -- selection ----------------------------------------------------------------------------------------

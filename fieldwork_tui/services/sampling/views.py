@@ -9,10 +9,10 @@ from fieldwork_tui.domain import sampling as rules
 from fieldwork_tui.domain import selection
 from fieldwork_tui.domain.vocab import Frequency, SampleKind, SampleResult
 from fieldwork_tui.services.imports.views import ImportPlan
-from fieldwork_tui.store.models import Population, Sample, SampleItem
+from fieldwork_tui.services.records import PopulationRecord, SampleItemRecord, SampleRecord
 
 
-@dataclass
+@dataclass(frozen=True)
 class PopulationResult:
     id: int
     control: str
@@ -46,7 +46,7 @@ class PopulationResult:
         return text
 
 
-@dataclass
+@dataclass(frozen=True)
 class PopulationRowView:
     row_number: int
     key: str
@@ -57,13 +57,13 @@ class PopulationRowView:
 RATES = (0.05, 0.10)
 
 
-@dataclass
+@dataclass(frozen=True)
 class SamplePlan:
     ref: str
     frequency: Frequency
     policy: rules.Policy
     period_days: int
-    population: Population | None
+    population: PopulationRecord | None
     decision: rules.SizeDecision
     expansion_total: int
     cannot_sample_away: bool
@@ -82,12 +82,12 @@ class SamplePlan:
                 f"{d[0.05]:.0%}, 10% {d[0.10]:.0%}")
 
 
-@dataclass
+@dataclass(frozen=True)
 class SampleView:
     plan: SamplePlan
-    initial: Sample | None = None
-    expansions: list[Sample] = field(default_factory=list)
-    items: list[SampleItem] = field(default_factory=list)
+    initial: SampleRecord | None = None
+    expansions: list[SampleRecord] = field(default_factory=list)
+    items: list[SampleItemRecord] = field(default_factory=list)
     rule: rules.RuleOutcome | None = None
     #: the method's inputs and record (docs/sampling-method.md)
     engagement_uid: str = ""
@@ -115,7 +115,7 @@ class SampleView:
         return bool(self.expansions)
 
 
-@dataclass
+@dataclass(frozen=True)
 class SampleVerifyReport:
     ref: str
     checks: list[str] = field(default_factory=list)

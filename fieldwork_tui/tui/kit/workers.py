@@ -5,8 +5,9 @@ form, importing, attaching, exporting, filtering a large list — goes through `
 
 * the work runs in a thread worker, so the UI never freezes (a write that waits for another
   process's lock waits in the thread, not in the event loop);
-* a write that timed out on the engagement's lock (`EngagementBusy`) is retried, not dropped: the
-  caller is told it waits (`on_wait`), and what the auditor typed stays where it was;
+* a write that waits for another process's write lock waits in the store (`waiting_for_lock`, one
+  place for every write), and the caller is told each time a try timed out (`on_wait`); one that was
+  refused after all (`EngagementBusy`) is retried, not dropped; what the auditor typed stays where it was;
 * the result reaches the UI thread only if the worker was not cancelled (a newer query replaced it)
   and the widget that asked is still on screen;
 * any error ends in `report()`: a user error becomes a one-line notification (or the caller shows it
@@ -106,11 +107,20 @@ def run(
             report(node, exc)
 
     def body() -> None:
+        from fieldwork_tui.services.engagements import waiting_for_lock
+
         worker = get_current_worker()
         attempt = 0
+
+        def waiting(wait) -> bool:  # a try for the write lock timed out inside `work()`
+            if on_wait is not None:
+                _to_ui(app, on_wait, wait.attempt)
+            return not worker.is_cancelled and keep_trying()
+
         while True:
             try:
-                value, ok = work(), True
+                with waiting_for_lock(waiting):
+                    value, ok = work(), True
             except busy_error as exc:
                 attempt += 1
                 if attempt < BUSY_ATTEMPTS and not worker.is_cancelled and keep_trying():

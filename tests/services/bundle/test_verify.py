@@ -13,29 +13,30 @@ from typer.testing import CliRunner
 from fieldwork_tui.cli import app
 from fieldwork_tui.services.bundle.export import export_bundle
 from fieldwork_tui.services.bundle.verify import verify_bundle
-from tests.support import DEMO_CONFIG, frozen_identity
+from tests.support import DEMO_CONFIG, built_once, frozen_identity
 
 from ..support import attach_file
 
 
 @pytest.fixture(scope="session")
-def _bundle_template(_demo_template, tmp_path_factory) -> Path:
-    """The demo with two evidence files, exported once per session; every test reads its own copy."""
+def _bundle_template(_demo_template, tmp_path_factory, worker_id) -> Path:
+    """The demo with two evidence files, exported once per run; every test reads its own copy."""
     from fieldwork_tui.services.demo import DEMO_SLUG
     from fieldwork_tui.services.engagements import open_path
 
-    work = tmp_path_factory.mktemp("bundle-template")
-    shutil.copytree(_demo_template, work / "home")
-    shutil.copytree(_demo_template / DEMO_CONFIG, work / "config")  # the exporter's key is made there
-    with frozen_identity(config=work / "config"):
-        demo = open_path(work / "home" / DEMO_SLUG)
-        try:
-            attach_file(demo, "AC-01", "Q3 access review.xlsx", b"reviewed list " * 100)
-            attach_file(demo, "AC-03", "terminations.csv", b"user,date\nbob,2026-03-01\n")
-            export_bundle(demo, work / "bundle.zip")
-        finally:
-            demo.close()
-    return work / "bundle.zip"
+    def build(work: Path) -> None:
+        shutil.copytree(_demo_template, work / "home")
+        shutil.copytree(_demo_template / DEMO_CONFIG, work / "config")  # the exporter's key is made there
+        with frozen_identity(config=work / "config"):
+            demo = open_path(work / "home" / DEMO_SLUG)
+            try:
+                attach_file(demo, "AC-01", "Q3 access review.xlsx", b"reviewed list " * 100)
+                attach_file(demo, "AC-03", "terminations.csv", b"user,date\nbob,2026-03-01\n")
+                export_bundle(demo, work / "bundle.zip")
+            finally:
+                demo.close()
+
+    return built_once(tmp_path_factory, worker_id, "bundle-template", build) / "bundle.zip"
 
 
 @pytest.fixture

@@ -328,7 +328,7 @@ def test_export_refuses_bad_targets(demo, tmp_path, name, pattern):
 
 
 def test_failed_export_leaves_no_temp_file(demo, tmp_path, monkeypatch):
-    import fieldwork_tui.services.requests.export as mod
+    import fieldwork_tui.store.outputs as mod  # every output is renamed into place there
 
     def boom(*_a, **_k):
         raise OSError(28, "No space left on device")
