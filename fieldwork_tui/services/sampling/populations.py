@@ -10,6 +10,7 @@ Rows are numbered 1..N in file order so browsing a million rows is an index seek
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import datetime as dt
 import hashlib
 from collections.abc import Callable, Iterator
@@ -233,10 +234,11 @@ def import_population(handle: EngagementHandle, ref: str, path: Path | str, *, k
     mapping = tuple(ColumnUse(h, uses.get(h, "kept in each population row")) for h in headers)
     change = (f"{result.control}: new population of {seq} rows from {path.name} (SHA-256 {result.sha256[:12]})"
               + (f", beside its {earlier} earlier population(s)" if earlier else ""))
-    result.plan = ImportPlan(kind="population", source=table.label, summary=result.describe(dry_run=dry_run),
-                             mapping=mapping, changes=(change,), dry_run=dry_run,
-                             notes=(f"hidden sheets skipped: {', '.join(repr(h) for h in table.hidden_sheets)}",)
-                             if table.hidden_sheets else ())
+    result = dataclasses.replace(result, plan=ImportPlan(
+        kind="population", source=table.label, summary=result.describe(dry_run=dry_run), mapping=mapping,
+        changes=(change,), dry_run=dry_run,
+        notes=(f"hidden sheets skipped: {', '.join(repr(h) for h in table.hidden_sheets)}",)
+        if table.hidden_sheets else ()))
     if not dry_run:
         _keep_source(handle, path, result.control)
     return result
