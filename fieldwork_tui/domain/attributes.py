@@ -78,7 +78,7 @@ class AttributeSpec:
 
 
 @dataclass(frozen=True)
-class TestSteps:
+class ControlSteps:
     objective: str = ""
     attributes: tuple[AttributeSpec, ...] = ()
 
@@ -92,7 +92,7 @@ class TestSteps:
         raise StepsError(f"no attribute {key.strip()!r} (attributes: {', '.join(self.letters()) or 'none'})")
 
 
-def validate_steps(steps: TestSteps, columns: Sequence[str] | None = None) -> list[str]:
+def validate_steps(steps: ControlSteps, columns: Sequence[str] | None = None) -> list[str]:
     """Every problem with the steps, each naming the attribute (empty list: usable). Rules are
     checked against `columns` when given."""
     problems: list[str] = []
@@ -120,7 +120,7 @@ _LABEL = re.compile(r"^\s*\(?([A-Za-z])\s*(?:[—–:]|[.)-](?=\s))\s*(?=\S)")
 _OBJECTIVE = re.compile(r"^\s*(?:test\s+)?objective\s*[:—–-]\s*", re.IGNORECASE)
 
 
-def steps_from_text(text: str, *, objective: str = "", source: str = "test procedures") -> TestSteps:
+def steps_from_text(text: str, *, objective: str = "", source: str = "test procedures") -> ControlSteps:
     """Test steps from a spreadsheet cell, one attribute per line:
 
         Objective: changes are authorised, tested and approved before deployment
@@ -160,10 +160,10 @@ def steps_from_text(text: str, *, objective: str = "", source: str = "test proce
         if not description:
             raise StepsError(f"{source}, line {number}: attribute {lt} has no description")
         attrs.append(AttributeSpec(lt, description))
-    return TestSteps(" ".join(objective.split()), tuple(attrs))
+    return ControlSteps(" ".join(objective.split()), tuple(attrs))
 
 
-def steps_text(steps: TestSteps) -> str:
+def steps_text(steps: ControlSteps) -> str:
     """The inverse of `steps_from_text` (objective line, then one lettered line per attribute)."""
     lines = [f"Objective: {steps.objective}"] if steps.objective else []
     lines += [f"{a.letter} — {a.description}" for a in steps.attributes]
@@ -255,7 +255,7 @@ class AttributeWording:
     text: str  # "For 1 of 40 changes sampled, the change was deployed before it was approved."
 
 
-def attribute_wordings(steps: TestSteps, counts: MatrixCounts, items_noun: str) -> list[AttributeWording]:
+def attribute_wordings(steps: ControlSteps, counts: MatrixCounts, items_noun: str) -> list[AttributeWording]:
     """One report sentence per attribute with a deviation, from the current counts."""
     out = []
     for a in steps.attributes:
@@ -276,7 +276,7 @@ def proposal(verdict: expressions.Verdict) -> SampleResult:
     return R.untested
 
 
-def bind_rules(steps: TestSteps, columns: Sequence[str]) -> tuple[dict[str, expressions.BoundRule], dict[str, str]]:
+def bind_rules(steps: ControlSteps, columns: Sequence[str]) -> tuple[dict[str, expressions.BoundRule], dict[str, str]]:
     """The attributes' rules bound to a population's columns: (usable rules by letter, the reason
     each unusable rule cannot run, by letter)."""
     bound: dict[str, expressions.BoundRule] = {}

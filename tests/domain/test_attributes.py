@@ -12,7 +12,7 @@ from fieldwork_tui.domain.vocab import EngagementType, Frequency, Nature, Sample
 
 R = SampleResult
 P, D, N, U = R.passed, R.deviation, R.not_applicable, R.untested
-CHANGE_STEPS = a.TestSteps("Changes are approved before deployment.", (
+CHANGE_STEPS = a.ControlSteps("Changes are approved before deployment.", (
     a.AttributeSpec("A", "Approved in the ticket before the deploy date", "the change was deployed before it was approved",
                     "Approved <= Deployed"),
     a.AttributeSpec("B", "Approver is not the author", "the change was approved by its own author", "Approver != Author"),
@@ -54,7 +54,7 @@ def test_steps_from_text_refuses_more_than_26_attributes():
                         max_size=30).filter(lambda t: t.strip()), max_size=8),
        st.text(alphabet="abc def", max_size=20))
 def test_steps_text_round_trips(descriptions, objective):
-    steps = a.TestSteps(" ".join(objective.split()), tuple(a.AttributeSpec(a.letter(i), " ".join(d.split()))
+    steps = a.ControlSteps(" ".join(objective.split()), tuple(a.AttributeSpec(a.letter(i), " ".join(d.split()))
                                                              for i, d in enumerate(descriptions)))
     again = a.steps_from_text(a.steps_text(steps))
     assert [(x.letter, x.description) for x in again.attributes] == [(x.letter, x.description) for x in steps.attributes]
@@ -62,7 +62,7 @@ def test_steps_text_round_trips(descriptions, objective):
 
 
 def test_validate_steps_names_each_problem():
-    bad = a.TestSteps("", (a.AttributeSpec("A", "ok", rule="Approved <= Deployd"), a.AttributeSpec("A", ""),
+    bad = a.ControlSteps("", (a.AttributeSpec("A", "ok", rule="Approved <= Deployd"), a.AttributeSpec("A", ""),
                            a.AttributeSpec("7", "x")))
     problems = a.validate_steps(bad, ["Approved", "Deployed"])
     assert problems[0].startswith("attribute A: rule position 13: no column 'Deployd'")

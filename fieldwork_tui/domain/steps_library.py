@@ -30,7 +30,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from fieldwork_tui.domain import expressions
-from fieldwork_tui.domain.attributes import AttributeSpec, StepsError, TestSteps, letter, validate_steps
+from fieldwork_tui.domain.attributes import AttributeSpec, ControlSteps, StepsError, letter, validate_steps
 
 RESOURCE = "test_steps.toml"
 
@@ -43,7 +43,7 @@ class LibraryError(ValueError):
 class LibraryEntry:
     id: str
     name: str
-    steps: TestSteps
+    steps: ControlSteps
     match: tuple[str, ...] = ()
     criteria: tuple[str, ...] = ()
     enabled: bool = True
@@ -98,7 +98,7 @@ def library_from_toml(text: str, source: str = RESOURCE) -> dict[str, LibraryEnt
                     raise LibraryError(f"{aw}, rule: {reason}")
             attrs.append(AttributeSpec(lt, _text(a.get("description", ""), f"{aw}, description"),
                                        _text(a.get("deviation", ""), f"{aw}, deviation"), rule))
-        steps = TestSteps(objective, tuple(attrs))
+        steps = ControlSteps(objective, tuple(attrs))
         problems = validate_steps(steps)
         if problems:
             raise LibraryError(f"{where}: {problems[0]}")

@@ -6,7 +6,7 @@ from importlib import resources
 
 import pytest
 
-from fieldwork_tui.domain import test_library as lib
+from fieldwork_tui.domain import steps_library as lib
 
 
 def shipped() -> dict[str, lib.LibraryEntry]:
