@@ -442,3 +442,22 @@ def single_test_problems(t: SingleTest) -> list[str]:
     if t.result is R.passed and not t.evidence_ids:
         problems.append("evidence: a pass needs the evidence inspected")
     return problems
+
+
+# -- tickmarks (the grid, the workpaper's matrix and its legend) ------------------------------------------
+TICKMARKS: dict[SampleResult, str] = {R.passed: "✓", R.deviation: "✗", R.not_applicable: "n/a", R.untested: "·"}
+PROPOSED_MARK = "?"
+LEGEND: tuple[tuple[str, str], ...] = (
+    ("✓", "attribute met — inspected (evidence referenced) or seen in the population extract"),
+    ("✗", "deviation — the attribute was not met"),
+    ("n/a", "not applicable to this item"),
+    ("·", "not yet tested"),
+    ("✓? ✗?", "proposed by the attribute's rule from the population's columns; not yet confirmed"),
+)
+
+
+def tickmark(c: Cell) -> str:
+    """The mark a cell shows: a proposal carries a question mark until a person confirms it."""
+    if c.proposed and c.result is not R.untested:
+        return TICKMARKS[c.result] + PROPOSED_MARK
+    return TICKMARKS[c.result]
