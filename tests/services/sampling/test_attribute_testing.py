@@ -3,83 +3,39 @@ proposals and confirmation, derived item results, wording, rule runs over the po
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
+from attribute_support import STEPS, sampled, with_extract
 from sqlmodel import select
 
 from fieldwork_tui.domain.attributes import AttributeSpec
 from fieldwork_tui.domain.vocab import EngagementType, Frequency, Nature, SampleResult
 from fieldwork_tui.services import attribute_testing as at
-from fieldwork_tui.services import populations, sampling
+from fieldwork_tui.services import sampling
 from fieldwork_tui.services.controls import add_control
 from fieldwork_tui.services.errors import InvalidInput
 
 R = SampleResult
-COLUMNS = "Change ID,Deployed,Approved,Approver,Author,Tested"
-
-
-def write_changes(path, n: int, *, late=(), self_approved=(), untested=()) -> object:
-    lines = [COLUMNS]
-    for i in range(n):
-        deployed = dt.date(2026, 1, 1) + dt.timedelta(days=i * 360 // n)
-        approved = deployed + dt.timedelta(days=2) if i in late else deployed - dt.timedelta(days=1)
-        author = "ann"
-        approver = "ann" if i in self_approved else "bob"
-        tested = "no" if i in untested else "yes"
-        lines.append(f"CHG-{i:04d},{deployed},{approved},{approver},{author},{tested}")
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return path
-
-
-STEPS = [AttributeSpec("A", "Approved in the ticket before the deploy date", "the change was deployed before it was "
-                       "approved", "Approved <= Deployed"),
-         AttributeSpec("B", "Approver is not the author", "the change was approved by its own author",
-                       "Approver != Author"),
-         AttributeSpec("C", "Tested before deployment", "the change was deployed without evidence of testing",
-                       "Tested = yes")]
-
-
-@pytest.fixture
-def eng(engagement, tmp_path):
-    add_control(engagement, "CM-01", "Change management", description="Every change is approved before deployment.",
-                frequency=Frequency.multiple_daily)
-    populations.import_population(engagement, "CM-01", write_changes(tmp_path / "changes.csv", 300, late=set(range(0, 300, 7)),
-                                                                     self_approved={5, 50}),
-                                  key="Change ID", date="Deployed")
-    return engagement
-
-
-def sampled(handle):
-    at.set_steps(handle, "CM-01", "Changes are authorised, tested and approved.", STEPS)
-    sampling.take_sample(handle, "CM-01")
-    return at.matrix(handle, "CM-01")
-
-
-def with_extract(handle, count=300):
-    return at.record_extract(handle, "CM-01", source_system="Jira Cloud", query="project = OPS AND resolved in 2026",
-                             client_count=count)
 
 
 # -- steps ---------------------------------------------------------------------------------------------------
-def test_steps_are_set_and_read_back_in_order(eng):
-    view = at.set_steps(eng, "CM-01", "  Changes are   approved. ", STEPS)
+def test_steps_are_set_and_read_back_in_order(changes):
+    view = at.set_steps(changes, "CM-01", "  Changes are   approved. ", STEPS)
     assert view.objective == "Changes are approved."
     assert [(a.letter, a.rule) for a in view.attributes] == [("A", "Approved <= Deployed"), ("B", "Approver != Author"),
                                                             ("C", "Tested = yes")]
-    assert at.get_steps(eng, "CM-01").spec() == view.spec()
+    assert at.get_steps(changes, "CM-01").spec() == view.spec()
 
 
-def test_a_rule_naming_a_missing_column_is_refused_with_its_position(eng):
+def test_a_rule_naming_a_missing_column_is_refused_with_its_position(changes):
     with pytest.raises(InvalidInput, match=r"CM-01: attribute A: rule position 13: no column 'Deploy'"):
-        at.set_steps(eng, "CM-01", "", [AttributeSpec("A", "Approved before deployment", rule="Approved <= Deploy")])
+        at.set_steps(changes, "CM-01", "", [AttributeSpec("A", "Approved before deployment", rule="Approved <= Deploy")])
     with pytest.raises(InvalidInput, match=r"attribute B: rule position 10: '!' must be followed by '='"):
-        at.set_steps(eng, "CM-01", "", [STEPS[0], AttributeSpec("B", "x", rule="Approver ! Author")])
+        at.set_steps(changes, "CM-01", "", [STEPS[0], AttributeSpec("B", "x", rule="Approver ! Author")])
 
 
-def test_steps_from_text_are_the_import_entry_point(eng):
-    at.set_steps(eng, "CM-01", "", STEPS)
-    view = at.set_steps_from_text(eng, "CM-01", "Objective: approved changes\nA — Approved in the ticket before the "
+def test_steps_from_text_are_the_import_entry_point(changes):
+    at.set_steps(changes, "CM-01", "", STEPS)
+    view = at.set_steps_from_text(changes, "CM-01", "Objective: approved changes\nA — Approved in the ticket before the "
                                   "deploy date\nB — Approver is not the author\nC. Peer review recorded")
     assert view.objective == "approved changes"
     assert [(a.letter, a.description, bool(a.rule)) for a in view.attributes] == [
@@ -87,16 +43,16 @@ def test_steps_from_text_are_the_import_entry_point(eng):
         ("B", "Approver is not the author", True),
         ("C", "Peer review recorded", False)]  # changed: the old rule no longer applies
     with pytest.raises(InvalidInput, match="line 2: letter A is already used on line 1"):
-        at.set_steps_from_text(eng, "CM-01", "A. one\nA. two")
+        at.set_steps_from_text(changes, "CM-01", "A. one\nA. two")
 
 
-def test_removing_an_attribute_with_results_needs_drop_results(eng):
-    m = sampled(eng)
-    at.set_cell(eng, m.items[0].item_id, "C", "deviation")
+def test_removing_an_attribute_with_results_needs_drop_results(changes):
+    m = sampled(changes)
+    at.set_cell(changes, m.items[0].item_id, "C", "deviation")
     with pytest.raises(InvalidInput, match="attribute C holds test results"):
-        at.set_steps(eng, "CM-01", "", STEPS[:2])
-    at.set_steps(eng, "CM-01", "", STEPS[:2], drop_results=True)
-    m = at.matrix(eng, "CM-01")
+        at.set_steps(changes, "CM-01", "", STEPS[:2])
+    at.set_steps(changes, "CM-01", "", STEPS[:2], drop_results=True)
+    m = at.matrix(changes, "CM-01")
     assert m.steps.letters() == ["A", "B"] and m.items[0].result is R.untested
 
 
@@ -125,146 +81,146 @@ def test_a_firm_library_in_the_config_dir_overrides(engagement, tmp_path):
         at.library()
 
 
-def test_library_rules_the_population_cannot_run_are_dropped(eng):
-    view = at.steps_from_library(eng, "CM-01", "provisioning")  # its rules name Granted and User
+def test_library_rules_the_population_cannot_run_are_dropped(changes):
+    view = at.steps_from_library(changes, "CM-01", "provisioning")  # its rules name Granted and User
     assert [a.rule for a in view.attributes] == ["", "", ""]
-    view = at.steps_from_library(eng, "CM-01")
+    view = at.steps_from_library(changes, "CM-01")
     assert view.source == "library:change-management"
     assert [a.rule for a in view.attributes] == ["Approved <= Deployed", "Approver != Author", "Tested = yes"]
 
 
 # -- the matrix, cells and the derived item result -----------------------------------------------------------
-def test_a_deviation_in_any_attribute_makes_the_item_a_deviation_counted_once(eng):
-    m = sampled(eng)
+def test_a_deviation_in_any_attribute_makes_the_item_a_deviation_counted_once(changes):
+    m = sampled(changes)
     first, second = m.items[0].item_id, m.items[1].item_id
-    at.set_cell(eng, first, "A", "deviation", note="deployed two days before approval")
-    item = at.set_cell(eng, first, "B", "deviation")
+    at.set_cell(changes, first, "A", "deviation", note="deployed two days before approval")
+    item = at.set_cell(changes, first, "B", "deviation")
     assert item.result is R.deviation
     for letter in "ABC":
-        at.set_cell(eng, second, letter, "passed", seen_in_extract=True)
-    m = at.matrix(eng, "CM-01")
+        at.set_cell(changes, second, letter, "passed", seen_in_extract=True)
+    m = at.matrix(changes, "CM-01")
     assert (m.counts.items, m.counts.tested, m.counts.deviations, m.counts.passed) == (25, 2, 1, 1)
     assert dict(m.counts.by_attribute) == {"A": 1, "B": 1, "C": 0}
     assert [w.text for w in m.wordings] == [
         "For 1 of 25 changes sampled, the change was deployed before it was approved.",
         "For 1 of 25 changes sampled, the change was approved by its own author."]
-    view = sampling.sample_view(eng, "CM-01")  # the sampling area counts the derived result
+    view = sampling.sample_view(changes, "CM-01")  # the sampling area counts the derived result
     assert view.count(R.deviation) == 1 and view.count(R.passed) == 1
 
 
-def test_a_pass_needs_evidence_or_seen_in_the_extract(eng, tmp_path):
+def test_a_pass_needs_evidence_or_seen_in_the_extract(changes, tmp_path):
     from fieldwork_tui.services.evidence import attach
 
-    m = sampled(eng)
+    m = sampled(changes)
     item = m.items[0]
     with pytest.raises(InvalidInput, match=r"CM-01 CHG-\d+ · A: a pass needs an evidence reference"):
-        at.set_cell(eng, item.item_id, "A", "pass")
-    assert at.matrix(eng, "CM-01").items[0].cells[0].result is R.untested  # nothing written
+        at.set_cell(changes, item.item_id, "A", "pass")
+    assert at.matrix(changes, "CM-01").items[0].cells[0].result is R.untested  # nothing written
     ticket = tmp_path / "ticket.pdf"
     ticket.write_bytes(b"%PDF ticket")
-    evidence_id = attach(eng, "CM-01", [ticket])[0].evidence.id
-    assert at.set_cell(eng, item.item_id, "A", "pass", evidence_id=evidence_id).cells[0].evidence_id == evidence_id
-    assert at.set_cell(eng, item.item_id, "B", "pass", seen_in_extract=True).cells[1].seen_in_extract
-    sampling.link_evidence(eng, item.item_id, evidence_id)  # the item's own evidence is a basis for every cell
-    assert at.set_cell(eng, item.item_id, "C", "pass").result is R.passed
+    evidence_id = attach(changes, "CM-01", [ticket])[0].evidence.id
+    assert at.set_cell(changes, item.item_id, "A", "pass", evidence_id=evidence_id).cells[0].evidence_id == evidence_id
+    assert at.set_cell(changes, item.item_id, "B", "pass", seen_in_extract=True).cells[1].seen_in_extract
+    sampling.link_evidence(changes, item.item_id, evidence_id)  # the item's own evidence is a basis for every cell
+    assert at.set_cell(changes, item.item_id, "C", "pass").result is R.passed
 
 
-def test_p_on_an_item_passes_every_attribute_only_with_a_basis(eng):
-    m = sampled(eng)
+def test_p_on_an_item_passes_every_attribute_only_with_a_basis(changes):
+    m = sampled(changes)
     item = m.items[2]
     with pytest.raises(InvalidInput, match=r"attributes A, B, C\)"):
-        at.pass_row(eng, item.item_id)
-    assert at.matrix(eng, "CM-01").items[2].result is R.untested
-    done = at.pass_row(eng, item.item_id, seen_in_extract=True)
+        at.pass_row(changes, item.item_id)
+    assert at.matrix(changes, "CM-01").items[2].result is R.untested
+    done = at.pass_row(changes, item.item_id, seen_in_extract=True)
     assert done.result is R.passed and all(c.result is R.passed and not c.proposed for c in done.cells)
 
 
-def test_evidence_of_another_control_is_refused(eng, tmp_path):
+def test_evidence_of_another_control_is_refused(changes, tmp_path):
     from fieldwork_tui.services.evidence import attach
 
-    add_control(eng, "AC-01", "Access")
+    add_control(changes, "AC-01", "Access")
     other = tmp_path / "other.txt"
     other.write_text("x")
-    eid = attach(eng, "AC-01", [other])[0].evidence.id
-    m = sampled(eng)
+    eid = attach(changes, "AC-01", [other])[0].evidence.id
+    m = sampled(changes)
     with pytest.raises(InvalidInput, match=f"evidence #{eid} is not linked to CM-01"):
-        at.set_cell(eng, m.items[0].item_id, "A", "pass", evidence_id=eid)
+        at.set_cell(changes, m.items[0].item_id, "A", "pass", evidence_id=eid)
 
 
 # -- rules: gated by the extract record, proposed, confirmed ------------------------------------------------------
-def test_rules_wait_for_the_completeness_and_accuracy_record(eng):
-    m = sampled(eng)
+def test_rules_wait_for_the_completeness_and_accuracy_record(changes):
+    m = sampled(changes)
     assert not m.rules_offered
     assert m.ipe_gaps == ["the source system", "the query or parameters", "the client's count (reconciliation)"]
     with pytest.raises(InvalidInput, match="record the source system, the query or parameters and the client's count"):
-        at.propose(eng, "CM-01")
-    with_extract(eng, count=301)
+        at.propose(changes, "CM-01")
+    with_extract(changes, count=301)
     with pytest.raises(InvalidInput, match="the client stated 301, 300 rows were imported"):
-        at.propose(eng, "CM-01")
-    with_extract(eng)
-    assert at.matrix(eng, "CM-01").rules_offered
+        at.propose(changes, "CM-01")
+    with_extract(changes)
+    assert at.matrix(changes, "CM-01").rules_offered
 
 
-def test_proposals_count_only_once_confirmed(eng):
-    sampled(eng)
-    with_extract(eng)
-    summary = at.propose(eng, "CM-01")
-    m = at.matrix(eng, "CM-01")
+def test_proposals_count_only_once_confirmed(changes):
+    sampled(changes)
+    with_extract(changes)
+    summary = at.propose(changes, "CM-01")
+    m = at.matrix(changes, "CM-01")
     late = [it for it in m.items if it.cells[0].result is R.deviation]
     assert summary.proposed["A"] == (25 - len(late), len(late), 0) and late
     assert all(c.proposed for it in m.items for c in it.cells)
     assert m.counts.tested == 0 and m.counts.proposed == 75  # nothing counts as tested yet
     assert "Approved" in late[0].cells[0].reason and ">" in late[0].cells[0].reason
-    assert at.confirm(eng, "CM-01", "A") == 25
-    m = at.matrix(eng, "CM-01")
+    assert at.confirm(changes, "CM-01", "A") == 25
+    m = at.matrix(changes, "CM-01")
     assert m.counts.tested == len(late) and m.counts.deviations == len(late)  # B and C still proposed
     assert all(it.cells[0].seen_in_extract for it in m.items if it.cells[0].result is R.passed)
-    assert at.confirm(eng, "CM-01") == 50
-    m = at.matrix(eng, "CM-01")
+    assert at.confirm(changes, "CM-01") == 50
+    m = at.matrix(changes, "CM-01")
     assert m.counts.tested == 25 and m.counts.proposed == 0
 
 
-def test_a_second_proposal_run_never_touches_confirmed_cells(eng):
-    m = sampled(eng)
-    with_extract(eng)
-    at.set_cell(eng, m.items[0].item_id, "A", "deviation", note="ticket shows a later approval")
-    summary = at.propose(eng, "CM-01")
+def test_a_second_proposal_run_never_touches_confirmed_cells(changes):
+    m = sampled(changes)
+    with_extract(changes)
+    at.set_cell(changes, m.items[0].item_id, "A", "deviation", note="ticket shows a later approval")
+    summary = at.propose(changes, "CM-01")
     assert summary.kept == 1
-    cell = at.matrix(eng, "CM-01").items[0].cells[0]
+    cell = at.matrix(changes, "CM-01").items[0].cells[0]
     assert (cell.result, cell.proposed, cell.note) == (R.deviation, False, "ticket shows a later approval")
 
 
-def test_pressing_pass_on_a_proposed_pass_confirms_it(eng):
-    m = sampled(eng)
-    with_extract(eng)
-    at.propose(eng, "CM-01")
-    item = next(it for it in at.matrix(eng, "CM-01").items if it.cells[1].result is R.passed)
-    cell = at.set_cell(eng, item.item_id, "B", "pass").cells[1]
+def test_pressing_pass_on_a_proposed_pass_confirms_it(changes):
+    sampled(changes)
+    with_extract(changes)
+    at.propose(changes, "CM-01")
+    item = next(it for it in at.matrix(changes, "CM-01").items if it.cells[1].result is R.passed)
+    cell = at.set_cell(changes, item.item_id, "B", "pass").cells[1]
     assert (cell.result, cell.proposed, cell.seen_in_extract) == (R.passed, False, True)
 
 
-def test_changing_a_rule_withdraws_its_proposals(eng):
-    sampled(eng)
-    with_extract(eng)
-    at.propose(eng, "CM-01")
-    at.set_steps(eng, "CM-01", "", [STEPS[0], STEPS[1], AttributeSpec("C", "Tested", rule='Tested = "yes"')])
-    m = at.matrix(eng, "CM-01")
+def test_changing_a_rule_withdraws_its_proposals(changes):
+    sampled(changes)
+    with_extract(changes)
+    at.propose(changes, "CM-01")
+    at.set_steps(changes, "CM-01", "", [STEPS[0], STEPS[1], AttributeSpec("C", "Tested", rule='Tested = "yes"')])
+    m = at.matrix(changes, "CM-01")
     assert all(it.cells[2].result is R.untested and not it.cells[2].proposed for it in m.items)
     assert all(it.cells[0].proposed for it in m.items)
 
 
-def test_a_rule_over_the_whole_population_is_a_reperformance(eng):
+def test_a_rule_over_the_whole_population_is_a_reperformance(changes):
     from fieldwork_tui.services.reperformance import differences, get_reperformance
 
-    sampled(eng)
+    sampled(changes)
     with pytest.raises(InvalidInput, match="record the source system"):
-        at.run_over_population(eng, "CM-01")
-    with_extract(eng)
-    runs = at.run_over_population(eng, "CM-01", ["a", "B"])
+        at.run_over_population(changes, "CM-01")
+    with_extract(changes)
+    runs = at.run_over_population(changes, "CM-01", ["a", "B"])
     assert [(r.letter, r.rows, r.not_met) for r in runs] == [("A", 300, 43), ("B", 300, 2)]
-    rp = get_reperformance(eng, runs[1].reperformance_id).reperformance
+    rp = get_reperformance(changes, runs[1].reperformance_id).reperformance
     assert (rp.count_a, rp.differing, rp.options["kind"]) == (300, 2, "attribute_rule")
-    diffs = differences(eng, rp.id)
+    diffs = differences(changes, rp.id)
     assert sorted(d.key for d in diffs) == ["CHG-0005", "CHG-0050"]
     assert diffs[0].details["outcome"] == "not met" and "Approver 'ann' = Author 'ann'" in diffs[0].details["reason"]
 
@@ -290,46 +246,46 @@ def test_type_one_engagements_walk_through_one_instance(home):
         handle.close()
 
 
-def test_an_automated_control_is_a_test_of_one_with_its_itgc_reliance(eng):
-    add_control(eng, "IT-07", "Database backups", frequency=Frequency.continuous, nature=Nature.automated)
+def test_an_automated_control_is_a_test_of_one_with_its_itgc_reliance(changes):
+    add_control(changes, "IT-07", "Database backups", frequency=Frequency.continuous, nature=Nature.automated)
     with pytest.raises(InvalidInput, match="configuration: the configuration inspected"):
-        at.record_single_test(eng, "IT-07", instance="RDS production", performed_on="2026-11-02",
+        at.record_single_test(changes, "IT-07", instance="RDS production", performed_on="2026-11-02",
                               description="Inspected the backup settings", result="untested")
     with pytest.raises(InvalidInput, match="ITGC reliance: control 'XX-99' is not in this engagement"):
-        at.record_single_test(eng, "IT-07", instance="RDS production", performed_on="2026-11-02",
+        at.record_single_test(changes, "IT-07", instance="RDS production", performed_on="2026-11-02",
                               description="Inspected", configuration="retention 35 days", itgc_refs=["XX-99"],
                               itgc_basis="tested", result="untested")
-    view = at.record_single_test(eng, "IT-07", instance="RDS production", performed_on="2026-11-02",
+    view = at.record_single_test(changes, "IT-07", instance="RDS production", performed_on="2026-11-02",
                                  description="Inspected the parameter group", configuration="backup_retention=35",
                                  itgc_refs=["cm-01"], itgc_basis="CM-01 tested without exception", result="untested")
     assert view.test.kind == "test_of_one" and view.test.itgc_refs == ("CM-01",)
     with pytest.raises(InvalidInput, match="Type II: a sample"):
-        at.record_single_test(eng, "CM-01", instance="x", performed_on="2026-01-01", description="x", result="untested")
+        at.record_single_test(changes, "CM-01", instance="x", performed_on="2026-01-01", description="x", result="untested")
 
 
 # -- the migration ------------------------------------------------------------------------------------------------
-def test_existing_single_results_migrate_to_one_attribute_overall(eng):
+def test_existing_single_results_migrate_to_one_attribute_overall(changes):
     from alembic import command
 
     from fieldwork_tui.store.db import alembic_config
     from fieldwork_tui.testing_models import AttributeResult, TestAttribute
 
-    cfg = alembic_config(eng.engine)
-    with eng.engine.begin() as conn:
+    cfg = alembic_config(changes.engine)
+    with changes.engine.begin() as conn:
         cfg.attributes["connection"] = conn
         command.downgrade(cfg, "0001")
-    view = sampling.take_sample(eng, "CM-01")
+    view = sampling.take_sample(changes, "CM-01")
     items = view.items
-    sampling.mark(eng, items[0].id, "deviation", "late approval")
-    sampling.mark(eng, items[1].id, "passed")
-    with eng.engine.begin() as conn:
+    sampling.mark(changes, items[0].id, "deviation", "late approval")
+    sampling.mark(changes, items[1].id, "passed")
+    with changes.engine.begin() as conn:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
-    with eng.read() as s:
+    with changes.read() as s:
         attrs = list(s.exec(select(TestAttribute)))
         assert [(a.letter, a.description) for a in attrs] == [("A", "Overall")]
         cells = {c.item_id: c.result for c in s.exec(select(AttributeResult))}
     assert cells[items[0].id] is R.deviation and cells[items[1].id] is R.passed and len(cells) == 25
-    m = at.matrix(eng, "CM-01")
-    assert [it.result for it in m.items] == [it.result for it in sampling.sample_view(eng, "CM-01").items]
+    m = at.matrix(changes, "CM-01")
+    assert [it.result for it in m.items] == [it.result for it in sampling.sample_view(changes, "CM-01").items]
     assert m.counts.deviations == 1 and m.counts.passed == 1

@@ -1,0 +1,20 @@
+"""Fixtures of the sampling-area service tests."""
+
+from __future__ import annotations
+
+import pytest
+from attribute_support import write_changes
+
+from fieldwork_tui.domain.vocab import Frequency
+from fieldwork_tui.services import populations
+from fieldwork_tui.services.controls import add_control
+
+
+@pytest.fixture
+def changes(engagement, tmp_path):
+    add_control(engagement, "CM-01", "Change management", description="Every change is approved before deployment.",
+                frequency=Frequency.multiple_daily)
+    populations.import_population(engagement, "CM-01", write_changes(tmp_path / "changes.csv", 300, late=set(range(0, 300, 7)),
+                                                                     self_approved={5, 50}),
+                                  key="Change ID", date="Deployed")
+    return engagement
