@@ -321,7 +321,9 @@ def set_steps(handle: EngagementHandle, ref: str, objective: str,
         s.add(proc)
         s.flush()
         _rederive_control(s, control)
-        return _steps_view(s, control)
+        ref = control.ref
+    propose_if_offered(handle, ref)  # a new or changed rule proposes at once (never over a person's result)
+    return get_steps(handle, ref)
 
 
 def set_steps_from_text(handle: EngagementHandle, ref: str, text: str, *, objective: str = "",
@@ -653,6 +655,23 @@ def propose(handle: EngagementHandle, ref: str) -> ProposalSummary:
         return ProposalSummary(control.ref, {lt: tuple(v) for lt, v in counts.items()}, skipped, kept)
 
 
+def propose_if_offered(handle: EngagementHandle, ref: str) -> ProposalSummary | None:
+    """Propose whenever the rules may run (after a selection, an expansion, the extract record or a
+    rule change): None when there is no sample, the extract record is incomplete or no rule can run."""
+    with handle.read() as s:
+        control = find_control(s, ref)
+        initial = _latest_initial(s, control.id)
+        if initial is None:
+            return None
+        pop = s.get(Population, initial.population_id)
+        if not rules.rules_offered(_extract(s, pop)):
+            return None
+        bound, _ = rules.bind_rules(_steps_view(s, control).spec(), pop.columns)
+        if not bound:
+            return None
+    return propose(handle, ref)
+
+
 def record_extract(handle: EngagementHandle, ref: str, *, source_system: str, query: str,
                    client_count: int | None = None, note: str = "") -> rules.ExtractRecord:
     """Record how the client produced the control's latest population: the source system, the query or
@@ -678,7 +697,9 @@ def record_extract(handle: EngagementHandle, ref: str, *, source_system: str, qu
             pop.expected_count = client_count
             s.add(pop)
         s.flush()
-        return _extract(s, pop)
+        rec = _extract(s, pop)
+    propose_if_offered(handle, ref)
+    return rec
 
 
 @dataclass(frozen=True)

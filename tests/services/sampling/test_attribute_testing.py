@@ -199,14 +199,19 @@ def test_pressing_pass_on_a_proposed_pass_confirms_it(changes):
     assert (cell.result, cell.proposed, cell.seen_in_extract) == (R.passed, False, True)
 
 
-def test_changing_a_rule_withdraws_its_proposals(changes):
-    sampled(changes)
+def test_changing_a_rule_replaces_its_proposals(changes):
+    m = sampled(changes)
     with_extract(changes)
-    at.propose(changes, "CM-01")
-    at.set_steps(changes, "CM-01", "", [STEPS[0], STEPS[1], AttributeSpec("C", "Tested", rule='Tested = "yes"')])
+    at.set_cell(changes, m.items[0].item_id, "C", "deviation")
+    at.set_steps(changes, "CM-01", "", [STEPS[0], STEPS[1], AttributeSpec("C", "Tested", rule='Tested != "yes"')])
     m = at.matrix(changes, "CM-01")
-    assert all(it.cells[2].result is R.untested and not it.cells[2].proposed for it in m.items)
-    assert all(it.cells[0].proposed for it in m.items)
+    assert (m.items[0].cells[2].result, m.items[0].cells[2].proposed) == (R.deviation, False)  # a person's result
+    assert all(it.cells[2].proposed and it.cells[2].result is R.deviation for it in m.items[1:])  # the new rule's
+    assert all("!=" not in it.cells[2].reason and "'yes' = 'yes'" in it.cells[2].reason for it in m.items[1:])
+    at.set_steps(changes, "CM-01", "", [STEPS[0], STEPS[1], AttributeSpec("C", "Tested")])  # rule removed
+    m = at.matrix(changes, "CM-01")
+    assert all(it.cells[2].result is R.untested and not it.cells[2].proposed for it in m.items[1:])
+    assert all(it.cells[0].proposed for it in m.items[1:])
 
 
 def test_a_rule_over_the_whole_population_is_a_reperformance(changes):
