@@ -51,11 +51,6 @@ def letter(index: int) -> str:
     return chr(ord("A") + index)
 
 
-def relettered(attrs: Sequence[AttributeSpec]) -> list[AttributeSpec]:
-    """The attributes lettered A, B, C ... in their order (after a reorder, insert or delete)."""
-    return [AttributeSpec(letter(i), a.description, a.deviation, a.rule) for i, a in enumerate(attrs)]
-
-
 # -- test steps -------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class AttributeSpec:

@@ -72,12 +72,6 @@ def test_validate_steps_names_each_problem():
     assert a.validate_steps(CHANGE_STEPS, ["Approved", "Deployed", "Approver", "Author", "Tested"]) == []
 
 
-def test_relettered_after_a_delete():
-    steps = a.relettered([CHANGE_STEPS.attributes[0], CHANGE_STEPS.attributes[2]])
-    assert [(x.letter, x.description) for x in steps] == [("A", "Approved in the ticket before the deploy date"),
-                                                           ("B", "Tested before deployment")]
-
-
 def test_deviation_clause_defaults_from_the_description():
     assert CHANGE_STEPS.attributes[0].deviation_clause() == "the change was deployed before it was approved"
     assert CHANGE_STEPS.attributes[2].deviation_clause() == "attribute C (tested before deployment) was not met"
