@@ -851,15 +851,19 @@ def record_single_test(handle: EngagementHandle, ref: str, *, instance: str, per
         return _single_view(s, control)
 
 
-# -- for other areas --------------------------------------------------------------------------------------------
-def attribute_deviation(session: Session, item_id: int) -> list[tuple[TestAttribute, AttributeResult]]:
-    """The attributes in which a sample item deviates (confirmed cells), for exception drafts."""
-    item = session.get(SampleItem, item_id)
-    if item is None:
-        return []
-    sample = session.get(Sample, item.sample_id)
-    attrs = {a.id: a for a in _control_attributes(session, sample.control_id)}
-    cells = session.exec(select(AttributeResult).where(AttributeResult.item_id == item_id,
-                                                       AttributeResult.result == R.deviation,
-                                                       AttributeResult.proposed.is_(False)))
-    return sorted(((attrs[c.attribute_id], c) for c in cells if c.attribute_id in attrs), key=lambda p: p[0].position)
+def exception_draft(handle: EngagementHandle, item_id: int, letter: str) -> dict:
+    """Prefilled fields of the exception form for an item's deviation in one attribute: the deviation
+    is the attribute's wording, the report wording counts that attribute's deviations in the sample."""
+    with handle.read() as s:
+        item, _sample, control = _item_context(s, item_id)
+        view = _matrix(s, control)
+    attr = view.steps.spec().by_letter(letter)
+    it = view.item(item_id)
+    cell = it.cells[view.steps.letters().index(attr.letter)]
+    if cell.counted is not R.deviation:
+        raise InvalidInput(f"{control.ref} {item.key} · {attr.letter}: not a confirmed deviation")
+    wording = next(w.text for w in view.wordings if w.letter == attr.letter)
+    when = f" ({item.occurred_on.isoformat()})" if item.occurred_on else ""
+    return {"ref": control.ref, "source": "sample", "sample_item_id": item.id, "attribute": attr.letter,
+            "instance": f"{item.key}{when}", "planned_control": control.description,
+            "deviation": attr.deviation_clause(), "report_wording": wording}

@@ -28,6 +28,7 @@ from textual.strip import Strip
 
 from fieldwork_tui.domain.attributes import Cell, item_result, tickmark
 from fieldwork_tui.domain.vocab import SampleResult
+from fieldwork_tui.tui.kit.safe_text import visible
 
 R = SampleResult
 RESULT_WORD = {R.untested: "untested", R.passed: "pass", R.deviation: "DEVIATION", R.not_applicable: "n/a"}
@@ -241,7 +242,7 @@ class TestingGrid(ScrollView, can_focus=True):
 
     @staticmethod
     def _fit(value: str, width: int, justify: str = "left") -> Text:
-        text = Text(value.replace("\n", " "))
+        text = Text(visible(value))  # client data: control characters shown, never sent to the terminal
         text.truncate(width, overflow="ellipsis")
         pad = width - text.cell_len
         if justify == "center":
@@ -322,12 +323,12 @@ class TestingGrid(ScrollView, can_focus=True):
 
     # -- movement -------------------------------------------------------------------------------------
     def _scroll_into_view(self) -> None:
-        visible = max(1, self.size.height - 1)
+        shown = max(1, self.size.height - 1)
         top = int(self.scroll_y)
         if self.row < top:
             self.scroll_to(y=self.row, animate=False)
-        elif self.row >= top + visible:
-            self.scroll_to(y=self.row - visible + 1, animate=False)
+        elif self.row >= top + shown:
+            self.scroll_to(y=self.row - shown + 1, animate=False)
 
     def move_to(self, row: int, col: int | None = None) -> None:
         if not self.rows:
