@@ -14,7 +14,7 @@ from fieldwork_tui.services.controls import add_control
 def changes(engagement, tmp_path):
     add_control(engagement, "CM-01", "Change management", description="Every change is approved before deployment.",
                 frequency=Frequency.multiple_daily)
-    populations.import_population(engagement, "CM-01", write_changes(tmp_path / "changes.csv", 300, late=set(range(0, 300, 7)),
+    populations.import_population(engagement, "CM-01", write_changes(tmp_path / "changes.csv", 300, late=set(range(0, 300, 2)),
                                                                      self_approved={5, 50}),
                                   key="Change ID", date="Deployed")
     return engagement
