@@ -62,9 +62,11 @@ def steps(
     entry: str | None = typer.Option(None, "--entry", help="With --library: the library entry to use."),
     drop_results: bool = typer.Option(False, "--drop-results", help="Allow removing attributes that hold results."),
     as_json: bool = typer.Option(False, "--json", help="Print the steps as JSON."),
+    as_text: bool = typer.Option(False, "--as-text", help="Print the steps as a control matrix's Test procedures "
+                                 "cell (one attribute per line; --from-text reads it back)."),
 ) -> None:
     """Show or set a control's test objective and attributes."""
-    from fieldwork_tui.services import attribute_testing as at
+    from fieldwork_tui.services import sampling
 
     handle = open_handle(engagement)
     try:
@@ -72,25 +74,30 @@ def steps(
         if chosen > 1:
             fail("--attribute, --from-text and --library: choose one")
         if library:
-            view = at.steps_from_library(handle, control, entry)
+            view = sampling.steps_from_library(handle, control, entry)
         elif from_text is not None:
             try:
                 text = from_text.read_text(encoding="utf-8-sig")
             except (OSError, UnicodeDecodeError) as exc:
                 fail(printable(f"{from_text}: cannot read ({exc.__class__.__name__})"))
-            view = at.set_steps_from_text(handle, control, text, objective=objective or "", source="manual")
+            view = sampling.set_steps_from_text(handle, control, text, objective=objective or "", source="manual")
         elif attribute:
             specs = [_attribute_option(t, i) for i, t in enumerate(attribute)]
-            current = at.get_steps(handle, control)
-            view = at.set_steps(handle, control, current.objective if objective is None else objective, specs,
+            current = sampling.get_steps(handle, control)
+            view = sampling.set_steps(handle, control, current.objective if objective is None else objective, specs,
                                 drop_results=drop_results)
         elif objective is not None:
-            current = at.get_steps(handle, control)
-            view = at.set_steps(handle, control, objective, current.spec().attributes)
+            current = sampling.get_steps(handle, control)
+            view = sampling.set_steps(handle, control, objective, current.spec().attributes)
         else:
-            view = at.get_steps(handle, control)
+            view = sampling.get_steps(handle, control)
         if as_json:
             echo_json(_steps_json(view))
+        elif as_text:
+            from fieldwork_tui.domain.attributes import steps_text
+
+            for line in steps_text(view.spec()).split("\n"):
+                typer.echo(printable(line))
         else:
             _echo_steps(view)
     finally:
@@ -100,11 +107,11 @@ def steps(
 @command(testing_app, name="apply-library")
 def apply_library(engagement: str = ENGAGEMENT) -> None:
     """Give every control without test steps the firm library's steps that fit it."""
-    from fieldwork_tui.services import attribute_testing as at
+    from fieldwork_tui.services import sampling
 
     handle = open_handle(engagement)
     try:
-        done = at.apply_library(handle)
+        done = sampling.apply_library(handle)
     finally:
         handle.close()
     for ref, entry_id in done:
@@ -115,9 +122,9 @@ def apply_library(engagement: str = ENGAGEMENT) -> None:
 @command(testing_app, name="library")
 def show_library(as_json: bool = typer.Option(False, "--json", help="Print the library as JSON.")) -> None:
     """The firm library of default test steps (shipped, plus test_steps.toml in the config dir)."""
-    from fieldwork_tui.services import attribute_testing as at
+    from fieldwork_tui.services import sampling
 
-    lib = at.library()
+    lib = sampling.library()
     if as_json:
         echo_json([{"id": e.id, "name": e.name, "match": list(e.match), "criteria": list(e.criteria),
                     "objective": e.steps.objective,
@@ -158,11 +165,11 @@ def show(engagement: str = ENGAGEMENT, control: str = CONTROL,
          as_json: bool = typer.Option(False, "--json", help="Print the matrix as JSON.")) -> None:
     """The testing matrix: items × attributes with tickmarks, the counts and each attribute's wording."""
     from fieldwork_tui.domain.attributes import LEGEND, tickmark
-    from fieldwork_tui.services import attribute_testing as at
+    from fieldwork_tui.services import sampling
 
     handle = open_handle(engagement)
     try:
-        view = at.matrix(handle, control)
+        view = sampling.matrix(handle, control)
     finally:
         handle.close()
     if as_json:
@@ -198,11 +205,11 @@ def extract(
 ) -> None:
     """Record the population's completeness and accuracy work (rules read the extract only after it)."""
     from fieldwork_tui.domain.attributes import ipe_message
-    from fieldwork_tui.services import attribute_testing as at
+    from fieldwork_tui.services import sampling
 
     handle = open_handle(engagement)
     try:
-        rec = at.record_extract(handle, control, source_system=source_system, query=query, client_count=client_count,
+        rec = sampling.record_extract(handle, control, source_system=source_system, query=query, client_count=client_count,
                                 note=note)
     finally:
         handle.close()
@@ -212,11 +219,11 @@ def extract(
 @command(testing_app, name="propose")
 def propose(engagement: str = ENGAGEMENT, control: str = CONTROL) -> None:
     """Let the attributes' rules propose each sampled item's cells from its population columns."""
-    from fieldwork_tui.services import attribute_testing as at
+    from fieldwork_tui.services import sampling
 
     handle = open_handle(engagement)
     try:
-        summary = at.propose(handle, control)
+        summary = sampling.propose(handle, control)
     finally:
         handle.close()
     for lt, (ok, dev, undecided) in summary.proposed.items():
@@ -232,19 +239,19 @@ def confirm(engagement: str = ENGAGEMENT, control: str = CONTROL,
             attribute: str | None = typer.Option(None, "--attribute", help="Only this attribute's proposals."),
             item: list[str] = typer.Option([], "--item", help="Only these items (keys; repeat).")) -> None:
     """Confirm the rules' proposals (nothing counts as tested until a person confirms it)."""
-    from fieldwork_tui.services import attribute_testing as at
+    from fieldwork_tui.services import sampling
 
     handle = open_handle(engagement)
     try:
         ids = None
         if item:
-            view = at.matrix(handle, control)
+            view = sampling.matrix(handle, control)
             by_key = {it.key: it.item_id for it in view.items}
             missing = [k for k in item if k not in by_key]
             if missing:
                 fail(printable(f"--item {missing[0]!r}: not in the sample of {view.ref}"))
             ids = [by_key[k] for k in item]
-        n = at.confirm(handle, control, attribute, ids)
+        n = sampling.confirm(handle, control, attribute, ids)
     finally:
         handle.close()
     typer.echo(f"{n} proposed cells confirmed")
@@ -263,25 +270,41 @@ def set_cell(
                                          help="The pass was seen in the population extract."),
 ) -> None:
     """Record one cell of the matrix (or pass a whole row with ATTRIBUTE 'all')."""
-    from fieldwork_tui.services import attribute_testing as at
+    from fieldwork_tui.services import sampling
 
     handle = open_handle(engagement)
     try:
-        view = at.matrix(handle, control)
+        view = sampling.matrix(handle, control)
         match = next((it for it in view.items if it.key == item), None)
         if match is None:
             fail(printable(f"item {item!r}: not in the sample of {view.ref}"))
         if attribute.lower() == "all":
             if result.lower() not in ("pass", "passed"):
                 fail("ATTRIBUTE 'all' passes a whole row: RESULT must be pass")
-            done = at.pass_row(handle, match.item_id, seen_in_extract=seen_in_extract)
+            done = sampling.pass_row(handle, match.item_id, seen_in_extract=seen_in_extract)
         else:
             kwargs = {"evidence_id": evidence} if evidence is not None else {}
-            done = at.set_cell(handle, match.item_id, attribute, result, note=note,
+            done = sampling.set_cell(handle, match.item_id, attribute, result, note=note,
                                seen_in_extract=True if seen_in_extract else None, **kwargs)
     finally:
         handle.close()
     typer.echo(printable(f"{view.ref} {done.key}: {done.result.value}"))
+
+
+@command(testing_app, name="exceptions")
+def exceptions(engagement: str = ENGAGEMENT, control: str = CONTROL) -> None:
+    """Record an exception for every confirmed deviating cell that has none, worded from its attribute."""
+    from fieldwork_tui.services import findings, sampling
+
+    handle = open_handle(engagement)
+    try:
+        ids = sampling.raise_exceptions(handle, control)
+        recorded = [e for e in findings.list_exceptions(handle, control=control) if e.id in ids]
+    finally:
+        handle.close()
+    for e in recorded:
+        typer.echo(printable(f"exception #{e.id} {e.instance}: {e.report_wording}"))
+    typer.echo(f"{len(ids)} exception(s) recorded")
 
 
 @command(testing_app, name="run-rules")
@@ -289,11 +312,11 @@ def run_rules(engagement: str = ENGAGEMENT, control: str = CONTROL,
               attribute: list[str] = typer.Option([], "--attribute", help="Only these attributes (repeat)."),
               as_json: bool = typer.Option(False, "--json", help="Print the runs as JSON.")) -> None:
     """Run attributes' rules over the whole population: recorded as a re-performance with its differences."""
-    from fieldwork_tui.services import attribute_testing as at
+    from fieldwork_tui.services import sampling
 
     handle = open_handle(engagement)
     try:
-        runs = at.run_over_population(handle, control, attribute or None)
+        runs = sampling.run_over_population(handle, control, attribute or None)
     finally:
         handle.close()
     if as_json:
@@ -320,14 +343,14 @@ def single(
     as_json: bool = typer.Option(False, "--json", help="Print it as JSON."),
 ) -> None:
     """Show or record the Type I walkthrough or the automated control's test of one."""
-    from fieldwork_tui.services import attribute_testing as at
+    from fieldwork_tui.services import sampling
 
     handle = open_handle(engagement)
     try:
         if instance is None and date is None:
-            view = at.single_test(handle, control)
+            view = sampling.single_test(handle, control)
         else:
-            view = at.record_single_test(handle, control, instance=instance or "", performed_on=date or "",
+            view = sampling.record_single_test(handle, control, instance=instance or "", performed_on=date or "",
                                          description=description, result=result, configuration=configuration,
                                          itgc_refs=itgc, itgc_basis=itgc_basis, evidence_ids=evidence)
     finally:
@@ -357,7 +380,7 @@ def export_testing(
     output: Path = typer.Option(..., "-o", "--output", help="The workbook to write (.xlsx)."),
 ) -> None:
     """Write a control's testing matrix as a workbook to fill in at the client site."""
-    from fieldwork_tui.services.testing_workbook import export_testing as run
+    from fieldwork_tui.services.sampling import export_testing as run
 
     handle = open_handle(engagement)
     try:
@@ -374,7 +397,7 @@ def import_testing(
     file: Path = typer.Argument(..., help="The filled-in testing workbook (.xlsx)."),
 ) -> None:
     """Import a filled-in testing workbook (all or nothing; a bad value is named by its cell)."""
-    from fieldwork_tui.services.testing_workbook import import_testing as run
+    from fieldwork_tui.services.sampling import import_testing as run
 
     handle = open_handle(engagement)
     try:

@@ -296,9 +296,6 @@ class Rule:
                 out.append(col.name)
         return out
 
-    def canonical(self) -> str:
-        return unparse(self.condition)
-
 
 # -- parser ------------------------------------------------------------------------------------------------
 class _Parser:
@@ -648,16 +645,16 @@ def unparse(node) -> str:
     if isinstance(node, IsBlank):
         return f"{unparse(node.value)} is {'not ' if node.negated else ''}blank"
     if isinstance(node, All):
-        return " and ".join(_grouped(p, AnyOf) for p in node.parts)
+        return " and ".join(_grouped(p) for p in node.parts)
     if isinstance(node, AnyOf):
-        return " or ".join(_grouped(p, All) for p in node.parts)
+        return " or ".join(_grouped(p) for p in node.parts)
     if isinstance(node, Negation):
         inner = unparse(node.part)
         return f"not ({inner})" if isinstance(node.part, All | AnyOf) else f"not {inner}"
     raise TypeError(type(node).__name__)
 
 
-def _grouped(node, wrap) -> str:
+def _grouped(node) -> str:
     text = unparse(node)
     return f"({text})" if isinstance(node, All | AnyOf) else text
 

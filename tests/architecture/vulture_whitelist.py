@@ -11,6 +11,8 @@ ignored by name in `[tool.vulture]` (pyproject.toml) instead.
 # -- set for a library, which reads them --------------------------------------------------------------
 _.compress_type, _.external_attr     # zipfile.ZipInfo (bundle, backup)
 _.freeze_panes, _.font, _.number_format, _.data_type  # openpyxl cells and sheets
+_.quotePrefix, _.comment, _.sheet_state, _.alignment, _.print_title_rows, _.orientation  # openpyxl (issue 17: the
+_.fitToWidth, _.fitToHeight, _.fitToPage                                                # testing workbook)
 _.isolation_level                    # the sqlite3 connection (store/db.py)
 _.disabled                           # Textual widgets
 _.virtual_size                       # Textual scroll view (VirtualTable)
@@ -22,6 +24,8 @@ background                           # Rich's Style.apply(text, background) sign
 updated_at, original_path, concluded_by, performed_by, source_sha256, imported_by, imported_at
 policy_preset, created_by, population_row_id, tested_by, tested_at, report_date
 _.updated_at, _.concluded_by, _.tested_by, _.tested_at
+updated_by, reconciliation_note, recorded_by, recorded_at  # issue 17: test steps and the extract record
+_.updated_by, _.reconciliation_note, _.recorded_by, _.recorded_at
 
 # -- read by a Jinja template of the bundle (vulture does not read templates) --------------------------
 expansion_total                      # SamplePlan (workpaper.html.j2), also the CLI's JSON

@@ -8,7 +8,6 @@ import json
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
-import fieldwork_tui.cli.testing  # noqa: F401  (registers the commands)
 from fieldwork_tui.cli import app
 from fieldwork_tui.domain import testing_sheet as ts
 
@@ -128,6 +127,8 @@ def test_steps_from_the_library_and_a_text_file(tmp_path):
                     encoding="utf-8")
     data = json.loads(ok("testing", "steps", "acme", "CM-01", "--from-text", text, "--json"))
     assert [a["letter"] for a in data["attributes"]] == ["A", "B"] and data["objective"] == "approvals"
+    assert ok("testing", "steps", "acme", "CM-01", "--as-text") == (
+        "Objective: approvals\nA — Approved in the ticket before the deploy date\nB — Peer reviewed\n")
     assert "change-management" in ok("testing", "library")
 
 

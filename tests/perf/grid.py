@@ -45,10 +45,11 @@ def build(root: Path) -> tuple[Path, str, str]:
     """The benchmark's engagement: (home, engagement slug, control ref)."""
     from fieldwork_tui.domain.attributes import AttributeSpec
     from fieldwork_tui.domain.vocab import Frequency
-    from fieldwork_tui.services import attribute_testing as at  # noqa: I001 - after the layout: services.sampling
-    from fieldwork_tui.services import populations, sampling
-    from fieldwork_tui.services.controls import add_control
+    from fieldwork_tui.services.controls.catalog import add_control
     from fieldwork_tui.services.engagements import create_engagement
+    from fieldwork_tui.services.sampling import populations
+    from fieldwork_tui.services.sampling import samples as sampling
+    from fieldwork_tui.services.sampling import testing as at
 
     home = root / "home"
     handle = create_engagement(home, "Grid benchmark", period="2026-01-01..2026-12-31")

@@ -98,12 +98,17 @@ def sample_counts(session: Session, sample_id: int) -> tuple[int, int]:
 
 
 def wording_for(session: Session, control: Control, source: ExceptionSource, instance: str, deviation: str,
-                sample_item_id: int | None = None) -> str:
+                sample_item_id: int | None = None, attribute_id: int | None = None) -> str:
     if source is ExceptionSource.sample and sample_item_id is not None:
         item = session.get(SampleItem, sample_item_id)
+        noun = reporting.items_noun(control.title, control.description)
+        if attribute_id is not None:  # counted per attribute: "For 1 of 40 changes sampled, <its wording>."
+            from fieldwork_tui.services.sampling.testing import attribute_counts
+
+            deviations, size, clause = attribute_counts(session, sample_item_id, attribute_id)
+            return reporting.sample_exception_wording(max(deviations, 1), size, noun, clause or deviation)
         deviations, size = sample_counts(session, item.sample_id)
-        return reporting.sample_exception_wording(max(deviations, 1), size,
-                                                  reporting.items_noun(control.title, control.description), deviation)
+        return reporting.sample_exception_wording(max(deviations, 1), size, noun, deviation)
     return reporting.instance_exception_wording(instance, deviation)
 
 
@@ -112,8 +117,9 @@ def create_exception(handle: EngagementHandle, ref: str, *, instance: str, devia
                      exception_type: ExceptionType | str = ExceptionType.execution,
                      effectiveness: Effectiveness | str = Effectiveness.operating, report_wording: str | None = None,
                      source: ExceptionSource | str = ExceptionSource.manual, sample_item_id: int | None = None,
-                     difference_id: int | None = None) -> ControlException:
-    """Record an exception. Report wording is generated unless given."""
+                     difference_id: int | None = None, attribute: str | None = None) -> ControlException:
+    """Record an exception. Report wording is generated unless given. A sample deviation names the
+    attribute it deviated in (`attribute`, its letter) when the control tests several."""
     source = _enum(ExceptionSource, source, "source")
     etype = _enum(ExceptionType, exception_type, "type")
     eff = _enum(Effectiveness, effectiveness, "effectiveness")
@@ -132,8 +138,15 @@ def create_exception(handle: EngagementHandle, ref: str, *, instance: str, devia
                 raise InvalidInput(f"sample item #{item.id} belongs to another control")
             if item.result is not SampleResult.deviation:
                 raise InvalidInput(f"sample item {item.key}: not marked as a deviation (it is {item.result.value})")
-            if s.exec(select(ControlException).where(ControlException.sample_item_id == item.id)).first():
-                raise InvalidInput(f"sample item {item.key}: an exception is already recorded for it")
+            from fieldwork_tui.services.sampling.testing import deviating_attribute
+
+            attribute_id = deviating_attribute(s, item, attribute)
+            if s.exec(select(ControlException).where(ControlException.sample_item_id == item.id,
+                                                     ControlException.attribute_id == attribute_id)).first():
+                raise InvalidInput(f"sample item {item.key}: an exception is already recorded for it"
+                                   + (f" in attribute {attribute.strip().upper()}" if attribute else ""))
+        else:
+            attribute_id = None
         if source is ExceptionSource.reperformance:
             diff = s.get(ReperformanceDifference, difference_id) if difference_id else None
             if diff is None:
@@ -144,9 +157,9 @@ def create_exception(handle: EngagementHandle, ref: str, *, instance: str, devia
             if s.exec(select(ControlException).where(ControlException.difference_id == diff.id)).first():
                 raise InvalidInput(f"re-performance difference #{diff.id}: an exception is already recorded for it")
         wording = (report_wording or "").strip() or wording_for(s, control, source, instance, deviation,
-                                                               sample_item_id)
+                                                               sample_item_id, attribute_id)
         ex = ControlException(control_id=control.id, source=source, sample_item_id=sample_item_id,
-                              difference_id=difference_id, instance=instance.strip(),
+                              attribute_id=attribute_id, difference_id=difference_id, instance=instance.strip(),
                               planned_control=(planned_control or control.description).strip(),
                               deviation=deviation.strip(), exception_type=etype, effectiveness=eff,
                               report_wording=wording, created_by=handle.actor)
@@ -209,7 +222,7 @@ def update_exception(handle: EngagementHandle, exception_id: int, **fields) -> C
         if "report_wording" in fields:
             wording = (fields["report_wording"] or "").strip()
             ex.report_wording = wording or wording_for(s, s.get(Control, ex.control_id), ex.source, ex.instance,
-                                                       ex.deviation, ex.sample_item_id)
+                                                       ex.deviation, ex.sample_item_id, ex.attribute_id)
         s.add(ex)
     return ex
 

@@ -18,6 +18,7 @@ from fieldwork_tui.domain.vocab import DeviationConclusion, SampleKind, SampleRe
 from fieldwork_tui.services.controls.catalog import find_control
 from fieldwork_tui.services.errors import InvalidInput, NotFound
 from fieldwork_tui.services.sampling import populations
+from fieldwork_tui.services.sampling import testing as _testing
 from fieldwork_tui.services.sampling.views import SamplePlan, SampleVerifyReport, SampleView
 from fieldwork_tui.store import paths
 from fieldwork_tui.store.handle import EngagementHandle
@@ -29,7 +30,6 @@ from fieldwork_tui.store.models import (
     PopulationRow,
     Sample,
     SampleItem,
-    utcnow,
 )
 
 CONFIG_FILE = "sampling.toml"
@@ -189,6 +189,8 @@ def take_sample(handle: EngagementHandle, ref: str, size: int | None = None, rea
         s.add(sample)
         s.flush()
         _add_items(s, sample, pop, keys)
+        _testing.ensure_steps(s, s.get(Control, sample.control_id))
+    _testing.propose_if_offered(handle, ref)  # the rules propose the new items' cells at once
     return sample_view(handle, ref)
 
 
@@ -231,6 +233,8 @@ def expand(handle: EngagementHandle, ref: str, total: int | None = None, reason:
         s.add(sample)
         s.flush()
         _add_items(s, sample, pop, keys)
+        _testing.ensure_steps(s, s.get(Control, sample.control_id))
+    _testing.propose_if_offered(handle, ref)  # the rules propose the new items' cells at once
     return sample_view(handle, ref)
 
 
@@ -242,21 +246,14 @@ def _item(session: Session, item_id: int) -> SampleItem:
     return item
 
 
-def mark(handle: EngagementHandle, item_id: int, result: SampleResult | str, note: str | None = None) -> SampleItem:
-    """Record the test result of one item (pass, deviation, not applicable; or back to untested)."""
-    try:
-        result = SampleResult(result)
-    except ValueError:
-        raise InvalidInput(f"result {result!r}: expected one of {', '.join(SampleResult)}") from None
-    with handle.session() as s:
-        item = _item(s, item_id)
-        item.result = result
-        if note is not None:
-            item.note = note.strip()
-        item.tested_by = handle.actor if result is not SampleResult.untested else ""
-        item.tested_at = utcnow() if result is not SampleResult.untested else None
-        s.add(item)
-    return item
+def mark(handle: EngagementHandle, item_id: int, result: SampleResult | str, note: str | None = None, *,
+         seen_in_extract: bool = False) -> SampleItem:
+    """Record the result of a whole item (pass, deviation, not applicable; or back to untested) through
+    its attributes' cells — see `testing.mark_item`: a pass needs its basis, and a control that tests
+    several attributes takes a deviation per attribute."""
+    from fieldwork_tui.services.sampling.testing import mark_item
+
+    return mark_item(handle, item_id, result, note, seen_in_extract=seen_in_extract)
 
 
 def set_note(handle: EngagementHandle, item_id: int, note: str) -> SampleItem:

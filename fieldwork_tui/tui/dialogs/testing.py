@@ -22,18 +22,22 @@ from fieldwork_tui.tui.kit.forms import FieldError, FormDialog, area_field, choi
 from fieldwork_tui.tui.kit.safe_text import safe_content
 
 
-def rule_status(rule: str, columns: Sequence[str] | None) -> str:
-    """What the rule line under an attribute says: the columns it reads, or where it is wrong."""
+def rule_check(rule: str, columns: Sequence[str] | None) -> tuple[str, str]:
+    """(what the line under an attribute's rule says, the rule with a caret under the problem or "")."""
     if not rule.strip():
-        return "no rule: a person tests every item"
-    if columns is None:
-        reason = expressions.check(rule)
-        return f"✗ {reason}" if reason else "✓ syntax ok (no population yet to check the columns)"
+        return "no rule: a person tests every item", ""
     try:
+        if columns is None:
+            expressions.parse(rule)
+            return "✓ syntax ok (no population yet to check the columns)", ""
         bound = expressions.bind(rule, columns)
     except expressions.RuleError as exc:
-        return f"✗ {exc}"
-    return "✓ reads " + ", ".join(bound.rule.columns())
+        return f"✗ {exc}", exc.pointer()
+    return "✓ reads " + ", ".join(bound.rule.columns()), ""
+
+
+def rule_status(rule: str, columns: Sequence[str] | None) -> str:
+    return rule_check(rule, columns)[0]
 
 
 class AttributeRow(Vertical):
@@ -68,9 +72,9 @@ class AttributeRow(Vertical):
         self.check_rule(self.spec.rule)
 
     def check_rule(self, rule: str) -> None:
-        status = rule_status(rule, self.columns)
+        status, pointer = rule_check(rule, self.columns)
         widget = self.query_one(f"#rule-status-{self.index}", Static)
-        widget.update(safe_content(status))
+        widget.update(safe_content(status + (f"\n{pointer}" if pointer else ""), keep_lines=True))
         widget.set_class(status.startswith("✗"), "-bad")
 
 

@@ -19,6 +19,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.message import Message
 from textual.widgets import Static
 
 from fieldwork_tui.domain.attributes import (
@@ -49,10 +50,10 @@ class PanelData:
 
 
 def fetch_panel(handle, ref: str) -> PanelData:
-    from fieldwork_tui.services import attribute_testing as at
-    from fieldwork_tui.services.sampling import evidence_choices
+    from fieldwork_tui.services import sampling
 
-    return PanelData(at.matrix(handle, ref), tuple(evidence_choices(handle, ref)), at.single_test(handle, ref))
+    return PanelData(sampling.matrix(handle, ref), tuple(sampling.sample_evidence_choices(handle, ref)),
+                     sampling.single_test(handle, ref))
 
 
 def grid_row(item) -> GridRow:
@@ -65,6 +66,13 @@ class TestingPanel(Vertical):
     """Steps, grid and detail line; its keys work while the grid has the focus."""
 
     __test__ = False
+
+    class DeviationMarked(Message):
+        """A deviation was stored in a cell: the tab prompts the expansion or the exception."""
+
+        def __init__(self, key: str, item_id: int, letter: str) -> None:
+            super().__init__()
+            self.key, self.item_id, self.letter = key, item_id, letter
 
     BINDINGS = [
         Binding("a", "edit_steps", "Steps", id="testing.steps",
@@ -119,6 +127,8 @@ class TestingPanel(Vertical):
 
     # -- showing ------------------------------------------------------------------------------------------
     def show(self, data: PanelData) -> None:
+        if self._pending and self.data is not None:
+            return  # a write is still landing: its DataChanged brings fresher data than this
         self.data = data
         m = data.matrix
         single = m.approach.kind != SAMPLE
@@ -134,6 +144,17 @@ class TestingPanel(Vertical):
         self._update_steps()
         self._update_detail()
 
+    def focus_first_open(self) -> None:
+        """Put the cursor on the first item with a cell still to test or to confirm (after a selection)."""
+        grid = self.grid
+        for i, row in enumerate(grid.rows):
+            for n, cell in enumerate(row.cells):
+                if cell.proposed or cell.result is R.untested:
+                    grid.move_to(i, n)
+                    grid.focus()
+                    return
+        grid.focus()
+
     def _update_steps(self) -> None:
         m = self.data.matrix
         text = Text()
@@ -145,7 +166,7 @@ class TestingPanel(Vertical):
             text.append_text(safe_text(a.description))
             if a.rule:
                 problem = m.rule_problems.get(a.letter)
-                text.append("  rule ", style=role("muted"))
+                text.append("  rule ", style=role("done"))
                 text.append_text(safe_text(a.rule, role("warning") if problem else role("accent")))
                 if problem:
                     text.append(f"  ✗ {visible(problem)}", style=role("warning"))
@@ -153,7 +174,7 @@ class TestingPanel(Vertical):
             text.append("\n           no attributes yet: a to set them, L for the library's", style=role("warning"))
         text.append("\nC&A        ", style="bold")
         if m.population_id is None:
-            text.append("no population yet", style=role("muted"))
+            text.append("no population yet", style=role("done"))
         elif m.rules_offered:
             ex = m.extract
             text.append_text(safe_text(f"{ex.source_system} · {ex.query} · {ex.rows:,} rows reconciled to the "
@@ -174,10 +195,10 @@ class TestingPanel(Vertical):
             text.append(f" · {counts.proposed} proposed cells to confirm (y cell · Y column)", style=role("warning"))
         per = [f"{lt} {n}" for lt, n in counts.by_attribute.items() if n]
         if per:
-            text.append(" · by attribute: " + ", ".join(per), style=role("muted"))
-        legend = "   " + "  ".join(f"{TICKMARKS[r]} {RESULT_WORD[r]}" for r in (R.passed, R.deviation,
-                                                                              R.not_applicable, R.untested))
-        text.append(legend + "  ✓? proposed  * has a rule", style=role("muted"))
+            text.append(" · by attribute: " + ", ".join(per), style=role("done"))
+        legend = "   " + "  ".join(TICKMARKS[r] if TICKMARKS[r] == RESULT_WORD[r] else f"{TICKMARKS[r]} {RESULT_WORD[r]}"
+                                   for r in (R.passed, R.deviation, R.not_applicable, R.untested))
+        text.append(legend + "  ✓? proposed  * has a rule", style=role("done"))
         return text
 
     def _single_text(self, data: PanelData) -> Text:
@@ -240,7 +261,7 @@ class TestingPanel(Vertical):
             self._pending = 0
             self.post_message(DataChanged("testing"))
 
-    def _write(self, fn, revert) -> None:
+    def _write(self, fn, revert, then=None) -> None:
         self._pending += 1
 
         def failed(exc: BaseException) -> bool:
@@ -248,10 +269,15 @@ class TestingPanel(Vertical):
             self._settle_write()
             return False  # the kit's handler says why
 
-        workers.run(self, fn, done=self._written, failed=failed, group="testing-cells")
+        def done(item) -> None:
+            self._written(item)
+            if then is not None:
+                then()
+
+        workers.run(self, fn, done=done, failed=failed, group="testing-cells")
 
     def on_testing_grid_cell_chosen(self, event: TestingGrid.CellChosen) -> None:
-        from fieldwork_tui.services import attribute_testing as at
+        from fieldwork_tui.services import sampling
 
         event.stop()
         row, letter, result, previous = event.row, event.letter, event.result, event.previous
@@ -268,15 +294,15 @@ class TestingPanel(Vertical):
             self.grid.advance()
         self._update_steps()
         self._update_detail()
-        if result is R.deviation:
-            self.app.notify(f"{visible(row.key)} deviates in {letter}: record the exception (x); expand the sample "
-                            f"(e) or conclude (c).", timeout=4)
-        self._write(lambda: at.set_cell(self.handle, row.item_id, letter, result),
-                    lambda: self.grid.apply(row.item_id, letter, previous))
+        deviates = result is R.deviation and previous.counted is not R.deviation
+        self._write(lambda: sampling.set_cell(self.handle, row.item_id, letter, result),
+                    lambda: self.grid.apply(row.item_id, letter, previous),
+                    then=(lambda: self.post_message(self.DeviationMarked(row.key, row.item_id, letter)))
+                    if deviates else None)
 
     def _ask_basis(self, row: GridRow, letter: str | None) -> None:
         """A pass without a basis: ask for it (the extract, or an evidence file) before writing."""
-        from fieldwork_tui.services import attribute_testing as at
+        from fieldwork_tui.services import sampling
         from fieldwork_tui.tui.dialogs.testing import PassBasisForm
 
         evidence = self.data.evidence if self.data else ()
@@ -284,12 +310,10 @@ class TestingPanel(Vertical):
 
         def save(v: dict):
             if letter:
-                return at.set_cell(self.handle, row.item_id, letter, R.passed, **v)
+                return sampling.set_cell(self.handle, row.item_id, letter, R.passed, **v)
             if v["evidence_id"] is not None:
-                from fieldwork_tui.services.sampling import link_evidence
-
-                link_evidence(self.handle, row.item_id, v["evidence_id"])
-            return at.pass_row(self.handle, row.item_id, seen_in_extract=v["seen_in_extract"])
+                sampling.link_evidence(self.handle, row.item_id, v["evidence_id"])
+            return sampling.pass_row(self.handle, row.item_id, seen_in_extract=v["seen_in_extract"])
 
         def saved(item) -> None:
             if item is not None:
@@ -300,7 +324,7 @@ class TestingPanel(Vertical):
         self.app.push_screen(PassBasisForm(what, evidence, save=save), saved)
 
     def on_testing_grid_row_passed(self, event: TestingGrid.RowPassed) -> None:
-        from fieldwork_tui.services import attribute_testing as at
+        from fieldwork_tui.services import sampling
 
         event.stop()
         row = event.row
@@ -316,10 +340,10 @@ class TestingPanel(Vertical):
         self.grid.replace_row(replace(row, cells=passed))
         self.grid.advance()
         self._update_steps()
-        self._write(lambda: at.pass_row(self.handle, row.item_id), lambda: self.grid.replace_row(before))
+        self._write(lambda: sampling.pass_row(self.handle, row.item_id), lambda: self.grid.replace_row(before))
 
     def on_testing_grid_confirm_requested(self, event: TestingGrid.ConfirmRequested) -> None:
-        from fieldwork_tui.services import attribute_testing as at
+        from fieldwork_tui.services import sampling
         from fieldwork_tui.tui.kit.confirm import confirm
 
         event.stop()
@@ -334,7 +358,7 @@ class TestingPanel(Vertical):
             self.grid.advance()
             self._update_steps()
             self._pending += 1
-            workers.run(self, lambda: at.confirm(self.handle, self.ref, letter, [row.item_id]),
+            workers.run(self, lambda: sampling.confirm(self.handle, self.ref, letter, [row.item_id]),
                         done=lambda _n: self._settle_write(),
                         failed=lambda _e: (self.grid.apply(row.item_id, letter, cell), self._settle_write())[-1],
                         group="testing-cells")
@@ -346,7 +370,7 @@ class TestingPanel(Vertical):
             return
 
         def go() -> None:
-            workers.run(self, lambda: at.confirm(self.handle, self.ref, letter),
+            workers.run(self, lambda: sampling.confirm(self.handle, self.ref, letter),
                         done=lambda n: self._reload(f"{n} proposals of {letter} confirmed"), group="testing")
 
         confirm(self, f"Confirm attribute {letter}", f"Confirm the {proposed} results the rule proposed for "
@@ -362,7 +386,7 @@ class TestingPanel(Vertical):
         self.post_message(DataChanged("testing"))
 
     def action_edit_steps(self) -> None:
-        from fieldwork_tui.services import attribute_testing as at
+        from fieldwork_tui.services import sampling
         from fieldwork_tui.tui.dialogs.testing import TestStepsForm
 
         if self.data is None:
@@ -372,17 +396,17 @@ class TestingPanel(Vertical):
         columns = list(m.columns) if m.population_id else None
 
         def save(v: dict):
-            return at.set_steps(self.handle, self.ref, v["objective"], v["attributes"], drop_results=v["drop_results"])
+            return sampling.set_steps(self.handle, self.ref, v["objective"], v["attributes"], drop_results=v["drop_results"])
 
         self.app.push_screen(TestStepsForm(self.ref, m.steps.objective, specs, columns, save=save),
                              lambda r: r is not None and self._reload("Test steps saved"))
 
     def action_library_steps(self) -> None:
-        from fieldwork_tui.services import attribute_testing as at
+        from fieldwork_tui.services import sampling
         from fieldwork_tui.tui.kit.confirm import confirm
 
         def go() -> None:
-            workers.run(self, lambda: at.steps_from_library(self.handle, self.ref),
+            workers.run(self, lambda: sampling.steps_from_library(self.handle, self.ref),
                         done=lambda v: self._reload(f"Library steps taken ({v.source.removeprefix('library:')})"),
                         group="testing")
 
@@ -390,7 +414,7 @@ class TestingPanel(Vertical):
                 "keep their results where the letter stays.", go, yes="Replace")
 
     def action_extract(self) -> None:
-        from fieldwork_tui.services import attribute_testing as at
+        from fieldwork_tui.services import sampling
         from fieldwork_tui.tui.dialogs.testing import ExtractForm
 
         if self.data is None or self.data.matrix.population_id is None:
@@ -399,31 +423,31 @@ class TestingPanel(Vertical):
         ex = self.data.matrix.extract
 
         def save(v: dict):
-            return at.record_extract(self.handle, self.ref, **v)
+            return sampling.record_extract(self.handle, self.ref, **v)
 
         self.app.push_screen(ExtractForm(self.ref, ex.rows, ex.source_system, ex.query, ex.client_count, save=save),
                              lambda r: r is not None and self._reload("Completeness and accuracy recorded"))
 
     def action_propose(self) -> None:
-        from fieldwork_tui.services import attribute_testing as at
+        from fieldwork_tui.services import sampling
 
         def done(summary) -> None:
             total = sum(p + d for p, d, _u in summary.proposed.values())
             self._reload(f"{total} cells proposed from the rules; confirm them (y, Y)")
 
-        workers.run(self, lambda: at.propose(self.handle, self.ref), done=done, group="testing")
+        workers.run(self, lambda: sampling.propose(self.handle, self.ref), done=done, group="testing")
 
     def action_run_population(self) -> None:
-        from fieldwork_tui.services import attribute_testing as at
+        from fieldwork_tui.services import sampling
 
         def done(runs) -> None:
             lines = [f"{r.letter}: {r.not_met + r.undecided} of {r.rows} rows differ" for r in runs]
             self._reload("Re-performed over the population — " + "; ".join(lines) + " (Re-performance tab)")
 
-        workers.run(self, lambda: at.run_over_population(self.handle, self.ref), done=done, group="testing")
+        workers.run(self, lambda: sampling.run_over_population(self.handle, self.ref), done=done, group="testing")
 
     def action_note(self) -> None:
-        from fieldwork_tui.services import attribute_testing as at
+        from fieldwork_tui.services import sampling
         from fieldwork_tui.tui.kit.forms import PromptDialog
 
         row, letter = self.grid.cursor_row, self.grid.cursor_letter
@@ -432,7 +456,7 @@ class TestingPanel(Vertical):
         cell = self.grid.cell_at(row, letter)
         self.app.push_screen(
             PromptDialog(f"Note on {visible(row.key)} · {letter}", "What was inspected, what was found", cell.note,
-                         multiline=True, save=lambda text: at.set_cell_note(self.handle, row.item_id, letter, text)),
+                         multiline=True, save=lambda text: sampling.set_cell_note(self.handle, row.item_id, letter, text)),
             lambda item: item is not None and (self.grid.replace_row(grid_row(item)), self._update_detail()))
 
     def action_link(self) -> None:
@@ -469,22 +493,26 @@ class TestingPanel(Vertical):
                                           required="path: the file to attach"), chosen)
 
     def action_exception(self) -> None:
-        from fieldwork_tui.services import attribute_testing as at
-        from fieldwork_tui.tui.screens.exceptions import open_exception_form
-
         row, letter = self.grid.cursor_row, self.grid.cursor_letter
         if row is None or letter is None:
             return
         if self.grid.cell_at(row, letter).counted is not R.deviation:
             self.app.notify("Only a confirmed deviation becomes an exception (mark it with d).", severity="warning")
             return
-        workers.run(self, lambda: at.exception_draft(self.handle, row.item_id, letter),
+        self.exception_for(row.item_id, letter)
+
+    def exception_for(self, item_id: int, letter: str) -> None:
+        """The exception form for a deviating cell, its wording drafted from the attribute."""
+        from fieldwork_tui.services import sampling
+        from fieldwork_tui.tui.screens.exceptions import open_exception_form
+
+        workers.run(self, lambda: sampling.exception_draft(self.handle, item_id, letter),
                     done=lambda draft: open_exception_form(self.screen, draft,
                                                            on_saved=lambda: self._reload("Exception recorded")),
                     group="testing")
 
     def action_export_workbook(self) -> None:
-        from fieldwork_tui.services.testing_workbook import export_testing
+        from fieldwork_tui.services.sampling import export_testing
         from fieldwork_tui.tui.kit.forms import PromptDialog
 
         default = str(Path.home() / f"testing-{self.ref}.xlsx")
@@ -494,7 +522,7 @@ class TestingPanel(Vertical):
                              lambda r: r is not None and self.app.notify(visible(r.describe())))
 
     def action_import_workbook(self) -> None:
-        from fieldwork_tui.services.testing_workbook import import_testing
+        from fieldwork_tui.services.sampling import import_testing
         from fieldwork_tui.tui.kit.forms import PromptDialog
 
         self.app.push_screen(PromptDialog(f"Import a testing workbook into {self.ref}", "Read from (.xlsx)",
@@ -504,8 +532,8 @@ class TestingPanel(Vertical):
                              lambda r: r is not None and self._reload(r.describe()))
 
     def action_single_test(self) -> None:
-        from fieldwork_tui.services import attribute_testing as at
-        from fieldwork_tui.services.clock import today
+        from fieldwork_tui.services import sampling
+        from fieldwork_tui.services.engagements import today
         from fieldwork_tui.tui.dialogs.testing import SingleTestForm
 
         if self.data is None:
@@ -521,7 +549,7 @@ class TestingPanel(Vertical):
             "evidence_ids": t.evidence_ids, "result": t.result.value}
         self.app.push_screen(
             SingleTestForm(self.ref, m.approach.kind, m.approach.explanation, current, list(self.data.evidence),
-                           today().isoformat(), save=lambda v: at.record_single_test(self.handle, self.ref, **v)),
+                           today().isoformat(), save=lambda v: sampling.record_single_test(self.handle, self.ref, **v)),
             lambda r: r is not None and self._reload("Recorded"))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:

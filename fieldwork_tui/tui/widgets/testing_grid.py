@@ -202,10 +202,6 @@ class TestingGrid(ScrollView, can_focus=True):
         self._lines.pop(i, None)
         self.refresh_line(i + 1)  # virtual line: the header is line 0
 
-    def row_for(self, item_id: int) -> GridRow | None:
-        i = self._index.get(item_id)
-        return self.rows[i] if i is not None else None
-
     @property
     def cursor_row(self) -> GridRow | None:
         return self.rows[self.row] if 0 <= self.row < len(self.rows) else None

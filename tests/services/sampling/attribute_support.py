@@ -6,8 +6,8 @@ from __future__ import annotations
 import datetime as dt
 
 from fieldwork_tui.domain.attributes import AttributeSpec
-from fieldwork_tui.services import attribute_testing as at
-from fieldwork_tui.services import sampling
+from fieldwork_tui.services.sampling import samples as sampling
+from fieldwork_tui.services.sampling import testing as at
 
 COLUMNS = "Change ID,Deployed,Approved,Approver,Author,Tested"
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from attribute_support import write_changes
 
 from fieldwork_tui.domain.vocab import Frequency
-from fieldwork_tui.services import populations
-from fieldwork_tui.services.controls import add_control
+from fieldwork_tui.services.controls.catalog import add_control
+from fieldwork_tui.services.sampling import populations
+
+from .attribute_support import write_changes
 
 
 @pytest.fixture

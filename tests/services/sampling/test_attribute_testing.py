@@ -4,15 +4,16 @@ proposals and confirmation, derived item results, wording, rule runs over the po
 from __future__ import annotations
 
 import pytest
-from attribute_support import STEPS, sampled, with_extract
 from sqlmodel import select
 
 from fieldwork_tui.domain.attributes import AttributeSpec
 from fieldwork_tui.domain.vocab import EngagementType, Frequency, Nature, SampleResult
-from fieldwork_tui.services import attribute_testing as at
-from fieldwork_tui.services import sampling
-from fieldwork_tui.services.controls import add_control
+from fieldwork_tui.services.controls.catalog import add_control
 from fieldwork_tui.services.errors import InvalidInput
+from fieldwork_tui.services.sampling import samples as sampling
+from fieldwork_tui.services.sampling import testing as at
+
+from .attribute_support import STEPS, sampled, with_extract
 
 R = SampleResult
 
@@ -109,7 +110,7 @@ def test_a_deviation_in_any_attribute_makes_the_item_a_deviation_counted_once(ch
 
 
 def test_a_pass_needs_evidence_or_seen_in_the_extract(changes, tmp_path):
-    from fieldwork_tui.services.evidence import attach
+    from fieldwork_tui.services.evidence.files import attach
 
     m = sampled(changes)
     item = m.items[0]
@@ -136,7 +137,7 @@ def test_p_on_an_item_passes_every_attribute_only_with_a_basis(changes):
 
 
 def test_evidence_of_another_control_is_refused(changes, tmp_path):
-    from fieldwork_tui.services.evidence import attach
+    from fieldwork_tui.services.evidence.files import attach
 
     add_control(changes, "AC-01", "Access")
     other = tmp_path / "other.txt"
@@ -216,7 +217,7 @@ def test_changing_a_rule_replaces_its_proposals(changes):
 
 
 def test_a_rule_over_the_whole_population_is_a_reperformance(changes):
-    from fieldwork_tui.services.reperformance import differences, get_reperformance
+    from fieldwork_tui.services.evidence.reperformance import differences, get_reperformance
 
     sampled(changes)
     with pytest.raises(InvalidInput, match="record the source system"):
@@ -272,18 +273,24 @@ def test_an_automated_control_is_a_test_of_one_with_its_itgc_reliance(changes):
 # -- the migration ------------------------------------------------------------------------------------------------
 def test_existing_single_results_migrate_to_one_attribute_overall(changes):
     from alembic import command
+    from sqlalchemy import text
 
+    from fieldwork_tui.services.findings.exceptions import create_exception
     from fieldwork_tui.store.db import alembic_config
-    from fieldwork_tui.testing_models import AttributeResult, TestAttribute
+    from fieldwork_tui.store.models import AttributeResult, ControlException, TestAttribute
 
+    items = sampling.take_sample(changes, "CM-01").items
     cfg = alembic_config(changes.engine)
-    with changes.engine.begin() as conn:
+    with changes.engine.begin() as conn:  # a database of the version before attributes: one result per item
         cfg.attributes["connection"] = conn
         command.downgrade(cfg, "0001")
-    view = sampling.take_sample(changes, "CM-01")
-    items = view.items
-    sampling.mark(changes, items[0].id, "deviation", "late approval")
-    sampling.mark(changes, items[1].id, "passed")
+        conn.execute(text("UPDATE sampleitem SET result = 'deviation', note = 'late approval' WHERE id = :i"),
+                     {"i": items[0].id})
+        conn.execute(text("UPDATE sampleitem SET result = 'passed' WHERE id = :i"), {"i": items[1].id})
+        conn.execute(text("INSERT INTO controlexception (control_id, source, sample_item_id, instance, "
+                          "planned_control, deviation, exception_type, effectiveness, report_wording, created_by, "
+                          "created_at) VALUES (1, 'sample', :i, 'x', 'p', 'd', 'execution', 'operating', '', '', "
+                          "'2026-01-01 00:00:00')"), {"i": items[0].id})
     with changes.engine.begin() as conn:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
@@ -291,7 +298,11 @@ def test_existing_single_results_migrate_to_one_attribute_overall(changes):
         attrs = list(s.exec(select(TestAttribute)))
         assert [(a.letter, a.description) for a in attrs] == [("A", "Overall")]
         cells = {c.item_id: c.result for c in s.exec(select(AttributeResult))}
+        exception = s.exec(select(ControlException)).one()
     assert cells[items[0].id] is R.deviation and cells[items[1].id] is R.passed and len(cells) == 25
+    assert exception.attribute_id == attrs[0].id  # the old exception belongs to Overall
     m = at.matrix(changes, "CM-01")
     assert [it.result for it in m.items] == [it.result for it in sampling.sample_view(changes, "CM-01").items]
     assert m.counts.deviations == 1 and m.counts.passed == 1
+    with pytest.raises(InvalidInput, match="already recorded"):
+        create_exception(changes, "CM-01", instance="x", deviation="d", source="sample", sample_item_id=items[0].id)

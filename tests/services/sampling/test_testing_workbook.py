@@ -4,14 +4,15 @@ or nothing."""
 from __future__ import annotations
 
 import pytest
-from attribute_support import sampled, with_extract
 from openpyxl import load_workbook
 
 from fieldwork_tui.domain import testing_sheet as ts
 from fieldwork_tui.domain.vocab import SampleResult
-from fieldwork_tui.services import attribute_testing as at
-from fieldwork_tui.services import testing_workbook as tw
 from fieldwork_tui.services.errors import InvalidInput
+from fieldwork_tui.services.sampling import testing as at
+from fieldwork_tui.services.sampling import workbook as tw
+
+from .attribute_support import sampled, with_extract
 
 R = SampleResult
 

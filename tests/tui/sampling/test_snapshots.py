@@ -8,7 +8,7 @@ import datetime as dt
 from fieldwork_tui.services.sampling import populations
 from fieldwork_tui.services.sampling import samples as sampling
 
-from ..support import open_control_tab
+from ..support import open_control_tab, settle
 
 SIZE = (130, 40)
 
@@ -57,9 +57,17 @@ def test_deviation_prompt(snap_compare, demo_app):
         populations.import_population(handle, "OP-01", _weekly(pilot))
         sampling.take_sample(handle, "OP-01")
         await open_control_tab(pilot, "OP-01", "sampling")
+        await pilot.press("d")  # the prompt follows the stored deviation
+        await settle(pilot)
 
-    assert snap_compare(demo_app, run_before=run_before, press=["p", "d"], terminal_size=SIZE)
+    assert snap_compare(demo_app, run_before=run_before, terminal_size=SIZE)
 
 
 def test_population_browser(snap_compare, demo_app):
     assert snap_compare(demo_app, run_before=_at("CM-01"), press=["b"], terminal_size=SIZE)
+
+
+def test_testing_grid_widget(snap_compare):
+    from .test_testing_grid import GridApp, rows
+
+    assert snap_compare(GridApp(rows(12)), press=["right", "down", "down", "d", "right", "n"], terminal_size=(110, 16))

@@ -48,6 +48,7 @@ async def test_the_steps_form_checks_rules_as_they_are_typed_and_returns_the_att
         await pilot.pause()
         status = form.query_one("#rule-status-0", Static)
         assert "position 13: no column 'Deploy'" in str(status.render())
+        assert "Approved <= Deploy\n            ^" in str(status.render())  # a caret under the problem
         await pilot.press("ctrl+s")  # refused, the form stays open on the rule
         await pilot.pause()
         assert app.result == "not closed" and form.focused.id == "rule-0"

@@ -10,9 +10,10 @@ from textual.app import App, ComposeResult
 
 from fieldwork_tui.domain.attributes import AttributeSpec
 from fieldwork_tui.domain.vocab import Frequency, SampleResult
-from fieldwork_tui.services import attribute_testing as at
-from fieldwork_tui.services import populations, sampling
-from fieldwork_tui.services.controls import add_control
+from fieldwork_tui.services.controls.catalog import add_control
+from fieldwork_tui.services.sampling import populations
+from fieldwork_tui.services.sampling import samples as sampling
+from fieldwork_tui.services.sampling import testing as at
 from fieldwork_tui.tui.kit import workers
 from fieldwork_tui.tui.tabs.testing_panel import TestingPanel, fetch_panel
 from fieldwork_tui.tui.widgets.testing_grid import TestingGrid

@@ -13,7 +13,6 @@ from __future__ import annotations
 import io
 import os
 import secrets
-from dataclasses import dataclass
 from pathlib import Path
 
 from sqlmodel import select
@@ -22,50 +21,24 @@ from fieldwork_tui.domain import testing_sheet as sheet
 from fieldwork_tui.domain.attributes import LEGEND, TICKMARKS
 from fieldwork_tui.domain.requests import FORMULA_PREFIXES
 from fieldwork_tui.domain.vocab import SampleResult
-from fieldwork_tui.models import EvidenceControl, EvidenceFile, SampleItem, utcnow
-from fieldwork_tui.services import journal
-from fieldwork_tui.services.attribute_testing import (
+from fieldwork_tui.services.controls.catalog import find_control
+from fieldwork_tui.services.errors import InvalidInput
+from fieldwork_tui.services.sampling.testing import (
     MatrixView,
     _attribute,
     _control_attributes,
     _rederive,
     matrix,
 )
-from fieldwork_tui.services.controls import find_control
-from fieldwork_tui.services.engagements import TMP_PREFIX, EngagementHandle
-from fieldwork_tui.services.errors import InvalidInput
-from fieldwork_tui.services.scratch import private_scratch
-from fieldwork_tui.services.tabular import raw_rows
-from fieldwork_tui.testing_models import AttributeResult
+from fieldwork_tui.services.sampling.views import TestingExport, TestingImport
+from fieldwork_tui.store import journal
+from fieldwork_tui.store.handle import TMP_PREFIX, EngagementHandle
+from fieldwork_tui.store.models import AttributeResult, EvidenceControl, EvidenceFile, SampleItem, utcnow
+from fieldwork_tui.store.scratch import private_scratch
+from fieldwork_tui.store.tabular import raw_rows
 
 R = SampleResult
 MAX_ROWS = 5000  # a sample never has this many items; a bigger sheet is not ours
-
-
-@dataclass(frozen=True)
-class TestingExport:
-    __test__ = False
-    path: Path
-    items: int
-    attributes: int
-
-    def describe(self) -> str:
-        return f"{self.items} items × {self.attributes} attributes written to {self.path}"
-
-
-@dataclass(frozen=True)
-class TestingImport:
-    __test__ = False
-    ref: str
-    rows: int
-    changed: int
-    unchanged_items: tuple[str, ...]
-
-    def describe(self) -> str:
-        text = f"{self.ref}: {self.rows} items read, {self.changed} cells changed"
-        if self.unchanged_items:
-            text += f"; {len(self.unchanged_items)} items not in the workbook were left as they were"
-        return text
 
 
 def evidence_names(handle: EngagementHandle, ref: str) -> dict[int, str]:

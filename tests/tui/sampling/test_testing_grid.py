@@ -97,7 +97,3 @@ async def test_a_click_moves_to_the_cell():
         x = 4 + 16 + 10 + 9 + 4 + 6 + 2  # into the second attribute column
         await pilot.click(TestingGrid, offset=(x, 3))
         assert (grid.row, grid.cursor_letter) == (2, "B")
-
-
-def test_grid_snapshot(snap_compare):
-    assert snap_compare(GridApp(rows(12)), press=["right", "down", "down", "d", "right", "n"], terminal_size=(110, 16))

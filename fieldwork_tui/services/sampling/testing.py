@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from importlib import resources
 
 from sqlalchemy import insert
@@ -23,29 +22,36 @@ from fieldwork_tui.domain import attributes as rules
 from fieldwork_tui.domain import expressions, steps_library
 from fieldwork_tui.domain.reporting import items_noun
 from fieldwork_tui.domain.vocab import DifferenceKind, SampleKind, SampleResult
-from fieldwork_tui.models import (
+from fieldwork_tui.services.controls.catalog import find_control
+from fieldwork_tui.services.errors import InvalidInput, NotFound
+from fieldwork_tui.services.sampling import populations
+from fieldwork_tui.services.sampling.views import (
+    AttributeView,
+    MatrixItem,
+    MatrixView,
+    ProposalSummary,
+    RuleRun,
+    SingleTestView,
+    StepsView,
+)
+from fieldwork_tui.store import journal, paths
+from fieldwork_tui.store.handle import EngagementHandle
+from fieldwork_tui.store.models import (
+    AttributeResult,
     Control,
     Engagement,
     EvidenceControl,
     EvidenceFile,
     Population,
+    PopulationExtract,
     Reperformance,
     ReperformanceDifference,
     Sample,
     SampleItem,
-    utcnow,
-)
-from fieldwork_tui.services import journal, populations
-from fieldwork_tui.services.controls import find_control
-from fieldwork_tui.services.engagements import EngagementHandle
-from fieldwork_tui.services.errors import InvalidInput, NotFound
-from fieldwork_tui.store import paths
-from fieldwork_tui.testing_models import (
-    AttributeResult,
-    PopulationExtract,
     SingleTest,
     TestAttribute,
     TestProcedure,
+    utcnow,
 )
 
 R = SampleResult
@@ -71,80 +77,6 @@ def library() -> dict[str, steps_library.LibraryEntry]:
     except steps_library.LibraryError as exc:
         raise InvalidInput(str(exc)) from None
     return steps_library.merged(shipped, firm)
-
-
-# -- views ------------------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class AttributeView:
-    id: int
-    letter: str
-    description: str
-    deviation: str
-    rule: str
-    position: int
-
-    def spec(self) -> rules.AttributeSpec:
-        return rules.AttributeSpec(self.letter, self.description, self.deviation, self.rule)
-
-
-@dataclass(frozen=True)
-class StepsView:
-    ref: str
-    objective: str
-    attributes: tuple[AttributeView, ...]
-    source: str = ""
-
-    def spec(self) -> rules.ControlSteps:
-        return rules.ControlSteps(self.objective, tuple(a.spec() for a in self.attributes))
-
-    def letters(self) -> list[str]:
-        return [a.letter for a in self.attributes]
-
-
-@dataclass(frozen=True)
-class MatrixItem:
-    item_id: int
-    position: int
-    key: str
-    date: str
-    kind: str  # initial | expansion
-    cells: tuple[rules.Cell, ...]  # one per attribute, in the steps' order
-    result: SampleResult
-    note: str
-    evidence_id: int | None
-    values: Mapping[str, str] = field(default_factory=dict)  # the item's population columns
-
-
-@dataclass(frozen=True)
-class MatrixView:
-    ref: str
-    steps: StepsView
-    items: tuple[MatrixItem, ...]
-    counts: rules.MatrixCounts
-    wordings: tuple[rules.AttributeWording, ...]
-    noun: str
-    approach: rules.Approach
-    sample_id: int | None = None
-    population_id: int | None = None
-    population_sha256: str = ""
-    population_source: str = ""
-    columns: tuple[str, ...] = ()
-    extract: rules.ExtractRecord = rules.ExtractRecord()
-    rule_problems: Mapping[str, str] = field(default_factory=dict)  # letter → why its rule cannot run
-
-    @property
-    def ipe_gaps(self) -> list[str]:
-        return rules.ipe_gaps(self.extract) if self.population_id else ["a population"]
-
-    @property
-    def rules_offered(self) -> bool:
-        return self.population_id is not None and rules.rules_offered(self.extract)
-
-    def item(self, item_id: int) -> MatrixItem:
-        for it in self.items:
-            if it.item_id == item_id:
-                return it
-        raise NotFound(f"sample item #{item_id} is not in the sample of {self.ref}")
 
 
 # -- reading ----------------------------------------------------------------------------------------------
@@ -346,10 +278,11 @@ def set_steps_from_text(handle: EngagementHandle, ref: str, text: str, *, object
     return set_steps(handle, ref, steps.objective, specs, source=source)
 
 
-def steps_from_library(handle: EngagementHandle, ref: str, entry_id: str | None = None) -> StepsView:
+def steps_from_library(handle: EngagementHandle, ref: str, entry_id: str | None = None,
+                       lib: Mapping[str, steps_library.LibraryEntry] | None = None) -> StepsView:
     """Give a control the library's steps (the matching entry, or `entry_id`). Rules whose columns the
-    population lacks are kept without the rule, and the view says so through the matrix."""
-    lib = library()
+    population lacks are dropped (the auditor writes them for this client's extract)."""
+    lib = library() if lib is None else lib
     with handle.read() as s:
         control = find_control(s, ref)
         pop = populations.latest_population(s, control.id)
@@ -368,10 +301,11 @@ def steps_from_library(handle: EngagementHandle, ref: str, entry_id: str | None 
     return set_steps(handle, control.ref, entry.steps.objective, specs, source=f"library:{entry.id}")
 
 
-def apply_library(handle: EngagementHandle, refs: Iterable[str] | None = None) -> list[tuple[str, str]]:
+def apply_library(handle: EngagementHandle, refs: Iterable[str] | None = None,
+                  lib: Mapping[str, steps_library.LibraryEntry] | None = None) -> list[tuple[str, str]]:
     """Give every control without test steps (or only `refs`) the library entry that fits it; returns
-    (ref, entry id) for each control that took one."""
-    lib = library()
+    (ref, entry id) for each control that took one. `lib`: the library already read."""
+    lib = library() if lib is None else lib
     with handle.read() as s:
         controls = list(s.exec(select(Control).order_by(Control.ref)))
         have = set(s.exec(select(TestAttribute.control_id)))
@@ -382,7 +316,7 @@ def apply_library(handle: EngagementHandle, refs: Iterable[str] | None = None) -
             continue
         entry = steps_library.match_entry(lib, c.title, c.description, c.criteria)
         if entry is not None:
-            steps_from_library(handle, c.ref, entry.id)
+            steps_from_library(handle, c.ref, entry.id, lib)
             done.append((c.ref, entry.id))
     return done
 
@@ -545,6 +479,47 @@ def pass_row(handle: EngagementHandle, item_id: int, *, seen_in_extract: bool = 
         return _view_item(s, item, sample, attrs)
 
 
+def mark_item(handle: EngagementHandle, item_id: int, result: SampleResult | str, note: str | None = None, *,
+              seen_in_extract: bool = False) -> SampleItem:
+    """The whole item at once (the one-result flow of a control that tests one attribute, e.g. the
+    migrated "Overall"): pass sets every attribute (each needs its basis: evidence on the cell or the
+    item, a rule's proposed pass, or `seen_in_extract`), n/a and untested set every attribute; a
+    deviation needs the attribute when the control tests several. `note` is the item's note."""
+    chosen = _result(result)
+    with handle.session() as s:
+        item, _sample, control = _item_context(s, item_id)
+        attrs = ensure_steps(s, control)
+        if chosen is R.deviation and len(attrs) > 1:
+            raise InvalidInput(f"{control.ref} {item.key}: {control.ref} tests {len(attrs)} attributes "
+                               f"({', '.join(a.letter for a in attrs)}): mark the deviation in its attribute")
+        rows = {c.attribute_id: c for c in s.exec(select(AttributeResult).where(AttributeResult.item_id == item.id))}
+        now = utcnow()
+        lacking = []
+        for a in attrs:
+            cell = rows.get(a.id) or AttributeResult(item_id=item.id, attribute_id=a.id)
+            if chosen is R.passed:
+                cell.seen_in_extract = cell.seen_in_extract or seen_in_extract or (cell.proposed and cell.result is R.passed)
+                if rules.pass_basis_problem(_cell(cell), item.evidence_id):
+                    lacking.append(a.letter)
+            cell.result, cell.proposed = chosen, False
+            cell.tested_by, cell.tested_at = (handle.actor, now) if chosen is not R.untested else ("", None)
+            rows[a.id] = cell
+        if lacking:
+            raise InvalidInput(f"{control.ref} {item.key}: a pass needs an evidence reference or an explicit 'seen in "
+                               f"the population extract' (attribute{'s' if len(lacking) > 1 else ''} "
+                               f"{', '.join(lacking)})")
+        for cell in rows.values():
+            s.add(cell)
+        if note is not None:
+            item.note = note.strip()
+            s.add(item)
+        s.flush()
+        _rederive(s, item, attrs)
+        s.flush()
+        s.refresh(item)
+        return item
+
+
 def set_cell_note(handle: EngagementHandle, item_id: int, letter: str, note: str) -> MatrixItem:
     with handle.session() as s:
         item, sample, control = _item_context(s, item_id)
@@ -596,14 +571,6 @@ def confirm(handle: EngagementHandle, ref: str, letter: str | None = None,
 
 
 # -- rules --------------------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class ProposalSummary:
-    ref: str
-    proposed: Mapping[str, tuple[int, int, int]]  # letter → (pass, deviation, undecided)
-    skipped: Mapping[str, str]  # letter → why its rule could not run
-    kept: int  # confirmed cells left as they were
-
-
 def _require_ipe(session: Session, control: Control, pop: Population | None) -> None:
     if pop is None:
         raise InvalidInput(f"{control.ref}: no population imported yet; rules read the population's columns")
@@ -702,17 +669,6 @@ def record_extract(handle: EngagementHandle, ref: str, *, source_system: str, qu
     return rec
 
 
-@dataclass(frozen=True)
-class RuleRun:
-    reperformance_id: int
-    letter: str
-    rule: str
-    rows: int
-    met: int
-    not_met: int
-    undecided: int
-
-
 def run_over_population(handle: EngagementHandle, ref: str, letters: Sequence[str] | None = None) -> list[RuleRun]:
     """Run attributes' rules over every row of the population: a re-performance, recorded as one per
     attribute, whose differences are the rows the rule does not meet or cannot decide. Rows stream
@@ -781,15 +737,6 @@ def run_over_population(handle: EngagementHandle, ref: str, letters: Sequence[st
 
 
 # -- single tests (Type I walkthrough, automated test of one) ---------------------------------------------------
-@dataclass(frozen=True)
-class SingleTestView:
-    ref: str
-    approach: rules.Approach
-    test: rules.SingleTest | None
-    problems: tuple[str, ...]
-    performed_by: str = ""
-
-
 def _single_view(session: Session, control: Control) -> SingleTestView:
     eng = session.exec(select(Engagement)).one()
     approach = rules.testing_approach(eng.type, control.nature, control.frequency)
@@ -849,6 +796,67 @@ def record_single_test(handle: EngagementHandle, ref: str, *, instance: str, per
         s.add(row)
         s.flush()
         return _single_view(s, control)
+
+
+def deviating_attribute(session: Session, item: SampleItem, letter: str | None) -> int | None:
+    """The attribute an exception on `item` is about: the one named, else the item's only deviating
+    attribute (None for a control tested before attributes existed)."""
+    sample = session.get(Sample, item.sample_id)
+    control = session.get(Control, sample.control_id)
+    attrs = _control_attributes(session, control.id)
+    if not attrs:
+        return None
+    rows = {c.attribute_id: c for c in session.exec(select(AttributeResult).where(AttributeResult.item_id == item.id))}
+    deviating = [a for a in attrs if a.id in rows and _cell(rows[a.id]).counted is R.deviation]
+    if letter:
+        attr = _attribute(attrs, letter, control.ref)
+        if attr not in deviating:
+            raise InvalidInput(f"{control.ref} {item.key} · {attr.letter}: not a confirmed deviation")
+        return attr.id
+    if len(deviating) == 1:
+        return deviating[0].id
+    if not deviating:
+        raise InvalidInput(f"{control.ref} {item.key}: no attribute deviates")
+    raise InvalidInput(f"{control.ref} {item.key} deviates in {', '.join(a.letter for a in deviating)}: name the "
+                       f"attribute of this exception")
+
+
+def attribute_counts(session: Session, item_id: int, attribute_id: int) -> tuple[int, int, str]:
+    """(items of the item's sample that deviate in the attribute, items sampled, the attribute's
+    deviation wording — "" when it has none, e.g. "Overall": the exception's own text is used):
+    what "For X of N <items> sampled, <wording>." counts, as it is now."""
+    item = session.get(SampleItem, item_id)
+    sample = session.get(Sample, item.sample_id)
+    root = session.get(Sample, sample.parent_id) if sample.parent_id else sample
+    items, _ = _sample_items(session, root)
+    attr = session.get(TestAttribute, attribute_id)
+    cells = _cells(session, [i.id for i in items])
+    deviations = sum(1 for i in items if _cell(cells.get((i.id, attribute_id))).counted is R.deviation)
+    spec = rules.AttributeSpec(attr.letter, attr.description, attr.deviation, attr.rule)
+    return deviations, len(items), spec.deviation_clause() if attr.deviation.strip() else ""
+
+
+def raise_exceptions(handle: EngagementHandle, ref: str) -> list[int]:
+    """One exception per confirmed deviating cell that has none yet, worded from its attribute and the
+    current counts ("For 1 of 40 changes sampled, the change was deployed before it was approved.")."""
+    from fieldwork_tui.services.findings.exceptions import create_exception
+    from fieldwork_tui.store.models import ControlException
+
+    with handle.read() as s:
+        control = find_control(s, ref)
+        have = {(e.sample_item_id, e.attribute_id) for e in s.exec(select(ControlException).where(
+            ControlException.control_id == control.id, ControlException.sample_item_id.is_not(None)))}
+        view = _matrix(s, control)
+    out = []
+    for it in view.items:
+        for a, cell in zip(view.steps.attributes, it.cells, strict=True):
+            if cell.counted is R.deviation and (it.item_id, a.id) not in have:
+                draft = exception_draft(handle, it.item_id, a.letter)
+                ex = create_exception(handle, view.ref, instance=draft["instance"], deviation=draft["deviation"],
+                                      planned_control=draft["planned_control"], source="sample",
+                                      sample_item_id=it.item_id, attribute=a.letter)
+                out.append(ex.id)
+    return out
 
 
 def exception_draft(handle: EngagementHandle, item_id: int, letter: str) -> dict:
