@@ -28,9 +28,13 @@ class ControlImportResult:
     created: int
     updated: int
     total: int
+    library_steps: int = 0  # new controls that took the firm library's test steps
 
     def describe(self) -> str:
-        return f"{self.total} controls imported ({self.created} new, {self.updated} updated)"
+        text = f"{self.total} controls imported ({self.created} new, {self.updated} updated)"
+        if self.library_steps:
+            text += f"; {self.library_steps} took the firm library's test steps"
+        return text
 
 
 @dataclass
