@@ -343,6 +343,8 @@ class ExtractRecord:
     query: str = ""  # the query, report name or parameters used
     rows: int = 0
     client_count: int | None = None  # the count the client stated
+    note: str = ""  # how the count was reconciled (e.g. "the audit log lists 412 for the period")
+    recorded_by: str = ""
 
 
 def ipe_gaps(rec: ExtractRecord) -> list[str]:

@@ -14,8 +14,9 @@ from urllib.parse import quote
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, pass_context
 
+from fieldwork_tui.domain.attributes import LEGEND, Cell, tickmark
 from fieldwork_tui.domain.coverage import FLAG_LABELS, SEVERE
-from fieldwork_tui.domain.vocab import EVIDENCE_ORDER, EvidenceType, Flag
+from fieldwork_tui.domain.vocab import EVIDENCE_ORDER, EvidenceType, Flag, SampleResult
 from fieldwork_tui.services.bundle.data import BundleData, ControlPaper
 
 
@@ -69,8 +70,17 @@ def environment() -> Environment:
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.filters.update(day=_day, when=_when, size=_size, words=lambda s: str(s).replace("_", " "),
                        badge_cells=_badge_cells, flag_class=_flag_class, details=_details,
-                       flag_label=lambda f: FLAG_LABELS[Flag(f)], href=_href)
+                       flag_label=lambda f: FLAG_LABELS[Flag(f)], href=_href, tickmark=tickmark,
+                       cell_class=_cell_class)
+    env.globals["legend"] = LEGEND
     return env
+
+
+def _cell_class(c: Cell) -> str:
+    """A matrix cell's colour: a deviation stands out, a proposal is not yet a result."""
+    if c.proposed and c.result is not SampleResult.untested:
+        return "warn"
+    return {SampleResult.passed: "ok", SampleResult.deviation: "bad", SampleResult.untested: "muted"}.get(c.result, "")
 
 
 def _common(data: BundleData, root: str) -> dict[str, Any]:
@@ -160,6 +170,7 @@ def write_workbook(fh: IO[bytes], data: BundleData, today: dt.date) -> None:
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
 
     wb = Workbook(write_only=True)
     bold = Font(bold=True)
@@ -167,7 +178,7 @@ def write_workbook(fh: IO[bytes], data: BundleData, today: dt.date) -> None:
     def sheet(title: str, headers: list[str], rows, widths: list[int]):
         ws = wb.create_sheet(title)
         for i, w in enumerate(widths):
-            ws.column_dimensions[chr(ord("A") + i)].width = w
+            ws.column_dimensions[get_column_letter(i + 1)].width = w
         ws.freeze_panes = "A2"
         head = []
         for h in headers:
@@ -214,7 +225,57 @@ def write_workbook(fh: IO[bytes], data: BundleData, today: dt.date) -> None:
     sheet("Exceptions", ["Control", "#", "Instance", "Planned control", "Deviation", "Type", "Effectiveness",
                          "Root cause", "Corrective action", "Compensating controls", "Remediation",
                          "Remediation date"], exception_rows(), [9, 5, 24, 40, 40, 12, 12, 40, 40, 30, 16, 14])
+
+    # one Testing sheet per sampled control: the matrix as the workpaper shows it, then the steps, the
+    # wording per attribute and the legend below it
+    titles: set[str] = set()
+    for summary in data.controls:
+        t = data.testing(summary)
+        if not t.items or not t.steps.attributes:
+            continue
+        attrs = t.steps.attributes
+
+        def testing_rows(t=t, attrs=attrs):
+            for it in t.items:
+                evidence = [f"#{it.evidence_id}"] if it.evidence_id else []
+                evidence += [f"{a.letter}: #{c.evidence_id}" for a, c in zip(attrs, it.cells, strict=True) if c.evidence_id]
+                notes = [it.note] if it.note else []
+                notes += [f"{a.letter}: {c.note}" for a, c in zip(attrs, it.cells, strict=True) if c.note]
+                yield [it.position, it.key, dt.date.fromisoformat(it.date) if it.date else None, it.kind,
+                       *[tickmark(c) for c in it.cells], _RESULT_WORDS[it.result], ", ".join(evidence),
+                       "\n".join(notes)]
+            yield []
+            yield [f"Objective: {t.steps.objective or '—'}"]
+            for a in attrs:
+                yield [f"{a.letter}: {a.description}" + (f" (rule: {a.rule})" if a.rule else "")]
+            yield [f"Tested {t.counts.tested} of {t.counts.items} {t.noun}; {t.counts.deviations} with a deviation"
+                   + (f"; {t.counts.proposed} proposed cells not yet confirmed" if t.counts.proposed else "")]
+            for w in t.wordings:
+                yield [w.text]
+            yield []
+            for mark, meaning in LEGEND:
+                yield [f"{mark}  {meaning}"]
+
+        sheet(_sheet_title(f"Testing {summary.control.ref}", titles),
+              ["#", "Item", "Date", "Sample", *[a.spec().label() for a in attrs], "Result", "Evidence", "Notes"],
+              testing_rows(), [5, 18, 12, 10, *[7] * len(attrs), 11, 14, 60])
     wb.save(fh)
+
+
+_RESULT_WORDS = {SampleResult.passed: "pass", SampleResult.deviation: "deviation",
+                 SampleResult.not_applicable: "n/a", SampleResult.untested: "untested"}
+_SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+
+
+def _sheet_title(title: str, taken: set[str]) -> str:
+    """A worksheet name a spreadsheet accepts (31 characters, none of []:*?/\\), unique in the workbook."""
+    base = _SHEET_FORBIDDEN.sub("-", title)[:31].strip("'") or "Sheet"
+    name, n = base, 2
+    while name.lower() in taken:
+        suffix = f" ({n})"
+        name, n = base[: 31 - len(suffix)] + suffix, n + 1
+    taken.add(name.lower())
+    return name
 
 
 def canonical_json(data: Any) -> str:

@@ -131,7 +131,8 @@ def _extract(session: Session, pop: Population | None) -> rules.ExtractRecord:
         return rules.ExtractRecord()
     rec = session.exec(select(PopulationExtract).where(PopulationExtract.population_id == pop.id)).first()
     return rules.ExtractRecord(rec.source_system if rec else "", rec.query if rec else "", pop.row_count,
-                               pop.expected_count)
+                               pop.expected_count, rec.reconciliation_note if rec else "",
+                               rec.recorded_by if rec else "")
 
 
 def _matrix_item(item: SampleItem, kind: str, attrs: Sequence[TestAttribute],
@@ -166,6 +167,11 @@ def _matrix(session: Session, control: Control) -> MatrixView:
                       sample_id=initial.id if initial else None, population_id=pop.id if pop else None,
                       population_sha256=pop.sha256 if pop else "", population_source=pop.source_name if pop else "",
                       columns=columns, extract=_extract(session, pop), rule_problems=problems)
+
+
+def matrix_in(session: Session, control: Control) -> MatrixView:
+    """The testing matrix inside the caller's read (the bundle reads every control in one snapshot)."""
+    return _matrix(session, control)
 
 
 def matrix(handle: EngagementHandle, ref: str) -> MatrixView:
@@ -747,6 +753,11 @@ def _single_view(session: Session, control: Control) -> SingleTestView:
                          row.description, row.configuration, tuple(row.itgc_refs), row.itgc_basis,
                          tuple(row.evidence_ids), row.result)
     return SingleTestView(control.ref, approach, t, tuple(rules.single_test_problems(t)), row.performed_by)
+
+
+def single_test_in(session: Session, control: Control) -> SingleTestView:
+    """The control's walkthrough or test of one inside the caller's read (for the bundle)."""
+    return _single_view(session, control)
 
 
 def single_test(handle: EngagementHandle, ref: str) -> SingleTestView:
