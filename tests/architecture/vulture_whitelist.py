@@ -29,6 +29,7 @@ _.updated_by, _.reconciliation_note, _.recorded_by, _.recorded_at
 
 # -- read by a Jinja template of the bundle (vulture does not read templates) --------------------------
 expansion_total                      # SamplePlan (workpaper.html.j2), also the CLI's JSON
+population_member                    # ControlPaper (workpaper.html.j2: the population file's link)
 _._party_for                         # OscalBuilder's cache of party uuids
 
 # -- read by tests only: what a screen or service last did -------------------------------------------

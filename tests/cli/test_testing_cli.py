@@ -3,7 +3,9 @@ engagement with a change population, and the one-line refusals."""
 
 from __future__ import annotations
 
+import io
 import json
+import zipfile
 
 from openpyxl import load_workbook
 from typer.testing import CliRunner
@@ -94,6 +96,16 @@ def test_the_whole_path_from_the_shell(tmp_path):
     wording = {w["attribute"]: w["text"] for w in shown["wordings"]}
     assert wording["C"].startswith("For ") and wording["C"].endswith(
         " of 40 changes sampled, the change was deployed without evidence of testing.")
+    # the exceptions worded from their attributes, and the bundle's workpaper with the matrix
+    ok("testing", "exceptions", "acme", "CM-01")
+    bundle = tmp_path / "bundle.zip"
+    ok("export", "acme", "-o", bundle)
+    with zipfile.ZipFile(bundle) as zf:
+        wp = zf.read("workpapers/CM-01.html").decode()
+        sheets = load_workbook(io.BytesIO(zf.read("workpapers.xlsx"))).sheetnames
+    assert '<table class="matrix">' in wp and "Changes are authorised, tested and approved." in wp
+    assert wp.count(wording["C"]) >= 2  # the attribute's result and the exception's report wording
+    assert "Testing CM-01" in sheets
 
 
 def test_refusals_are_one_line_naming_what_is_wrong(tmp_path):

@@ -96,7 +96,7 @@ def import_controls(handle: EngagementHandle, path: Path | str) -> ControlImport
 
     lib = testing.library()  # a broken firm library is refused before anything is written
     created = updated = 0
-    new_refs: list[str] = []
+    new_controls: list[Control] = []
     with handle.session() as s:
         people = {p.name.lower(): p for p in s.exec(select(Person))}
         existing = {c.ref.upper(): c for c in s.exec(select(Control))}
@@ -115,16 +115,18 @@ def import_controls(handle: EngagementHandle, path: Path | str) -> ControlImport
                 c = Control(ref=row["ref"])
                 c.required_types = [t.value for t in default_required_types(row["title"], row["description"], row["nature"])]
                 created += 1
-                new_refs.append(row["ref"])
+                new_controls.append(c)
             else:
                 updated += 1
             c.title, c.description, c.criteria = row["title"], row["description"], row["criteria"]
             c.frequency, c.nature, c.key, c.owner_id = row["frequency"], row["nature"], row["key"], owner_id
             c.updated_at = utcnow()
             s.add(c)
-    # a new engagement starts with sensible test steps: new controls take the firm library's that fit them
-    took = testing.apply_library(handle, new_refs, lib) if new_refs else []
-    return ControlImportResult(created=created, updated=updated, total=len(parsed), library_steps=len(took))
+        # a new engagement starts with sensible test steps: new controls take the firm library's that fit
+        # them, in the same transaction (all or nothing, one commit however long the matrix)
+        s.flush()
+        took = testing.library_steps_for_new(s, new_controls, lib, handle.actor)
+    return ControlImportResult(created=created, updated=updated, total=len(parsed), library_steps=took)
 
 
 def add_control(handle: EngagementHandle, ref: str, title: str, *, description: str = "", criteria: list[str] = (),

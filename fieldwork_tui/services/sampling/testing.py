@@ -327,6 +327,25 @@ def apply_library(handle: EngagementHandle, refs: Iterable[str] | None = None,
     return done
 
 
+def library_steps_for_new(session: Session, controls: Sequence[Control],
+                          lib: Mapping[str, steps_library.LibraryEntry], actor: str) -> int:
+    """Inside the caller's transaction (the control-matrix import): controls just created — no population,
+    no attributes yet — take the library entry that fits them. Returns how many took one."""
+    took = 0
+    for c in controls:
+        entry = steps_library.match_entry(lib, c.title, c.description, c.criteria)
+        if entry is None or rules.validate_steps(entry.steps):
+            continue
+        for position, spec in enumerate(entry.steps.attributes):
+            session.add(TestAttribute(control_id=c.id, position=position, letter=spec.letter,
+                                      description=spec.description, deviation=spec.deviation, rule=spec.rule))
+        session.add(TestProcedure(control_id=c.id, objective=entry.steps.objective, source=f"library:{entry.id}",
+                                  updated_by=actor, updated_at=utcnow()))
+        took += 1
+    session.flush()
+    return took
+
+
 def ensure_steps(session: Session, control: Control) -> list[TestAttribute]:
     """The control's attributes; a control sampled without any gets one attribute "Overall" (as the
     migration gives controls tested before attributes existed)."""

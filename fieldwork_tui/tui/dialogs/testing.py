@@ -191,10 +191,11 @@ class ExtractForm(FormDialog[Any]):
     FIELD_NAMES = {"source system": "source-system", "query": "query", "--client-count": "client-count"}
 
     def __init__(self, ref: str, rows: int, source_system: str = "", query: str = "",
-                 client_count: int | None = None, **kwargs: Any) -> None:
+                 client_count: int | None = None, note: str = "", **kwargs: Any) -> None:
         super().__init__(subtitle=f"{ref} · {rows:,} rows imported. Rules read this extract only once its source, "
                          f"query and count are recorded.", **kwargs)
         self.rows, self.source_system, self.query_text, self.client_count = rows, source_system, query, client_count
+        self.note = note
 
     def fields(self) -> ComposeResult:
         yield from text_field("Source system", "source-system", self.source_system,
@@ -204,7 +205,7 @@ class ExtractForm(FormDialog[Any]):
         yield from text_field("Count the client stated (reconciliation)", "client-count",
                               "" if self.client_count is None else str(self.client_count),
                               placeholder=f"{self.rows} rows were imported")
-        yield from area_field("How the count was reconciled (optional)", "note", "", height=2)
+        yield from area_field("How the count was reconciled (optional)", "note", self.note, height=2)
 
     def values(self) -> dict:
         count_text = self.text("client-count").replace(",", "")

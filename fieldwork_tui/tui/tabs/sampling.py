@@ -65,7 +65,8 @@ class SamplingTab(ControlTab):
         return self.query_one("#sampling-testing", TestingPanel)
 
     def on_show(self) -> None:
-        self.panel.grid.focus()
+        grid = self.panel.grid
+        (grid if grid.display else self.panel).focus()
 
     # -- data ---------------------------------------------------------------------------------------
     def refresh_data(self, records=None) -> None:

@@ -62,8 +62,8 @@ def grid_row(item) -> GridRow:
                    f"#{item.evidence_id}" if item.evidence_id else "")
 
 
-class TestingPanel(Vertical):
-    """Steps, grid and detail line; its keys work while the grid has the focus."""
+class TestingPanel(Vertical, can_focus=True):
+    """Steps, grid and detail line; its keys work while the grid (or, with no grid, the panel) has the focus."""
 
     __test__ = False
 
@@ -95,7 +95,7 @@ class TestingPanel(Vertical):
                 tooltip="Write the testing workbook (.xlsx) to fill in at the client site"),
         Binding("I", "import_workbook", "Import workbook", show=False, id="testing.import",
                 tooltip="Read a filled-in testing workbook back (all or nothing)"),
-        Binding("w", "single_test", "Walkthrough", show=False, id="testing.single",
+        Binding("w", "single_test", "Walkthrough", id="testing.single",  # shown only when it applies (check_action)
                 tooltip="Record the walkthrough (Type I) or the test of one (automated control)"),
     ]
     DEFAULT_CSS = """
@@ -136,6 +136,8 @@ class TestingPanel(Vertical):
         self.grid.display = not single or bool(m.items)
         if single:
             self.query_one("#testing-single", Static).update(self._single_text(data))
+            if not self.grid.display and (self.app.focused is None or self.app.focused is self.grid):
+                self.focus()  # the keys (w, a, L) stay at hand with no grid to hold the focus
         columns = [GridColumn(a.letter, a.description, bool(a.rule) and a.letter not in m.rule_problems)
                    for a in m.steps.attributes]
         self.grid.empty_text = ("No sample yet: press t to select it." if m.population_id else
@@ -172,6 +174,9 @@ class TestingPanel(Vertical):
                     text.append(f"  ✗ {visible(problem)}", style=role("warning"))
         if not m.steps.attributes:
             text.append("\n           no attributes yet: a to set them, L for the library's", style=role("warning"))
+        if m.approach.kind != SAMPLE:  # a walkthrough or test of one: no matrix to count, no extract to read
+            self.query_one("#testing-steps", Static).update(text)
+            return
         text.append("\nC&A        ", style="bold")
         if m.population_id is None:
             text.append("no population yet", style=role("done"))
@@ -202,15 +207,14 @@ class TestingPanel(Vertical):
         return text
 
     def _single_text(self, data: PanelData) -> Text:
-        m, view = data.matrix, data.single
+        view = data.single
         text = Text()
-        text.append_text(safe_text(m.approach.explanation, role("accent")))
         t = view.test if view else None
         if t is None:
-            text.append("\nNothing recorded yet: press w to record it.", style=role("warning"))
+            text.append("Nothing recorded yet: press w to record it.", style=role("warning"))
             return text
         what = "Walkthrough" if t.kind == "walkthrough" else "Test of one"
-        text.append(f"\n{what} of ", style="bold")
+        text.append(f"{what} of ", style="bold")
         text.append_text(safe_text(f"{t.instance} on {t.performed_on}: {RESULT_WORD[t.result]}"))
         text.append("\n")
         text.append_text(safe_text(t.description))
@@ -425,7 +429,7 @@ class TestingPanel(Vertical):
         def save(v: dict):
             return sampling.record_extract(self.handle, self.ref, **v)
 
-        self.app.push_screen(ExtractForm(self.ref, ex.rows, ex.source_system, ex.query, ex.client_count, save=save),
+        self.app.push_screen(ExtractForm(self.ref, ex.rows, ex.source_system, ex.query, ex.client_count, ex.note, save=save),
                              lambda r: r is not None and self._reload("Completeness and accuracy recorded"))
 
     def action_propose(self) -> None:

@@ -306,3 +306,36 @@ def test_existing_single_results_migrate_to_one_attribute_overall(changes):
     assert m.counts.deviations == 1 and m.counts.passed == 1
     with pytest.raises(InvalidInput, match="already recorded"):
         create_exception(changes, "CM-01", instance="x", deviation="d", source="sample", sample_item_id=items[0].id)
+
+
+# -- the firm library on a control-matrix import ---------------------------------------------------------------------
+def test_new_controls_of_an_imported_matrix_take_the_library_steps_in_the_same_transaction(engagement, tmp_path):
+    from fieldwork_tui.services.controls.catalog import import_controls
+
+    matrix = tmp_path / "controls.csv"
+    matrix.write_text("Control ID,Control Activity,TSC,Frequency\n"
+                      "CM-01,Changes are approved before deployment,CC8.1,Multiple times per day\n"
+                      "ZZ-01,The board meets quarterly,CC1.2,Quarterly\n", encoding="utf-8")
+    result = import_controls(engagement, matrix)
+    assert result.library_steps == 1 and "1 took the firm library's test steps" in result.describe()
+    steps = at.get_steps(engagement, "CM-01")
+    assert steps.source == "library:change-management" and [a.letter for a in steps.attributes] == ["A", "B", "C"]
+    assert at.get_steps(engagement, "ZZ-01").attributes == ()  # nothing in the library fits
+    at.set_steps(engagement, "CM-01", "Our own objective", [AttributeSpec("A", "Approved first")])
+    again = import_controls(engagement, matrix)  # a re-import updates the controls, never their steps
+    assert again.library_steps == 0 and at.get_steps(engagement, "CM-01").objective == "Our own objective"
+
+
+def test_a_broken_firm_library_refuses_the_import_before_anything_is_written(engagement, tmp_path):
+    from fieldwork_tui.services.controls.catalog import import_controls
+    from fieldwork_tui.services.controls.status import control_rows
+    from fieldwork_tui.store import paths
+
+    paths.config_dir().mkdir(parents=True, exist_ok=True)
+    (paths.config_dir() / at.CONFIG_FILE).write_text("[[entry]\nid = ", encoding="utf-8")
+    matrix = tmp_path / "controls.csv"
+    matrix.write_text("Control ID,Control Activity,TSC,Frequency\nCM-01,Changes are approved,CC8.1,Daily\n",
+                      encoding="utf-8")
+    with pytest.raises(InvalidInput, match="test_steps.toml"):
+        import_controls(engagement, matrix)
+    assert control_rows(engagement) == []
