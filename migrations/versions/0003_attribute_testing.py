@@ -5,7 +5,7 @@ Existing sample results migrate to one attribute "Overall" per sampled control: 
 result as that attribute's cell (its derived result is then the same).
 
 Revision ID: attribute_testing
-Revises: 0001
+Revises: signatures
 Create Date: 2026-12-01 09:37:25.473607
 """
 import datetime as dt
@@ -16,7 +16,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = 'attribute_testing'
-down_revision: str | None = '0001'
+down_revision: str | None = 'signatures'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
