@@ -326,6 +326,11 @@ def run_rules(engagement: str = ENGAGEMENT, control: str = CONTROL,
     for r in runs:
         typer.echo(printable(f"{r.letter}: {r.rule} — {r.met} of {r.rows} rows meet it, {r.not_met} do not, "
                              f"{r.undecided} undecided (re-performance #{r.reperformance_id})"))
+    open_ = sum(r.not_met + r.undecided for r in runs)
+    if open_:  # the same decision as a comparison's differences (fieldwork differences)
+        typer.echo(f"{open_} difference(s) need a disposition: fieldwork differences resolve {engagement} "
+                   f"{control.upper()} ID --as exception|explained|not-deviation --reason TEXT "
+                   f"(or --all-open rule)")
 
 
 @command(testing_app, name="single")

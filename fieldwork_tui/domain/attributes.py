@@ -71,6 +71,18 @@ class AttributeSpec:
     def label(self) -> str:
         return f"{self.letter} — {self.description}"
 
+    def rule_difference_clause(self, met: bool | None) -> str:
+        """The deviation of a population row the attribute's rule does not meet (`met` False: the
+        attribute's own wording) or cannot decide (None: the extract does not show it), as the
+        clause after "For X of N changes tested, ..." — never naming the row or its values."""
+        if met is False:
+            return self.deviation_clause()
+        what = " ".join(self.description.split()).rstrip(" .")
+        if what and what[0].isupper() and not what[1:2].isupper():
+            what = what[0].lower() + what[1:]
+        return (f"the population extract did not show whether attribute {self.letter} ({what}) was met" if what
+                else f"the population extract did not show whether attribute {self.letter} was met")
+
 
 @dataclass(frozen=True)
 class ControlSteps:

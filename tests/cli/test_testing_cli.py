@@ -108,6 +108,34 @@ def test_the_whole_path_from_the_shell(tmp_path):
     assert "Testing CM-01" in sheets
 
 
+def test_a_rule_run_over_the_population_is_decided_like_any_difference(tmp_path):
+    """Regression: `testing run-rules` differences raise `unresolved_differences` and are decided with
+    `fieldwork differences resolve`, as a comparison's are."""
+    setup(tmp_path)
+    ok("testing", "steps", "acme", "CM-01", "--attribute",
+       "B: Approver is not the author | the change was approved by its own author | Approver != Author")
+    ok("testing", "extract", "acme", "CM-01", "--source-system", "Jira Cloud", "--query", "project = OPS",
+       "--client-count", "300")
+
+    def flags():
+        data = json.loads(ok("status", "acme", "--json"))
+        return next(c for c in data["controls"] if c["ref"] == "CM-01")["flags"]
+
+    assert "unresolved_differences" not in flags()
+    out = ok("testing", "run-rules", "acme", "CM-01")
+    assert "B: Approver != Author — 294 of 300 rows meet it, 6 do not, 0 undecided" in out
+    assert "6 difference(s) need a disposition: fieldwork differences resolve acme CM-01 ID" in out
+    assert "unresolved_differences" in flags()
+    listed = json.loads(ok("differences", "acme", "CM-01", "--open", "--json"))
+    assert listed["unresolved"] == 6 and {d["kind"] for d in listed["rows"]} == {"rule"}
+    first = listed["rows"][0]["id"]
+    out = ok("differences", "resolve", "acme", "CM-01", str(first), "--as", "exception")
+    assert "1 difference(s) resolved; 5 still without a disposition on CM-01" in out
+    ok("differences", "resolve", "acme", "CM-01", "--all-open", "rule", "--as", "explained",
+       "--reason", "Emergency changes approved by the CAB chair the next morning")
+    assert "unresolved_differences" not in flags()
+
+
 def test_refusals_are_one_line_naming_what_is_wrong(tmp_path):
     setup(tmp_path)
     r = run("testing", "steps", "acme", "CM-01", "--attribute", "A: Approved first | | Approved <= Deplyed")

@@ -697,7 +697,13 @@ def record_extract(handle: EngagementHandle, ref: str, *, source_system: str, qu
 def run_over_population(handle: EngagementHandle, ref: str, letters: Sequence[str] | None = None) -> list[RuleRun]:
     """Run attributes' rules over every row of the population: a re-performance, recorded as one per
     attribute, whose differences are the rows the rule does not meet or cannot decide. Rows stream
-    through in one transaction (all or nothing), differences are inserted in batches."""
+    through in one transaction (all or nothing), differences are inserted in batches.
+
+    The differences are re-performance differences like a comparison's (kind `rule`): each needs a
+    disposition through `services.evidence.reperformance.resolve_differences` (exception, explained,
+    not a deviation) and keeps the control flagged `unresolved_differences` until it has one. A
+    difference raised as an exception is worded from its attribute ("For 1 of 300 changes tested,
+    the change was deployed before it was approved.")."""
     with handle.session() as s:
         control = find_control(s, ref)
         pop = populations.latest_population(s, control.id)
@@ -728,6 +734,8 @@ def run_over_population(handle: EngagementHandle, ref: str, letters: Sequence[st
             records[lt] = rp
         s.flush()
         counts = {lt: [0, 0, 0] for lt in bound}  # met, not met, undecided
+        clauses = {lt: {met: steps.by_letter(lt).rule_difference_clause(met) for met in (False, None)}
+                   for lt in bound}
         batch: list[dict] = []
         rows = 0
         for key, _day, data in populations.iter_rows(s, pop.id):
@@ -738,10 +746,10 @@ def run_over_population(handle: EngagementHandle, ref: str, letters: Sequence[st
                     counts[lt][0] += 1
                     continue
                 counts[lt][1 if verdict.met is False else 2] += 1
-                batch.append({"reperformance_id": records[lt].id, "kind": DifferenceKind.differing.value, "key": key,
+                batch.append({"reperformance_id": records[lt].id, "kind": DifferenceKind.rule.value, "key": key,
                               "details": {"attribute": lt, "rule": rule.text,
                                           "outcome": "not met" if verdict.met is False else "undecided",
-                                          "reason": verdict.reason}})
+                                          "reason": verdict.reason, "deviation": clauses[lt][verdict.met]}})
             if len(batch) >= 5000:
                 s.connection().execute(insert(_DIFF_TABLE), batch)
                 batch.clear()
@@ -752,7 +760,8 @@ def run_over_population(handle: EngagementHandle, ref: str, letters: Sequence[st
             met, not_met, undecided = counts[lt]
             rp.count_a, rp.count_b, rp.differing = rows, met, not_met + undecided
             rp.options = {"kind": "attribute_rule", "attribute": lt, "rule": bound[lt].text, "population_id": pop.id,
-                          "population_sha256": pop.sha256, "met": met, "not_met": not_met, "undecided": undecided}
+                          "population_sha256": pop.sha256, "met": met, "not_met": not_met, "undecided": undecided,
+                          "compared": rows}
             s.add(rp)
             journal.record(s, "create", "reperformancedifference", rp.id,
                            {"reperformance_id": rp.id, "attribute": lt, "rule": bound[lt].text, "rows": rows,
@@ -862,8 +871,14 @@ def attribute_counts(session: Session, item_id: int, attribute_id: int) -> tuple
     attr = session.get(TestAttribute, attribute_id)
     cells = _cells(session, [i.id for i in items])
     deviations = sum(1 for i in items if _cell(cells.get((i.id, attribute_id))).counted is R.deviation)
+    return deviations, len(items), attribute_clause(attr)
+
+
+def attribute_clause(attr: TestAttribute) -> str:
+    """An attribute's deviation wording as the report's clause — "" when it has none (e.g. "Overall"):
+    the exception's own text is used then."""
     spec = rules.AttributeSpec(attr.letter, attr.description, attr.deviation, attr.rule)
-    return deviations, len(items), spec.deviation_clause() if attr.deviation.strip() else ""
+    return spec.deviation_clause() if attr.deviation.strip() else ""
 
 
 def raise_exceptions(handle: EngagementHandle, ref: str) -> list[int]:

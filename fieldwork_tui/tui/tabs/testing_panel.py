@@ -446,7 +446,10 @@ class TestingPanel(Vertical, can_focus=True):
 
         def done(runs) -> None:
             lines = [f"{r.letter}: {r.not_met + r.undecided} of {r.rows} rows differ" for r in runs]
-            self._reload("Re-performed over the population — " + "; ".join(lines) + " (Re-performance tab)")
+            open_ = sum(r.not_met + r.undecided for r in runs)
+            tail = (f" — {open_} need a disposition (Re-performance tab, d)" if open_
+                    else " (Re-performance tab)")
+            self._reload("Re-performed over the population — " + "; ".join(lines) + tail)
 
         workers.run(self, lambda: sampling.run_over_population(self.handle, self.ref), done=done, group="testing")
 

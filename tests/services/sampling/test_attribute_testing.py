@@ -232,6 +232,53 @@ def test_a_rule_over_the_whole_population_is_a_reperformance(changes):
     assert diffs[0].details["outcome"] == "not met" and "Approver 'ann' = Author 'ann'" in diffs[0].details["reason"]
 
 
+def test_a_rule_runs_differences_need_a_disposition_like_a_comparisons(changes):
+    """Regression: a rule run's differences were re-performance rows the dispositions did not know
+    (no kind of their own, described as differing fields, worded "For 1 of 0 ... compared")."""
+    from fieldwork_tui.domain.coverage import flags_for
+    from fieldwork_tui.domain.vocab import Flag
+    from fieldwork_tui.services.controls.catalog import get_control
+    from fieldwork_tui.services.controls.facts import control_facts
+    from fieldwork_tui.services.evidence import reperformance
+    from fieldwork_tui.services.findings.exceptions import list_exceptions
+
+    def flags():
+        cid = get_control(changes, "CM-01").id
+        with changes.read() as s:
+            return flags_for(control_facts(s, cid)[cid])
+
+    sampled(changes)
+    with_extract(changes)
+    assert Flag.unresolved_differences not in flags()
+    [run] = at.run_over_population(changes, "CM-01", ["B"])
+    rows = reperformance.list_differences(changes, "CM-01", open_only=True, kind="rule")
+    assert [r.key for r in rows] == ["CHG-0005", "CHG-0050"] and all(r.open for r in rows)
+    assert rows[0].description == "CHG-0005: attribute B not met — Approver 'ann' = Author 'ann'"
+    assert reperformance.unresolved_count(changes, run.reperformance_id) == 2
+    assert Flag.unresolved_differences in flags()  # the same flag as a comparison's open difference
+    reperformance.resolve_differences(changes, "CM-01", [rows[0].id], "not-deviation",
+                                      "Emergency change; approved by the CAB chair the next morning")
+    assert Flag.unresolved_differences in flags()
+    [row] = reperformance.resolve_differences(changes, "CM-01", [rows[1].id], "exception")
+    assert row.disposition == "exception" and row.exception_id
+    assert Flag.unresolved_differences not in flags()
+    [ex] = [e for e in list_exceptions(changes, control="CM-01") if e.id == row.exception_id]
+    assert ex.source == "reperformance" and ex.instance == "CHG-0050"
+    assert ex.report_wording == "For 1 of 300 changes tested, the change was approved by its own author."
+    assert "CHG-0050" not in ex.report_wording and "ann" not in ex.report_wording
+
+
+def test_an_undecided_row_is_worded_as_not_shown_by_the_extract():
+    from fieldwork_tui.domain.compare import deviation_clause
+
+    spec = STEPS[0]
+    assert spec.rule_difference_clause(False) == "the change was deployed before it was approved"
+    assert spec.rule_difference_clause(None) == ("the population extract did not show whether attribute A "
+                                                 "(approved in the ticket before the deploy date) was met")
+    assert deviation_clause("rule", {"attribute": "A", "deviation": spec.rule_difference_clause(None)}) == \
+        spec.rule_difference_clause(None)
+
+
 # -- Type I and automated ------------------------------------------------------------------------------------------
 def test_type_one_engagements_walk_through_one_instance(home):
     from fieldwork_tui.services.engagements import create_engagement
@@ -273,6 +320,7 @@ def test_an_automated_control_is_a_test_of_one_with_its_itgc_reliance(changes):
 # -- the migration ------------------------------------------------------------------------------------------------
 def test_existing_single_results_migrate_to_one_attribute_overall(changes):
     from alembic import command
+    from alembic.script import ScriptDirectory
     from sqlalchemy import text
 
     from fieldwork_tui.services.findings.exceptions import create_exception
@@ -281,9 +329,10 @@ def test_existing_single_results_migrate_to_one_attribute_overall(changes):
 
     items = sampling.take_sample(changes, "CM-01").items
     cfg = alembic_config(changes.engine)
+    before = ScriptDirectory.from_config(cfg).get_revision("attribute_testing").down_revision
     with changes.engine.begin() as conn:  # a database of the version before attributes: one result per item
         cfg.attributes["connection"] = conn
-        command.downgrade(cfg, "0001")
+        command.downgrade(cfg, before)
         conn.execute(text("UPDATE sampleitem SET result = 'deviation', note = 'late approval' WHERE id = :i"),
                      {"i": items[0].id})
         conn.execute(text("UPDATE sampleitem SET result = 'passed' WHERE id = :i"), {"i": items[1].id})

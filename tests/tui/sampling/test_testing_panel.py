@@ -138,3 +138,22 @@ async def test_a_refused_write_puts_the_cell_back(tested):
         await settle(pilot)
         assert grid.rows[0].cells[2].result is R.untested  # reverted
         assert any("no attribute 'C'" in n.message for n in app._notifications)
+
+
+async def test_rules_over_the_population_leave_differences_to_decide(tested):
+    """`R` re-performs the rules over all 120 rows: the rows they do not meet are re-performance
+    differences waiting for a disposition, and the control carries `unresolved_differences`."""
+    from fieldwork_tui.domain.vocab import Flag
+    from fieldwork_tui.services.controls.status import control_rows
+    from fieldwork_tui.services.evidence import reperformance
+
+    app = PanelApp(tested)
+    async with app.run_test(size=(130, 45)) as pilot:
+        await settle(pilot)
+        await pilot.press("R")
+        await settle(pilot)
+        rows = reperformance.list_differences(tested, "CM-01", open_only=True, kind="rule")
+        assert len(rows) == 12 + 5  # A: every tenth approved late; B: every 25th self-approved
+        message = next(n.message for n in app._notifications if n.message.startswith("Re-performed"))
+        assert "A: 12 of 120 rows differ; B: 5 of 120 rows differ — 17 need a disposition" in message
+    assert Flag.unresolved_differences in next(r for r in control_rows(tested) if r.ref == "CM-01").flags
