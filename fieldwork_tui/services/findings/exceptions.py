@@ -124,6 +124,8 @@ def wording_for(session: Session, control: Control, source: ExceptionSource, ins
     diff = session.get(ReperformanceDifference, difference_id) if difference_id else None
     if source is ExceptionSource.reperformance and diff is not None:
         total, items, verb = reperformance_counted(session.get(Reperformance, diff.reperformance_id), control)
+        if verb == "compared":
+            return reporting.comparison_exception_wording(1, total, items, deviation)
         return reporting.count_wording(1, total, items, deviation, verb=verb)
     return reporting.instances_wording(1, deviation)
 
