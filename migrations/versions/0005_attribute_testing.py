@@ -148,9 +148,9 @@ def _overall() -> None:
         conn.execute(sa.text(
             "INSERT INTO attributeresult (item_id, attribute_id, result, proposed, reason, note, evidence_id, "
             "seen_in_extract, tested_by, tested_at) "
-            "SELECT i.id, :a, i.result, 0, '', '', NULL, 0, i.tested_by, i.tested_at "
+            "SELECT i.id, :a, i.result, :no, '', '', NULL, :no, i.tested_by, i.tested_at "
             "FROM sampleitem i JOIN sample s ON s.id = i.sample_id WHERE s.control_id = :c"),
-            {"a": attribute_id, "c": control_id})
+            {"a": attribute_id, "c": control_id, "no": False})
         conn.execute(sa.text("UPDATE controlexception SET attribute_id = :a WHERE control_id = :c "
                              "AND sample_item_id IS NOT NULL"), {"a": attribute_id, "c": control_id})
 
