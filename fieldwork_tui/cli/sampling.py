@@ -41,9 +41,13 @@ def sample(
     expand: bool = typer.Option(False, "--expand", help="Expand the sample after a deviation (e.g. 25 -> 40)."),
     verify: bool = typer.Option(False, "--verify", help="Re-derive the selection from the stored population; "
                                 "exit 1 on any difference."),
-    as_json: bool = typer.Option(False, "--json", help="Print the sample as JSON."),
+    replace_untestable: bool = typer.Option(
+        False, "--replace-untestable", help="Replace items that cannot be tested (dated outside the audit period or "
+        "after today) by the next in rank order in their stratum, the reason recorded."),
+    as_json: bool = typer.Option(False, "--json", help="Print the sample as JSON (with every input of the method)."),
 ) -> None:
-    """Select a control's sample from its population (re-performable: the seed derives from the data)."""
+    """Select a control's sample from its population (re-performable: the seed derives from the data;
+    docs/sampling-method.md says how)."""
     from fieldwork_tui.services import sampling
 
     handle = open_handle(engagement)
@@ -63,18 +67,38 @@ def sample(
             if not as_json:
                 typer.echo(f"{report.ref}: verified — the same items re-derive from the stored population")
             return
-        if expand:
+        if expand and replace_untestable:
+            fail("--expand and --replace-untestable: one at a time")
+        if replace_untestable:
+            view = sampling.replace_untestable(handle, control)
+        elif expand:
             view = sampling.expand(handle, control, size, reason)
         else:
             view = sampling.take_sample(handle, control, size, reason)
         if as_json:
             echo_json(sampling.sample_json(view))
             return
-        init = view.initial
-        typer.echo(f"{view.plan.ref}: {view.size} items ({view.plan.describe()})")
-        typer.echo(f"seed {init.seed}\npopulation sha256 {init.population_sha256}\nmethod {init.method}")
-        for item in view.items:
-            when = item.occurred_on.isoformat() if item.occurred_on else ""
-            typer.echo(f"  {item.key}\t{when}\t{item.result.value}")
+        _print_sample(view)
     finally:
         handle.close()
+
+
+def _print_sample(view) -> None:
+    """The sample and the method's inputs (what a reviewer needs to re-derive it), then the items."""
+    init = view.initial
+    typer.echo(f"{view.plan.ref}: {view.size} items ({view.plan.describe()})")
+    typer.echo(f"engagement uid {view.engagement_uid}\nmethod {init.method}\nseed {init.seed}\n"
+               f"population sha256 {init.population_sha256}")
+    if init.strata_start and init.strata_end:
+        typer.echo(f"strata span {init.strata_start.isoformat()} to {init.strata_end.isoformat()}"
+                   + (f", drawn on {init.selected_on.isoformat()}" if init.selected_on else ""))
+    for draw_id, strata in view.strata.items():
+        empty = [f"{s.number} ({s.start.isoformat()} to {s.end.isoformat()})" for s in strata if s.empty]
+        if empty:
+            typer.echo(f"sample #{draw_id}: strata with no population rows: {', '.join(empty)}")
+    for line in view.reconciliation:
+        typer.echo(f"reconciliation: {line}")
+    for item in view.items:
+        when = item.occurred_on.isoformat() if item.occurred_on else ""
+        why = view.untestable.get(item.id)
+        typer.echo(f"  {item.key}\t{when}\t{item.result.value}" + (f"\tcannot be tested: {why}" if why else ""))

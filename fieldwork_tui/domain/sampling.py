@@ -10,12 +10,12 @@ Everything here is pure (no I/O) so a reviewer can re-derive any figure the app 
   the population: a population smaller than the size is tested in full ("test all"). Scaling never
   takes a size below 2 (unless the preset asks for 1); `scale_with_period = false` in a firm preset
   keeps the 12-month sizes.
-* **Selection** (method `sha256-rank-v1`): seed = SHA-256("<engagement uid>|<control ref>|<population
-  SHA-256>"), so nobody chooses it. Every population row is ranked by SHA-256("<seed>|<key>") (hex,
-  ties by key); the lowest ranks are selected. With dates the population is stratified across the
-  period first (method `sha256-rank-stratified-v1`, see `select_keys`). Any machine with SHA-256
-  re-derives the same items; Python's `random` is never used.
-* **Expansion** draws the next-ranked rows, excluding those already selected.
+* **Selection**: `domain.selection` (methods `sha256-rank-v1`, `sha256-rank-stratified-v1` and -v2;
+  specified in docs/sampling-method.md). The seed derives from the data, so nobody chooses it, and
+  any machine with SHA-256 re-derives the same items; Python's `random` is never used.
+* **Population hash**: SHA-256 over a canonical header line and one canonical line per row
+  (`PopulationHasher`), so the same rows hash the same whatever the file format they came in.
+* **Expansion** draws the next-ranked rows with the sample's own method, excluding those already selected.
 * **Conclusion rule.** A single deviation followed by an expansion that finds no further deviation is
   `isolated`; any further deviation is `systematic`; without an expansion the rule is `systematic`.
   For annual, semiannual, quarterly and monthly controls a deviation cannot be sampled away.
@@ -25,19 +25,26 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import heapq
 import json
 import math
 import tomllib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from fieldwork_tui.domain.selection import (  # noqa: F401 - the selection rules, re-exported
+    MAX_STRATA,
+    METHOD,
+    METHOD_STRATIFIED_V1,
+    METHOD_STRATIFIED_V2,
+    METHODS,
+    allocate,
+    derive_seed,
+    rank,
+    select_keys,
+    stratum_of,
+)
 from fieldwork_tui.domain.vocab import DeviationConclusion, Frequency
 
-METHOD = "sha256-rank-v1"
-METHOD_STRATIFIED = "sha256-rank-stratified-v1"
-#: At most this many date strata (months of a 12-month period).
-MAX_STRATA = 12
 DAYS_PER_YEAR = 365
 #: Scaling to a short period never takes a size of 2 or more below 2 (one instance proves nothing of
 #: consistency); the period's instance count still caps it.
@@ -273,11 +280,7 @@ def hypergeometric_sample_size(population: int, confidence: float = 0.9, tolerab
     return population
 
 
-# -- seed, canonical rows, selection ----------------------------------------------------------------------
-def derive_seed(engagement_uid: str, control_ref: str, population_sha256: str) -> str:
-    return hashlib.sha256(f"{engagement_uid}|{control_ref}|{population_sha256}".encode()).hexdigest()
-
-
+# -- the canonical population and its hash --------------------------------------------------------------
 def canonical_row(key: str, occurred_on: dt.date | None, cells: Sequence[str]) -> bytes:
     """One row as hashed: compact JSON `[key, "YYYY-MM-DD" or "", cell, ...]` and a newline."""
     return canonical_row_json(key, occurred_on.isoformat() if occurred_on else "", cells_json(cells))
@@ -319,80 +322,6 @@ class PopulationHasher:
 
     def hexdigest(self) -> str:
         return self._h.hexdigest()
-
-
-def rank(seed: str, key: str) -> str:
-    return hashlib.sha256(f"{seed}|{key}".encode()).hexdigest()
-
-
-def stratum_of(day: dt.date, start: dt.date, end: dt.date, strata: int) -> int:
-    """Index of the equal-width date stratum holding `day` (strata cover start..end inclusive)."""
-    span = (end - start).days + 1
-    offset = min(max((day - start).days, 0), span - 1)
-    return offset * strata // span
-
-
-def allocate(counts: Sequence[int], n: int) -> list[int]:
-    """Split n over strata in proportion to their sizes (largest remainder, ties to the earlier
-    stratum), never more than a stratum holds."""
-    total = sum(counts)
-    n = min(n, total)
-    if total == 0:
-        return [0] * len(counts)
-    quotas = [n * c / total for c in counts]
-    alloc = [min(c, math.floor(q)) for c, q in zip(counts, quotas, strict=True)]
-    order = sorted(range(len(counts)), key=lambda i: (-(quotas[i] - math.floor(quotas[i])), i))
-    remaining = n - sum(alloc)
-    while remaining > 0:
-        progressed = False
-        for i in order:
-            if remaining and alloc[i] < counts[i]:
-                alloc[i] += 1
-                remaining -= 1
-                progressed = True
-        if not progressed:
-            break
-    return alloc
-
-
-def select_keys(rows: Iterable[tuple[str, dt.date | None]], size: int, seed: str, *,
-                exclude: frozenset[str] | set[str] = frozenset(),
-                period: tuple[dt.date, dt.date] | None = None) -> list[str]:
-    """Select `size` keys from `rows` ((key, date) pairs, any order), excluding `exclude`.
-
-    Without `period`: the `size` lowest SHA-256("<seed>|<key>") ranks. With `period` (the first and
-    last date of the population) the period is cut into min(size, 12) equal date strata, the size is
-    allocated to strata in proportion to their row counts (largest remainder), and each stratum
-    contributes its lowest-ranked rows. The result is ordered by date, then rank. Memory stays
-    proportional to strata × size, so a million-row population streams through.
-    """
-    if size <= 0:
-        return []
-    strata = min(size, MAX_STRATA) if period else 1
-    heaps: list[list[tuple[int, str]]] = [[] for _ in range(strata)]  # max-heaps of (-rank, key)
-    counts = [0] * strata
-    dates: dict[str, dt.date | None] = {}
-    for key, day in rows:
-        if key in exclude:
-            continue
-        s = stratum_of(day, period[0], period[1], strata) if period and day is not None else 0
-        counts[s] += 1
-        item = (-int(rank(seed, key), 16), key)
-        heap = heaps[s]
-        if len(heap) < size:
-            heapq.heappush(heap, item)
-            dates[key] = day
-        elif item > heap[0]:
-            dropped = heapq.heapreplace(heap, item)
-            dates.pop(dropped[1], None)
-            dates[key] = day
-    alloc = allocate(counts, size)
-    chosen: list[tuple[dt.date, int, str]] = []
-    for s, heap in enumerate(heaps):
-        for neg_rank, key in sorted(heap, reverse=True)[: alloc[s]]:
-            chosen.append((dates[key] or dt.date.min, -neg_rank, key))
-    chosen.sort()
-    return [key for _d, _r, key in chosen]
 
 
 # -- deviations and conclusions ------------------------------------------------------------------------

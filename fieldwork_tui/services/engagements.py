@@ -71,7 +71,10 @@ def create_engagement(
     slug: str | None = None,
     replace: bool = False,
     kickoff_on: dt.date | None = None,
+    uid: str | None = None,
 ) -> EngagementHandle:
+    """Create an engagement folder and its database. `uid` (default: a random one) is fixed here for
+    good: every sample's seed derives from it, so nothing may change it later (the database refuses)."""
     name = (name or "").strip()
     if not name:
         raise InvalidInput("name: an engagement needs a name")
@@ -109,6 +112,7 @@ def create_engagement(
                 categories=cats,
                 phase=Phase.kickoff,
                 kickoff_on=kickoff_on,
+                **({"uid": uid} if uid else {}),
             )
         )
     return handle

@@ -276,3 +276,4 @@ def open_database(db_path: Path, *, create: bool = False) -> Engine:
         if p.exists():
             os.chmod(p, 0o600)
     return engine
+

@@ -17,11 +17,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sqlalchemy import event, inspect
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, select
 
-from fieldwork_tui.errors import EngagementBusy, FieldworkError, NotFound
+from fieldwork_tui.errors import EngagementBusy, FieldworkError, InvalidInput, NotFound
 from fieldwork_tui.store import db as _db
 from fieldwork_tui.store import journal, paths
 from fieldwork_tui.store.db import DatabaseError, make_engine, mark_clean, open_database
@@ -29,6 +30,25 @@ from fieldwork_tui.store.models import Engagement
 
 TMP_PREFIX = ".tmp-"
 LOCK_NAME = paths.DB_NAME + ".lock"  # excluded from backups with the database's other side files
+
+
+#: Columns fixed when their row is created. The engagement uid is an input of every sample's seed
+#: (docs/sampling-method.md): changing it would silently make every recorded sample irreproducible.
+#: A change is refused — here for the app (and journaled), by a trigger for anything else (store.db).
+FIXED_COLUMNS = {"engagement": ("uid",)}
+
+
+def _refuse_fixed_changes(session: Session, _ctx, _instances) -> None:
+    for obj in session.dirty:
+        table = getattr(obj, "__tablename__", "")
+        for column in FIXED_COLUMNS.get(table, ()):
+            hist = inspect(obj).attrs[column].history
+            if hist.deleted and hist.added and hist.deleted[0] != hist.added[0]:
+                old, new = hist.deleted[0], hist.added[0]
+                session.info["refused"] = (table, str(getattr(obj, "id", "") or ""), {
+                    "column": column, "from": old, "to": new, "reason": "fixed when the engagement was created"})
+                raise InvalidInput(f"{table} {column} is fixed when the engagement is created ({old}); it cannot "
+                                   f"become {new!r} — every sample's seed derives from it")
 
 
 def current_actor() -> str:
@@ -60,6 +80,7 @@ class EngagementHandle:
         """A write session: journaled, committed on success, rolled back on any error."""
         with Session(self.engine, expire_on_commit=False) as session:
             journal.install(session, self.actor)
+            event.listen(session, "before_flush", _refuse_fixed_changes)
             try:
                 yield session
                 session.commit()
@@ -75,7 +96,17 @@ class EngagementHandle:
                 raise
             except BaseException:
                 session.rollback()
+                refused = session.info.pop("refused", None)
+                if refused is not None:
+                    self._journal_refusal(*refused)
                 raise
+
+    def _journal_refusal(self, table: str, row_id: str, details: dict) -> None:
+        """Record a refused change in the journal, in its own transaction (the change was rolled back)."""
+        with Session(self.engine, expire_on_commit=False) as s:
+            journal.install(s, self.actor)
+            journal.record(s, "refused", table, row_id, details)
+            s.commit()
 
     @contextmanager
     def read(self) -> Iterator[Session]:

@@ -7,7 +7,9 @@ the ORM. So the database holds the same rule as triggers — this module is thei
   phase is `final_report` (INSERT stays allowed: additions are dated and attributed by the journal);
 - review notes: DELETE aborts while locked; UPDATE stays allowed (a note is still cleared);
 - the journal (`journalentry`): UPDATE and DELETE always abort — it is append-only.
-- the engagement row itself is a table like the others, so leaving `final_report` is refused too.
+- the engagement row itself is a table like the others, so leaving `final_report` is refused too;
+- the engagement uid never changes (it is an input of every sample's seed, docs/sampling-method.md; the
+  ORM refuses it too, journaled — `store/handle.py`).
 
 The triggers are derived from the table names of the metadata, so a table added by a migration is
 covered by the triggers installed after that migration, with no change here. `problems()` names every
@@ -28,6 +30,8 @@ PREFIX = "fw_lock_"
 LOCKED = "(SELECT phase FROM engagement LIMIT 1) = 'final_report'"
 LOCKED_MESSAGE = "fieldwork: the engagement is locked (final report)"
 JOURNAL_MESSAGE = "fieldwork: the journal is append-only"
+FIXED_UID = "engagement_uid_fixed"
+FIXED_UID_MESSAGE = "fieldwork: the engagement uid is fixed when the engagement is created"
 
 
 def _quote(name: str) -> str:
@@ -52,6 +56,10 @@ def triggers(tables: Iterable[str]) -> dict[str, str]:
             name = trigger_name(table, op)
             out[name] = (f"CREATE TRIGGER {_quote(name)} BEFORE {op.upper()} ON {_quote(table)}{when} "
                          f"BEGIN SELECT RAISE(ABORT, '{message}'); END")
+    if "engagement" in tables:
+        name = f"{PREFIX}{FIXED_UID}"
+        out[name] = (f"CREATE TRIGGER {_quote(name)} BEFORE UPDATE OF uid ON engagement WHEN NEW.uid IS NOT OLD.uid "
+                     f"BEGIN SELECT RAISE(ABORT, '{FIXED_UID_MESSAGE}'); END")
     return out
 
 
@@ -83,7 +91,10 @@ def problems(conn, tables: Iterable[str]) -> list[str]:
     have = _existing(conn)
     out = []
     for name, sql in wanted.items():
-        if name not in have:
+        if name == f"{PREFIX}{FIXED_UID}" and name not in have:
+            out.append(f"database trigger {name} is missing: the engagement uid is not protected "
+                       "(someone removed it; `fieldwork check --restore-locks` puts it back)")
+        elif name not in have:
             out.append(f"database trigger {name} is missing: the final-report lock is not enforced there "
                        "(someone removed it; `fieldwork check --restore-locks` puts it back)")
         elif have[name] != sql:

@@ -225,6 +225,8 @@ class Population(SQLModel, table=True):
     sha256: str = ""
     imported_by: str = ""
     imported_at: dt.datetime = Field(default_factory=utcnow)
+    #: rows dated outside the audit period: part of the extract, never eligible for a sample
+    outside_period: int = 0
 
 
 class PopulationRow(SQLModel, table=True):
@@ -258,6 +260,18 @@ class Sample(SQLModel, table=True):
     conclusion_reason: str = ""
     created_by: str = ""
     created_at: dt.datetime = Field(default_factory=utcnow)
+    # The method's inputs and records beyond seed and method (docs/sampling-method.md): the size the draw
+    # was made with (0: the same as `size`), what the strata span, the day it was drawn, the strata with
+    # their counts, the rows passed over as untestable, and replacements made after the draw.
+    draw_size: int = 0
+    strata_start: dt.date | None = None
+    strata_end: dt.date | None = None
+    selected_on: dt.date | None = None
+    strata: list[Any] = _json_list()
+    passed_over: list[Any] = _json_list()
+    replaced: list[Any] = _json_list()
+    #: rows of the period dated after `selected_on` when the draw was made (not eligible)
+    after_selection: int = 0
 
 
 class SampleItem(SQLModel, table=True):

@@ -98,8 +98,9 @@ def test_bundle_escapes_script_everywhere_and_keeps_formulas_dead(hostile, tmp_p
             _no_formula_parts(tmp_path / "w.xlsx")
             for cell in _xlsx_cells(tmp_path / "w.xlsx"):
                 assert cell.data_type != "f", (name, cell.coordinate, cell.value)
-                if isinstance(cell.value, str):
-                    assert not cell.value.startswith(DANGEROUS_START), (name, cell.coordinate, cell.value)
+                if isinstance(cell.value, str) and cell.value.startswith(DANGEROUS_START):
+                    # text, and shown as typed: the cell's quote-prefix style, no apostrophe in the value
+                    assert cell.data_type == "s" and cell.quotePrefix, (name, cell.coordinate, cell.value)
     assert_ok(run_cli("verify", out))
 
 

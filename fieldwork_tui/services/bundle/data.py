@@ -12,11 +12,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import func
 from sqlmodel import Session, select
 
 from fieldwork_tui.domain.bundle_names import NameAllocator
 from fieldwork_tui.domain.coverage import flags_for, ordered_types
-from fieldwork_tui.domain.vocab import OPEN_REQUEST_STATUSES, Flag, SampleResult
+from fieldwork_tui.domain.difference_tables import DifferenceRow, DifferenceTable, difference_tables
+from fieldwork_tui.domain.vocab import OPEN_REQUEST_STATUSES, DifferenceKind, Flag, SampleResult
+from fieldwork_tui.services.bundle.sampling import DrawRecord, SampleExport, SampleInputs
 from fieldwork_tui.services.controls.facts import facts_and_statuses
 from fieldwork_tui.services.findings.review import all_notes
 from fieldwork_tui.services.findings.signoffs import all_signoff_views
@@ -45,6 +48,9 @@ from fieldwork_tui.store.models import (
 
 #: Re-performance differences listed per workpaper (the counts are always complete).
 MAX_DIFFERENCES = 200
+#: A difference's disposition cell until the auditor decides (the workpaper marks it).
+OPEN = "open"
+DISPOSITION_WORDS = {"exception": "exception", "explained": "explained", "not_deviation": "not a deviation"}
 
 
 @dataclass
@@ -66,6 +72,10 @@ class SamplePaper:
     sample: Sample
     population: Population | None
     items: list[SampleItem]
+    #: the draw's record (strata, rows passed over, replacements); on an initial draw also the inputs
+    #: of the whole sample (engagement uid, seed, population file) — docs/sampling-method.md
+    draw: DrawRecord | None = None
+    inputs: SampleInputs | None = None
 
     @property
     def counts(self) -> Counter:
@@ -81,6 +91,30 @@ class ReperformancePaper:
     unresolved: int = 0
     #: ids of differences decided by an exception raised before dispositions were recorded
     raised: frozenset[int] = frozenset()
+    #: the compared lists' files in the bundle (None when not kept as evidence)
+    list_a: EvidenceEntry | None = None
+    list_b: EvidenceEntry | None = None
+
+    def disposition(self, d: ReperformanceDifference) -> str:
+        """What the auditor decided about one difference, as the workpaper says it ("open" until decided)."""
+        if d.disposition:
+            text = DISPOSITION_WORDS.get(str(d.disposition), str(d.disposition).replace("_", " "))
+            if d.disposition_reason:
+                text += f": {d.disposition_reason}"
+            if d.disposition_evidence_id:
+                text += f" (evidence #{d.disposition_evidence_id})"
+            return text
+        return "exception" if d.id in self.raised else OPEN
+
+    @property
+    def tables(self) -> list[DifferenceTable]:
+        """The differences as tables in the lists' own names and columns (domain.difference_tables), each
+        row ending with its disposition."""
+        r = self.reperformance
+        rows = [DifferenceRow(DifferenceKind(d.kind).value, d.key, d.details or {}, (self.disposition(d),))
+                for d in self.differences]
+        return difference_tables(rows, label_a=r.list_a_label, label_b=r.list_b_label, key_a=r.key_a, key_b=r.key_b,
+                                 extra_columns=["Disposition"])
 
 
 @dataclass
@@ -168,6 +202,9 @@ class BundleData:
             self.evidence.append(entry)
             self._evidence_by_id[ef.id] = entry
         self.vault_file = vault_file
+        eng = self.engagement
+        self.sample_export = SampleExport(session, eng.uid, (eng.period_start, eng.period_end),
+                                          {e.file.sha256: e.member for e in self.evidence})
 
     # -- engagement-wide lists ------------------------------------------------------------------
     def unique_evidence(self) -> list[tuple[str, EvidenceFile, Path]]:
@@ -214,6 +251,14 @@ class BundleData:
             out.append((r, owner.name if owner else "", sorted(filter(None, links.get(r.id, [])))))
         return out
 
+    def sample_items(self):
+        """(control ref, sample, item) for every sample item, by control ref, then sample and position."""
+        q = (select(Sample, SampleItem).join(SampleItem, SampleItem.sample_id == Sample.id)
+             .order_by(Sample.control_id, Sample.id, SampleItem.position))
+        rows = [(self.refs.get(s.control_id, ""), s, it) for s, it in self.s.exec(q)]
+        rows.sort(key=lambda r: r[0])  # stable: keeps sample and position order within a control
+        return rows
+
     def flag_counts(self) -> Counter:
         counts: Counter = Counter()
         for c in self.controls:
@@ -235,6 +280,8 @@ class BundleData:
         evidence = [self._evidence_by_id[eid] for eid in s.exec(
             select(EvidenceControl.evidence_id).where(EvidenceControl.control_id == cid)) if eid in self._evidence_by_id]
         evidence.sort(key=lambda e: (e.file.added_at, e.file.id))
+        from fieldwork_tui.services.evidence.reperformance import open_clause
+
         reperformances = []
         for rp in s.exec(select(Reperformance).where(Reperformance.control_id == cid).order_by(Reperformance.id)):
             diffs = list(s.exec(select(ReperformanceDifference).where(ReperformanceDifference.reperformance_id == rp.id)
@@ -242,20 +289,24 @@ class BundleData:
             more = 0
             if len(diffs) > MAX_DIFFERENCES:
                 diffs = diffs[:MAX_DIFFERENCES]
-                more = rp.only_in_a + rp.only_in_b + rp.differing + rp.date_window_breaches - MAX_DIFFERENCES
-            from sqlalchemy import func
-
-            from fieldwork_tui.services.evidence.reperformance import open_clause
-
+                more = (rp.only_in_a + rp.only_in_b + rp.differing + rp.date_window_breaches
+                        + int((rp.options or {}).get("duplicates", 0)) - MAX_DIFFERENCES)
             unresolved = s.exec(select(func.count()).select_from(ReperformanceDifference).where(
                 ReperformanceDifference.reperformance_id == rp.id, open_clause())).one()
             raised = frozenset(s.exec(select(ControlException.difference_id).where(
                 ControlException.difference_id.in_([d.id for d in diffs]))))
-            reperformances.append(ReperformancePaper(rp, diffs, max(more, 0), unresolved, raised))
+            reperformances.append(ReperformancePaper(rp, diffs, max(more, 0), unresolved, raised,
+                                                     self._evidence_by_id.get(rp.list_a_evidence_id),
+                                                     self._evidence_by_id.get(rp.list_b_evidence_id)))
+        recorded = {}
+        for inputs in self.sample_export.control(summary.control.ref, cid):
+            for i, d in enumerate(inputs.draws):
+                recorded[d.sample.id] = (d, inputs if i == 0 else None)
         samples = []
         for sm in s.exec(select(Sample).where(Sample.control_id == cid).order_by(Sample.id)):
             items = list(s.exec(select(SampleItem).where(SampleItem.sample_id == sm.id).order_by(SampleItem.position)))
-            samples.append(SamplePaper(sm, s.get(Population, sm.population_id), items))
+            d, inputs = recorded.get(sm.id, (None, None))
+            samples.append(SamplePaper(sm, s.get(Population, sm.population_id), items, d, inputs))
         exceptions = [e for e in self.exceptions_by_control().get(summary.control.ref, [])]
         notes = [n for n in self.notes if n.control_ref == summary.control.ref]
         matrix = self.testing(summary)

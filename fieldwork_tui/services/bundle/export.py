@@ -1,11 +1,13 @@
 """The workpaper bundle: one .zip the manager opens on any machine and can verify byte for byte.
 
 Layout: `index.html`, `workpapers/<ref>.html`, `evidence/…`, `workpapers.xlsx`, `section-iv.md`,
-`oscal/assessment-plan.json`, `oscal/assessment-results.json`, `journal.jsonl`, `anchors.jsonl` (the
-engagement's signed journal heads), `manifest.json` (SHA-256 and size of every other file, the journal
-head and the signer) and `manifest.sig` (the exporter's SSH signature over the manifest bytes). The export
-itself is journaled and its signed statement appended to the anchors record outside the engagement
-folder. Every member is hashed while it is written and evidence is streamed from the vault in
+`oscal/assessment-plan.json`, `oscal/assessment-results.json`, `reperform/` (when samples were drawn:
+the canonical populations, `samples.json` and the standard-library script `sample.py` that re-derives
+every sample), `journal.jsonl`, `anchors.jsonl` (the engagement's signed journal heads), `manifest.json`
+(SHA-256 and size of every other file, the journal head and the signer) and `manifest.sig` (the
+exporter's SSH signature over the manifest bytes). The export itself is journaled and its signed
+statement appended to the anchors record outside the engagement folder. Every member is hashed while it
+is written and evidence is streamed from the vault in
 chunks, so memory stays flat whatever the evidence size; an evidence file whose content no longer
 matches its recorded hash stops the export. The zip is written to a `.tmp-*` name beside the target
 and renamed only when complete, so an interrupted export never leaves a file at the final path.
@@ -27,6 +29,7 @@ from typing import Any
 
 from fieldwork_tui.domain import signatures as sig
 from fieldwork_tui.domain.signatures import principal_for
+from fieldwork_tui.services.bundle import sampling
 from fieldwork_tui.services.bundle.data import BundleData, ControlPaper
 from fieldwork_tui.services.bundle.oscal import OscalBuilder
 from fieldwork_tui.services.bundle.render import (
@@ -237,6 +240,7 @@ def _write_members(w: _BundleWriter, data: BundleData, evidence, today: dt.date,
         paper = data.paper(summary)
         paper.row = section_iv_row(paper)
         w.text(summary.member, render_workpaper(env, data, paper, i))
+        data.sample_export.write_populations(w.member)
         oscal.add_control(paper)
         rows.append((paper.control, paper.row))
     w.text(INDEX, render_index(env, data, today))
@@ -250,6 +254,10 @@ def _write_members(w: _BundleWriter, data: BundleData, evidence, today: dt.date,
         write_section_iv(_TextMember(m), data, rows)
     w.text(OSCAL_PLAN, canonical_json(oscal.plan()))
     w.text(OSCAL, canonical_json(oscal.document()))
+    if data.sample_export.entries:
+        w.text(sampling.SAMPLES, canonical_json(data.sample_export.document()))
+        with w.member(sampling.SCRIPT) as m:
+            m.write(sampling.script_source())
     with w.member(JOURNAL) as m:
         for entry in journal.iter_entries(data.s):
             m.write(journal.entry_line(entry) + "\n")

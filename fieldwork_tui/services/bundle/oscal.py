@@ -22,6 +22,7 @@ from urllib.parse import quote
 
 from fieldwork_tui.domain.determination import determination
 from fieldwork_tui.domain.flags import label as flag_label
+from fieldwork_tui.domain.prose import labelled, sentences
 from fieldwork_tui.domain.vocab import RemediationStatus
 from fieldwork_tui.services.bundle.data import BundleData, ControlPaper
 
@@ -211,8 +212,8 @@ class OscalBuilder:
         risk: dict[str, Any] = {
             "uuid": rid, "title": f"{ref}: exception #{x.id}",
             "description": _text(x.report_wording or x.deviation, "Deviation from the control as described."),
-            "statement": f"Planned control: {_text(x.planned_control, 'as described')}. Deviation: "
-                         f"{_text(x.deviation, 'not described')}.",
+            "statement": sentences(labelled("Planned control", _text(x.planned_control, "as described")),
+                                   labelled("Deviation", _text(x.deviation, "not described"))),
             "props": [self._prop("control-ref", ref), self._prop("exception-type", x.exception_type.value),
                       self._prop("effectiveness", x.effectiveness.value)],
             "status": status,

@@ -1,6 +1,6 @@
 """Rendering the human-readable parts of a bundle: HTML pages (Jinja2, autoescaped — no text from
-the engagement can inject markup), the draft section IV in Markdown, and the workbook (openpyxl in
-write-only mode, with formula-looking text neutralised so a spreadsheet never executes client text).
+the engagement can inject markup), the draft section IV in Markdown, and the workbook (store.xlsx:
+openpyxl in write-only mode, formula-looking text kept as text so a spreadsheet never executes client text).
 """
 
 from __future__ import annotations
@@ -13,11 +13,23 @@ from typing import IO, Any
 from urllib.parse import quote
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, pass_context
+from markupsafe import Markup
 
 from fieldwork_tui.domain import flags as flag_table
 from fieldwork_tui.domain.attributes import LEGEND, Cell, tickmark
-from fieldwork_tui.domain.vocab import EVIDENCE_ORDER, EvidenceType, Flag, SampleResult
-from fieldwork_tui.services.bundle.data import BundleData, ControlPaper
+from fieldwork_tui.domain.labels import label
+from fieldwork_tui.domain.prose import noun
+from fieldwork_tui.domain.vocab import (
+    EVIDENCE_ORDER,
+    OPEN_REQUEST_STATUSES,
+    ControlStatus,
+    EvidenceType,
+    Flag,
+    SampleResult,
+)
+from fieldwork_tui.services.bundle.data import OPEN, BundleData, ControlPaper
+from fieldwork_tui.services.findings.views import STALE_LABEL
+from fieldwork_tui.store.xlsx import Column, add_sheet
 
 
 def _day(value: Any) -> str:
@@ -52,10 +64,14 @@ def _flag_class(flag: Flag) -> str:
         flag_table.severity(flag), "")
 
 
-def _details(value: Any) -> str:
-    if isinstance(value, dict):
-        return "; ".join(f"{k}: {v}" for k, v in value.items())
-    return str(value)
+def css_string(value: Any) -> Markup:
+    """Text for a CSS string inside the page's <style> (the print header): everything but letters, digits,
+    spaces and `,.-_·:/()` as a CSS escape, so no text can end the string, the rule or the <style> element
+    (HTML escaping does not apply inside <style>)."""
+    out = []
+    for ch in str(value or ""):
+        out.append(ch if ch.isalnum() or ch in " ,.-_·:/()" else f"\\{ord(ch):x} ")
+    return Markup("".join(out))
 
 
 @pass_context
@@ -69,10 +85,10 @@ def environment() -> Environment:
     env = Environment(loader=PackageLoader("fieldwork_tui.services.bundle", "templates"), autoescape=True,
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.filters.update(day=_day, when=_when, size=_size, words=lambda s: str(s).replace("_", " "),
-                       badge_cells=_badge_cells, flag_class=_flag_class, details=_details,
+                       badge_cells=_badge_cells, flag_class=_flag_class,
                        flag_label=flag_table.label, flag_help=lambda f: flag_table.spec(f).help,
-                       flag_blocks=lambda f: flag_table.spec(f).blocking, href=_href, tickmark=tickmark,
-                       cell_class=_cell_class)
+                       flag_blocks=lambda f: flag_table.spec(f).blocking, href=_href, noun=noun, css_string=css_string,
+                       tickmark=tickmark, cell_class=_cell_class)
     env.globals["legend"] = LEGEND
     return env
 
@@ -115,7 +131,7 @@ def render_index(env: Environment, data: BundleData, today: dt.date) -> str:
 def render_workpaper(env: Environment, data: BundleData, paper: ControlPaper, index: int) -> str:
     row = paper.row
     return env.get_template("workpaper.html.j2").render(
-        **_common(data, "../"), paper=paper,
+        **_common(data, "../"), paper=paper, open_disposition=OPEN,
         prev=data.controls[index - 1] if index > 0 else None,
         next=data.controls[index + 1] if index + 1 < len(data.controls) else None,
         procedures=list(row.procedures) if row else [], results=[row.results] if row else [],
@@ -150,87 +166,75 @@ def write_section_iv(out: IO[str], data: BundleData, controls) -> None:
 
 # -- workbook -----------------------------------------------------------------------------------
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 
-
-def cell(value: Any) -> Any:
-    """A value safe for a spreadsheet cell: text that a spreadsheet would run as a formula is
-    prefixed with an apostrophe; dates stay dates, numbers stay numbers."""
-    if value is None:
-        return ""
-    if isinstance(value, bool | int | float | dt.date):
-        if isinstance(value, dt.datetime) and value.tzinfo is not None:
-            return value.astimezone(dt.UTC).replace(tzinfo=None)
-        return value
-    text = str(value)
-    if text.startswith(_FORMULA_START):
-        return "'" + text
-    return text
+def _signed(view) -> tuple[str, dt.datetime | None]:
+    return (view.signed_by, view.signed_at) if view and view.signed else ("", None)
 
 
 def write_workbook(fh: IO[bytes], data: BundleData, today: dt.date) -> None:
+    """`workpapers.xlsx`: Summary, Samples, Requests and Exceptions, every sheet written by
+    `store.xlsx.add_sheet` (filters, frozen and printed headers, fit to width, real dates, formula text
+    kept as text); codes read as their labels."""
     from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
 
     wb = Workbook(write_only=True)
-    bold = Font(bold=True)
-
-    def sheet(title: str, headers: list[str], rows, widths: list[int]):
-        ws = wb.create_sheet(title)
-        for i, w in enumerate(widths):
-            ws.column_dimensions[get_column_letter(i + 1)].width = w
-        ws.freeze_panes = "A2"
-        head = []
-        for h in headers:
-            c = WriteOnlyCell(ws, value=h)
-            c.font = bold
-            head.append(c)
-        ws.append(head)
-        for row in rows:
-            ws.append([cell(v) for v in row])
 
     def summary_rows():
         for c in data.controls:
             so = {v.role.value: v for v in c.signoffs}
-            prep, rev = so.get("preparer"), so.get("reviewer")
-            yield [c.control.ref, c.control.title, " ".join(c.control.criteria), c.control.frequency.value,
-                   ", ".join(c.evidence_types), ", ".join(f.value for f in c.flags), c.status,
-                   c.control.conclusion.value if c.control.conclusion else "", c.exceptions, c.open_notes,
-                   f"{prep.signed_by} {prep.signed_at:%Y-%m-%d}" if prep and prep.signed else "",
-                   f"{rev.signed_by} {rev.signed_at:%Y-%m-%d}" if rev and rev.signed else "",
-                   "modified since review" if any(v.stale for v in c.signoffs) else ""]
+            prep, rev = _signed(so.get("preparer")), _signed(so.get("reviewer"))
+            yield [c.control.ref, c.control.title, " ".join(c.control.criteria), label(c.control.frequency),
+                   ", ".join(label(EvidenceType(t)) for t in c.evidence_types),
+                   "; ".join(flag_table.label(f) for f in c.flags), label(ControlStatus(c.status)),
+                   label(c.control.conclusion) or "Not concluded", c.exceptions, c.open_notes,
+                   prep[0], prep[1], rev[0], rev[1], STALE_LABEL if any(v.stale for v in c.signoffs) else ""]
 
-    sheet("Summary", ["Ref", "Title", "Criteria", "Frequency", "Evidence types", "Flags", "Status", "Conclusion",
-                      "Exceptions", "Open review notes", "Preparer", "Reviewer", "Sign-off state"],
-          summary_rows(), [9, 40, 18, 14, 34, 50, 16, 22, 10, 10, 20, 20, 22])
+    add_sheet(wb, "Summary", [
+        Column("Ref", 9), Column("Title", 40, wrap=True), Column("Criteria", 16, wrap=True),
+        Column("Frequency", 14, wrap=True), Column("Evidence types", 24, wrap=True), Column("Flags", 40, wrap=True),
+        Column("Status", 14), Column("Conclusion", 20, wrap=True), Column("Exceptions", 10),
+        Column("Open review notes", 10, wrap=True), Column("Prepared by", 16), Column("Prepared on", 16),
+        Column("Reviewed by", 16), Column("Reviewed on", 16), Column("Sign-off state", 16, wrap=True)],
+        summary_rows())
+
+    def sample_rows():
+        for ref, s, it in data.sample_items():
+            yield [ref, f"{label(s.kind)} #{s.id}", it.position, it.key, it.occurred_on, label(it.result), it.note,
+                   it.tested_by, it.tested_at]
+
+    add_sheet(wb, "Samples", [
+        Column("Control", 9), Column("Sample", 14), Column("#", 5), Column("Population key", 18),
+        Column("Date", 12), Column("Result", 12), Column("Note", 50, wrap=True), Column("Tested by", 16),
+        Column("Tested on", 16)], sample_rows())
 
     def request_rows():
         for r, owner, refs in data.requests():
-            overdue = bool(r.due_on and r.due_on < today and r.status.value in
-                           {"open", "in_progress", "needs_clarification", "returned"})
+            overdue = bool(r.due_on and r.due_on < today and r.status in OPEN_REQUEST_STATUSES)
             yield [r.ref, r.description, " ".join(refs), owner, r.requested_on, r.due_on, r.received_on,
-                   r.status.value, r.priority, "yes" if overdue else ""]
+                   label(r.status), r.priority, "Overdue" if overdue else ""]
 
-    sheet("Requests", ["Request", "Description", "Controls", "Owner", "Requested", "Due", "Received", "Status",
-                       "Priority", "Overdue"], request_rows(), [10, 60, 16, 20, 12, 12, 12, 18, 10, 9])
+    add_sheet(wb, "Requests", [
+        Column("Request", 10), Column("Description", 60, wrap=True), Column("Controls", 16, wrap=True),
+        Column("Owner", 20), Column("Requested", 12), Column("Due", 12), Column("Received", 12),
+        Column("Status", 18), Column("Priority", 10), Column("Overdue", 9)], request_rows())
 
     def exception_rows():
         for e in data.exceptions():
             x, r = e.exception, e.response
-            yield [e.control_ref, x.id, x.instance, x.planned_control, x.deviation, x.exception_type.value,
-                   x.effectiveness.value, r.root_cause if r else "", r.corrective_action if r else "",
-                   r.compensating_controls if r else "", r.remediation_status.value if r else "no response",
+            yield [e.control_ref, x.id, x.instance, x.planned_control, x.deviation, label(x.exception_type),
+                   label(x.effectiveness), r.root_cause if r else "", r.corrective_action if r else "",
+                   r.compensating_controls if r else "", label(r.remediation_status) if r else "No response yet",
                    r.remediation_date if r else None]
 
-    sheet("Exceptions", ["Control", "#", "Instance", "Planned control", "Deviation", "Type", "Effectiveness",
-                         "Root cause", "Corrective action", "Compensating controls", "Remediation",
-                         "Remediation date"], exception_rows(), [9, 5, 24, 40, 40, 12, 12, 40, 40, 30, 16, 14])
+    add_sheet(wb, "Exceptions", [
+        Column("Control", 9), Column("#", 5), Column("Instance", 24, wrap=True),
+        Column("Planned control", 40, wrap=True), Column("Deviation", 40, wrap=True), Column("Type", 12),
+        Column("Effectiveness", 12), Column("Root cause", 40, wrap=True), Column("Corrective action", 40, wrap=True),
+        Column("Compensating controls", 30, wrap=True), Column("Remediation", 16), Column("Remediation date", 14)],
+        exception_rows())
 
     # one Testing sheet per sampled control: the matrix as the workpaper shows it, then the steps, the
     # wording per attribute and the legend below it
-    titles: set[str] = set()
     for summary in data.controls:
         t = data.testing(summary)
         if not t.items or not t.steps.attributes:
@@ -258,26 +262,15 @@ def write_workbook(fh: IO[bytes], data: BundleData, today: dt.date) -> None:
             for mark, meaning in LEGEND:
                 yield [f"{mark}  {meaning}"]
 
-        sheet(_sheet_title(f"Testing {summary.control.ref}", titles),
-              ["#", "Item", "Date", "Sample", *[a.spec().label() for a in attrs], "Result", "Evidence", "Notes"],
-              testing_rows(), [5, 18, 12, 10, *[7] * len(attrs), 11, 14, 60])
+        add_sheet(wb, f"Testing {summary.control.ref}", [
+            Column("#", 5), Column("Item", 18), Column("Date", 12), Column("Sample", 10),
+            *[Column(a.spec().label(), 7) for a in attrs], Column("Result", 11), Column("Evidence", 14),
+            Column("Notes", 60, wrap=True)], testing_rows())
     wb.save(fh)
 
 
 _RESULT_WORDS = {SampleResult.passed: "pass", SampleResult.deviation: "deviation",
                  SampleResult.not_applicable: "n/a", SampleResult.untested: "untested"}
-_SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
-
-
-def _sheet_title(title: str, taken: set[str]) -> str:
-    """A worksheet name a spreadsheet accepts (31 characters, none of []:*?/\\), unique in the workbook."""
-    base = _SHEET_FORBIDDEN.sub("-", title)[:31].strip("'") or "Sheet"
-    name, n = base, 2
-    while name.lower() in taken:
-        suffix = f" ({n})"
-        name, n = base[: 31 - len(suffix)] + suffix, n + 1
-    taken.add(name.lower())
-    return name
 
 
 def canonical_json(data: Any) -> str:

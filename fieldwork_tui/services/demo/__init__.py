@@ -22,7 +22,7 @@ def build_demo(home: Path | str | None) -> EngagementHandle:
     """Create (or reset) the demo engagement and return a handle on it."""
     handle = core.build(home, DEMO_SLUG)
     # the demo replaced is gone: its anchors would report the new demo's journal as rewritten
-    anchors.discard(handle.root.parent, sampling.DEMO_UID)
+    anchors.discard(handle.root.parent, core.DEMO_UID)
     evidence.build(handle)
     sampling.build(handle)
     requests.build(handle)

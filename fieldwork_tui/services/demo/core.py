@@ -120,11 +120,17 @@ CONTROLS: list[tuple[str, str, str, str, F, Nature, str, bool]] = [
 ]
 
 
+#: The demo engagement's id, fixed at creation like every engagement's. Seeds derive from it, so a fixed
+#: id makes the demo's samples (and its screenshots) the same on every machine; a real engagement gets a
+#: random id.
+DEMO_UID = "demo-lumen-ledger-fy26"
+
+
 def build(home: Path | str | None, slug: str) -> EngagementHandle:
     handle = create_engagement(
         home, "Lumen Ledger SOC 2 Type II FY26", type=2, period=PERIOD,
         categories=["security", "availability", "confidentiality"],
-        service_organization="Lumen Ledger, Inc.", slug=slug, replace=True, kickoff_on=KICKOFF,
+        service_organization="Lumen Ledger, Inc.", slug=slug, replace=True, kickoff_on=KICKOFF, uid=DEMO_UID,
     )
     with handle.session() as s:
         for name, side, role, title, email in PEOPLE:

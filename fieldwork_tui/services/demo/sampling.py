@@ -20,8 +20,6 @@ import datetime as dt
 import tempfile
 from pathlib import Path
 
-from sqlmodel import select
-
 from fieldwork_tui.domain.attributes import AttributeSpec
 from fieldwork_tui.domain.vocab import (
     Conclusion,
@@ -34,7 +32,6 @@ from fieldwork_tui.services.findings import conclusions, exceptions
 from fieldwork_tui.services.sampling import populations, testing
 from fieldwork_tui.services.sampling import samples as sampling
 from fieldwork_tui.store.handle import EngagementHandle
-from fieldwork_tui.store.models import Engagement
 
 CHANGES = 412
 ACCESS_REQUESTS = 137
@@ -85,17 +82,9 @@ CM_ATTRIBUTES = [
                   '[CI status] = "success"'),
 ]
 
-#: The demo engagement's id. Seeds derive from it, so a fixed id makes the demo's samples (and its
-#: screenshots) the same on every machine; a real engagement keeps its random id.
-DEMO_UID = "demo-lumen-ledger-fy26"
-
 
 def build(handle: EngagementHandle) -> None:
     """Add this area's records to the demo engagement."""
-    with handle.session() as s:
-        eng = s.exec(select(Engagement)).one()
-        eng.uid = DEMO_UID
-        s.add(eng)
     # inside the engagement (swept if interrupted): nothing is written outside the engagement folder
     with tempfile.TemporaryDirectory(prefix=".tmp-demo-populations-", dir=handle.root) as tmp:
         changes, access = Path(tmp) / "change-log-fy26.csv", Path(tmp) / "access-requests-fy26.csv"

@@ -41,7 +41,8 @@ def _facts(handle: EngagementHandle, ref: str):
         # by title or function, never by name: a report counts and describes, it does not name people
         interviewees=[reporting.interviewee_phrase(v.person.title, v.person.role) for v in rec.statements
                       if v.person],
-        observations=[f"the control in operation ({_lower_first(o.location)})" if o.location
+        # a place keeps its capitals ("Lisbon office"); only its spacing is normalised
+        observations=[f"the control in operation ({' '.join(o.location.split())})" if o.location
                       else "the control in operation" for o in rec.observations][:1],
         documents=[f.description or f.original_name for f in rec.files],
         sample_size=summary.size if summary else 0,
@@ -59,11 +60,6 @@ def _facts(handle: EngagementHandle, ref: str):
                                    exceptions=len(rec.exceptions), deviation_conclusion=deviation,
                                    untested_items=summary.untested if summary else 0, flags=tuple(rec.flags))
     return rec, pf, cf, wordings, pop, names
-
-
-def _lower_first(text: str) -> str:
-    text = " ".join(text.split())
-    return text[:1].lower() + text[1:] if text[1:2].islower() else text
 
 
 def conclusion_view(handle: EngagementHandle, ref: str) -> ConclusionView:

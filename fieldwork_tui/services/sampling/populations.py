@@ -29,7 +29,7 @@ from fieldwork_tui.services.errors import InvalidInput, NotFound
 from fieldwork_tui.services.sampling.views import PopulationResult, PopulationRowView
 from fieldwork_tui.store import journal
 from fieldwork_tui.store.handle import EngagementHandle
-from fieldwork_tui.store.models import Population, PopulationRow
+from fieldwork_tui.store.models import Engagement, Population, PopulationRow
 from fieldwork_tui.store.tabular import cell_text, norm_header, open_table
 
 BATCH = 5000
@@ -145,6 +145,9 @@ def import_population(handle: EngagementHandle, ref: str, path: Path | str, *, k
 
     with handle.session() as s:
         control = find_control(s, ref)
+        eng = s.exec(sm_select(Engagement)).one()
+        first_day, last_day = eng.period_start, eng.period_end
+        outside = 0
         pop = Population(control_id=control.id, source_name=path.name, source_sha256=source_sha, key_column=key_col,
                          date_column=date_col, columns=headers, expected_count=expected_count,
                          imported_by=handle.actor)
@@ -186,6 +189,8 @@ def import_population(handle: EngagementHandle, ref: str, path: Path | str, *, k
                     raise InvalidInput(f"{path}: row {file_row(seq)}, column {date_col!r}: {exc}") from None
                 if day is None:
                     raise InvalidInput(f"{path}: row {file_row(seq)}, column {date_col!r}: the date is empty")
+                if day < first_day or day > last_day:
+                    outside += 1
             if k in batch_keys:
                 raise InvalidInput(f"{path}: row {file_row(seq)}, column {key_col!r}: duplicate key {k!r} "
                                    f"(also row {file_row(batch_keys[k])})")
@@ -204,17 +209,20 @@ def import_population(handle: EngagementHandle, ref: str, path: Path | str, *, k
                                f"did not run in the period, import it with --expected-count 0")
         pop.row_count = seq
         pop.sha256 = hasher.hexdigest()
+        pop.outside_period = outside
         s.add(pop)
         s.flush()
         journal.record_bulk(s, "import", "population", pop.id, {
             "control": control.ref, "source_name": path.name, "source_sha256": source_sha, "rows": seq,
             "sha256": pop.sha256, "key_column": key_col, "date_column": date_col, "expected_count": expected_count,
+            "outside_period": outside,
         }, table="populationrow", where={"population_id": pop.id}, bulk=digest.descriptor())
         if progress:
             progress(seq, seq)
         result = PopulationResult(id=pop.id, control=control.ref, rows=seq, sha256=pop.sha256,
                                   source_sha256=source_sha, source_name=path.name, key_column=key_col,
-                                  date_column=date_col, expected_count=expected_count)
+                                  date_column=date_col, expected_count=expected_count, outside_period=outside,
+                                  period=(first_day, last_day))
     _keep_source(handle, path, control.ref)
     return result
 

@@ -13,23 +13,29 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
+from fieldwork_tui.domain import sample_records as records
 from fieldwork_tui.domain import sampling as rules
+from fieldwork_tui.domain import selection as sel
 from fieldwork_tui.domain.vocab import DeviationConclusion, SampleKind, SampleResult
 from fieldwork_tui.services.controls.catalog import find_control
 from fieldwork_tui.services.errors import InvalidInput, NotFound
-from fieldwork_tui.services.sampling import populations
+from fieldwork_tui.services.sampling import draws, populations
 from fieldwork_tui.services.sampling import testing as _testing
 from fieldwork_tui.services.sampling.views import SamplePlan, SampleVerifyReport, SampleView
 from fieldwork_tui.store import paths
+from fieldwork_tui.store.clock import today
 from fieldwork_tui.store.handle import EngagementHandle
 from fieldwork_tui.store.models import (
+    AttributeResult,
     Control,
+    ControlException,
     Engagement,
     EvidenceFile,
     Population,
     PopulationRow,
     Sample,
     SampleItem,
+    TestAttribute,
 )
 
 CONFIG_FILE = "sampling.toml"
@@ -113,16 +119,33 @@ def _group(session: Session, initial: Sample) -> tuple[list[Sample], list[Sample
 
 
 def sample_view(handle: EngagementHandle, ref: str) -> SampleView:
-    """The control's plan and its latest sample (with expansions and items) and the conclusion rule."""
+    """The control's plan and its latest sample (with expansions and items), the conclusion rule, the
+    method's record (strata, rows passed over or replaced) and which items cannot be tested today."""
     policy = engagement_policy(handle)
     with handle.read() as s:
         control = find_control(s, ref)
-        view = SampleView(plan=_plan(s, control, policy))
+        eng = s.exec(select(Engagement)).one()
+        view = SampleView(plan=_plan(s, control, policy), engagement_uid=eng.uid,
+                          period=(eng.period_start, eng.period_end))
         initial = _latest_initial(s, control.id)
+        pop = view.plan.population
         if initial is None:
+            if pop is not None:
+                view.reconciliation = sel.reconciliation(pop.row_count, pop.expected_count,
+                                                         outside_period=pop.outside_period, period=view.period)
             return view
         view.initial = initial
         view.expansions, view.items = _group(s, initial)
+        group = [initial, *view.expansions]
+        drawn_from = s.get(Population, initial.population_id)
+    view.strata = {x.id: draws.strata(x) for x in group}
+    view.passed_over = [p for x in group for p in draws.passed_over(x)]
+    view.replaced = [r for x in group for r in draws.replaced(x)]
+    view.untestable = {i: w.text for i, w in draws.untestable_items(view.items, view.period, today()).items()}
+    view.reconciliation = sel.reconciliation(
+        drawn_from.row_count, drawn_from.expected_count, outside_period=drawn_from.outside_period,
+        after_selection=initial.after_selection, period=view.period, passed_over=view.passed_over,
+        replaced=view.replaced)
     view.rule = rules.conclusion_rule(
         view.plan.frequency, view.count(SampleResult.deviation, SampleKind.initial),
         view.count(SampleResult.deviation, SampleKind.expansion), view.expanded,
@@ -131,14 +154,9 @@ def sample_view(handle: EngagementHandle, ref: str) -> SampleView:
 
 
 # -- selection ----------------------------------------------------------------------------------------
-def _select(session: Session, pop: Population, method: str, size: int, seed: str,
-            exclude: frozenset[str] = frozenset()) -> list[str]:
-    period = populations.date_bounds(session, pop.id) if method == rules.METHOD_STRATIFIED else None
-    return rules.select_keys(populations.iter_keys(session, pop.id), size, seed, exclude=exclude, period=period)
-
-
-def _add_items(session: Session, sample: Sample, pop: Population, keys: list[str]) -> None:
-    order = {k: i for i, k in enumerate(keys)}
+def _add_items(session: Session, sample: Sample, pop: Population, keys: list[str], *,
+               position: int | None = None) -> None:
+    order = {k: (position - 1 if position is not None else i) for i, k in enumerate(keys)}
     found: dict[str, PopulationRow] = {}
     for i in range(0, len(keys), 500):
         chunk = keys[i : i + 500]
@@ -178,17 +196,25 @@ def take_sample(handle: EngagementHandle, ref: str, size: int | None = None, rea
         reason = (reason or "").strip()
         if n != p.size and not reason:
             raise InvalidInput(f"--reason: a size of {n} instead of the policy's {p.size} needs a reason")
-        method = rules.METHOD_STRATIFIED if pop.date_column else rules.METHOD
+        method = sel.method_for(bool(pop.date_column))
         seed = rules.derive_seed(eng.uid, control.ref, pop.sha256)
-        keys = _select(s, pop, method, n, seed)
+        span, drawn_on = draws.strata_period(s, method, pop), today()
+        selection = draws.draw(s, pop, method, n, seed, span=span, selected_on=drawn_on)
+        if not selection.keys:
+            raise InvalidInput(f"{control.ref}: no row of the population can be tested — "
+                               + "; ".join(sel.reconciliation(pop.row_count, pop.expected_count,
+                                                              outside_period=selection.outside_period,
+                                                              after_selection=selection.after_selection,
+                                                              period=span)[1:]))
     with handle.session() as s:
         sample = Sample(control_id=control.id, population_id=pop.id, kind=SampleKind.initial, method=method, seed=seed,
-                        size=len(keys), policy_preset=policy.name, policy_size=p.size,
+                        policy_preset=policy.name, policy_size=p.size,
                         override_reason=reason if n != p.size else "", population_sha256=pop.sha256,
                         created_by=handle.actor)
+        draws.record(sample, selection, n, span, drawn_on)
         s.add(sample)
         s.flush()
-        _add_items(s, sample, pop, keys)
+        _add_items(s, sample, pop, list(selection.keys))
         _testing.ensure_steps(s, s.get(Control, sample.control_id))
     _testing.propose_if_offered(handle, ref)  # the rules propose the new items' cells at once
     return sample_view(handle, ref)
@@ -217,24 +243,89 @@ def expand(handle: EngagementHandle, ref: str, total: int | None = None, reason:
         raise InvalidInput(f"--size: the expanded total must exceed the current {current}")
     if want != policy_total and not reason:
         raise InvalidInput(f"--reason: an expanded total of {want} instead of the policy's {policy_total} needs a reason")
+    init = view.initial
     with handle.read() as s:
-        pop = s.get(Population, view.initial.population_id)
-        already = frozenset(i.key for i in view.items)
+        pop = s.get(Population, init.population_id)
+        already = frozenset(draws.used_keys([init, *view.expansions], view.items))
         extra = min(want - current, pop.row_count - len(already))
         if extra <= 0:
             raise InvalidInput(f"{p.ref}: every row of the population is already in the sample")
-        keys = _select(s, pop, view.initial.method, extra, view.initial.seed, already)
+        # the expansion is drawn with the sample's own method; v2 cuts its strata for the expansion's size
+        span = draws.strata_period(s, init.method, pop) if init.method == sel.METHOD_STRATIFIED_V2 \
+            else draws.recorded_strata_period(init)
+        drawn_on = today()
+        selection = draws.draw(s, pop, init.method, extra, init.seed, span=span, selected_on=drawn_on, exclude=already)
+        if not selection.keys:
+            raise InvalidInput(f"{p.ref}: no further row of the population can be tested")
     with handle.session() as s:
-        sample = Sample(control_id=view.initial.control_id, population_id=pop.id, kind=SampleKind.expansion,
-                        parent_id=view.initial.id, method=view.initial.method, seed=view.initial.seed, size=len(keys),
+        sample = Sample(control_id=init.control_id, population_id=pop.id, kind=SampleKind.expansion,
+                        parent_id=init.id, method=init.method, seed=init.seed,
                         policy_preset=p.policy.name, policy_size=policy_total,
                         override_reason=reason if want != policy_total else "", population_sha256=pop.sha256,
                         created_by=handle.actor)
+        draws.record(sample, selection, extra, span, drawn_on)
         s.add(sample)
         s.flush()
-        _add_items(s, sample, pop, keys)
+        _add_items(s, sample, pop, list(selection.keys))
         _testing.ensure_steps(s, s.get(Control, sample.control_id))
     _testing.propose_if_offered(handle, ref)  # the rules propose the new items' cells at once
+    return sample_view(handle, ref)
+
+
+def replace_untestable(handle: EngagementHandle, ref: str) -> SampleView:
+    """Replace every item of the control's sample that cannot be tested today (dated outside the audit
+    period or after today — e.g. drawn by v1): each is removed and replaced by the next row in the
+    method's own rank order within its stratum that can be tested (docs/sampling-method.md, section 7),
+    the reason recorded. An item already raised as an exception is left for the auditor to resolve."""
+    view = sample_view(handle, ref)
+    if view.initial is None:
+        raise InvalidInput(f"{view.plan.ref}: no sample yet")
+    if not view.untestable:
+        raise InvalidInput(f"{view.plan.ref}: every item of the sample can be tested; nothing to replace")
+    day = today()
+    with handle.session() as s:
+        initial = s.get(Sample, view.initial.id)
+        group = [initial, *(s.get(Sample, x.id) for x in view.expansions)]
+        items = [s.get(SampleItem, i.id) for i in view.items]
+        pop = s.get(Population, initial.population_id)
+        latest = group[-1]
+        seen = draws.used_keys(group, items)
+        entries = list(latest.replaced or [])
+        for item in items:
+            if item.id not in view.untestable:
+                continue
+            raised = s.exec(select(ControlException.id).where(ControlException.sample_item_id == item.id)).first()
+            if raised is not None:
+                raise InvalidInput(f"{item.key} cannot be tested ({view.untestable[item.id]}) but is exception "
+                                   f"#{raised}'s instance: resolve the exception first")
+            owner = next(x for x in group if x.id == item.sample_id)
+            why = sel.untestable(item.occurred_on, view.period, today=day)
+            instead = draws.replacement_for(s, pop, owner, item, period=view.period, today=day, exclude=seen)
+            entry = records.replaced_json(sel.Replaced(item.key, item.occurred_on, why.code, why.text, instead, day))
+            if item.result is not SampleResult.untested or item.note:
+                entry["previous_result"], entry["previous_note"] = item.result.value, item.note
+            cells = list(s.exec(select(AttributeResult).where(AttributeResult.item_id == item.id)))
+            letters = {a.id: a.letter for a in s.exec(select(TestAttribute).where(
+                TestAttribute.id.in_([c.attribute_id for c in cells])))} if cells else {}
+            if any(c.result is not SampleResult.untested for c in cells):  # the attributes' results it had
+                entry["previous_cells"] = {letters[c.attribute_id]: c.result.value for c in cells
+                                           if c.result is not SampleResult.untested}
+            entries.append(entry)
+            position, sample_id = item.position, item.sample_id
+            for c in cells:
+                s.delete(c)
+            s.delete(item)
+            s.flush()
+            if instead is not None:
+                seen.add(instead)
+                owner_sample = s.get(Sample, sample_id)
+                _add_items(s, owner_sample, pop, [instead], position=position)
+            else:
+                owner.size -= 1
+                s.add(owner)
+        latest.replaced = entries
+        s.add(latest)
+    _testing.propose_if_offered(handle, ref)  # the rules propose the replacements' cells at once
     return sample_view(handle, ref)
 
 
@@ -353,24 +444,17 @@ def verify_sample(handle: EngagementHandle, ref: str) -> SampleVerifyReport:
                f"sample records population SHA-256 {initial.population_sha256}, population is {pop.sha256}")
         seed = rules.derive_seed(eng.uid, control.ref, digest)
         _check(report, seed == initial.seed, f"seed {seed}", f"seed re-derived as {seed}, {initial.seed} recorded")
-        selected: set[str] = set()
-        for sample in [initial, *expansions]:
-            stored = [i.key for i in items if i.sample_id == sample.id]
-            if sample.method not in (rules.METHOD, rules.METHOD_STRATIFIED):
-                report.problems.append(f"sample #{sample.id}: unknown method {sample.method!r}")
-                continue
-            again = _select(s, pop, sample.method, sample.size, seed, frozenset(selected))
+        unknown = [x for x in [initial, *expansions] if x.method not in sel.METHODS]
+        for x in unknown:
+            report.problems.append(f"sample #{x.id}: unknown method {x.method!r}")
+        if unknown:
+            return report
+        checks = sel.rederive(draws.parts([initial, *expansions], items), lambda: populations.iter_keys(s, pop.id),
+                              seed, (eng.period_start, eng.period_end))
+        for sample, check in zip([initial, *expansions], checks, strict=True):
             label = f"{sample.kind.value} sample #{sample.id} ({sample.method}, {sample.size} items)"
-            if again == stored:
-                report.checks.append(f"{label}: same items re-derived")
-            else:
-                missing = [k for k in again if k not in stored]
-                extra = [k for k in stored if k not in again]
-                report.problems.append(f"{label}: selection differs; re-derived but not stored: "
-                                       f"{', '.join(missing[:10]) or 'none'}; stored but not re-derived: "
-                                       f"{', '.join(extra[:10]) or 'none'}"
-                                       + ("; order differs" if not missing and not extra else ""))
-            selected.update(stored)
+            (report.checks if check.ok else report.problems).append(
+                f"{label}: same items re-derived" if check.ok else f"{label}: {check.detail}")
         return report
 
 
@@ -384,11 +468,14 @@ def _date(d: dt.date | None) -> str | None:
 
 
 def sample_json(view: SampleView) -> dict:
-    """The `fieldwork sample --json` document."""
+    """The `fieldwork sample --json` document: the plan, every input of the method
+    (docs/sampling-method.md), what each draw reported, and the items."""
     p = view.plan
     init = view.initial
-    kinds = {init.id: "initial", **{x.id: "expansion" for x in view.expansions}} if init else {}
+    group = [init, *view.expansions] if init else []
+    kinds = {x.id: x.kind.value for x in group}
     det = p.detection(init.size if init else None)
+    pop = p.population
     return {
         "control": p.ref,
         "frequency": p.frequency.value,
@@ -397,13 +484,24 @@ def sample_json(view: SampleView) -> dict:
         "size": view.size,
         "initial_size": init.size if init else 0,
         "override_reason": init.override_reason if init else "",
+        "engagement_uid": view.engagement_uid,
         "method": init.method if init else None,
         "seed": init.seed if init else None,
         "population_sha256": init.population_sha256 if init else None,
-        "population_rows": p.population.row_count if p.population else 0,
+        "population_rows": pop.row_count if pop else 0,
+        "population": {"source_name": pop.source_name, "source_sha256": pop.source_sha256, "rows": pop.row_count,
+                       "expected_count": pop.expected_count, "key_column": pop.key_column,
+                       "date_column": pop.date_column, "outside_period": pop.outside_period} if pop else None,
+        "reconciliation": view.reconciliation,
+        "draws": [{"sample": x.kind.value, "id": x.id, "method": x.method, "size": draws.draw_size(x),
+                   "items": x.size, "strata_period": [_date(d) for d in draws.recorded_strata_period(x)]
+                   if draws.recorded_strata_period(x) else None,
+                   "selected_on": _date(x.selected_on), "strata": x.strata or [], "passed_over": x.passed_over or [],
+                   "replaced": x.replaced or [], "after_selection": x.after_selection} for x in group],
         "expanded": view.expanded,
         "conclusion": init.conclusion.value if init and init.conclusion else None,
         "rule": view.rule.conclusion.value if view.rule and view.rule.conclusion else None,
         "items": [{"key": i.key, "date": _date(i.occurred_on), "sample": kinds.get(i.sample_id),
-                   "result": i.result.value, "note": i.note, "evidence_id": i.evidence_id} for i in view.items],
+                   "result": i.result.value, "note": i.note, "evidence_id": i.evidence_id,
+                   "cannot_be_tested": view.untestable.get(i.id)} for i in view.items],
     }

@@ -20,11 +20,12 @@ from sqlmodel import Session, select
 
 from fieldwork_tui.domain import attributes as rules
 from fieldwork_tui.domain import expressions, steps_library
+from fieldwork_tui.domain import selection as sel
 from fieldwork_tui.domain.reporting import items_noun
 from fieldwork_tui.domain.vocab import DifferenceKind, SampleKind, SampleResult
 from fieldwork_tui.services.controls.catalog import find_control
 from fieldwork_tui.services.errors import InvalidInput, NotFound
-from fieldwork_tui.services.sampling import populations
+from fieldwork_tui.services.sampling import draws, populations
 from fieldwork_tui.services.sampling.views import (
     AttributeView,
     MatrixItem,
@@ -35,6 +36,7 @@ from fieldwork_tui.services.sampling.views import (
     StepsView,
 )
 from fieldwork_tui.store import journal, paths
+from fieldwork_tui.store.clock import today
 from fieldwork_tui.store.handle import EngagementHandle
 from fieldwork_tui.store.models import (
     AttributeResult,
@@ -419,6 +421,22 @@ def _view_item(session: Session, item: SampleItem, sample: Sample, attrs: Sequen
     return _matrix_item(item, kind, attrs, cells, position)
 
 
+def require_testable(session: Session, item: SampleItem, control: Control) -> None:
+    """THE rule for every result written to an item (a cell, a row, the whole item, a confirmed
+    proposal, the testing workbook): an item dated outside the audit period or after today cannot
+    be tested; it is replaced in rank order instead (samples.replace_untestable)."""
+    why = sel.untestable(item.occurred_on, draws.period_of(session), today=today())
+    if why is not None:
+        raise InvalidInput(f"{item.key} cannot be tested: {why.text}; replace it with the next item in rank order "
+                           f"(r on the Sampling tab, or fieldwork sample ENGAGEMENT {control.ref} --replace-untestable)")
+
+
+def _testable(session: Session, items: Sequence[SampleItem]) -> list[SampleItem]:
+    """The items a result may be written to (rules propose nothing for the others)."""
+    period, day = draws.period_of(session), today()
+    return [i for i in items if sel.untestable(i.occurred_on, period, today=day) is None]
+
+
 def _result(value: SampleResult | str) -> SampleResult:
     try:
         return SampleResult(value)
@@ -439,6 +457,8 @@ def set_cell(handle: EngagementHandle, item_id: int, letter: str, result: Sample
     chosen = _result(result)
     with handle.session() as s:
         item, sample, control = _item_context(s, item_id)
+        if chosen is not R.untested:
+            require_testable(s, item, control)
         attrs = ensure_steps(s, control)
         attr = _attribute(attrs, letter, control.ref)
         cell = s.exec(select(AttributeResult).where(AttributeResult.item_id == item.id,
@@ -477,6 +497,7 @@ def pass_row(handle: EngagementHandle, item_id: int, *, seen_in_extract: bool = 
     and the message names the attributes lacking one."""
     with handle.session() as s:
         item, sample, control = _item_context(s, item_id)
+        require_testable(s, item, control)
         attrs = ensure_steps(s, control)
         rows = {c.attribute_id: c for c in s.exec(select(AttributeResult).where(AttributeResult.item_id == item.id))}
         lacking = []
@@ -513,6 +534,8 @@ def mark_item(handle: EngagementHandle, item_id: int, result: SampleResult | str
     chosen = _result(result)
     with handle.session() as s:
         item, _sample, control = _item_context(s, item_id)
+        if chosen is not R.untested:
+            require_testable(s, item, control)
         attrs = ensure_steps(s, control)
         if chosen is R.deviation and len(attrs) > 1:
             raise InvalidInput(f"{control.ref} {item.key}: {control.ref} tests {len(attrs)} attributes "
@@ -574,7 +597,7 @@ def confirm(handle: EngagementHandle, ref: str, letter: str | None = None,
             raise InvalidInput(f"{control.ref}: no sample yet")
         items, _ = _sample_items(s, initial)
         wanted = set(item_ids) if item_ids is not None else None
-        items = [i for i in items if wanted is None or i.id in wanted]
+        items = _testable(s, [i for i in items if wanted is None or i.id in wanted])
         ids = [i.id for i in items]
         attr_ids = {a.id for a in chosen}
         now = utcnow()
@@ -621,7 +644,7 @@ def propose(handle: EngagementHandle, ref: str) -> ProposalSummary:
             raise InvalidInput(f"{control.ref}: no attribute has a rule that can run"
                                + (f" ({next(iter(skipped.values()))})" if skipped else ""))
         attrs = {a.letter: a for a in _control_attributes(s, control.id)}
-        items, _ = _sample_items(s, initial)
+        items = _testable(s, _sample_items(s, initial)[0])
         cells = _cells(s, [i.id for i in items])
         counts = {lt: [0, 0, 0] for lt in bound}
         kept = 0

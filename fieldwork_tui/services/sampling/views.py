@@ -9,6 +9,7 @@ from pathlib import Path
 
 from fieldwork_tui.domain import attributes as testing_rules
 from fieldwork_tui.domain import sampling as rules
+from fieldwork_tui.domain import selection
 from fieldwork_tui.domain.vocab import Frequency, SampleKind, SampleResult
 from fieldwork_tui.errors import NotFound
 from fieldwork_tui.store.models import Population, Sample, SampleItem
@@ -25,6 +26,8 @@ class PopulationResult:
     key_column: str
     date_column: str
     expected_count: int | None
+    outside_period: int = 0
+    period: tuple[dt.date, dt.date] | None = None
 
     @property
     def reconciled(self) -> bool:
@@ -35,6 +38,8 @@ class PopulationResult:
         if self.expected_count is not None:
             text += (" · count reconciled" if self.reconciled
                      else f" · does NOT reconcile: the client stated {self.expected_count}")
+        if self.outside_period:
+            text += f" · {selection.reconciliation(0, None, outside_period=self.outside_period, period=self.period)[1]}"
         return text
 
 
@@ -81,6 +86,16 @@ class SampleView:
     expansions: list[Sample] = field(default_factory=list)
     items: list[SampleItem] = field(default_factory=list)
     rule: rules.RuleOutcome | None = None
+    #: the method's inputs and record (docs/sampling-method.md)
+    engagement_uid: str = ""
+    period: tuple[dt.date, dt.date] | None = None
+    strata: dict[int, list[selection.Stratum]] = field(default_factory=dict)  # per sample (draw) id
+    passed_over: list[selection.Skipped] = field(default_factory=list)
+    replaced: list[selection.Replaced] = field(default_factory=list)
+    #: item id → why it cannot be tested today (outside the period, dated after today)
+    untestable: dict[int, str] = field(default_factory=dict)
+    #: the population's reconciliation, in words (count against the client's; rows not in the sample and why)
+    reconciliation: list[str] = field(default_factory=list)
 
     def count(self, result: SampleResult, kind: SampleKind | None = None) -> int:
         ids = {self.initial.id} if kind is SampleKind.initial and self.initial else None

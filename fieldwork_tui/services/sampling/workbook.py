@@ -29,6 +29,7 @@ from fieldwork_tui.services.sampling.testing import (
     _control_attributes,
     _rederive,
     matrix,
+    require_testable,
 )
 from fieldwork_tui.services.sampling.views import TestingExport, TestingImport
 from fieldwork_tui.store import journal
@@ -263,6 +264,8 @@ def import_testing(handle: EngagementHandle, ref: str, path: Path | str) -> Test
                                                         AttributeResult.attribute_id == attr.id)).first()
             if cell is None:
                 cell = AttributeResult(item_id=u.item_id, attribute_id=attr.id)
+            if u.result is not R.untested:  # nothing half-written: the session rolls back
+                require_testable(s, s.get(SampleItem, u.item_id), control)
             cell.result, cell.proposed, cell.note = u.result, False, u.note
             cell.evidence_id, cell.seen_in_extract = u.evidence_id, u.seen_in_extract
             cell.reason = "" if u.result is R.untested else cell.reason

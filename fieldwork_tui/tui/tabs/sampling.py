@@ -3,7 +3,10 @@ sample, and its testing matrix (`tabs.testing_panel`: the test steps, the grid o
 p pass · d deviation · n not applicable · P pass the row · y/Y confirm the rules' proposals — notes,
 evidence, exceptions, the testing workbook). A deviation prompts the expansion (or says why it cannot
 be sampled away). A Type I engagement (walkthrough) and an automated control (test of one) say so here
-instead of sampling.
+instead of sampling. Items that cannot be tested (outside the audit period, dated after today)
+say why; r replaces them in rank order. m shows the sample's whole method record (engagement uid,
+method, seed, population hash, strata of every draw, reconciliation) — what a reviewer needs to
+re-derive it (docs/sampling-method.md).
 
 Importing and selecting read whole populations, so they run in worker threads with a progress bar.
 """
@@ -39,6 +42,10 @@ class SamplingTab(ControlTab):
         Binding("e", "expand", "Expand", id="sampling.expand", tooltip="Expand the sample after a deviation"),
         Binding("c", "conclude", "Conclude", id="sampling.conclude", tooltip="Conclude on the deviation"),
         Binding("b", "browse", "Population", show=False, id="sampling.browse", tooltip="Browse the population rows"),
+        Binding("r", "replace_untestable", "Replace", show=False, id="sampling.replace",
+                tooltip="Replace items that cannot be tested by the next in rank order in their stratum"),
+        Binding("m", "method_record", "Method", show=False, id="sampling.method",
+                tooltip="Show or hide the sample's whole method record (uid, seed, hash, strata, reconciliation)"),
         Binding("v", "verify", "Verify", show=False, id="sampling.verify",
                 tooltip="Re-derive the selection from the stored population"),
     ]
@@ -54,6 +61,7 @@ class SamplingTab(ControlTab):
         self.view = None
         self.approach = None  # how the control is tested (sample, walkthrough, test of one): from the matrix
         self._to_untested = False  # after a selection: put the cursor on the first item to test
+        self.show_method = False  # m: the whole method record in the summary
 
     def compose(self) -> ComposeResult:
         yield Static(id="sampling-summary")
@@ -76,6 +84,7 @@ class SamplingTab(ControlTab):
         if view is None:
             return
         self.view = view
+        self.panel.untestable = len(view.untestable)
         self.query_one("#sampling-summary", Static).update(self._summary(view))
         workers.run(self, lambda: fetch_panel(self.handle, self.ref), done=self._show_panel, group="sampling-panel",
                     exclusive=True, description="load the testing matrix")
@@ -92,7 +101,7 @@ class SamplingTab(ControlTab):
     def _summary(self, view) -> Table:
         p = view.plan
         t = Table.grid(padding=(0, 2), expand=True)
-        t.add_column(style="bold", width=11)
+        t.add_column(style="bold", width=14)
         t.add_column(ratio=1)
         pop = p.population
         if pop is None:
@@ -122,13 +131,70 @@ class SamplingTab(ControlTab):
                         f"tested {tested}/{view.size} · ")
             devs = view.count(SampleResult.deviation)
             line.append(f"{devs} deviation{'s' if devs != 1 else ''}", style="bold red" if devs else "green")
-            line.append(f" · seed {s.seed[:12]} · {s.method}", style="dim")
             if s.override_reason:
                 line.append(f" · override: {s.override_reason}", style="yellow")
             t.add_row("Sample", line)
+            if self.show_method:
+                self._method_rows(t, view)
+            else:
+                uid = view.engagement_uid if len(view.engagement_uid) <= 12 else view.engagement_uid[:8] + "…"
+                t.add_row("Method", Text(f"{s.method} · seed {s.seed[:12]}… · engagement uid {uid} · "
+                                         "m shows the whole record", style="dim"))
+                empty = [f"{x.number} ({x.start.isoformat()} to {x.end.isoformat()})"
+                         for strata in view.strata.values() for x in strata if x.empty]
+                if empty:
+                    t.add_row("Strata", Text("no population rows in " + ", ".join(empty), style="yellow"))
+            if view.untestable:
+                n = len(view.untestable)
+                t.add_row("Untestable", Text(f"{n} item{'s' if n != 1 else ''} cannot be tested (outside the audit "
+                                             "period or dated after today): r replaces them by the next in rank "
+                                             "order in their stratum", style="bold yellow"))
+            if view.passed_over or view.replaced:
+                t.add_row("Not drawn", Text(f"{len(view.passed_over)} passed over at selection, {len(view.replaced)} "
+                                            "replaced — not testable in the period; the workpaper lists each with "
+                                            "its reason", style="dim"))
             if devs:
                 t.add_row("Deviation", self._rule_text(view))
         return t
+
+    def _method_rows(self, t: Table, view) -> None:
+        """The sample's whole method record, as `fieldwork sample` prints it and the workpaper lists it."""
+        s = view.initial
+        t.add_row("Method", Text(f"{s.method} (docs/sampling-method.md)"))
+        t.add_row("Engagement uid", Text(view.engagement_uid, style="cyan"))
+        t.add_row("Seed", Text(s.seed, style="cyan"))
+        t.add_row("Pop. SHA-256", Text(s.population_sha256, style="cyan"))
+        if s.strata_start and s.strata_end:
+            t.add_row("Strata span", Text(f"{s.strata_start.isoformat()} to {s.strata_end.isoformat()}"
+                                          + (f" · drawn on {s.selected_on.isoformat()}" if s.selected_on else "")))
+        for draw_id, strata in view.strata.items():
+            if not strata:  # a v1 draw without a date column records no strata
+                continue
+            kind = "initial" if draw_id == s.id else "expansion"
+            # a stratum is never split over two lines: wrapped here at the summary's width
+            width = max((self.size.width or 130) - 20, 40)
+            line, used = Text(f"{kind} #{draw_id}: "), len(f"{kind} #{draw_id}: ")
+            for n, x in enumerate(strata):
+                cell = (f"{x.number}) {x.start.isoformat()} to {x.end.isoformat()}: {x.rows} "
+                        f"row{'s' if x.rows != 1 else ''}, {x.selected} drawn")
+                if n and used + 3 + len(cell) > width:
+                    line.append(" ·\n")
+                    used = 0
+                elif n:
+                    line.append(" · ")
+                    used += 3
+                line.append(cell, style="yellow" if x.empty else "")
+                used += len(cell)
+            t.add_row("Strata", line)
+        for n, text in enumerate(view.reconciliation):
+            t.add_row("Reconciliation" if n == 0 else "", Text(text, style="red" if "NOT reconciled" in text else ""))
+
+    def action_method_record(self) -> None:
+        if self.view is None or self.view.initial is None:
+            self.notify("No sample yet: the method record is written when the sample is drawn.", severity="warning")
+            return
+        self.show_method = not self.show_method
+        self.query_one("#sampling-summary", Static).update(self._summary(self.view))
 
     def _rule_text(self, view) -> Text:
         from fieldwork_tui.domain.sampling import cannot_sample_away_message
@@ -337,6 +403,28 @@ class SamplingTab(ControlTab):
         else:
             self.app.call_from_thread(self._done, None, "Selection does NOT re-derive: " + report.problems[0])
 
+    def action_replace_untestable(self) -> None:
+        if self.view is None or not self.view.untestable:
+            self.notify("Every item of the sample can be tested; nothing to replace.")
+            return
+        self._busy(True)
+        self._replace_worker()
+
+    @work(thread=True, exclusive=True, group="sampling")
+    def _replace_worker(self) -> None:
+        from fieldwork_tui.services.errors import FieldworkError
+        from fieldwork_tui.services.sampling import replace_untestable
+
+        before = {r.key for r in self.view.replaced} if self.view else set()
+        try:
+            view = replace_untestable(self.handle, self.ref)
+        except FieldworkError as exc:
+            self.app.call_from_thread(self._done, None, str(exc))
+            return
+        done = [r for r in view.replaced if r.key not in before]
+        words = ", ".join(f"{r.key} → {r.replaced_by or 'none left in its stratum (removed)'}" for r in done)
+        self.app.call_from_thread(self._done, f"Replaced {len(done)}: {words}", None)
+
     def palette_commands(self):
         yield ("Import population", f"Import the population of {self.ref}", self.action_import_population)
         yield ("Take sample", f"Select the sample of {self.ref}", self.action_take_sample)
@@ -353,4 +441,6 @@ class SamplingTab(ControlTab):
         yield ("Attach file to item", "Copy a file into the vault for the item under the cursor", self.panel.action_attach)
         yield ("Walkthrough / test of one", "Type I or automated: record the single test", self.panel.action_single_test)
         yield ("Verify sample", "Re-derive the selection from the stored population", self.action_verify)
+        yield ("Replace untestable items", "Items outside the period or after today: next in rank order",
+               self.action_replace_untestable)
 

@@ -559,7 +559,13 @@ class TestingPanel(Vertical, can_focus=True):
                            today().isoformat(), save=lambda v: sampling.record_single_test(self.handle, self.ref, **v)),
             lambda r: r is not None and self._reload("Recorded"))
 
+    #: Items of the sample that cannot be tested (set by the Sampling tab): while there are any, `r`
+    #: is the tab's "replace them in rank order", not "propose".
+    untestable = 0
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "propose" and self.untestable:
+            return False
         if self.data is None:
             return True
         sample = self.data.matrix.approach.kind == SAMPLE

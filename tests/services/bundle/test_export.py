@@ -179,13 +179,13 @@ def test_workbook_neutralises_formula_text(engagement, tmp_path):
     with zipfile.ZipFile(out) as zf:
         (tmp_path / "w.xlsx").write_bytes(zf.read("workpapers.xlsx"))
     wb = load_workbook(tmp_path / "w.xlsx")
-    assert wb.sheetnames == ["Summary", "Requests", "Exceptions"]
+    assert wb.sheetnames == ["Summary", "Samples", "Requests", "Exceptions"]
     for ws in wb.worksheets:
         for row in ws.iter_rows():
             for c in row:
                 assert c.data_type != "f", (ws.title, c.coordinate, c.value)
     assert wb["Summary"]["A2"].value == "F-1"
-    assert wb["Exceptions"]["E2"].value.startswith("'=HYPERLINK")
+    assert wb["Exceptions"]["E2"].value.startswith("=HYPERLINK") and wb["Exceptions"]["E2"].quotePrefix
     assert wb["Requests"]["A2"].value == "PBC-900"
 
 

@@ -56,7 +56,7 @@ def test_plan_shows_size_probabilities_and_label(eng):
 def test_take_sample_records_everything(eng):
     view = sampling.take_sample(eng, "CM-01")
     s = view.initial
-    assert (s.size, s.policy_preset, s.policy_size, s.method) == (25, "guide", 25, "sha256-rank-stratified-v1")
+    assert (s.size, s.policy_preset, s.policy_size, s.method) == (25, "guide", 25, "sha256-rank-stratified-v2")
     pop = populations.population_for(eng, "CM-01")
     assert s.population_sha256 == pop.sha256 and len(s.seed) == 64
     assert [i.position for i in view.items] == list(range(1, 26))

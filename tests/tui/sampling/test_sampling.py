@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 
 from fieldwork_tui.domain.vocab import DeviationConclusion, SampleResult
 from fieldwork_tui.services.findings import exceptions
@@ -182,3 +183,82 @@ async def test_verify_from_the_tab(demo_app):
         await pilot.press("v")
         await settle(pilot)
         assert any("Verified" in n.message for n in demo_app._notifications)
+
+
+async def test_untestable_items_say_why_and_r_replaces_them(home, tmp_path):
+    """A v1 sample holding items outside the audit period and after today: the tab marks them, refuses
+    to mark one in the testing grid, and r (not the rules' propose while such items remain) replaces
+    them in rank order (what is stored is asserted)."""
+    from fieldwork_tui.domain.attributes import AttributeSpec
+    from fieldwork_tui.services.sampling import testing
+    from fieldwork_tui.tui.app import create_app
+    from fieldwork_tui.tui.widgets.testing_grid import TestingGrid
+
+    from ...services.sampling.test_method_v2 import untestable_engagement
+
+    handle = untestable_engagement(home, tmp_path)
+    testing.set_steps(handle, "CM-01", "", [AttributeSpec("A", "Approved before deployment")])
+    view = sampling.sample_view(handle, "CM-01")
+    handle.close()
+    first = next(n for n, i in enumerate(view.items) if i.id in view.untestable)
+    app = create_app(home, "method-v2")
+    async with app.run_test(size=SIZE) as pilot:
+        await open_tab(pilot, "CM-01")
+        from rich.console import Console
+
+        console = Console(width=130, record=True, file=io.StringIO())
+        console.print(app.screen.query_one("#sampling-summary").content)
+        assert "3 items cannot be tested" in " ".join(console.export_text().split())
+        grid = app.screen.query_one(TestingGrid)
+        await settle(pilot)
+        grid.focus()
+        grid.move_to(first, 0)
+        await pilot.press("n")
+        await settle(pilot)
+        assert sampling.sample_view(app.handle, "CM-01").items[first].result is SampleResult.untested
+        assert any("cannot be tested" in n.message for n in app._notifications), [n.message for n in app._notifications]
+        await pilot.press("r")
+        await settle(pilot)
+        after = sampling.sample_view(app.handle, "CM-01")
+        assert not after.untestable
+        assert [(r.key, r.replaced_by) for r in after.replaced] == [("CHG-00082", "CHG-00078"), ("CHG-00089", None),
+                                                                    ("CHG-00096", None)]
+        assert any("Replaced 3: CHG-00082 → CHG-00078" in n.message for n in app._notifications)
+        assert sampling.verify_sample(app.handle, "CM-01").ok
+
+
+def _summary_text(app) -> str:
+    from rich.console import Console
+
+    console = Console(width=130, record=True, file=io.StringIO())
+    console.print(app.screen.query_one("#sampling-summary").content)
+    return " ".join(console.export_text().split())
+
+
+async def test_m_shows_the_whole_method_record(demo_app, tmp_path):
+    """m shows what a reviewer needs to re-derive the sample (uid, method, seed, population hash, every
+    stratum of every draw, the reconciliation) — the same record `fieldwork sample` prints; m hides it."""
+    path = tmp_path / "scans.csv"
+    path.write_text("Scan,Run on\n" + "".join(f"SCAN-{w:02d},{(dt.date(2025, 10, 3) + dt.timedelta(weeks=w))}\n"
+                                               for w in range(52)), encoding="utf-8")
+    handle = demo_app.handle
+    populations.import_population(handle, "OP-01", path, date="Run on", expected_count=52)
+    view = sampling.take_sample(handle, "OP-01")
+    s = view.initial
+    strata = view.strata[s.id]
+    assert strata and s.method.endswith("-v2")
+    async with demo_app.run_test(size=SIZE) as pilot:
+        await open_tab(pilot, "OP-01")
+        short = _summary_text(demo_app)
+        assert f"seed {s.seed[:12]}" in short and s.seed not in short and "m shows the whole record" in short
+        await pilot.press("m")
+        await pilot.pause()
+        full = _summary_text(demo_app)
+        for text in (view.engagement_uid, s.method, s.seed, s.population_sha256,
+                     f"{s.strata_start.isoformat()} to {s.strata_end.isoformat()}", *view.reconciliation):
+            assert text in full, text
+        for x in strata:
+            assert f"{x.number}) {x.start.isoformat()} to {x.end.isoformat()}: {x.rows} rows, {x.selected} drawn" in full
+        await pilot.press("m")
+        await pilot.pause()
+        assert _summary_text(demo_app) == short

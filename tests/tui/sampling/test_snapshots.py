@@ -112,3 +112,24 @@ def test_sampling_tab_of_a_type_one_walkthrough(snap_compare, home):
         assert snap_compare(FieldworkApp(handle=handle), run_before=run_before, terminal_size=SIZE)
     finally:
         handle.close()
+
+
+def test_sampling_tab_with_untestable_items(snap_compare, home, tmp_path):
+    """A v1 sample with items outside the audit period and after today: marked, the reason shown, r offered."""
+    from fieldwork_tui.tui.app import create_app
+
+    from ...services.sampling.test_method_v2 import untestable_engagement
+
+    untestable_engagement(home, tmp_path).close()
+    assert snap_compare(create_app(home, "method-v2"), run_before=_at("CM-01"), terminal_size=SIZE)
+
+
+def test_sampling_tab_method_record(snap_compare, demo_app):
+    """m: the whole method record of a v2 sample (uid, method, seed, population hash, strata, reconciliation)."""
+    async def run_before(pilot):
+        handle = demo_app.handle
+        populations.import_population(handle, "OP-01", _weekly(pilot), date="Run on", expected_count=52)
+        sampling.take_sample(handle, "OP-01")
+        await open_control_tab(pilot, "OP-01", "sampling")
+
+    assert snap_compare(demo_app, run_before=run_before, press=["m"], terminal_size=SIZE)

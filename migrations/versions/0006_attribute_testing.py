@@ -6,7 +6,7 @@ result as that attribute's cell (its derived result is then the same). The diffe
 "rule" (a population row an attribute's rule does not meet or cannot decide).
 
 Revision ID: attribute_testing
-Revises: dispositions
+Revises: sampling_v2
 Create Date: 2026-12-01 09:37:25.473607
 """
 import datetime as dt
@@ -17,7 +17,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = 'attribute_testing'
-down_revision: str | None = 'dispositions'
+down_revision: str | None = 'sampling_v2'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
