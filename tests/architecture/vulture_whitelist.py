@@ -14,7 +14,7 @@ _.compress_type, _.external_attr     # zipfile.ZipInfo (bundle, backup)
 _.freeze_panes, _.font, _.number_format, _.data_type  # openpyxl cells and sheets
 _.quotePrefix, _.alignment, _.pageSetUpPr, _.print_title_rows  # openpyxl (store/xlsx.py)
 _.orientation, _.fitToWidth, _.fitToHeight, _.gridLines  # openpyxl page setup (store/xlsx.py)
-_.comment, _.sheet_state  # openpyxl (issue 17: the testing workbook)
+_.comment, _.sheet_state, _.fitToPage  # openpyxl (issue 17: the testing workbook)
 _.isolation_level                    # the sqlite3 connection (store/db.py)
 _.disabled                           # Textual widgets
 _.virtual_size                       # Textual scroll view (VirtualTable)
