@@ -199,7 +199,7 @@ def differences_resolve_command(
     evidence: int | None = typer.Option(None, "--evidence", help="Evidence id that shows the explanation."),
     all_open: str | None = typer.Option(None, "--all-open", metavar="KIND",
                                         help="Every open difference of this kind (only_in_a, only_in_b, "
-                                             "differing, date_window, duplicate) or 'any'."),
+                                             "differing, date_window, duplicate, rule) or 'any'."),
 ) -> None:
     """Record the disposition of one or many differences (alike rows at once)."""
     from fieldwork_tui.services.errors import InvalidInput

@@ -327,6 +327,8 @@ def describe_difference(kind: str, key: str, details: dict | None, label_a: str 
     if kind == "differing":
         parts = [f"{col} {v.get('a')!r} vs {v.get('b')!r}" for col, v in (d.get("fields") or {}).items()]
         return f"{key}: " + "; ".join(parts)
+    if kind == "rule":
+        return f"{key}: attribute {d.get('attribute', '?')} {d.get('outcome', 'not met')} — {d.get('reason', '')}"
     if kind == "duplicate":
         side = label_a if d.get("side") == "A" else label_b
         spellings = ", ".join(repr(k) for k in d.get("keys") or [key])
@@ -345,6 +347,8 @@ def deviation_clause(kind: str, details: dict | None, label_a: str = "A", label_
     if kind == "differing":
         cols = ", ".join(d.get("fields") or {}) or "a field"
         return f"{cols} in {label_b} did not agree with {label_a}"
+    if kind == "rule":  # worded from the attribute when the rule ran (domain.attributes.rule_difference_clause)
+        return d.get("deviation") or f"attribute {d.get('attribute', '?')} was not met"
     if kind == "duplicate":
         side = label_a if d.get("side") == "A" else label_b
         return f"the item appeared more than once in {side}"

@@ -165,6 +165,7 @@ class DifferenceKind(StrEnum):
     differing = "differing"
     date_window = "date_window"
     duplicate = "duplicate"  # a key that appears more than once on one side
+    rule = "rule"  # a population row an attribute's rule does not meet or cannot decide (attribute testing)
 
 
 class Disposition(StrEnum):

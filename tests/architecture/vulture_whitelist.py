@@ -14,6 +14,7 @@ _.compress_type, _.external_attr     # zipfile.ZipInfo (bundle, backup)
 _.freeze_panes, _.font, _.number_format, _.data_type  # openpyxl cells and sheets
 _.quotePrefix, _.alignment, _.pageSetUpPr, _.print_title_rows  # openpyxl (store/xlsx.py)
 _.orientation, _.fitToWidth, _.fitToHeight, _.gridLines  # openpyxl page setup (store/xlsx.py)
+_.comment, _.sheet_state, _.fitToPage  # openpyxl (issue 17: the testing workbook)
 _.isolation_level                    # the sqlite3 connection (store/db.py)
 _.disabled                           # Textual widgets
 _.virtual_size                       # Textual scroll view (VirtualTable)
@@ -26,9 +27,12 @@ first_used_at                        # SignerKey: when a key first signed in the
 updated_at, original_path, concluded_by, performed_by, source_sha256, imported_by, imported_at
 policy_preset, created_by, population_row_id, tested_by, tested_at, report_date
 _.updated_at, _.concluded_by, _.tested_by, _.tested_at
+updated_by, reconciliation_note, recorded_by, recorded_at  # issue 17: test steps and the extract record
+_.updated_by, _.reconciliation_note, _.recorded_by, _.recorded_at
 
 # -- read by a Jinja template of the bundle (vulture does not read templates) --------------------------
 expansion_total                      # SamplePlan (workpaper.html.j2), also the CLI's JSON
+population_member                    # ControlPaper (workpaper.html.j2: the population file's link)
 _._party_for                         # OscalBuilder's cache of party uuids
 
 # -- read by tests only: what a screen or service last did -------------------------------------------

@@ -10,6 +10,8 @@ baseline in ONE run, each metric printed with its value, baseline, ratio and goa
 - attach: attach of a 1 GB file ÷ (`sha256sum` then `cp`) — goal ≤ 0.8; attach_peak_rss for 2 GB < 150 MB
 - export: bundle export of 2 GB of evidence ÷ `zip -0 -r` — goal ≤ 1.1; verify ÷ `sha256sum -c` — ≤ 1.1
 - population_import: 100k rows ÷ `sqlite3 .import` — goal ≤ 2.0
+- latency.testing_grid: key-to-repaint p95 in the testing grid at 60 items × 6 attributes (`grid.py`,
+  self-contained: its own engagement, the real Sampling tab) — goal < 50 ms
 
 `--quick` uses smaller sizes and fewer repetitions (a few minutes once the data is cached). A metric
 whose feature is not on this branch yet is reported as "not available". The large engagement is
@@ -81,6 +83,7 @@ GOALS = {  # metric: (goal, kind) — "ratio" means ratio ≤ goal, "max" means 
     "export": (1.1, "ratio"),
     "verify": (1.1, "ratio"),
     "population_import": (2.0, "ratio"),
+    "latency.testing_grid": (50.0, "max"),
 }
 
 
@@ -354,6 +357,17 @@ def bench_import(plan: Plan, files: Path, tmp: Path) -> dict:
                                         note=f"{plan.import_rows} rows, CSV, vs sqlite3 .import into a new table, best of {plan.io_runs + 1}")}
 
 
+def bench_grid(plan: Plan, tmp: Path) -> dict:
+    import grid  # tests/perf/grid.py: builds its own engagement, so the metric stays self-contained
+
+    samples = plan.action_samples * 5
+    result = grid.run(samples, root=tmp)
+    return {"latency.testing_grid": metric(
+        "latency.testing_grid", result["p95"] * 1000, None, unit="ms",
+        note=f"p95 of {result['samples']} keys (arrows, p d n u P) at {grid.ITEMS} items × {grid.ATTRIBUTES} "
+             f"attributes; median {result['median'] * 1000:.1f} ms")}
+
+
 # -- report ----------------------------------------------------------------------------------------
 def _fmt(v: float | None, unit: str) -> str:
     if v is None:
@@ -389,7 +403,7 @@ def machine() -> str:
     return f"{os.cpu_count()} cores{mem}, Python {platform.python_version()}, {platform.system()} {platform.release()}"
 
 
-SECTIONS = ["startup", "latency", "attach", "bundle", "import"]
+SECTIONS = ["startup", "latency", "attach", "bundle", "import", "grid"]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -438,6 +452,9 @@ def main(argv: list[str] | None = None) -> int:
         if "import" in sections:
             log("population import …")
             results.update(bench_import(plan, files, tmp))
+        if "grid" in sections:
+            log("testing grid …")
+            results.update(bench_grid(plan, tmp))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     results = {k: results[k] for k in GOALS if k in results}

@@ -231,7 +231,7 @@ def stage_sampling(handle, scale: Scale, work: Path, rng: random.Random) -> dict
         for item in list(getattr(view, "items", []))[: scale.marked_per_sample]:
             item_id = getattr(item, "id", None)
             if item_id is not None:
-                sampling.mark(handle, item_id, "passed")
+                sampling.mark(handle, item_id, "passed", seen_in_extract=True)
                 marked += 1
     return {"sample_items": items, "marked": marked, "populations": len(refs)}
 

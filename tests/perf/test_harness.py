@@ -96,3 +96,9 @@ def test_report_marks_goals_and_missing_features() -> None:
     assert missing["status"] == "not available" and missing["value"] is None
     assert "not available: bundle export" in bench.table({"export": missing})
     assert bench.p95([float(i) for i in range(1, 21)]) == 19.0
+
+
+def test_the_testing_grid_metric_drives_every_key_on_the_sampling_tab(tmp_path: Path) -> None:
+    grid = _load("grid")
+    result = grid.run(len(grid.KEYS), root=tmp_path)  # each key once; raises if the grid is not there or blocks
+    assert result["samples"] == len(grid.KEYS) and result["p95"] > 0 and result["goal"] == grid.GOAL_P95

@@ -24,6 +24,7 @@ from fieldwork_tui.services.controls.facts import facts_and_statuses
 from fieldwork_tui.services.findings.review import all_notes
 from fieldwork_tui.services.findings.signoffs import all_signoff_views
 from fieldwork_tui.services.findings.views import NoteView, SignOffView
+from fieldwork_tui.services.sampling import testing
 from fieldwork_tui.store.models import (
     Control,
     ControlException,
@@ -149,6 +150,11 @@ class ControlPaper:
     notes: list[NoteView]
     #: The control's section IV row (`.procedures`, `.results`), set by the exporter.
     row: Any = None
+    #: Attribute testing: the test steps and the matrix of the latest sample (sampling's MatrixView),
+    #: the walkthrough / test of one (SingleTestView), and the population file's member in the bundle.
+    testing: Any = None
+    single: Any = None
+    population_member: str = ""
 
     @property
     def control(self) -> Control:
@@ -303,7 +309,28 @@ class BundleData:
             samples.append(SamplePaper(sm, s.get(Population, sm.population_id), items, d, inputs))
         exceptions = [e for e in self.exceptions_by_control().get(summary.control.ref, [])]
         notes = [n for n in self.notes if n.control_ref == summary.control.ref]
-        return ControlPaper(summary, statements, observations, evidence, reperformances, samples, exceptions, notes)
+        matrix = self.testing(summary)
+        single = testing.single_test_in(s, summary.control)
+        return ControlPaper(summary, statements, observations, evidence, reperformances, samples, exceptions, notes,
+                            testing=matrix, single=single, population_member=self._population_member(matrix))
+
+    def testing(self, summary: ControlSummary):
+        """The control's test steps and testing matrix (read once; the workpaper and the workbook share it)."""
+        cache = self.__dict__.setdefault("_testing", {})
+        cid = summary.control.id
+        if cid not in cache:
+            cache[cid] = testing.matrix_in(self.s, summary.control)
+        return cache[cid]
+
+    def _population_member(self, matrix) -> str:
+        """The client's population file as kept in the vault (and so in the bundle), if it is there."""
+        if matrix.population_id is None:
+            return ""
+        pop = self.s.get(Population, matrix.population_id)
+        for e in self.evidence:
+            if pop.source_sha256 and e.file.sha256 == pop.source_sha256:
+                return e.member
+        return ""
 
     def exceptions_by_control(self) -> dict[str, list[ExceptionView]]:
         if not hasattr(self, "_exc_by_control"):

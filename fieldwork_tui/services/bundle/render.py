@@ -16,6 +16,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, pass_context
 from markupsafe import Markup
 
 from fieldwork_tui.domain import flags as flag_table
+from fieldwork_tui.domain.attributes import LEGEND, Cell, tickmark
 from fieldwork_tui.domain.labels import label
 from fieldwork_tui.domain.prose import noun
 from fieldwork_tui.domain.vocab import (
@@ -24,6 +25,7 @@ from fieldwork_tui.domain.vocab import (
     ControlStatus,
     EvidenceType,
     Flag,
+    SampleResult,
 )
 from fieldwork_tui.services.bundle.data import OPEN, BundleData, ControlPaper
 from fieldwork_tui.services.findings.views import STALE_LABEL
@@ -85,8 +87,17 @@ def environment() -> Environment:
     env.filters.update(day=_day, when=_when, size=_size, words=lambda s: str(s).replace("_", " "),
                        badge_cells=_badge_cells, flag_class=_flag_class,
                        flag_label=flag_table.label, flag_help=lambda f: flag_table.spec(f).help,
-                       flag_blocks=lambda f: flag_table.spec(f).blocking, href=_href, noun=noun, css_string=css_string)
+                       flag_blocks=lambda f: flag_table.spec(f).blocking, href=_href, noun=noun, css_string=css_string,
+                       tickmark=tickmark, cell_class=_cell_class)
+    env.globals["legend"] = LEGEND
     return env
+
+
+def _cell_class(c: Cell) -> str:
+    """A matrix cell's colour: a deviation stands out, a proposal is not yet a result."""
+    if c.proposed and c.result is not SampleResult.untested:
+        return "warn"
+    return {SampleResult.passed: "ok", SampleResult.deviation: "bad", SampleResult.untested: "muted"}.get(c.result, "")
 
 
 def _common(data: BundleData, root: str) -> dict[str, Any]:
@@ -221,7 +232,45 @@ def write_workbook(fh: IO[bytes], data: BundleData, today: dt.date) -> None:
         Column("Effectiveness", 12), Column("Root cause", 40, wrap=True), Column("Corrective action", 40, wrap=True),
         Column("Compensating controls", 30, wrap=True), Column("Remediation", 16), Column("Remediation date", 14)],
         exception_rows())
+
+    # one Testing sheet per sampled control: the matrix as the workpaper shows it, then the steps, the
+    # wording per attribute and the legend below it
+    for summary in data.controls:
+        t = data.testing(summary)
+        if not t.items or not t.steps.attributes:
+            continue
+        attrs = t.steps.attributes
+
+        def testing_rows(t=t, attrs=attrs):
+            for it in t.items:
+                evidence = [f"#{it.evidence_id}"] if it.evidence_id else []
+                evidence += [f"{a.letter}: #{c.evidence_id}" for a, c in zip(attrs, it.cells, strict=True) if c.evidence_id]
+                notes = [it.note] if it.note else []
+                notes += [f"{a.letter}: {c.note}" for a, c in zip(attrs, it.cells, strict=True) if c.note]
+                yield [it.position, it.key, dt.date.fromisoformat(it.date) if it.date else None, it.kind,
+                       *[tickmark(c) for c in it.cells], _RESULT_WORDS[it.result], ", ".join(evidence),
+                       "\n".join(notes)]
+            yield []
+            yield [f"Objective: {t.steps.objective or '—'}"]
+            for a in attrs:
+                yield [f"{a.letter}: {a.description}" + (f" (rule: {a.rule})" if a.rule else "")]
+            yield [f"Tested {t.counts.tested} of {t.counts.items} {t.noun}; {t.counts.deviations} with a deviation"
+                   + (f"; {t.counts.proposed} proposed cells not yet confirmed" if t.counts.proposed else "")]
+            for w in t.wordings:
+                yield [w.text]
+            yield []
+            for mark, meaning in LEGEND:
+                yield [f"{mark}  {meaning}"]
+
+        add_sheet(wb, f"Testing {summary.control.ref}", [
+            Column("#", 5), Column("Item", 18), Column("Date", 12), Column("Sample", 10),
+            *[Column(a.spec().label(), 7) for a in attrs], Column("Result", 11), Column("Evidence", 14),
+            Column("Notes", 60, wrap=True)], testing_rows())
     wb.save(fh)
+
+
+_RESULT_WORDS = {SampleResult.passed: "pass", SampleResult.deviation: "deviation",
+                 SampleResult.not_applicable: "n/a", SampleResult.untested: "untested"}
 
 
 def canonical_json(data: Any) -> str:

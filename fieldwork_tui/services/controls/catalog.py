@@ -208,6 +208,10 @@ def import_controls(handle: EngagementHandle, path: Path | str, *, sheet: str | 
     changes: list[str] = []
     unchanged = 0
     proposed_automated: list[str] = []
+    from fieldwork_tui.services.sampling import testing
+
+    lib = testing.library()  # a broken firm library is refused before anything is written
+    new_controls: list[Control] = []
     with import_session(handle, dry_run=dry_run) as s:
         people = people_index(s)
         names = {p.id: p.name for p in people.values()}
@@ -271,6 +275,7 @@ def import_controls(handle: EngagementHandle, path: Path | str, *, sheet: str | 
                     setattr(c, name, value)
             if new:
                 created.append(c.ref)
+                new_controls.append(c)
                 changes.append(f"{c.ref}: new control")
             elif diff:
                 changes.append(change_line(c.ref, diff))
@@ -279,6 +284,10 @@ def import_controls(handle: EngagementHandle, path: Path | str, *, sheet: str | 
                 continue
             c.updated_at = utcnow()
             s.add(c)
+        # a new engagement starts with sensible test steps: new controls take the firm library's that fit
+        # them, in the same transaction (all or nothing, one commit however long the matrix)
+        s.flush()
+        took = testing.library_steps_for_new(s, new_controls, lib, handle.actor)
     notes = []
     extra_cols = [headers[i] for i in extra_idx if not (kept_category and i == cols["tsc_category"])]
     if extra_cols:
@@ -293,7 +302,8 @@ def import_controls(handle: EngagementHandle, path: Path | str, *, sheet: str | 
     if table.hidden_sheets:
         notes.append(f"hidden sheets skipped: {', '.join(repr(h) for h in table.hidden_sheets)}")
     updated = len(changes) - len(created)
-    result = ControlImportResult(created=len(created), updated=updated, total=len(parsed), unchanged=unchanged)
+    result = ControlImportResult(created=len(created), updated=updated, total=len(parsed), unchanged=unchanged,
+                                 library_steps=took)
     result.plan = ImportPlan(kind="controls", source=label, summary=result.describe(dry_run=dry_run),
                              mapping=columns_used, changes=tuple(changes), notes=tuple(notes), dry_run=dry_run,
                              field_map=field_map(headers, cols, skipped))

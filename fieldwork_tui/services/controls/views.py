@@ -33,11 +33,15 @@ class ControlImportResult:
     unchanged: int = 0
     #: What was read and changed: the column mapping, the change lines, the notes (services.imports).
     plan: ImportPlan | None = None
+    library_steps: int = 0  # new controls that took the firm library's test steps
 
     def describe(self, *, dry_run: bool = False) -> str:
         verb = "would be imported" if dry_run else "imported"
-        return (f"{self.total} controls {verb} ({self.created} new, {self.updated} updated, "
+        text = (f"{self.total} controls {verb} ({self.created} new, {self.updated} updated, "
                 f"{self.unchanged} unchanged)")
+        if self.library_steps:
+            text += f"; {self.library_steps} {'would take' if dry_run else 'took'} the firm library's test steps"
+        return text
 
     def lines(self) -> list[str]:
         """The summary and what changed, as the CLI prints it."""

@@ -41,6 +41,7 @@ from fieldwork_tui.store.models import (
     ReperformanceDifference,
     Sample,
     SampleItem,
+    TestAttribute,
     utcnow,
 )
 
@@ -111,21 +112,39 @@ def sample_counts(session: Session, sample_id: int) -> tuple[int, int]:
 
 
 def wording_for(session: Session, control: Control, source: ExceptionSource, instance: str, deviation: str,
-                sample_item_id: int | None = None, difference_id: int | None = None) -> str:
+                sample_item_id: int | None = None, difference_id: int | None = None,
+                attribute_id: int | None = None) -> str:
     """The wording of a new exception before it is stored (counted, never naming `instance`); once
     stored, `current_wordings` words it with the current counts."""
     if source is ExceptionSource.sample and sample_item_id is not None:
         item = session.get(SampleItem, sample_item_id)
+        noun = reporting.items_noun(control.title, control.description)
+        if attribute_id is not None:  # counted per attribute: "For 1 of 40 changes sampled, <its wording>."
+            from fieldwork_tui.services.sampling.testing import attribute_counts
+
+            deviations, size, clause = attribute_counts(session, sample_item_id, attribute_id)
+            return reporting.sample_exception_wording(max(deviations, 1), size, noun, clause or deviation)
         deviations, size = sample_counts(session, item.sample_id)
-        return reporting.sample_exception_wording(max(deviations, 1), size,
-                                                  reporting.items_noun(control.title, control.description), deviation)
+        return reporting.sample_exception_wording(max(deviations, 1), size, noun, deviation)
     diff = session.get(ReperformanceDifference, difference_id) if difference_id else None
     if source is ExceptionSource.reperformance and diff is not None:
-        rp = session.get(Reperformance, diff.reperformance_id)
-        compared = rp.options.get("compared") or (rp.options.get("matched", 0) + rp.only_in_a + rp.only_in_b)
-        return reporting.comparison_exception_wording(1, compared, reporting.compared_items_noun(
-            control.title, control.description), deviation)
+        total, items, verb = reperformance_counted(session.get(Reperformance, diff.reperformance_id), control)
+        if verb == "compared":
+            return reporting.comparison_exception_wording(1, total, items, deviation)
+        return reporting.count_wording(1, total, items, deviation, verb=verb)
     return reporting.instances_wording(1, deviation)
+
+
+def reperformance_counted(rp: Reperformance, control: Control) -> tuple[int, str, str]:
+    """(N, what the N are, how they were examined) of a re-performance's exception wording: a
+    comparison counts the items compared ("For 1 of 5 terminated users compared, ..."); an
+    attribute's rule run over the whole population counts the population's rows, each tested
+    ("For 2 of 300 changes tested, the change was deployed before it was approved.")."""
+    if rp.options.get("kind") == "attribute_rule":
+        return (rp.options.get("compared") or rp.count_a, reporting.items_noun(control.title, control.description),
+                "tested")
+    compared = rp.options.get("compared") or (rp.options.get("matched", 0) + rp.only_in_a + rp.only_in_b)
+    return compared, reporting.compared_items_noun(control.title, control.description), "compared"
 
 
 def current_wordings(session: Session, control_ids: list[int] | None = None) -> dict[int, reporting.Wording]:
@@ -149,15 +168,22 @@ def current_wordings(session: Session, control_ids: list[int] | None = None) -> 
             root = sample.parent_id or sample.id
             if root not in sizes:
                 sizes[root] = sample_counts(session, root)[1]
-            fact = reporting.DeviationFacts(group=f"sample:{root}", what=ex.deviation, total=sizes[root],
+            # a deviation in one attribute is counted with that attribute's other deviations and worded
+            # from the attribute ("For 1 of 40 changes sampled, the change was deployed before it was approved.")
+            group, what = f"sample:{root}", ex.deviation
+            if ex.attribute_id is not None:
+                from fieldwork_tui.services.sampling.testing import attribute_clause
+
+                group = f"sample:{root}:attribute:{ex.attribute_id}"
+                what = attribute_clause(session.get(TestAttribute, ex.attribute_id)) or ex.deviation
+            fact = reporting.DeviationFacts(group=group, what=what, total=sizes[root],
                                             items=reporting.items_noun(c.title, c.description), verb="sampled",
                                             override=override, exception_id=ex.id)
         elif ex.source is ExceptionSource.reperformance and diff is not None:
             rp = session.get(Reperformance, diff.reperformance_id)
-            compared = rp.options.get("compared") or (rp.options.get("matched", 0) + rp.only_in_a + rp.only_in_b)
-            fact = reporting.DeviationFacts(group=f"reperformance:{rp.id}", what=ex.deviation, total=compared,
-                                            items=reporting.compared_items_noun(c.title, c.description),
-                                            verb="compared", override=override, exception_id=ex.id)
+            total, items, verb = reperformance_counted(rp, c)
+            fact = reporting.DeviationFacts(group=f"reperformance:{rp.id}", what=ex.deviation, total=total,
+                                            items=items, verb=verb, override=override, exception_id=ex.id)
         by_control.setdefault(c.id, []).append((ex, fact))
     out: dict[int, reporting.Wording] = {}
     for rows in by_control.values():
@@ -176,8 +202,9 @@ def create_exception(handle: EngagementHandle, ref: str, *, instance: str, devia
                      exception_type: ExceptionType | str = ExceptionType.execution,
                      effectiveness: Effectiveness | str = Effectiveness.operating, report_wording: str | None = None,
                      source: ExceptionSource | str = ExceptionSource.manual, sample_item_id: int | None = None,
-                     difference_id: int | None = None) -> ControlException:
-    """Record an exception. Report wording is generated unless given."""
+                     difference_id: int | None = None, attribute: str | None = None) -> ControlException:
+    """Record an exception. Report wording is generated unless given. A sample deviation names the
+    attribute it deviated in (`attribute`, its letter) when the control tests several."""
     source = _enum(ExceptionSource, source, "source")
     etype = _enum(ExceptionType, exception_type, "type")
     eff = _enum(Effectiveness, effectiveness, "effectiveness")
@@ -196,8 +223,15 @@ def create_exception(handle: EngagementHandle, ref: str, *, instance: str, devia
                 raise InvalidInput(f"sample item #{item.id} belongs to another control")
             if item.result is not SampleResult.deviation:
                 raise InvalidInput(f"sample item {item.key}: not marked as a deviation (it is {item.result.value})")
-            if s.exec(select(ControlException).where(ControlException.sample_item_id == item.id)).first():
-                raise InvalidInput(f"sample item {item.key}: an exception is already recorded for it")
+            from fieldwork_tui.services.sampling.testing import deviating_attribute
+
+            attribute_id = deviating_attribute(s, item, attribute)
+            if s.exec(select(ControlException).where(ControlException.sample_item_id == item.id,
+                                                     ControlException.attribute_id == attribute_id)).first():
+                raise InvalidInput(f"sample item {item.key}: an exception is already recorded for it"
+                                   + (f" in attribute {attribute.strip().upper()}" if attribute else ""))
+        else:
+            attribute_id = None
         if source is ExceptionSource.reperformance:
             diff = s.get(ReperformanceDifference, difference_id) if difference_id else None
             if diff is None:
@@ -214,11 +248,12 @@ def create_exception(handle: EngagementHandle, ref: str, *, instance: str, devia
             diff.disposed_by = handle.actor
             diff.disposed_at = utcnow()
             s.add(diff)
-        generated = wording_for(s, control, source, instance, deviation, sample_item_id, difference_id)
+        generated = wording_for(s, control, source, instance, deviation, sample_item_id, difference_id,
+                                attribute_id)
         given = (report_wording or "").strip()
         wording, edited = given or generated, bool(given) and not _same(given, generated)
         ex = ControlException(control_id=control.id, source=source, sample_item_id=sample_item_id,
-                              difference_id=difference_id, instance=instance.strip(),
+                              attribute_id=attribute_id, difference_id=difference_id, instance=instance.strip(),
                               planned_control=(planned_control or control.description).strip(),
                               deviation=deviation.strip(), exception_type=etype, effectiveness=eff,
                               report_wording=wording, wording_edited=edited, created_by=handle.actor)

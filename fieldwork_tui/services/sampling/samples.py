@@ -23,11 +23,13 @@ from fieldwork_tui.services.errors import InvalidInput, NotFound
 from fieldwork_tui.services.records import record
 from fieldwork_tui.services.records import records as copy_records
 from fieldwork_tui.services.sampling import draws, populations
+from fieldwork_tui.services.sampling import testing as _testing
 from fieldwork_tui.services.sampling.views import SamplePlan, SampleVerifyReport, SampleView
 from fieldwork_tui.store import paths
 from fieldwork_tui.store.clock import today
 from fieldwork_tui.store.handle import EngagementHandle
 from fieldwork_tui.store.models import (
+    AttributeResult,
     Control,
     ControlException,
     Engagement,
@@ -36,7 +38,7 @@ from fieldwork_tui.store.models import (
     PopulationRow,
     Sample,
     SampleItem,
-    utcnow,
+    TestAttribute,
 )
 
 CONFIG_FILE = "sampling.toml"
@@ -216,6 +218,8 @@ def take_sample(handle: EngagementHandle, ref: str, size: int | None = None, rea
         s.add(sample)
         s.flush()
         _add_items(s, sample, pop, list(selection.keys))
+        _testing.ensure_steps(s, s.get(Control, sample.control_id))
+    _testing.propose_if_offered(handle, ref)  # the rules propose the new items' cells at once
     return sample_view(handle, ref)
 
 
@@ -266,6 +270,8 @@ def expand(handle: EngagementHandle, ref: str, total: int | None = None, reason:
         s.add(sample)
         s.flush()
         _add_items(s, sample, pop, list(selection.keys))
+        _testing.ensure_steps(s, s.get(Control, sample.control_id))
+    _testing.propose_if_offered(handle, ref)  # the rules propose the new items' cells at once
     return sample_view(handle, ref)
 
 
@@ -301,8 +307,16 @@ def replace_untestable(handle: EngagementHandle, ref: str) -> SampleView:
             entry = records.replaced_json(sel.Replaced(item.key, item.occurred_on, why.code, why.text, instead, day))
             if item.result is not SampleResult.untested or item.note:
                 entry["previous_result"], entry["previous_note"] = item.result.value, item.note
+            cells = list(s.exec(select(AttributeResult).where(AttributeResult.item_id == item.id)))
+            letters = {a.id: a.letter for a in s.exec(select(TestAttribute).where(
+                TestAttribute.id.in_([c.attribute_id for c in cells])))} if cells else {}
+            if any(c.result is not SampleResult.untested for c in cells):  # the attributes' results it had
+                entry["previous_cells"] = {letters[c.attribute_id]: c.result.value for c in cells
+                                           if c.result is not SampleResult.untested}
             entries.append(entry)
             position, sample_id = item.position, item.sample_id
+            for c in cells:
+                s.delete(c)
             s.delete(item)
             s.flush()
             if instead is not None:
@@ -314,6 +328,7 @@ def replace_untestable(handle: EngagementHandle, ref: str) -> SampleView:
                 s.add(owner)
         latest.replaced = entries
         s.add(latest)
+    _testing.propose_if_offered(handle, ref)  # the rules propose the replacements' cells at once
     return sample_view(handle, ref)
 
 
@@ -325,28 +340,14 @@ def _item(session: Session, item_id: int) -> SampleItem:
     return item
 
 
-def mark(handle: EngagementHandle, item_id: int, result: SampleResult | str, note: str | None = None) -> SampleItem:
-    """Record the test result of one item (pass, deviation, not applicable; or back to untested)."""
-    try:
-        result = SampleResult(result)
-    except ValueError:
-        raise InvalidInput(f"result {result!r}: expected one of {', '.join(SampleResult)}") from None
-    with handle.session() as s:
-        item = _item(s, item_id)
-        if result is not SampleResult.untested:
-            why = sel.untestable(item.occurred_on, draws.period_of(s), today=today())
-            if why is not None:
-                ref = s.get(Control, s.get(Sample, item.sample_id).control_id).ref
-                raise InvalidInput(f"{item.key} cannot be tested: {why.text}; replace it with the next item in "
-                                   f"rank order (r on the Sampling tab, or fieldwork sample ENGAGEMENT {ref} "
-                                   "--replace-untestable)")
-        item.result = result
-        if note is not None:
-            item.note = note.strip()
-        item.tested_by = handle.actor if result is not SampleResult.untested else ""
-        item.tested_at = utcnow() if result is not SampleResult.untested else None
-        s.add(item)
-    return item
+def mark(handle: EngagementHandle, item_id: int, result: SampleResult | str, note: str | None = None, *,
+         seen_in_extract: bool = False) -> SampleItem:
+    """Record the result of a whole item (pass, deviation, not applicable; or back to untested) through
+    its attributes' cells — see `testing.mark_item`: a pass needs its basis, and a control that tests
+    several attributes takes a deviation per attribute."""
+    from fieldwork_tui.services.sampling.testing import mark_item
+
+    return mark_item(handle, item_id, result, note, seen_in_extract=seen_in_extract)
 
 
 def set_note(handle: EngagementHandle, item_id: int, note: str) -> SampleItem:

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 
+from fieldwork_tui.domain import attributes as testing_rules
 from fieldwork_tui.domain import sampling as rules
 from fieldwork_tui.domain import selection
 from fieldwork_tui.domain.vocab import Frequency, SampleKind, SampleResult
+from fieldwork_tui.errors import NotFound
 from fieldwork_tui.services.imports.views import ImportPlan
 from fieldwork_tui.services.records import PopulationRecord, SampleItemRecord, SampleRecord
 
@@ -124,3 +128,131 @@ class SampleVerifyReport:
     @property
     def ok(self) -> bool:
         return not self.problems
+
+
+# -- attribute testing (services.sampling.testing, .workbook) -------------------------------------------
+@dataclass(frozen=True)
+class AttributeView:
+    id: int
+    letter: str
+    description: str
+    deviation: str
+    rule: str
+    position: int
+
+    def spec(self) -> testing_rules.AttributeSpec:
+        return testing_rules.AttributeSpec(self.letter, self.description, self.deviation, self.rule)
+
+
+@dataclass(frozen=True)
+class StepsView:
+    ref: str
+    objective: str
+    attributes: tuple[AttributeView, ...]
+    source: str = ""
+
+    def spec(self) -> testing_rules.ControlSteps:
+        return testing_rules.ControlSteps(self.objective, tuple(a.spec() for a in self.attributes))
+
+    def letters(self) -> list[str]:
+        return [a.letter for a in self.attributes]
+
+
+@dataclass(frozen=True)
+class MatrixItem:
+    item_id: int
+    position: int
+    key: str
+    date: str
+    kind: str  # initial | expansion
+    cells: tuple[testing_rules.Cell, ...]  # one per attribute, in the steps' order
+    result: SampleResult
+    note: str
+    evidence_id: int | None
+    values: Mapping[str, str] = field(default_factory=dict)  # the item's population columns
+
+
+@dataclass(frozen=True)
+class MatrixView:
+    ref: str
+    steps: StepsView
+    items: tuple[MatrixItem, ...]
+    counts: testing_rules.MatrixCounts
+    wordings: tuple[testing_rules.AttributeWording, ...]
+    noun: str
+    approach: testing_rules.Approach
+    sample_id: int | None = None
+    population_id: int | None = None
+    population_sha256: str = ""
+    population_source: str = ""
+    columns: tuple[str, ...] = ()
+    extract: testing_rules.ExtractRecord = testing_rules.ExtractRecord()
+    rule_problems: Mapping[str, str] = field(default_factory=dict)  # letter → why its rule cannot run
+
+    @property
+    def ipe_gaps(self) -> list[str]:
+        return testing_rules.ipe_gaps(self.extract) if self.population_id else ["a population"]
+
+    @property
+    def rules_offered(self) -> bool:
+        return self.population_id is not None and testing_rules.rules_offered(self.extract)
+
+    def item(self, item_id: int) -> MatrixItem:
+        for it in self.items:
+            if it.item_id == item_id:
+                return it
+        raise NotFound(f"sample item #{item_id} is not in the sample of {self.ref}")
+
+
+@dataclass(frozen=True)
+class ProposalSummary:
+    ref: str
+    proposed: Mapping[str, tuple[int, int, int]]  # letter → (pass, deviation, undecided)
+    skipped: Mapping[str, str]  # letter → why its rule could not run
+    kept: int  # confirmed cells left as they were
+
+
+@dataclass(frozen=True)
+class RuleRun:
+    reperformance_id: int
+    letter: str
+    rule: str
+    rows: int
+    met: int
+    not_met: int
+    undecided: int
+
+
+@dataclass(frozen=True)
+class SingleTestView:
+    ref: str
+    approach: testing_rules.Approach
+    test: testing_rules.SingleTest | None
+    problems: tuple[str, ...]
+    performed_by: str = ""
+
+
+@dataclass(frozen=True)
+class TestingExport:
+    __test__ = False
+    path: Path
+    items: int
+    attributes: int
+
+    def describe(self) -> str:
+        return f"{self.items} items × {self.attributes} attributes written to {self.path}"
+
+
+@dataclass(frozen=True)
+class TestingImport:
+    __test__ = False
+    ref: str
+    rows: int
+    changed: int
+    unchanged_items: tuple[str, ...]
+
+    def describe(self) -> str:
+        text = f"{self.ref}: {self.rows} items read, {self.changed} cells changed"
+        if self.unchanged_items:
+            text += f"; {len(self.unchanged_items)} items not in the workbook were left as they were"
+        return text

@@ -127,27 +127,6 @@ class SampleSizeDialog(_Dialog):
         self.dismiss({"size": None if size == self.policy_size else size, "reason": reason})
 
 
-class TextDialog(_Dialog):
-    """One line of text (a note on a sample item)."""
-
-    def __init__(self, title: str, label: str, value: str = "") -> None:
-        super().__init__()
-        self.title_text, self.label, self.value = title, label, value
-
-    def compose(self) -> ComposeResult:
-        with Vertical():
-            yield Label(self.title_text, classes="section-title")
-            yield Label(self.label, classes="field-label")
-            yield Input(self.value, id="text")
-            yield Label("", classes="error", id="error")
-            with Horizontal(classes="buttons"):
-                yield Button("Cancel", id="cancel")
-                yield Button("Save", variant="primary", id="ok")
-
-    def submit(self, button: str) -> None:
-        self.dismiss(self.query_one("#text", Input).value)
-
-
 class LinkEvidenceDialog(_Dialog):
     """Choose one of the control's evidence files for a sample item."""
 

@@ -43,7 +43,8 @@ def open_exception_form(screen: EngagementScreen, draft: dict, *, exception_id: 
             wording = values.pop("report_wording") or None
             fn = lambda: svc.create_exception(  # noqa: E731
                 screen.handle, ref, source=draft.get("source", "manual"), sample_item_id=draft.get("sample_item_id"),
-                difference_id=draft.get("difference_id"), report_wording=wording, **values)
+                difference_id=draft.get("difference_id"), attribute=draft.get("attribute"), report_wording=wording,
+                **values)
             done = "Exception recorded"
         else:
             values.pop("ref", None)

@@ -20,7 +20,7 @@ COLUMNS = [Column("kind", "Difference", 14), Column("key", "Key", 28), Column("d
            Column("disposition", "Disposition", 22)]
 KIND_LABEL = {"only_in_a": ("only in A", "yellow"), "only_in_b": ("only in B", "yellow"),
               "differing": ("differing", "cyan"), "date_window": ("date window", "bold red"),
-              "duplicate": ("duplicate key", "yellow")}
+              "duplicate": ("duplicate key", "yellow"), "rule": ("rule", "cyan")}
 DISPOSITION_LABEL = {"exception": "exception", "explained": "explained", "not_deviation": "not a deviation"}
 
 

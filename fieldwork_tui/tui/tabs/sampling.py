@@ -1,9 +1,12 @@
 """Sampling tab: the control's population, the policy size with its detection probabilities, the
-sample, and a fast keyboard loop over its items (p pass · d deviation · n not applicable · o note ·
-l link evidence). A deviation prompts the expansion (or says why it cannot be sampled away). Items that
-cannot be tested (outside the audit period, dated after today) say why; r replaces them in rank order.
-m shows the sample's whole method record (engagement uid, method, seed, population hash, strata of every
-draw, reconciliation) — what a reviewer needs to re-derive it (docs/sampling-method.md).
+sample, and its testing matrix (`tabs.testing_panel`: the test steps, the grid of items × attributes —
+p pass · d deviation · n not applicable · P pass the row · y/Y confirm the rules' proposals — notes,
+evidence, exceptions, the testing workbook). A deviation prompts the expansion (or says why it cannot
+be sampled away). A Type I engagement (walkthrough) and an automated control (test of one) say so here
+instead of sampling. Items that cannot be tested (outside the audit period, dated after today)
+say why; r replaces them in rank order. m shows the sample's whole method record (engagement uid,
+method, seed, population hash, strata of every draw, reconciliation) — what a reviewer needs to
+re-derive it (docs/sampling-method.md).
 
 Importing and selecting read whole populations, so they run in worker threads with a progress bar.
 """
@@ -19,17 +22,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import ProgressBar, Static
 
+from fieldwork_tui.domain.attributes import SAMPLE
 from fieldwork_tui.domain.vocab import DeviationConclusion, SampleResult
+from fieldwork_tui.tui.kit import workers
+from fieldwork_tui.tui.kit.safe_text import safe_text
+from fieldwork_tui.tui.kit.styles import role
 from fieldwork_tui.tui.tabs.base import ControlTab
-from fieldwork_tui.tui.widgets.virtual_table import Column, ListSource, Row, VirtualTable
-
-ITEM_COLUMNS = [Column("pos", "#", 4, justify="right"), Column("key", "Item", 16), Column("date", "Date", 10),
-                Column("kind", "Sample", 9), Column("result", "Result", 14), Column("note", "Note", 44),
-                Column("evidence", "Evidence", 8)]
-RESULT_STYLE = {SampleResult.untested: "dim", SampleResult.passed: "green", SampleResult.deviation: "bold red",
-                SampleResult.not_applicable: "cyan"}
-RESULT_LABEL = {SampleResult.untested: "untested", SampleResult.passed: "pass", SampleResult.deviation: "DEVIATION",
-                SampleResult.not_applicable: "n/a"}
+from fieldwork_tui.tui.tabs.testing_panel import TestingPanel, fetch_panel
 
 
 def _pct(p: float) -> str:
@@ -38,18 +37,6 @@ def _pct(p: float) -> str:
 
 class SamplingTab(ControlTab):
     BINDINGS = [
-        Binding("p", "mark('passed')", "Pass", id="sampling.pass", tooltip="Mark the item as passed and go to the next"),
-        Binding("d", "mark('deviation')", "Deviation", id="sampling.deviation",
-                tooltip="Mark the item as a deviation (prompts the expansion)"),
-        Binding("n", "mark('not_applicable')", "N/A", id="sampling.na", tooltip="Mark the item not applicable"),
-        Binding("u", "mark('untested')", "Untested", show=False, id="sampling.untested",
-                tooltip="Reset the item to untested"),
-        Binding("o", "note", "Note", id="sampling.note", tooltip="Write a note on the item"),
-        Binding("l", "link", "Evidence", id="sampling.link", tooltip="Link an evidence file to the item"),
-        Binding("f", "attach", "Attach file", show=False, id="sampling.attach",
-                tooltip="Copy a file into the vault and link it to the item"),
-        Binding("x", "exception", "Exception", show=False, id="sampling.exception",
-                tooltip="Record an exception for the deviating item"),
         Binding("i", "import_population", "Import", id="sampling.import", tooltip="Import the population (CSV/XLSX)"),
         Binding("t", "take_sample", "Sample", id="sampling.take", tooltip="Select the sample from the population"),
         Binding("e", "expand", "Expand", id="sampling.expand", tooltip="Expand the sample after a deviation"),
@@ -66,22 +53,28 @@ class SamplingTab(ControlTab):
     SamplingTab #sampling-summary { height: auto; padding: 0 1; }
     SamplingTab #sampling-progress { height: auto; padding: 0 1; display: none; }
     SamplingTab #sampling-progress.busy { display: block; }
-    SamplingTab #sampling-items { height: 1fr; }
+    SamplingTab #sampling-testing { height: 1fr; }
     """
 
     def __init__(self, ref: str, **kwargs) -> None:
         super().__init__(ref, **kwargs)
         self.view = None
+        self.approach = None  # how the control is tested (sample, walkthrough, test of one): from the matrix
         self._to_untested = False  # after a selection: put the cursor on the first item to test
         self.show_method = False  # m: the whole method record in the summary
 
     def compose(self) -> ComposeResult:
         yield Static(id="sampling-summary")
         yield ProgressBar(id="sampling-progress", show_eta=False)
-        yield VirtualTable(ListSource(ITEM_COLUMNS, []), id="sampling-items")
+        yield TestingPanel(self.ref, id="sampling-testing")
+
+    @property
+    def panel(self) -> TestingPanel:
+        return self.query_one("#sampling-testing", TestingPanel)
 
     def on_show(self) -> None:
-        self.query_one("#sampling-items", VirtualTable).focus()
+        grid = self.panel.grid
+        (grid if grid.display else self.panel).focus()
 
     # -- data ---------------------------------------------------------------------------------------
     def refresh_data(self, records=None) -> None:
@@ -91,24 +84,19 @@ class SamplingTab(ControlTab):
         if view is None:
             return
         self.view = view
+        self.panel.untestable = len(view.untestable)
         self.query_one("#sampling-summary", Static).update(self._summary(view))
-        table = self.query_one("#sampling-items", VirtualTable)
-        table.empty_text = ("No population yet: press i to import it." if view.plan.population is None
-                            else "No sample yet: press t to select it.")
-        kinds = {view.initial.id: "initial"} if view.initial else {}
-        kinds.update({x.id: "expansion" for x in view.expansions})
-        rows = [Row(key=item.id, cells=[
-            str(n), item.key, item.occurred_on.isoformat() if item.occurred_on else "", kinds.get(item.sample_id, ""),
-            Text("untestable", style="bold yellow") if item.id in view.untestable
-            else Text(RESULT_LABEL[item.result], style=RESULT_STYLE[item.result]),
-            view.untestable.get(item.id, item.note), f"#{item.evidence_id}" if item.evidence_id else ""])
-            for n, item in enumerate(view.items, 1)]
-        table.set_source(ListSource(ITEM_COLUMNS, rows))
+        workers.run(self, lambda: fetch_panel(self.handle, self.ref), done=self._show_panel, group="sampling-panel",
+                    exclusive=True, description="load the testing matrix")
+
+    def _show_panel(self, data) -> None:
+        self.approach = data.matrix.approach
+        if self.view is not None:
+            self.query_one("#sampling-summary", Static).update(self._summary(self.view))
+        self.panel.show(data)
         if self._to_untested:
             self._to_untested = False
-            untested = [n for n, item in enumerate(view.items) if item.result is SampleResult.untested]
-            if untested:
-                table.move_cursor(untested[0])
+            self.panel.focus_first_open()
 
     def _summary(self, view) -> Table:
         p = view.plan
@@ -126,6 +114,9 @@ class SamplingTab(ControlTab):
                 rec.append(f" · client count {pop.expected_count:,} ", style="")
                 rec.append("reconciled" if ok else "NOT RECONCILED", style="green" if ok else "bold red")
             t.add_row("Population", rec)
+        if self.approach is not None and self.approach.kind != SAMPLE:
+            t.add_row("Approach", safe_text(self.approach.explanation, role("accent")))
+            return t
         d = p.detection()
         policy = Text(f"{p.policy.name}: {p.size} ", style="")
         policy.append(f"({p.decision.label})", style="yellow" if p.decision.label == "judgmental" else "cyan")
@@ -224,45 +215,19 @@ class SamplingTab(ControlTab):
         return Text(f"rule: {rule.conclusion.value if rule.conclusion else 'pending'} — {rule.explanation} (c)",
                     style="yellow")
 
-    # -- item loop ----------------------------------------------------------------------------------
-    @property
-    def table(self) -> VirtualTable:
-        return self.query_one("#sampling-items", VirtualTable)
+    # -- after a deviation ---------------------------------------------------------------------------
+    def on_testing_panel_deviation_marked(self, event: TestingPanel.DeviationMarked) -> None:
+        event.stop()
+        self._prompt_deviation(event.key, event.item_id, event.letter)
 
-    def _current_item(self):
-        key = self.table.cursor_key
-        if self.view is None or key is None:
-            self.notify("No sample item here.", severity="warning")
-            return None
-        return next((i for i in self.view.items if i.id == key), None)
-
-    def action_mark(self, result: str) -> None:
-        from fieldwork_tui.services.sampling import mark
-
-        item = self._current_item()
-        if item is None:
-            return
-        if self.screen.run_guarded(lambda: mark(self.handle, item.id, result)) is None:
-            return
-        index = self.table.cursor
-        self.changed("sample item")
-        if result != SampleResult.untested.value:
-            self.table.move_cursor(self._next_untested(index))
-        if result == SampleResult.deviation.value:
-            self.call_after_refresh(self._prompt_deviation, item.key, item.id)
-
-    def _next_untested(self, index: int) -> int:
-        items = self.view.items if self.view else []
-        for i in list(range(index + 1, len(items))) + list(range(0, index)):
-            if items[i].result is SampleResult.untested:
-                return i
-        return min(index + 1, max(len(items) - 1, 0))
-
-    def _prompt_deviation(self, key: str, item_id: int) -> None:
+    def _prompt_deviation(self, key: str, item_id: int, letter: str) -> None:
+        """Expand the sample, record the exception, or decide later (and why expanding cannot help)."""
         from fieldwork_tui.domain.sampling import cannot_sample_away_message
         from fieldwork_tui.tui.dialogs.sampling import DeviationDialog
 
         view = self.view
+        if view is None or view.initial is None:
+            return
         p = view.plan
         if p.cannot_sample_away:
             message, expand = cannot_sample_away_message(p.frequency), None
@@ -280,86 +245,9 @@ class SamplingTab(ControlTab):
             if what == "expand":
                 self.action_expand()
             elif what == "exception":
-                self._exception_for(item_id)
+                self.panel.exception_for(item_id, letter)
 
-        self.app.push_screen(DeviationDialog(key, message, expand), chosen)
-
-    def action_note(self) -> None:
-        from fieldwork_tui.services.sampling import set_note
-        from fieldwork_tui.tui.dialogs.sampling import TextDialog
-
-        item = self._current_item()
-        if item is None:
-            return
-
-        def save(text: str | None) -> None:
-            if text is not None and self.screen.run_guarded(lambda: set_note(self.handle, item.id, text)) is not None:
-                self.changed("sample item note")
-
-        self.app.push_screen(TextDialog(f"Note on {item.key}", "What was inspected, what was found", item.note), save)
-
-    def action_link(self) -> None:
-        from fieldwork_tui.services.sampling import link_evidence, sample_evidence_choices
-        from fieldwork_tui.tui.dialogs.sampling import LinkEvidenceDialog
-
-        item = self._current_item()
-        if item is None:
-            return
-        choices = self.screen.run_guarded(lambda: sample_evidence_choices(self.handle, self.ref)) or []
-
-        def save(value: dict | None) -> None:
-            if value is not None and self.screen.run_guarded(
-                    lambda: link_evidence(self.handle, item.id, value["evidence_id"]), "Evidence linked") is not None:
-                self.changed("sample item evidence")
-
-        self.app.push_screen(LinkEvidenceDialog(item.key, choices, item.evidence_id), save)
-
-    def action_attach(self) -> None:
-        from fieldwork_tui.tui.dialogs.sampling import TextDialog
-
-        item = self._current_item()
-        if item is None:
-            return
-
-        def go(path: str | None) -> None:
-            if path and path.strip():
-                self._busy(True)
-                self._attach_worker(item.id, path.strip())
-
-        self.app.push_screen(TextDialog(f"Attach a file to {item.key}", "Path of the file", ""), go)
-
-    @work(thread=True, exclusive=True, group="sampling")
-    def _attach_worker(self, item_id: int, path: str) -> None:
-        from fieldwork_tui.services.errors import FieldworkError
-        from fieldwork_tui.services.sampling import attach_item_file
-
-        def progress(done, total, *_rest) -> None:
-            self.app.call_from_thread(self.query_one("#sampling-progress", ProgressBar).update, total=total,
-                                      progress=done)
-
-        try:
-            attach_item_file(self.handle, item_id, path, progress)
-        except (FieldworkError, OSError) as exc:
-            self.app.call_from_thread(self._done, None, str(exc))
-            return
-        self.app.call_from_thread(self._done, "File attached and linked to the item", None)
-
-    def action_exception(self) -> None:
-        item = self._current_item()
-        if item is None:
-            return
-        if item.result is not SampleResult.deviation:
-            self.notify("Only a deviating item becomes an exception (mark it with d).", severity="warning")
-            return
-        self._exception_for(item.id)
-
-    def _exception_for(self, item_id: int) -> None:
-        from fieldwork_tui.services.findings import draft_from_sample_item
-        from fieldwork_tui.tui.screens.exceptions import open_exception_form
-
-        draft = self.screen.run_guarded(lambda: draft_from_sample_item(self.handle, item_id))
-        if draft is not None:
-            open_exception_form(self.screen, draft, on_saved=lambda: self.changed("exception"))
+        self.app.push_screen(DeviationDialog(f"{key} · {letter}", message, expand), chosen)
 
     # -- population, selection, expansion, conclusion -----------------------------------------------
     def _busy(self, on: bool, total: int | None = None) -> None:
@@ -543,7 +431,15 @@ class SamplingTab(ControlTab):
         yield ("Expand sample", "Expand after a deviation", self.action_expand)
         yield ("Conclude deviation", "Isolated or systematic", self.action_conclude)
         yield ("Browse population", "Scroll the population rows", self.action_browse)
-        yield ("Attach file to item", "Copy a file into the vault for the item under the cursor", self.action_attach)
+        yield ("Edit test steps", f"The test objective and attributes of {self.ref}", self.panel.action_edit_steps)
+        yield ("Record completeness and accuracy", "Source system, query and the client's count of the population",
+               self.panel.action_extract)
+        yield ("Propose from rules", "The attributes' rules propose the untested cells", self.panel.action_propose)
+        yield ("Rules over the population", "Re-perform the rules over every row", self.panel.action_run_population)
+        yield ("Export testing workbook", "The matrix as .xlsx to fill in at the client", self.panel.action_export_workbook)
+        yield ("Import testing workbook", "Read a filled-in workbook back", self.panel.action_import_workbook)
+        yield ("Attach file to item", "Copy a file into the vault for the item under the cursor", self.panel.action_attach)
+        yield ("Walkthrough / test of one", "Type I or automated: record the single test", self.panel.action_single_test)
         yield ("Verify sample", "Re-derive the selection from the stored population", self.action_verify)
         yield ("Replace untestable items", "Items outside the period or after today: next in rank order",
                self.action_replace_untestable)

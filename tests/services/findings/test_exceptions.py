@@ -32,7 +32,8 @@ def eng(engagement, tmp_path):
 def deviating_item(handle, n=1):
     view = sampling.take_sample(handle, "CM-01")
     for i, item in enumerate(view.items):
-        sampling.mark(handle, item.id, SampleResult.deviation if i < n else SampleResult.passed, "no review")
+        sampling.mark(handle, item.id, SampleResult.deviation if i < n else SampleResult.passed, "no review",
+                      seen_in_extract=True)
     return view.items[0]
 
 
@@ -142,7 +143,7 @@ def test_conclusion_and_section_iv(eng):
     item = deviating_item(eng, 1)
     v = sampling.expand(eng, "CM-01")
     for it in v.items[25:]:
-        sampling.mark(eng, it.id, "passed")
+        sampling.mark(eng, it.id, "passed", seen_in_extract=True)
     sampling.conclude_deviations(eng, "CM-01")
     exceptions.create_exception(eng, "CM-01", source="sample", sample_item_id=item.id, instance=item.key,
                                 deviation="the change was merged without review")

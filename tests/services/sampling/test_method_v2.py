@@ -183,7 +183,7 @@ def test_an_item_outside_the_period_or_after_today_cannot_be_passed(eng, v1):
                                                r"period 2026-01-01 to 2026-12-31; replace it .*--replace-untestable"):
             sampling.mark(eng, outside[0].id, result)
     inside = next(i for i in v1.items if i.id not in v1.untestable and i.occurred_on <= TODAY)
-    sampling.mark(eng, inside.id, SampleResult.passed)
+    sampling.mark(eng, inside.id, SampleResult.passed, seen_in_extract=True)  # a pass needs its basis
     with pytest.raises(InvalidInput, match=r"after today \(2026-11-20\)"):
         sampling.mark(eng, late[0].id, SampleResult.passed)
 
@@ -274,3 +274,31 @@ def test_cli_refuses_to_pass_an_untestable_item_and_replaces_it(eng, v1):
     assert r.exit_code == 1 and r.output.count("\n") == 1 and "nothing to replace" in r.output
     r = run("sample", eng.slug, "CM-01", "--verify")
     assert r.exit_code == 0 and "verified" in r.output
+
+
+def test_no_attribute_result_on_an_untestable_item_and_a_replacement_drops_its_cells(eng, v1):
+    """Attribute testing meets method v2: every way of writing a result (a cell, a row, the whole item)
+    refuses an item that cannot be tested, and replacing it removes its cells (recorded with the entry)."""
+    from fieldwork_tui.domain.attributes import AttributeSpec
+    from fieldwork_tui.services.sampling import testing
+    from fieldwork_tui.store.models import AttributeResult, TestAttribute
+
+    testing.set_steps(eng, "CM-01", "", [AttributeSpec("A", "Approved before deployment"),
+                                         AttributeSpec("B", "Reviewed by another person")])
+    bad = next(i for i in v1.items if i.id in v1.untestable)
+    good = next(i for i in v1.items if i.id not in v1.untestable and i.occurred_on <= TODAY)
+    for write in (lambda: testing.set_cell(eng, bad.id, "A", "n/a"),
+                  lambda: testing.pass_row(eng, bad.id, seen_in_extract=True),
+                  lambda: testing.mark_item(eng, bad.id, "n/a")):
+        with pytest.raises(InvalidInput, match=rf"{bad.key} cannot be tested: .*--replace-untestable"):
+            write()
+    assert testing.set_cell(eng, good.id, "A", "n/a").cells[0].result is SampleResult.not_applicable
+    with eng.session() as s:  # a cell written before the item could be seen to be untestable
+        attr = s.exec(select(TestAttribute).where(TestAttribute.letter == "A")).one()
+        s.add(AttributeResult(item_id=bad.id, attribute_id=attr.id, result=SampleResult.not_applicable))
+    sampling.replace_untestable(eng, "CM-01")
+    with eng.read() as s:
+        assert not s.exec(select(AttributeResult).where(AttributeResult.item_id == bad.id)).all()
+        entries = [e for smp in s.exec(select(Sample)) for e in (smp.replaced or [])]
+    assert next(e for e in entries if e["key"] == bad.key)["previous_cells"] == {"A": "not_applicable"}
+    assert sampling.verify_sample(eng, "CM-01").ok

@@ -99,7 +99,7 @@ def test_small_population_is_tested_in_full(engagement, tmp_path):
 def test_deviation_expansion_conclusion_flow(eng):
     view = sampling.take_sample(eng, "CM-01")
     for item in view.items:
-        sampling.mark(eng, item.id, SampleResult.passed)
+        sampling.mark(eng, item.id, SampleResult.passed, seen_in_extract=True)
     assert not {Flag.untested_sample_items, Flag.deviation_without_expansion} & set(flags(eng))
     sampling.mark(eng, view.items[3].id, SampleResult.deviation, "no approval")
     assert Flag.deviation_without_expansion in flags(eng)
@@ -111,7 +111,7 @@ def test_deviation_expansion_conclusion_flow(eng):
     with pytest.raises(InvalidInput, match="15 expansion items still to test"):
         sampling.conclude_deviations(eng, "CM-01")
     for item in view.items[25:]:
-        sampling.mark(eng, item.id, SampleResult.passed)
+        sampling.mark(eng, item.id, SampleResult.passed, seen_in_extract=True)
     view = sampling.conclude_deviations(eng, "CM-01")
     assert view.initial.conclusion is DeviationConclusion.isolated
     with eng.read() as s:

@@ -9,6 +9,7 @@ from fieldwork_tui.domain.vocab import DeviationConclusion, SampleResult
 from fieldwork_tui.services.findings import exceptions
 from fieldwork_tui.services.sampling import populations
 from fieldwork_tui.services.sampling import samples as sampling
+from fieldwork_tui.services.sampling import testing as at
 
 from ..support import open_control_tab, settle, type_text
 
@@ -54,25 +55,34 @@ async def test_import_select_test_expand_conclude_from_the_keyboard(demo_app, tm
         view = sampling.sample_view(handle, "CM-03")
         assert view.size == 25 and view.initial.policy_size == 25
 
-        # item loop: pass, pass, then a deviation prompts the expansion
-        await pilot.press("p", "p", "d")
-        await pilot.pause()
+        # the grid: CM-03 took the firm library's steps (A, B, C); the cursor is on the first open cell.
+        # A pass needs its basis (asked once for the row), then a deviation prompts the expansion.
+        await pilot.press("P")
+        await settle(pilot)
+        assert type(demo_app.screen).__name__ == "PassBasisForm"
+        await pilot.press("ctrl+s")  # seen in the population extract
+        await settle(pilot)
+        await pilot.press("d")  # the cursor moved down: A of the second item
+        await settle(pilot)
         assert type(demo_app.screen).__name__ == "DeviationDialog"
+        assert "25 → 40" in str(demo_app.screen.message)
         await pilot.press("e")  # expand
         await pilot.pause()
         await pilot.press("enter")  # the policy's expanded total
         await settle(pilot)
         view = sampling.sample_view(handle, "CM-03")
-        assert [i.result for i in view.items[:3]] == [SampleResult.passed, SampleResult.passed,
-                                                      SampleResult.deviation]
+        assert [i.result for i in view.items[:3]] == [SampleResult.passed, SampleResult.deviation,
+                                                      SampleResult.untested]
         assert view.size == 40 and view.expanded
-        # pass every remaining item: the cursor jumps to the next untested item each time
-        for _ in range(37):
-            await pilot.press("p")
-        await pilot.pause()
+        # the rest of the matrix is tested by the auditor (the panel tests drive each key); a further
+        # deviation would make the rule conclude systematic
+        for item in view.items[2:]:
+            at.mark_item(handle, item.id, SampleResult.passed, seen_in_extract=True)
         view = sampling.sample_view(handle, "CM-03")
         assert view.count(SampleResult.untested) == 0
         assert view.rule.conclusion is DeviationConclusion.isolated
+        demo_app.screen.refresh_data()  # the screen reloads from the store (as after any write)
+        await settle(pilot)
 
         await pilot.press("c")
         await pilot.pause()
@@ -88,25 +98,29 @@ async def test_note_na_and_exception_from_a_deviation(demo_app, tmp_path):
         populations.import_population(handle, "CM-03", tmp_path / "e.csv", key="Change ID", date="Deployed")
         sampling.take_sample(handle, "CM-03")
         await open_tab(pilot, "CM-03")
-        await pilot.press("n")  # item 1 not applicable
+        await settle(pilot)
+        await pilot.press("n")  # A of item 1 not applicable; the cursor goes down to A of item 2
+        await settle(pilot)
         await pilot.press("o")
         await pilot.pause()
-        await type_text(pilot, "the change was approved after deployment")
-        await pilot.press("enter")
-        await pilot.pause()
+        await type_text(pilot, "the ticket was approved after the deployment")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
         await pilot.press("d")
-        await pilot.pause()
+        await settle(pilot)
         await pilot.press("x")  # record the exception from the prompt
-        await pilot.pause()
+        await settle(pilot)
         assert type(demo_app.screen).__name__ == "ExceptionFormDialog"
-        await pilot.press("enter")  # the deviation is prefilled from the item's note
-        await pilot.pause()
-        items = sampling.sample_view(handle, "CM-03").items
-        assert items[0].result is SampleResult.not_applicable
-        assert items[1].result is SampleResult.deviation and items[1].note.startswith("the change was")
+        await pilot.press("enter")  # the deviation is prefilled from the attribute's wording
+        await settle(pilot)
+        m = at.matrix(handle, "CM-03")
+        assert m.items[0].cells[0].result is SampleResult.not_applicable
+        assert m.items[1].result is SampleResult.deviation
+        assert m.items[1].cells[0].note == "the ticket was approved after the deployment"
         [ex] = exceptions.list_exceptions(handle, control="CM-03")
-        assert ex.source == "sample" and ex.deviation == "the change was approved after deployment"
-        assert ex.report_wording.startswith("For 1 of 25 emergency changes sampled, the change was approved after")
+        assert ex.source == "sample" and ex.deviation == "the change was deployed before it was approved"
+        assert ex.report_wording == ("For 1 of 25 emergency changes sampled, the change was deployed before it "
+                                     "was approved.")
 
 
 async def test_monthly_deviation_cannot_be_sampled_away(demo_app, tmp_path):
@@ -173,12 +187,17 @@ async def test_verify_from_the_tab(demo_app):
 
 async def test_untestable_items_say_why_and_r_replaces_them(home, tmp_path):
     """A v1 sample holding items outside the audit period and after today: the tab marks them, refuses
-    to pass one, and r replaces them in rank order (what is stored is asserted)."""
+    to mark one in the testing grid, and r (not the rules' propose while such items remain) replaces
+    them in rank order (what is stored is asserted)."""
+    from fieldwork_tui.domain.attributes import AttributeSpec
+    from fieldwork_tui.services.sampling import testing
     from fieldwork_tui.tui.app import create_app
+    from fieldwork_tui.tui.widgets.testing_grid import TestingGrid
 
     from ...services.sampling.test_method_v2 import untestable_engagement
 
     handle = untestable_engagement(home, tmp_path)
+    testing.set_steps(handle, "CM-01", "", [AttributeSpec("A", "Approved before deployment")])
     view = sampling.sample_view(handle, "CM-01")
     handle.close()
     first = next(n for n, i in enumerate(view.items) if i.id in view.untestable)
@@ -190,11 +209,14 @@ async def test_untestable_items_say_why_and_r_replaces_them(home, tmp_path):
         console = Console(width=130, record=True, file=io.StringIO())
         console.print(app.screen.query_one("#sampling-summary").content)
         assert "3 items cannot be tested" in " ".join(console.export_text().split())
-        table = app.screen.query_one("#sampling-items")
-        table.move_cursor(first)
-        await pilot.press("p")
+        grid = app.screen.query_one(TestingGrid)
+        await settle(pilot)
+        grid.focus()
+        grid.move_to(first, 0)
+        await pilot.press("n")
         await settle(pilot)
         assert sampling.sample_view(app.handle, "CM-01").items[first].result is SampleResult.untested
+        assert any("cannot be tested" in n.message for n in app._notifications), [n.message for n in app._notifications]
         await pilot.press("r")
         await settle(pilot)
         after = sampling.sample_view(app.handle, "CM-01")
