@@ -179,6 +179,28 @@ def _visible(ws) -> bool:
     return getattr(ws, "sheet_state", "visible") == "visible"
 
 
+def raw_rows(path: Path | str) -> Iterator[list[object]]:
+    """Every row of a CSV file, or of a workbook's first visible sheet, as read (no header search):
+    for files fieldwork wrote itself and reads back (the testing workbook)."""
+    path = Path(path)
+    _check_readable(path)
+    if not _is_xlsx(path):
+        return _csv_rows(path)
+    wb = _open_workbook(path)
+    ws = next((w for w in wb.worksheets if _visible(w)), None)
+    if ws is None:
+        wb.close()
+        raise InvalidInput(f"{path}: every sheet of the workbook is hidden")
+
+    def rows() -> Iterator[list[object]]:
+        try:
+            yield from _sheet_rows(sheet_label(path, ws.title), ws)
+        finally:
+            wb.close()
+
+    return rows()
+
+
 @dataclass
 class Table:
     """A header row and the data rows below it. `row_offset` turns a data index into a file row number."""
