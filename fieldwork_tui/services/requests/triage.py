@@ -62,7 +62,7 @@ def _today(today: dt.date | None) -> dt.date:
 
 # -- SQL mirrors of the domain rules --------------------------------------------------------------
 def _weekday_ordinal(date_expr):
-    n = psql.days_between(cast(literal(BUSINESS_EPOCH.isoformat()), Date), date_expr)
+    n = psql.days_between(literal(BUSINESS_EPOCH, Date), date_expr)  # a bound date (SQLite: an ISO text)
     weeks = n.op("/", return_type=Integer)(7)  # integer division on both engines (n is never negative)
     return weeks * 5 + psql.least(n % 7, 5)
 
