@@ -12,6 +12,7 @@ make up at least `min_shared` (half) of the longer one's distinct words — so a
 every word happens to reappear in a long, different account does not count. A statement recites the
 control description when its normalised text matches the description's, in order, at least
 `recital_threshold` (90) by rapidfuzz's ratio. Short generic answers ("yes", "we do") never trigger.
+The firm sets the numbers in the `[coached_answers]` table of its interview plan file.
 """
 
 from __future__ import annotations
@@ -64,13 +65,17 @@ class CoachingSettings:
 DEFAULT_SETTINGS = CoachingSettings()
 
 
-def settings_from_toml(text: str, source: str = "config.toml") -> CoachingSettings:
-    """`[coached_answers]` settings (threshold, min_words, min_shared, recital_threshold) from TOML."""
+def settings_from_toml(text: str, source: str = "interview_plan.toml") -> CoachingSettings:
+    """The `[coached_answers]` table of a TOML text (see `coaching_settings`)."""
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise CoachingError(f"{source}: not valid TOML ({exc})") from None
-    body = data.get("coached_answers", {})
+    return coaching_settings(data.get("coached_answers", {}), source)
+
+
+def coaching_settings(body: object, source: str = "interview_plan.toml") -> CoachingSettings:
+    """Settings from a `[coached_answers]` table: threshold, min_words, min_shared, recital_threshold."""
     if not isinstance(body, dict):
         raise CoachingError(f"{source}: [coached_answers] must be a table")
     values: dict[str, float | int] = {}
@@ -219,3 +224,12 @@ def is_open(signal: CoachingSignal, reviews: Mapping[str, SignalReview]) -> bool
     """A signal raises `possible_coached_answer` unless the auditor dismissed it (kept ones stay)."""
     r = review_of(signal, reviews)
     return r is None or r.decision is not SignalDecision.dismissed
+
+
+def coached_controls(signals: Iterable[CoachingSignal], reviews: Mapping[str, SignalReview]) -> dict[str, int]:
+    """Per control ref, how many signals are still open (what `possible_coached_answer` counts)."""
+    out: dict[str, int] = defaultdict(int)
+    for s in signals:
+        if is_open(s, reviews):
+            out[s.control_ref] += 1
+    return dict(out)

@@ -18,6 +18,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from fieldwork_tui.domain.coaching import DEFAULT_SETTINGS, CoachingError, CoachingSettings, coaching_settings
 from fieldwork_tui.domain.criteria import CRITERIA
 from fieldwork_tui.domain.vocab import ROLE_LABELS, PersonRole
 
@@ -55,6 +56,7 @@ class PlanTable:
     rules: tuple[PlanRule, ...]
     missing_role_blocking: bool = False
     source: str = "built-in"
+    coaching: CoachingSettings = DEFAULT_SETTINGS
 
     def rule_blocks(self, rule: PlanRule) -> bool:
         return self.missing_role_blocking if rule.blocking is None else rule.blocking
@@ -102,9 +104,14 @@ def parse_plan_table(text: str, source: str = PLAN_FILE) -> PlanTable:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise PlanError(f"{source}: not valid TOML ({exc})") from None
-    unknown = set(data) - {"settings", "rules"}
+    unknown = set(data) - {"settings", "rules", "coached_answers"}
     if unknown:
-        raise PlanError(f"{source}: unknown section {sorted(unknown)[0]!r} (expected [settings] and [[rules]])")
+        raise PlanError(f"{source}: unknown section {sorted(unknown)[0]!r} "
+                        "(expected [settings], [[rules]] and [coached_answers])")
+    try:
+        coaching = coaching_settings(data.get("coached_answers", {}), source)
+    except CoachingError as exc:
+        raise PlanError(str(exc)) from None
     settings = data.get("settings", {})
     if not isinstance(settings, dict):
         raise PlanError(f"{source}: [settings] must be a table")
@@ -150,7 +157,7 @@ def parse_plan_table(text: str, source: str = PLAN_FILE) -> PlanTable:
         if rule_blocking is not None and not isinstance(rule_blocking, bool):
             raise PlanError(f"{where}, blocking: expected true or false")
         rules.append(PlanRule(name.strip(), tuple(dict.fromkeys(roles)), criteria, keywords, rule_blocking))
-    return PlanTable(tuple(rules), blocking, source)
+    return PlanTable(tuple(rules), blocking, source, coaching)
 
 
 def propose_roles(table: PlanTable, criteria: Iterable[str], title: str = "",

@@ -151,3 +151,13 @@ def test_signals_never_crash_and_pair_different_people(rows):
         if signal.kind is SignalKind.similar_answers:
             a, b = signal.statement_ids
             assert a < b and people[a] != people[b]
+
+
+def test_open_signals_per_control():
+    from fieldwork_tui.domain.coaching import coached_controls
+
+    signals = coaching_signals([StatementText(1, 10, DIEGO, ("AC-01", "AC-02")), StatementText(2, 11, COACHED, ("AC-01", "AC-02"))])
+    a, b = signals
+    reviews = {a.key: SignalReview(a.key, a.fingerprint, SignalDecision.dismissed, "both read the runbook")}
+    assert coached_controls(signals, reviews) == {"AC-02": 1}
+    assert coached_controls(signals, {}) == {"AC-01": 1, "AC-02": 1}

@@ -161,3 +161,11 @@ def test_a_role_with_nobody_on_file_is_still_listed_as_missing():
     (row,) = [r for r in status.roles if r.role is R.finance]
     assert row.controls_missing == ("FN-01",) and row.people_known == ()
     assert next(b for b in status.book_next if b.role is R.finance).candidates == ()
+
+
+def test_the_table_carries_the_coached_answer_settings(table):
+    assert table.coaching.threshold == 90 and table.coaching.min_words == 8
+    firm = parse_plan_table('[coached_answers]\nthreshold = 95\n[[rules]]\ncriteria = ["CC8"]\nroles = ["engineering"]\n')
+    assert firm.coaching.threshold == 95 and firm.rules[0].name == "rule 1"
+    with pytest.raises(PlanError, match="firm.toml: coached_answers.threshold"):
+        parse_plan_table("[coached_answers]\nthreshold = 900\n", "firm.toml")
