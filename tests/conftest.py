@@ -3,14 +3,12 @@ and with cursor blink frozen so snapshots are deterministic."""
 
 from __future__ import annotations
 
-import os
 import shutil
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
-DEMO_TODAY = "2026-11-20"
+from tests.support import DEMO_TODAY, frozen_identity
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
@@ -48,28 +46,13 @@ def home(tmp_path: Path) -> Path:
     return tmp_path / "home"
 
 
-@contextmanager
-def _test_identity():
-    """The frozen day and user of the autouse fixture, for session fixtures built before it applies."""
-    old = {k: os.environ.get(k) for k in ("FIELDWORK_TODAY", "FIELDWORK_USER")}
-    os.environ["FIELDWORK_TODAY"], os.environ["FIELDWORK_USER"] = DEMO_TODAY, "elena"
-    try:
-        yield
-    finally:
-        for k, v in old.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
-
-
 @pytest.fixture(scope="session")
 def _engagement_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Create the empty engagement (and run its migrations) once per session; tests get a private copy."""
     from fieldwork_tui.services.engagements import create_engagement
 
     template_home = tmp_path_factory.mktemp("engagement-template")
-    with _test_identity():
+    with frozen_identity():
         create_engagement(template_home, "Acme Cloud 2026", period="2026-01-01..2026-12-31",
                           categories="security,availability").close()
     return template_home
@@ -92,7 +75,7 @@ def _demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from fieldwork_tui.services.demo import build_demo
 
     template_home = tmp_path_factory.mktemp("demo-template")
-    with _test_identity():
+    with frozen_identity():
         build_demo(template_home).close()
     return template_home
 

@@ -88,6 +88,8 @@ class FieldworkApp(App):
         super().__init__()
         self.home = home
         self.handle: EngagementHandle | None = handle
+        # where the file picker opens: the folder of the last file attached in this session (else home)
+        self.attach_folder: Path | None = None
 
     def on_mount(self) -> None:
         self.switch_mode("dashboard" if self.handle else "picker")

@@ -90,7 +90,7 @@ def count(db: Path, table: str) -> int:
 
 
 def journal_problems(db: Path) -> list[str]:
-    from fieldwork_tui.services.journal import verify_chain
+    from fieldwork_tui.store.journal import verify_chain
 
     conn = sqlite3.connect(f"{Path(db).absolute().as_uri()}?mode=ro", uri=True)
     conn.row_factory = sqlite3.Row

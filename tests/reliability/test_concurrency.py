@@ -76,7 +76,7 @@ def test_two_large_cli_imports_at_once_both_land(engagement, tmp_path):
 HOLDER = textwrap.dedent("""
     import sys
     from fieldwork_tui.services.engagements import open_engagement
-    from fieldwork_tui.models import Control
+    from fieldwork_tui.store.models import Control
     handle = open_engagement(None, sys.argv[1])
     with handle.session() as s:
         s.add(Control(ref="HOLDER-1", title="written by a long session"))
@@ -154,7 +154,7 @@ def test_cli_that_waits_too_long_says_so_in_one_line(short_busy_timeout, engagem
 
 
 def test_busy_engagement_is_a_user_error_in_the_services(short_busy_timeout, engagement):
-    from fieldwork_tui.services.controls import add_control
+    from fieldwork_tui.services.controls.catalog import add_control
     from fieldwork_tui.services.engagements import open_path
     from fieldwork_tui.services.errors import EngagementBusy, FieldworkError
 
@@ -178,7 +178,7 @@ def test_session_waits_for_a_lock_released_in_time(engagement):
     """The lock is released by another thread only once the session has asked for it (an event)."""
     from sqlalchemy import event
 
-    from fieldwork_tui.services.controls import add_control
+    from fieldwork_tui.services.controls.catalog import add_control
 
     holder = LockHolder(engagement.db_path)
     asked = threading.Event()
@@ -232,7 +232,7 @@ async def test_app_sees_rows_another_process_committed(demo_app, demo, tmp_path)
         await pilot.press("1")
         await pilot.press("2")
         await pilot.pause()
-        from fieldwork_tui.services.controls import list_controls
+        from fieldwork_tui.services.controls.catalog import list_controls
 
         assert [c.ref for c in list_controls(demo, "ZZ-")] == ["ZZ-00000", "ZZ-00001", "ZZ-00002"]
     assert_healthy(demo.root)

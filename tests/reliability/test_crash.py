@@ -51,7 +51,7 @@ def delays(n: int, low: float, high: float, salt: str) -> list[float]:
 def acme(engagement, tmp_path):
     """An engagement with ten committed controls that every crash must leave in place."""
     base = write_controls_csv(tmp_path / "base.csv", 10, prefix="BASE")
-    from fieldwork_tui.services.controls import import_controls
+    from fieldwork_tui.services.controls.catalog import import_controls
 
     import_controls(engagement, base)
     engagement.close()
@@ -106,7 +106,7 @@ def test_control_import_killed_many_times(acme, tmp_path):
 WRITER = textwrap.dedent("""
     import sys
     from fieldwork_tui.services.engagements import open_engagement
-    from fieldwork_tui.services.controls import add_control
+    from fieldwork_tui.services.controls.catalog import add_control
     handle = open_engagement(None, sys.argv[1])
     for i in range(100000):
         add_control(handle, f"{sys.argv[2]}-{i:06d}", f"committed {i}")
@@ -201,7 +201,7 @@ def test_killed_while_holding_the_write_lock(acme, tmp_path):
     script = textwrap.dedent("""
         import signal, sys
         from fieldwork_tui.services.engagements import open_engagement
-        from fieldwork_tui.models import Control
+        from fieldwork_tui.store.models import Control
         handle = open_engagement(None, sys.argv[1])
         with handle.session() as s:
             s.add(Control(ref="HALF-1", title="never committed"))

@@ -34,7 +34,7 @@ MB = 1 << 20
 
 @pytest.fixture
 def acme(engagement, tmp_path):
-    from fieldwork_tui.services.controls import import_controls
+    from fieldwork_tui.services.controls.catalog import import_controls
 
     import_controls(engagement, write_controls_csv(tmp_path / "c.csv", 3, prefix="AC"))
     engagement.close()
@@ -235,7 +235,7 @@ NOTES = ("the access review is performed quarterly by the it manager who exports
 def _type_and_kill(acme, keystrokes: int) -> None:
     """Kill the app once it reports `keystrokes` characters typed (an event, not a timer)."""
     from fieldwork_tui.services.engagements import open_path
-    from fieldwork_tui.services.interviews import create_interview
+    from fieldwork_tui.services.evidence.interviews import create_interview
 
     h = open_path(acme.root)
     try:

@@ -90,7 +90,7 @@ def _many_requests_template(_engagement_template, tmp_path_factory) -> Path:
     import shutil
 
     from fieldwork_tui.services.engagements import open_path
-    from fieldwork_tui.services.request_import import import_requests
+    from fieldwork_tui.services.requests.importer import import_requests
 
     work = tmp_path_factory.mktemp("many-requests")
     shutil.copytree(_engagement_template, work / "home")

@@ -31,6 +31,20 @@ async def settle(pilot, rounds: int = 50) -> None:
     raise AssertionError(f"the app never settled: {busy}")
 
 
+async def open_control_tab(pilot, ref: str, tab: str) -> None:
+    """Open control `ref` on `tab` (a ControlDetailScreen tab id) and let it draw."""
+    from fieldwork_tui.tui.screens.control_detail import ControlDetailScreen
+
+    await pilot.pause()
+    pilot.app.push_screen(ControlDetailScreen(ref, tab=tab))
+    await pilot.pause()
+    await pilot.pause()
+
+
+async def type_text(pilot, text: str) -> None:
+    await pilot.press(*list(text))
+
+
 def freeze_review_times(home: Path) -> None:
     from fieldwork_tui.services.demo import DEMO_SLUG
 

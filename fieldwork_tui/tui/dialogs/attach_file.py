@@ -119,7 +119,8 @@ class AttachFileDialog(ModalScreen[int | None]):
         except OSError as exc:
             self.app.call_from_thread(self._failed, f"{exc.filename or path}: {exc.strerror or exc}")
             return
-        self.app.call_from_thread(self._done, len(result))
+        picked = Path(path).expanduser()
+        self.app.call_from_thread(self._done, len(result), picked if picked.is_dir() else picked.parent)
 
     def _show_progress(self, pct: int, name: str, done: int, total: int) -> None:
         self.query_one("#progress", ProgressBar).update(progress=pct)
@@ -135,8 +136,9 @@ class AttachFileDialog(ModalScreen[int | None]):
             return
         self.query_one("#error", Label).update(message)
 
-    def _done(self, count: int) -> None:
+    def _done(self, count: int, folder: Path) -> None:
         self.running = False
+        self.app.attach_folder = folder  # type: ignore[attr-defined]  # the next picker opens here
         self.dismiss(count)
 
     def action_cancel(self) -> None:

@@ -93,7 +93,7 @@ class ComparisonDialog(ModalScreen[int | None]):
 
     def _load(self, side: str) -> bool:
         from fieldwork_tui.services.errors import FieldworkError
-        from fieldwork_tui.services.reperformance import list_columns
+        from fieldwork_tui.services.evidence import list_columns
 
         path = self.query_one(f"#path-{side}", Input).value.strip().strip("'\"")
         if not path:
@@ -201,7 +201,7 @@ class ComparisonDialog(ModalScreen[int | None]):
     @work(thread=True, exclusive=True, group="compare")
     def _run(self, args: dict) -> None:
         from fieldwork_tui.services.errors import FieldworkError
-        from fieldwork_tui.services.reperformance import run_comparison
+        from fieldwork_tui.services.evidence import run_comparison
 
         try:
             outcome = run_comparison(self.app.handle, self.control_ref, **args)  # type: ignore[attr-defined]

@@ -31,9 +31,9 @@ class CorroborationDialog(ModalScreen[bool]):
         self.note = note
 
     def compose(self) -> ComposeResult:
-        from fieldwork_tui.services.interviews import evidence_choices
+        from fieldwork_tui.services.evidence import statement_evidence_choices
 
-        choices = evidence_choices(self.app.handle, self.statement_id)  # type: ignore[attr-defined]
+        choices = statement_evidence_choices(self.app.handle, self.statement_id)  # type: ignore[attr-defined]
         with Vertical():
             yield Label("Corroboration", classes="section-title")
             yield Static(f"“{self.text}”", classes="muted")
@@ -66,7 +66,7 @@ class CorroborationDialog(ModalScreen[bool]):
 
     def action_save(self) -> None:
         from fieldwork_tui.services.errors import FieldworkError
-        from fieldwork_tui.services.interviews import set_corroboration
+        from fieldwork_tui.services.evidence import set_corroboration
 
         ev = self.query_one("#evidence", Select).value
         try:

@@ -22,10 +22,10 @@ class NewInterviewDialog(ModalScreen[int | None]):
         super().__init__(classes="dialog")
 
     def compose(self) -> ComposeResult:
-        from fieldwork_tui.services.clock import today
-        from fieldwork_tui.services.interviews import ROLES, client_people
+        from fieldwork_tui.services.engagements import today
+        from fieldwork_tui.services.evidence import ROLES, interviewees
 
-        people = client_people(self.app.handle)  # type: ignore[attr-defined]
+        people = interviewees(self.app.handle)  # type: ignore[attr-defined]
         self.roles = {p.name.lower(): p.role for p in people}
         with Vertical():
             yield Label("New interview", classes="section-title")
@@ -68,7 +68,7 @@ class NewInterviewDialog(ModalScreen[int | None]):
 
     def action_save(self) -> None:
         from fieldwork_tui.services.errors import FieldworkError
-        from fieldwork_tui.services.interviews import create_interview
+        from fieldwork_tui.services.evidence import create_interview
 
         v = {k: self.query_one(f"#{k}", Input).value for k in ("person", "role", "date", "topic")}
         try:

@@ -15,7 +15,7 @@ from textual.widgets import Button, Input, Label
 
 def default_when() -> str:
     """Now, on the app's clock (a frozen FIELDWORK_TODAY gives 09:00 on that day)."""
-    from fieldwork_tui.services.clock import today
+    from fieldwork_tui.services.engagements import today
 
     day = today()
     now = dt.datetime.now()
@@ -68,7 +68,7 @@ class ObservationDialog(ModalScreen[int | None]):
 
     def action_save(self) -> None:
         from fieldwork_tui.services.errors import FieldworkError
-        from fieldwork_tui.services.observations import add_observation
+        from fieldwork_tui.services.evidence import add_observation
 
         value = {name: self.query_one(f"#{name}", Input).value for name in ("what", "when", "where", "by")}
         try:

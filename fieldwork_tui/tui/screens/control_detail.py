@@ -65,7 +65,7 @@ class ControlDetailScreen(EngagementScreen):
                     yield cls(self.ref, id=f"tab-{key}")
 
     def refresh_data(self) -> None:
-        from fieldwork_tui.services.workpaper import control_records
+        from fieldwork_tui.services.controls import control_records
 
         rec = self.run_guarded(lambda: control_records(self.handle, self.ref))
         if rec is None:

@@ -76,14 +76,14 @@ class ControlsScreen(EngagementScreen):
 
     def refresh_data(self) -> None:
         """Reload every control's row (flags included) once; filtering and sorting then reuse them."""
-        from fieldwork_tui.services.status import control_rows
+        from fieldwork_tui.services.controls import control_rows
 
         self._all_rows = control_rows(self.handle)
         self._show()
 
     def _show(self) -> None:
         """Filter (in SQL) and sort the loaded rows; cheap enough to run on every keystroke."""
-        from fieldwork_tui.services.status import matching_control_ids, select_rows
+        from fieldwork_tui.services.controls import matching_control_ids, select_rows
 
         text = self.query_one("#filter", Input).value
         rows = select_rows(self._all_rows, matching_control_ids(self.handle, text), flagged_only=self.flagged_only,

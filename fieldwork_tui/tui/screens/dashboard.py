@@ -43,7 +43,7 @@ class DashboardScreen(EngagementScreen):
                 yield Static(id="findings-panel", classes="panel")
 
     def refresh_data(self) -> None:
-        from fieldwork_tui.services.status import overview
+        from fieldwork_tui.services.controls import overview
 
         ov = overview(self.handle)
         self.overview = ov

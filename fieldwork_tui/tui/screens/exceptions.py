@@ -32,7 +32,7 @@ def exception_rows(items) -> list[Row]:
 def open_exception_form(screen: EngagementScreen, draft: dict, *, exception_id: int | None = None,
                         refs: list[str] | None = None, on_saved: Callable[[], None] | None = None) -> None:
     """Show the exception form; create (from `draft`) or update (`exception_id`) on save."""
-    from fieldwork_tui.services import exceptions as svc
+    from fieldwork_tui.services import findings as svc
     from fieldwork_tui.tui.dialogs.exceptions import ExceptionFormDialog
 
     def save(values: dict | None) -> None:
@@ -58,7 +58,7 @@ def open_exception_form(screen: EngagementScreen, draft: dict, *, exception_id: 
 
 
 def edit_exception(screen: EngagementScreen, exception_id: int, on_saved: Callable[[], None] | None = None) -> None:
-    from fieldwork_tui.services.exceptions import get_exception
+    from fieldwork_tui.services.findings import get_exception
 
     detail = screen.run_guarded(lambda: get_exception(screen.handle, exception_id))
     if detail is None:
@@ -72,7 +72,7 @@ def edit_exception(screen: EngagementScreen, exception_id: int, on_saved: Callab
 
 
 def open_response_form(screen: EngagementScreen, exception_id: int, on_saved: Callable[[], None] | None = None) -> None:
-    from fieldwork_tui.services.exceptions import get_exception, respond
+    from fieldwork_tui.services.findings import get_exception, respond
     from fieldwork_tui.tui.dialogs.exceptions import ResponseFormDialog
 
     detail = screen.run_guarded(lambda: get_exception(screen.handle, exception_id))
@@ -121,7 +121,7 @@ class ExceptionsScreen(EngagementScreen):
         self.query_one(VirtualTable).focus()
 
     def refresh_data(self) -> None:
-        from fieldwork_tui.services.exceptions import list_exceptions
+        from fieldwork_tui.services.findings import list_exceptions
 
         text = self.query_one("#filter", Input).value
         items = list_exceptions(self.handle, text, without_response=self.without_response)

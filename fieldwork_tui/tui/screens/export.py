@@ -68,7 +68,7 @@ class ExportScreen(EngagementScreen):
 
     def on_mount(self) -> None:
         super().on_mount()
-        from fieldwork_tui.services.clock import today
+        from fieldwork_tui.services.engagements import today
 
         inp = self.query_one("#export-path", Input)
         inp.value = f"{self.handle.slug}-workpapers-{today().isoformat()}.zip"
@@ -105,9 +105,8 @@ class ExportScreen(EngagementScreen):
     # -- the worker -----------------------------------------------------------------------------------
     @work(thread=True, exclusive=True, group="export")
     def run_export(self, target: Path) -> None:
-        from fieldwork_tui.services.bundle import export_bundle
+        from fieldwork_tui.services.bundle import export_bundle, verify_bundle
         from fieldwork_tui.services.errors import FieldworkError
-        from fieldwork_tui.services.verify import verify_bundle
 
         last = [-1]
 

@@ -73,7 +73,7 @@ class InterviewEntryScreen(EngagementScreen):
         self.set_interval(AUTOSAVE_SECONDS, self.autosave)
 
     def refresh_data(self) -> None:
-        from fieldwork_tui.services.interviews import interview_detail
+        from fieldwork_tui.services.evidence import interview_detail
 
         detail = self.run_guarded(lambda: interview_detail(self.handle, self.interview_id))
         if detail is None:
@@ -111,7 +111,7 @@ class InterviewEntryScreen(EngagementScreen):
         if not self.dirty:
             return
         from fieldwork_tui.services.errors import FieldworkError
-        from fieldwork_tui.services.interviews import add_statement, save_statement_text
+        from fieldwork_tui.services.evidence import add_statement, save_statement_text
 
         text = self.query_one("#statement", Input).value
         self.dirty = False
@@ -147,7 +147,7 @@ class InterviewEntryScreen(EngagementScreen):
     @on(Input.Submitted, "#controls")
     def _controls_done(self, event: Input.Submitted) -> None:
         from fieldwork_tui.services.controls import list_controls
-        from fieldwork_tui.services.interviews import parse_refs, set_statement_controls
+        from fieldwork_tui.services.evidence import parse_refs, set_statement_controls
 
         refs = parse_refs(event.value)
         known = {c.ref.upper() for c in list_controls(self.handle)}
@@ -198,7 +198,7 @@ class InterviewEntryScreen(EngagementScreen):
                              lambda saved: self.refresh_data() if saved else None)
 
     def action_link(self) -> None:
-        from fieldwork_tui.services.interviews import set_statement_controls
+        from fieldwork_tui.services.evidence import set_statement_controls
         from fieldwork_tui.tui.dialogs.prompt import PromptDialog
 
         st = self._selected()
@@ -214,7 +214,7 @@ class InterviewEntryScreen(EngagementScreen):
                              linked)
 
     def action_delete(self) -> None:
-        from fieldwork_tui.services.interviews import delete_statement
+        from fieldwork_tui.services.evidence import delete_statement
 
         st = self._selected()
         if st is None:

@@ -29,7 +29,7 @@ class InterviewsScreen(EngagementScreen):
         self.query_one(VirtualTable).focus()
 
     def refresh_data(self) -> None:
-        from fieldwork_tui.services.interviews import list_interviews
+        from fieldwork_tui.services.evidence import list_interviews
 
         rows = [Row(key=iv.id, cells=[iv.held_on, iv.person, iv.role, iv.topic, iv.interviewer, str(iv.statements)])
                 for iv in list_interviews(self.handle)]

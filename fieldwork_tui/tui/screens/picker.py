@@ -31,8 +31,7 @@ class PickerScreen(Screen):
         self.query_one(VirtualTable).focus()
 
     def action_reload(self) -> None:
-        from fieldwork_tui.services.engagements import list_engagements
-        from fieldwork_tui.store.paths import resolve_home
+        from fieldwork_tui.services.engagements import list_engagements, resolve_home
 
         home = getattr(self.app, "home", None)
         rows = []

@@ -24,7 +24,7 @@ class PopulationSource:
         self._count: int | None = None
 
     def count(self) -> int:
-        from fieldwork_tui.services.populations import count_rows
+        from fieldwork_tui.services.sampling import count_rows
 
         if self._count is None:
             self._count = (self.population.row_count if not self.text.strip()
@@ -32,7 +32,7 @@ class PopulationSource:
         return self._count
 
     def rows(self, offset: int, limit: int) -> list[Row]:
-        from fieldwork_tui.services.populations import page_rows
+        from fieldwork_tui.services.sampling import page_rows
 
         return [Row(key=r.row_number, cells=[f"{r.row_number:,}", "●" if r.key in self.sampled else "", *r.data],
                     style="bold" if r.key in self.sampled else "")
@@ -64,8 +64,7 @@ class PopulationScreen(EngagementScreen):
         self.query_one(VirtualTable).focus()
 
     def refresh_data(self) -> None:
-        from fieldwork_tui.services.populations import get_population
-        from fieldwork_tui.services.sampling import sample_view
+        from fieldwork_tui.services.sampling import get_population, sample_view
 
         pop = self.run_guarded(lambda: get_population(self.handle, self.population_id))
         if pop is None:

@@ -25,7 +25,7 @@ class DifferenceSource:
     columns = COLUMNS
 
     def __init__(self, handle, rp, exceptions: dict[int, int]) -> None:
-        from fieldwork_tui.services.reperformance import count_differences
+        from fieldwork_tui.services.evidence import count_differences
 
         self.handle, self.rp, self.exceptions = handle, rp, exceptions
         self._count = count_differences(handle, rp.id)
@@ -34,7 +34,7 @@ class DifferenceSource:
         return self._count
 
     def rows(self, offset: int, limit: int) -> list[Row]:
-        from fieldwork_tui.services.reperformance import describe_difference, differences
+        from fieldwork_tui.services.evidence import describe_difference, differences
 
         out = []
         for d in differences(self.handle, self.rp.id, offset=offset, limit=limit):
@@ -72,7 +72,7 @@ class ReperformanceResultScreen(EngagementScreen):
         self.query_one(VirtualTable).focus()
 
     def refresh_data(self) -> None:
-        from fieldwork_tui.services.reperformance import exceptions_by_difference, get_reperformance
+        from fieldwork_tui.services.evidence import exceptions_by_difference, get_reperformance
 
         view = self.run_guarded(lambda: get_reperformance(self.handle, self.reperformance_id))
         if view is None:
@@ -111,12 +111,12 @@ class ReperformanceResultScreen(EngagementScreen):
         self.app.pop_screen()
 
     def action_conclude(self) -> None:
-        from fieldwork_tui.services.reperformance import conclude
+        from fieldwork_tui.services.evidence import conclude_reperformance
         from fieldwork_tui.tui.dialogs.prompt import PromptDialog
 
         def done(text: str | None) -> None:
             if text is not None:
-                self.run_guarded(lambda: conclude(self.handle, self.reperformance_id, text), "Conclusion saved.")
+                self.run_guarded(lambda: conclude_reperformance(self.handle, self.reperformance_id, text), "Conclusion saved.")
                 self.refresh_data()
 
         current = self.view.reperformance.conclusion if hasattr(self, "view") else ""
@@ -124,7 +124,7 @@ class ReperformanceResultScreen(EngagementScreen):
                                           "e.g. 2 users not on the reviewed list; followed up"), done)
 
     def action_raise_exception(self) -> None:
-        from fieldwork_tui.services.reperformance import raise_exception
+        from fieldwork_tui.services.evidence import raise_exception
 
         key = self.query_one(VirtualTable).cursor_key
         if key is None:

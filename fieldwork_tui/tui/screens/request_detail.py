@@ -208,10 +208,10 @@ class RequestDetailScreen(EngagementScreen):
         self.refresh_data()
 
     def action_owner(self) -> None:
-        from fieldwork_tui.services.requests import client_people
+        from fieldwork_tui.services.requests import client_owner_names
         from fieldwork_tui.tui.dialogs.request_edit import OwnerDialog
 
-        self.app.push_screen(OwnerDialog(self._subtitle(), client_people(self.handle)), self._owner)
+        self.app.push_screen(OwnerDialog(self._subtitle(), client_owner_names(self.handle)), self._owner)
 
     def _owner(self, owner: str | None) -> None:
         if owner is None:
@@ -267,7 +267,7 @@ class RequestDetailScreen(EngagementScreen):
     @work(thread=True, exclusive=True, group="request-attach")
     def attach_worker(self, paths: list[str]) -> None:
         from fieldwork_tui.services.errors import FieldworkError
-        from fieldwork_tui.services.request_files import attach_received_files
+        from fieldwork_tui.services.requests import attach_received_files
 
         try:
             n = attach_received_files(self.handle, self.request_id, paths, progress=self._progress)

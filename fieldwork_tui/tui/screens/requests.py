@@ -327,12 +327,12 @@ class RequestsScreen(EngagementScreen):
             self.after_change()
 
     def action_bulk_owner(self) -> None:
-        from fieldwork_tui.services.requests import client_people
+        from fieldwork_tui.services.requests import client_owner_names
         from fieldwork_tui.tui.dialogs.request_edit import OwnerDialog
 
         ids = self.targets()
         if ids:
-            self.app.push_screen(OwnerDialog(self._subtitle(ids), client_people(self.handle)),
+            self.app.push_screen(OwnerDialog(self._subtitle(ids), client_owner_names(self.handle)),
                                  lambda v: self._apply_owner(ids, v))
 
     def _apply_owner(self, ids: list[int], owner: str | None) -> None:
@@ -374,7 +374,7 @@ class RequestsScreen(EngagementScreen):
         self.app.push_screen(RequestDetailScreen(event.key))
 
     def action_export(self) -> None:
-        from fieldwork_tui.services.clock import today
+        from fieldwork_tui.services.engagements import today
         from fieldwork_tui.tui.dialogs.request_pick import PathDialog
 
         default = Path.cwd() / f"{self.handle.slug}-open-items-{today().isoformat()}.xlsx"
@@ -408,7 +408,7 @@ class RequestsScreen(EngagementScreen):
     @work(thread=True, exclusive=True, group="requests-io")
     def export_worker(self, path: str, open_only: bool) -> None:
         from fieldwork_tui.services.errors import FieldworkError
-        from fieldwork_tui.services.request_export import export_requests
+        from fieldwork_tui.services.requests import export_requests
 
         try:
             result = export_requests(self.handle, path, open_only=open_only, progress=self._progress)
@@ -430,7 +430,7 @@ class RequestsScreen(EngagementScreen):
     @work(thread=True, exclusive=True, group="requests-io")
     def import_worker(self, path: str) -> None:
         from fieldwork_tui.services.errors import FieldworkError
-        from fieldwork_tui.services.request_import import import_requests
+        from fieldwork_tui.services.requests import import_requests
 
         try:
             result = import_requests(self.handle, path)
@@ -439,7 +439,7 @@ class RequestsScreen(EngagementScreen):
             self.app.call_from_thread(self._finished, None, str(exc))
 
     def action_sample_wave(self) -> None:
-        from fieldwork_tui.services.request_files import sample_choices
+        from fieldwork_tui.services.requests import sample_choices
         from fieldwork_tui.tui.dialogs.request_pick import PickDialog
 
         options = [(c.label, c.id) for c in sample_choices(self.handle) if not c.request_ref and c.items]
@@ -451,7 +451,7 @@ class RequestsScreen(EngagementScreen):
     def _make_sample_request(self, sample_id: int | None) -> None:
         if sample_id is None:
             return
-        from fieldwork_tui.services.request_files import create_sample_request
+        from fieldwork_tui.services.requests import create_sample_request
 
         ref = self.run_guarded(lambda: create_sample_request(self.handle, sample_id))
         if ref:

@@ -25,7 +25,7 @@ class ControlTab(Vertical):
         return self.app.handle  # type: ignore[attr-defined]
 
     def refresh_data(self, records) -> None:
-        """Show `records` (a services.workpaper.ControlRecords)."""
+        """Show `records` (a services.controls.ControlRecords)."""
 
     def changed(self, what: str = "") -> None:
         self.post_message(DataChanged(what))

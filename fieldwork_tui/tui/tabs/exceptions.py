@@ -50,8 +50,7 @@ class ExceptionsTab(ControlTab):
         self.query_one("#control-exceptions", VirtualTable).focus()
 
     def refresh_data(self, records=None) -> None:
-        from fieldwork_tui.services.conclusions import conclusion_view
-        from fieldwork_tui.services.exceptions import list_exceptions
+        from fieldwork_tui.services.findings import conclusion_view, list_exceptions
 
         items = self.screen.run_guarded(lambda: list_exceptions(self.handle, control=self.ref)) or []
         table = self.query_one("#control-exceptions", VirtualTable)
@@ -103,7 +102,7 @@ class ExceptionsTab(ControlTab):
             open_response_form(self.screen, key, lambda: self.changed("management response"))
 
     def action_conclude(self) -> None:
-        from fieldwork_tui.services.conclusions import conclude_control, conclusion_view
+        from fieldwork_tui.services.findings import conclude_control, conclusion_view
         from fieldwork_tui.tui.dialogs.sampling import ConcludeDialog
 
         view = self.screen.run_guarded(lambda: conclusion_view(self.handle, self.ref))

@@ -44,7 +44,7 @@ class InspectionTab(ActionTab):
                 self.notify(f"{count} file(s) attached to {self.ref}.")
                 self.changed("evidence")
 
-        self.app.push_screen(AttachFileDialog(self.ref, getattr(self.app, "browse_start", None)), attached)
+        self.app.push_screen(AttachFileDialog(self.ref, self.app.attach_folder), attached)
 
     def action_open(self) -> None:
         from fieldwork_tui.services.errors import FieldworkError

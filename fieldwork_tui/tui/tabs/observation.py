@@ -35,7 +35,7 @@ class ObservationTab(ActionTab):
 
     def action_delete(self) -> None:
         from fieldwork_tui.services.errors import FieldworkError
-        from fieldwork_tui.services.observations import delete_observation
+        from fieldwork_tui.services.evidence import delete_observation
 
         if self.cursor_key is None:
             return

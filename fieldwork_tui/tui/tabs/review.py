@@ -49,8 +49,7 @@ class ReviewTab(ControlTab):
         yield table
 
     def refresh_data(self, records) -> None:
-        from fieldwork_tui.services.review import list_notes
-        from fieldwork_tui.services.signoffs import control_signoffs
+        from fieldwork_tui.services.findings import control_signoffs, list_notes
 
         self.exceptions = [(ex.id, ex.instance or ex.deviation) for ex, _resp in records.exceptions]
         views = control_signoffs(self.handle, self.ref)
@@ -84,7 +83,7 @@ class ReviewTab(ControlTab):
             action()
 
     def action_sign(self, role: str) -> None:
-        from fieldwork_tui.services.signoffs import sign
+        from fieldwork_tui.services.findings import sign
 
         if self._guarded(lambda: sign(self.handle, self.ref, role), f"{self.ref} signed as {role}") is not None:
             self.changed("signoff")
@@ -95,7 +94,7 @@ class ReviewTab(ControlTab):
         def done(result: dict | None) -> None:
             if not result:
                 return
-            from fieldwork_tui.services.review import add_note
+            from fieldwork_tui.services.findings import add_note
 
             note = self._guarded(lambda: add_note(self.handle, self.ref, result["text"],
                                                   exception_id=result["exception_id"]), "Review note added")
@@ -105,7 +104,7 @@ class ReviewTab(ControlTab):
         self.app.push_screen(ReviewNoteDialog(self.ref, getattr(self, "exceptions", [])), done)
 
     def action_clear_note(self) -> None:
-        from fieldwork_tui.services.review import clear_note
+        from fieldwork_tui.services.findings import clear_note
 
         table = self.query_one("#notes", DataTable)
         if not table.row_count:

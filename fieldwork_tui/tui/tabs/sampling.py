@@ -232,13 +232,13 @@ class SamplingTab(ControlTab):
         self.app.push_screen(TextDialog(f"Note on {item.key}", "What was inspected, what was found", item.note), save)
 
     def action_link(self) -> None:
-        from fieldwork_tui.services.sampling import evidence_choices, link_evidence
+        from fieldwork_tui.services.sampling import link_evidence, sample_evidence_choices
         from fieldwork_tui.tui.dialogs.sampling import LinkEvidenceDialog
 
         item = self._current_item()
         if item is None:
             return
-        choices = self.screen.run_guarded(lambda: evidence_choices(self.handle, self.ref)) or []
+        choices = self.screen.run_guarded(lambda: sample_evidence_choices(self.handle, self.ref)) or []
 
         def save(value: dict | None) -> None:
             if value is not None and self.screen.run_guarded(
@@ -287,7 +287,7 @@ class SamplingTab(ControlTab):
         self._exception_for(item.id)
 
     def _exception_for(self, item_id: int) -> None:
-        from fieldwork_tui.services.exceptions import draft_from_sample_item
+        from fieldwork_tui.services.findings import draft_from_sample_item
         from fieldwork_tui.tui.screens.exceptions import open_exception_form
 
         draft = self.screen.run_guarded(lambda: draft_from_sample_item(self.handle, item_id))
@@ -314,7 +314,7 @@ class SamplingTab(ControlTab):
     @work(thread=True, exclusive=True, group="sampling")
     def _import_worker(self, values: dict) -> None:
         from fieldwork_tui.services.errors import FieldworkError
-        from fieldwork_tui.services.populations import import_population
+        from fieldwork_tui.services.sampling import import_population
 
         def progress(done: int, total: int | None) -> None:
             self.app.call_from_thread(self.query_one("#sampling-progress", ProgressBar).update, total=total,
@@ -396,7 +396,7 @@ class SamplingTab(ControlTab):
         self.app.call_from_thread(self._done, f"{view.size} items selected (seed {view.initial.seed[:12]})", None)
 
     def action_conclude(self) -> None:
-        from fieldwork_tui.services.sampling import conclude
+        from fieldwork_tui.services.sampling import conclude_deviations
         from fieldwork_tui.tui.dialogs.sampling import ConcludeDialog
 
         view = self.view
@@ -409,7 +409,7 @@ class SamplingTab(ControlTab):
 
         def go(values: dict | None) -> None:
             if values is not None and self.screen.run_guarded(
-                    lambda: conclude(self.handle, self.ref, values["conclusion"], values["reason"]),
+                    lambda: conclude_deviations(self.handle, self.ref, values["conclusion"], values["reason"]),
                     f"Deviation concluded {values['conclusion']}") is not None:
                 self.changed("sample conclusion")
 
@@ -435,10 +435,10 @@ class SamplingTab(ControlTab):
     @work(thread=True, exclusive=True, group="sampling")
     def _verify_worker(self) -> None:
         from fieldwork_tui.services.errors import FieldworkError
-        from fieldwork_tui.services.sampling import verify
+        from fieldwork_tui.services.sampling import verify_sample
 
         try:
-            report = verify(self.handle, self.ref)
+            report = verify_sample(self.handle, self.ref)
         except FieldworkError as exc:
             self.app.call_from_thread(self._done, None, str(exc))
             return
