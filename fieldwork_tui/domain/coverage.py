@@ -39,7 +39,11 @@ FLAG_LABELS: dict[Flag, str] = {
     Flag.exception_without_response: "exception without response",
     Flag.unsigned: "unsigned",
     Flag.signoff_stale: "modified since review",
+    Flag.possible_coached_answer: "possible coached answer",
+    Flag.interview_missing_role: "role not interviewed",
 }
+#: Advisory flags: shown, never making a conclusion indefensible on their own.
+ADVISORY = frozenset({Flag.possible_coached_answer, Flag.interview_missing_role})
 
 
 @dataclass(frozen=True)
@@ -70,6 +74,9 @@ class ControlFacts:
     phase: Phase = Phase.fieldwork
     preparer_signed: bool = False
     signoff_stale: bool = False
+    coached_answer_signals: int = 0                 # open possible coached answers on this control
+    missing_interview_roles: tuple[str, ...] = ()   # planned roles not yet interviewed
+    missing_role_blocking: bool = False             # the firm's plan makes a missing role blocking
     extra: dict = field(default_factory=dict)
 
 
@@ -142,12 +149,17 @@ def flags_for(f: ControlFacts) -> list[Flag]:
         out.add(Flag.unsigned)
     if f.signoff_stale:
         out.add(Flag.signoff_stale)
+    if f.coached_answer_signals:
+        out.add(Flag.possible_coached_answer)
+    if f.missing_interview_roles:
+        out.add(Flag.interview_missing_role)
     return [flag for flag in Flag if flag in out]
 
 
-def is_defensible(flags: Iterable[Flag]) -> bool:
-    """A conclusion is defensible when no flag other than the sign-off workflow remains."""
-    return not (set(flags) - {Flag.unsigned, Flag.signoff_stale})
+def is_defensible(flags: Iterable[Flag], blocking: Iterable[Flag] = ()) -> bool:
+    """A conclusion is defensible when no flag other than the sign-off workflow and the advisory
+    flags remains (an advisory flag listed in `blocking` counts: the firm made it blocking)."""
+    return not (set(flags) - {Flag.unsigned, Flag.signoff_stale} - (ADVISORY - set(blocking)))
 
 
 def corroboration_problem(state: str, evidence_id: int | None, note: str = "") -> str | None:

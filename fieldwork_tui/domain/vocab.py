@@ -36,6 +36,8 @@ class Flag(StrEnum):
     exception_without_response = "exception_without_response"
     unsigned = "unsigned"
     signoff_stale = "signoff_stale"
+    possible_coached_answer = "possible_coached_answer"
+    interview_missing_role = "interview_missing_role"
 
 
 class Frequency(StrEnum):

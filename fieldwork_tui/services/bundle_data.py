@@ -24,8 +24,6 @@ from fieldwork_tui.models import (
     EvidenceControl,
     EvidenceFile,
     EvidenceRequest,
-    InquiryStatement,
-    Interview,
     ManagementResponse,
     Observation,
     Person,
@@ -35,9 +33,10 @@ from fieldwork_tui.models import (
     RequestControl,
     Sample,
     SampleItem,
-    StatementControl,
 )
 from fieldwork_tui.services.facts import control_facts
+from fieldwork_tui.services.interview_memos import InterviewMemo, interview_memos
+from fieldwork_tui.services.interviews import PersonView, StatementRow, control_statements
 from fieldwork_tui.services.review import NoteView, all_notes
 from fieldwork_tui.services.signoffs import SignOffView, all_signoff_views
 
@@ -52,11 +51,16 @@ class EvidenceEntry:
     controls: list[str] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(frozen=True)
 class StatementEntry:
-    statement: InquiryStatement
-    interview: Interview
-    person: Person | None
+    """A statement as the workpaper's inquiry section shows it, with its interview memo."""
+
+    statement: StatementRow
+    interview_id: int
+    held_on: dt.date
+    interviewer: str
+    person: PersonView
+    memo: str  # "interviews/<interview id>.html"
 
 
 @dataclass
@@ -158,6 +162,19 @@ class BundleData:
             self.evidence.append(entry)
             self._evidence_by_id[ef.id] = entry
         self.vault_file = vault_file
+        #: One memo per interview, named by its id only (no person's name in a member name).
+        self.interviews: list[InterviewMemo] = interview_memos(
+            session, lambda iv_id: names.allocate("interviews", f"{iv_id}.html", "interview.html"))
+        self.memo_members = {m.id: m.member for m in self.interviews}
+
+    def evidence_members(self) -> dict[int, str]:
+        """Evidence id -> bundle member, for links from statements to the files they rest on."""
+        return {eid: e.member for eid, e in self._evidence_by_id.items()}
+
+    def evidence_member(self, evidence_id: int | None) -> str:
+        """The bundle member of an evidence record ("" when there is none)."""
+        entry = self._evidence_by_id.get(evidence_id) if evidence_id is not None else None
+        return entry.member if entry else ""
 
     # -- engagement-wide lists ------------------------------------------------------------------
     def unique_evidence(self) -> list[tuple[str, EvidenceFile, Path]]:
@@ -208,13 +225,9 @@ class BundleData:
     # -- one control ------------------------------------------------------------------------------
     def paper(self, summary: ControlSummary) -> ControlPaper:
         s, cid = self.s, summary.control.id
-        statements = [StatementEntry(st, iv, p) for st, iv, p in s.exec(
-            select(InquiryStatement, Interview, Person)
-            .join(StatementControl, StatementControl.statement_id == InquiryStatement.id)
-            .join(Interview, Interview.id == InquiryStatement.interview_id)
-            .join(Person, Person.id == Interview.person_id, isouter=True)
-            .where(StatementControl.control_id == cid)
-            .order_by(Interview.held_on, InquiryStatement.position))]
+        statements = [StatementEntry(cs.statement, cs.interview_id, cs.held_on, cs.interviewer, cs.person,
+                                     self.memo_members.get(cs.interview_id, ""))
+                      for cs in control_statements(s, cid) if cs.statement.text]
         observations = list(s.exec(select(Observation).where(Observation.control_id == cid)
                                    .order_by(Observation.observed_at)))
         evidence = [self._evidence_by_id[eid] for eid in s.exec(
