@@ -13,37 +13,18 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from fieldwork_tui.domain import flags as _flags
 from fieldwork_tui.domain.vocab import EVIDENCE_ORDER, Corroboration, EvidenceType, Flag, Nature, Phase
 
 #: Phases from which an exception must carry a management response.
 RESPONSE_PHASES = frozenset({Phase.draft_report, Phase.management_responses, Phase.final_report})
 
-#: Flags that make a conclusion indefensible outright (shown red); the rest are warnings.
-SEVERE = frozenset(
-    {Flag.no_evidence, Flag.inquiry_only, Flag.contradicted_inquiry, Flag.deviation_without_expansion,
-     Flag.exception_without_response}
-)
+#: Kept for callers that predate the flag table: both are read from it.
+SEVERE = _flags.SEVERE
+FLAG_LABELS: dict[Flag, str] = {f: _flags.label(f) for f in Flag}
 
-FLAG_LABELS: dict[Flag, str] = {
-    Flag.no_evidence: "no evidence",
-    Flag.single_evidence_type: "one evidence type",
-    Flag.inquiry_only: "inquiry only",
-    Flag.missing_required_type: "missing required type",
-    Flag.uncorroborated_inquiry: "uncorroborated inquiry",
-    Flag.contradicted_inquiry: "contradicted inquiry",
-    Flag.evidence_outside_period: "evidence outside period",
-    Flag.sample_below_policy: "sample below policy",
-    Flag.untested_sample_items: "untested sample items",
-    Flag.population_unreconciled: "population unreconciled",
-    Flag.deviation_without_expansion: "deviation not expanded",
-    Flag.exception_without_response: "exception without response",
-    Flag.unsigned: "unsigned",
-    Flag.signoff_stale: "modified since review",
-    Flag.possible_coached_answer: "possible coached answer",
-    Flag.interview_missing_role: "role not interviewed",
-}
-#: Advisory flags: shown, never making a conclusion indefensible on their own.
-ADVISORY = frozenset({Flag.possible_coached_answer, Flag.interview_missing_role})
+#: THE defensibility rule lives in the flag table (`domain.flags.is_defensible`).
+is_defensible = _flags.is_defensible
 
 
 @dataclass(frozen=True)
@@ -57,6 +38,22 @@ class SampleFacts:
     concluded: bool = False
     population_rows: int = 0
     expected_count: int | None = None
+
+    @property
+    def no_occurrences(self) -> bool:
+        """A population of zero was documented (and the client's count, if stated, agrees): the
+        control did not operate in the period."""
+        return self.population_rows == 0 and self.size == 0 and self.expected_count in (None, 0)
+
+    @property
+    def meets_policy(self) -> bool:
+        """A sample was drawn at the policy size (or below it with a recorded reason, or the whole
+        population)."""
+        if self.size <= 0:
+            return False
+        if self.population_rows and self.size >= self.population_rows:
+            return True
+        return self.size >= self.policy_size or bool(self.override_reason.strip())
 
 
 @dataclass(frozen=True)
@@ -74,9 +71,19 @@ class ControlFacts:
     phase: Phase = Phase.fieldwork
     preparer_signed: bool = False
     signoff_stale: bool = False
-    coached_answer_signals: int = 0                 # open possible coached answers on this control
-    missing_interview_roles: tuple[str, ...] = ()   # planned roles not yet interviewed
-    missing_role_blocking: bool = False             # the firm's plan makes a missing role blocking
+    #: Type II engagement: the control's operation across the period must be tested.
+    type2: bool = False
+    nature: Nature = Nature.manual
+    #: Automated controls: the IT general controls a test of one relies on, as the auditor recorded it.
+    itgc_basis: str = ""
+    #: A re-performance covered the whole population of the period (not one instance or one quarter).
+    whole_population_reperformed: bool = False
+    #: Re-performance differences (duplicate keys included) that have no disposition yet.
+    unresolved_differences: int = 0
+    #: Possible coached answers on this control not dismissed by the auditor (domain.coaching).
+    coached_answer_signals: int = 0
+    #: Roles the interview plan asks for that nobody holding them was interviewed on (domain.interview_plan).
+    missing_interview_roles: tuple[str, ...] = ()
     extra: dict = field(default_factory=dict)
 
 
@@ -115,6 +122,32 @@ def outside_period(dates: Iterable[dt.date], period: tuple[dt.date, dt.date] | N
     return [d for d in dates if d is not None and (d < start or d > end)]
 
 
+def operating_effectiveness_tested(f: ControlFacts) -> bool:
+    """Whether the control's operation across the period is evidenced (always True outside Type II).
+
+    Any one of: a documented population of zero (no occurrences — nothing to test); a sample
+    meeting policy; a re-performance over the whole population; or, for an automated control, a
+    test of one (a re-performance, an observation, or a sample of one) with its IT general controls
+    basis recorded. A sample of one of an automated control is such a test of one, so it counts
+    only with the basis. Inspecting one quarter's review, or interviewing the owner, is not enough.
+    """
+    if not f.type2:
+        return True
+    s = f.sample
+    if s is not None and s.no_occurrences:
+        return True
+    automated = Nature(f.nature) is Nature.automated
+    has_basis = bool(f.itgc_basis.strip())
+    if s is not None and s.meets_policy and (not automated or s.size > 1 or has_basis):
+        return True
+    if f.whole_population_reperformed:
+        return True
+    if automated and has_basis:
+        tested_one = bool({EvidenceType.reperformance, EvidenceType.observation} & f.evidence_types)
+        return tested_one or (s is not None and s.size >= 1)
+    return False
+
+
 def flags_for(f: ControlFacts) -> list[Flag]:
     """All flags of one control, in vocabulary order."""
     out: set[Flag] = set()
@@ -143,23 +176,21 @@ def flags_for(f: ControlFacts) -> list[Flag]:
             out.add(Flag.population_unreconciled)
         if s.initial_deviations and not s.expanded and not s.concluded:
             out.add(Flag.deviation_without_expansion)
+    if not operating_effectiveness_tested(f):
+        out.add(Flag.operating_effectiveness_untested)
+    if f.unresolved_differences:
+        out.add(Flag.unresolved_differences)
+    if f.coached_answer_signals:
+        out.add(Flag.possible_coached_answer)
+    if f.missing_interview_roles:
+        out.add(Flag.interview_missing_role)
     if f.exceptions_without_response and f.phase in RESPONSE_PHASES:
         out.add(Flag.exception_without_response)
     if not f.preparer_signed:
         out.add(Flag.unsigned)
     if f.signoff_stale:
         out.add(Flag.signoff_stale)
-    if f.coached_answer_signals:
-        out.add(Flag.possible_coached_answer)
-    if f.missing_interview_roles:
-        out.add(Flag.interview_missing_role)
-    return [flag for flag in Flag if flag in out]
-
-
-def is_defensible(flags: Iterable[Flag], blocking: Iterable[Flag] = ()) -> bool:
-    """A conclusion is defensible when no flag other than the sign-off workflow and the advisory
-    flags remains (an advisory flag listed in `blocking` counts: the firm made it blocking)."""
-    return not (set(flags) - {Flag.unsigned, Flag.signoff_stale} - (ADVISORY - set(blocking)))
+    return _flags.ordered(out)
 
 
 def corroboration_problem(state: str, evidence_id: int | None, note: str = "") -> str | None:

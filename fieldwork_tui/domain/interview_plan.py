@@ -40,7 +40,6 @@ class PlanRule:
     roles: tuple[PersonRole, ...]
     criteria: tuple[str, ...] = ()
     keywords: tuple[str, ...] = ()
-    blocking: bool | None = None  # None: the table's `missing_role_blocking`
 
     def matches(self, criteria: Iterable[str], text: str) -> bool:
         crit = [c.strip().upper() for c in criteria]
@@ -58,9 +57,6 @@ class PlanTable:
     source: str = "built-in"
     coaching: CoachingSettings = DEFAULT_SETTINGS
 
-    def rule_blocks(self, rule: PlanRule) -> bool:
-        return self.missing_role_blocking if rule.blocking is None else rule.blocking
-
 
 @dataclass(frozen=True)
 class RoleProposal:
@@ -68,7 +64,6 @@ class RoleProposal:
 
     role: PersonRole
     rules: tuple[str, ...]
-    blocking: bool = False
 
 
 def criterion_matches(pattern: str, criterion: str) -> bool:
@@ -132,7 +127,7 @@ def parse_plan_table(text: str, source: str = PLAN_FILE) -> PlanTable:
         if not isinstance(name, str) or not name.strip():
             raise PlanError(f"{source}: rule {i}: name must be text")
         where = f"{source}: rule {name!r}"
-        extra = set(body) - {"name", "roles", "criteria", "keywords", "blocking"}
+        extra = set(body) - {"name", "roles", "criteria", "keywords"}
         if extra:
             raise PlanError(f"{where}: unknown field {sorted(extra)[0]!r}")
         roles = []
@@ -153,10 +148,7 @@ def parse_plan_table(text: str, source: str = PLAN_FILE) -> PlanTable:
         keywords = _strings(body.get("keywords", []), f"{where}, keywords")
         if not criteria and not keywords:
             raise PlanError(f"{where}: give criteria, keywords or both")
-        rule_blocking = body.get("blocking")
-        if rule_blocking is not None and not isinstance(rule_blocking, bool):
-            raise PlanError(f"{where}, blocking: expected true or false")
-        rules.append(PlanRule(name.strip(), tuple(dict.fromkeys(roles)), criteria, keywords, rule_blocking))
+        rules.append(PlanRule(name.strip(), tuple(dict.fromkeys(roles)), criteria, keywords))
     return PlanTable(tuple(rules), blocking, source, coaching)
 
 
@@ -166,13 +158,11 @@ def propose_roles(table: PlanTable, criteria: Iterable[str], title: str = "",
     crit = list(criteria)
     text = f"{title} {description}"
     reasons: dict[PersonRole, list[str]] = defaultdict(list)
-    blocks: dict[PersonRole, bool] = defaultdict(bool)
     for rule in table.rules:
         if rule.matches(crit, text):
             for role in rule.roles:
                 reasons[role].append(rule.name)
-                blocks[role] = blocks[role] or table.rule_blocks(rule)
-    return tuple(RoleProposal(r, tuple(reasons[r]), blocks[r]) for r in PersonRole if r in reasons)
+    return tuple(RoleProposal(r, tuple(reasons[r])) for r in PersonRole if r in reasons)
 
 
 def planned_roles(proposal: Iterable[RoleProposal], override: Iterable[str] | None) -> tuple[PersonRole, ...]:
@@ -198,7 +188,6 @@ class PlanControl:
     planned: tuple[PersonRole, ...]
     owner_id: int | None = None
     adjusted: bool = False  # the auditor set the roles (not the table's proposal)
-    blocking_roles: frozenset[PersonRole] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -219,7 +208,6 @@ class ControlCoverage:
     unplanned: tuple[PersonRole, ...]       # roles heard that the plan did not ask for
     people: tuple[int, ...]                 # ids of the people heard on this control
     adjusted: bool = False
-    blocking: bool = False                  # a missing role whose rule blocks
 
     @property
     def complete(self) -> bool:
@@ -291,8 +279,7 @@ def plan_status(controls: Iterable[PlanControl], people: Iterable[PlanPerson],
         coverage.append(ControlCoverage(
             ref=c.ref, planned=c.planned, held=tuple(r for r in c.planned if r in roles_heard), missing=missing,
             unplanned=tuple(r for r in PersonRole if r in roles_heard and r not in c.planned),
-            people=tuple(sorted(heard.get(c.ref, ()))), adjusted=c.adjusted,
-            blocking=any(r in c.blocking_roles for r in missing)))
+            people=tuple(sorted(heard.get(c.ref, ()))), adjusted=c.adjusted))
     by_ref = {c.ref: c for c in coverage}
     owners = {c.ref: c.owner_id for c in controls}
 

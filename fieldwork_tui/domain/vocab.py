@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from fieldwork_tui.domain import flags as _flags
+
 
 class EvidenceType(StrEnum):
     inquiry = "inquiry"
@@ -21,23 +23,9 @@ class EvidenceType(StrEnum):
 EVIDENCE_ORDER: tuple[EvidenceType, ...] = tuple(EvidenceType)
 
 
-class Flag(StrEnum):
-    no_evidence = "no_evidence"
-    single_evidence_type = "single_evidence_type"
-    inquiry_only = "inquiry_only"
-    missing_required_type = "missing_required_type"
-    uncorroborated_inquiry = "uncorroborated_inquiry"
-    contradicted_inquiry = "contradicted_inquiry"
-    evidence_outside_period = "evidence_outside_period"
-    sample_below_policy = "sample_below_policy"
-    untested_sample_items = "untested_sample_items"
-    population_unreconciled = "population_unreconciled"
-    deviation_without_expansion = "deviation_without_expansion"
-    exception_without_response = "exception_without_response"
-    unsigned = "unsigned"
-    signoff_stale = "signoff_stale"
-    possible_coached_answer = "possible_coached_answer"
-    interview_missing_role = "interview_missing_role"
+#: The flags are generated from the flag table (`domain.flags`): one row per flag holds its label,
+#: severity, help and whether it blocks a defensible conclusion.
+Flag = _flags.Flag
 
 
 class Frequency(StrEnum):
@@ -192,6 +180,15 @@ class DifferenceKind(StrEnum):
     only_in_b = "only_in_b"
     differing = "differing"
     date_window = "date_window"
+    duplicate = "duplicate"  # a key that appears more than once on one side
+
+
+class Disposition(StrEnum):
+    """What the auditor decided about a re-performance difference."""
+
+    exception = "exception"  # raised as an exception on the control
+    explained = "explained"  # explained (text, and the evidence where it exists)
+    not_deviation = "not_deviation"  # not a deviation of the control (reason)
 
 
 class SignOffRole(StrEnum):

@@ -61,7 +61,6 @@ def test_proposals_say_why(table):
     (hr, it) = propose_roles(table, ["CC6.2"], "Leaver access removed", "Termination tickets")
     assert hr.role is R.hr and hr.rules == ("Onboarding and offboarding",)
     assert "Access provisioning and reviews" in it.rules and "Onboarding and offboarding" in it.rules
-    assert not hr.blocking
 
 
 @pytest.mark.parametrize(("pattern", "criterion", "expected"), [
@@ -87,12 +86,11 @@ def test_a_control_can_be_set_by_hand(table):
     assert planned_roles(proposal, []) == ()  # "nobody to interview" is a choice too
 
 
-def test_firm_table_may_make_the_flag_blocking():
+def test_firm_table_may_make_the_flag_blocking(table):
+    assert not table.missing_role_blocking
     t = parse_plan_table('[settings]\nmissing_role_blocking = true\n[[rules]]\nname = "x"\ncriteria = ["CC8"]\n'
-                         'roles = ["engineering"]\n[[rules]]\nname = "y"\ncriteria = ["CC7"]\nroles = ["hr"]\n'
-                         'blocking = false\n')
-    assert propose_roles(t, ["CC8.1"])[0].blocking
-    assert not propose_roles(t, ["CC7.1"])[0].blocking
+                         'roles = ["engineering"]\n')
+    assert t.missing_role_blocking
 
 
 @pytest.mark.parametrize(("text", "message"), [
@@ -102,7 +100,7 @@ def test_firm_table_may_make_the_flag_blocking():
     ("[[rules]]\nname = 'a'\nroles = ['hr']\ncriteria = ['XX1']", "'XX1' is not a Trust Services"),
     ("[[rules]]\nname = 'a'\nroles = ['hr']", "give criteria, keywords or both"),
     ("[[rules]]\nname = 'a'\nroles = []\ncriteria = ['CC8']", "at least one role"),
-    ("[[rules]]\nname = 'a'\nroles = ['hr']\ncriteria = ['CC8']\nblocking = 'yes'", "blocking: expected"),
+    ("[[rules]]\nname = 'a'\nroles = ['hr']\ncriteria = ['CC8']\nblocking = true", "unknown field 'blocking'"),
     ("[[rules]]\nname = 'a'\nroles = ['hr']\ncriterias = ['CC8']", "unknown field 'criterias'"),
     ("[settings]\nmissing_role_blocking = 1", "expected true or false"),
     ("[settings]\nstrict = true", "unknown setting 'strict'"),
@@ -122,7 +120,7 @@ PEOPLE = [PlanPerson(1, "Diego Alvarez", R.it_administration, "IT Administrator"
 CONTROLS = [PlanControl("AC-03", (R.hr, R.it_administration), owner_id=1),
             PlanControl("CM-01", (R.engineering,), owner_id=3),
             PlanControl("CM-03", (R.engineering,), owner_id=4),
-            PlanControl("OP-03", (R.security_operations,), owner_id=5, blocking_roles=frozenset({R.security_operations}))]
+            PlanControl("OP-03", (R.security_operations,), owner_id=5)]
 
 
 def test_plan_status_per_control():
@@ -133,7 +131,6 @@ def test_plan_status_per_control():
     assert missing_role_text(ac03) == "not yet interviewed: IT administration"
     cm01 = status.by_ref["CM-01"]
     assert cm01.complete and cm01.unplanned == (R.it_administration,) and cm01.people == (1, 3)
-    assert status.by_ref["OP-03"].blocking and not ac03.blocking
     assert status.missing_pairs == 3  # AC-03 IT, CM-03 engineering, OP-03 security operations
 
 
@@ -169,3 +166,18 @@ def test_the_table_carries_the_coached_answer_settings(table):
     assert firm.coaching.threshold == 95 and firm.rules[0].name == "rule 1"
     with pytest.raises(PlanError, match="firm.toml: coached_answers.threshold"):
         parse_plan_table("[coached_answers]\nthreshold = 900\n", "firm.toml")
+
+
+def test_a_firm_can_make_the_missing_role_flag_blocking_and_nothing_else():
+    from fieldwork_tui.domain import flags
+
+    assert flags.is_defensible([flags.Flag.interview_missing_role, flags.Flag.possible_coached_answer])
+    try:
+        flags.set_firm_blocking([flags.Flag.interview_missing_role])
+        assert not flags.is_defensible([flags.Flag.interview_missing_role])
+        assert flags.blocks("interview_missing_role")
+        with pytest.raises(ValueError, match="possible_coached_answer"):
+            flags.set_firm_blocking(["possible_coached_answer"])
+    finally:
+        flags.set_firm_blocking([])
+    assert flags.is_defensible([flags.Flag.interview_missing_role])
