@@ -227,8 +227,7 @@ def control_facts(session: Session, only: int | None = None) -> dict[int, Contro
             preparer_signed=signed,
             signoff_stale=stale,
             coached_answer_signals=coached.get(c.ref, 0),
-            missing_interview_roles=tuple(r.value for r in missing.get(c.id, ((), False))[0]),
-            missing_role_blocking=missing.get(c.id, ((), False))[1],
+            missing_interview_roles=tuple(r.value for r in missing.get(c.id, ())),
         )
     return out
 

@@ -14,7 +14,9 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
+from fieldwork_tui.domain import flags
 from fieldwork_tui.domain import interview_plan as plan
+from fieldwork_tui.domain.flags import Flag
 from fieldwork_tui.domain.people import RoleParseError, parse_role, person_label
 from fieldwork_tui.domain.vocab import PersonRole, PersonSide
 from fieldwork_tui.models import (
@@ -52,11 +54,15 @@ def table_source() -> tuple[str, str]:
 
 
 def plan_table() -> plan.PlanTable:
+    """The plan table in use. Loading it also applies its `missing_role_blocking` to the flag table
+    (the only flag a firm may make blocking), so every defensibility check follows the file."""
     source, text = table_source()
     try:
-        return plan.parse_plan_table(text, source)
+        table = plan.parse_plan_table(text, source)
     except plan.PlanError as exc:
         raise InvalidInput(str(exc)) from None
+    flags.set_firm_blocking([Flag.interview_missing_role] if table.missing_role_blocking else [])
+    return table
 
 
 # -- views ----------------------------------------------------------------------------------------------
@@ -149,6 +155,7 @@ class _Gathered:
     choices: dict[int, InterviewPlanChoice]
     people: dict[int, Person]
     no_role: list[str]
+    blocking: bool
 
 
 def _gather(s: Session, table: plan.PlanTable, only: int | None = None) -> _Gathered:
@@ -164,10 +171,7 @@ def _gather(s: Session, table: plan.PlanTable, only: int | None = None) -> _Gath
         proposals[c.id] = plan.propose_roles(table, c.criteria, c.title, c.description)
         choice = choices.get(c.id)
         planned = plan.planned_roles(proposals[c.id], choice.roles if choice else None)
-        blocking = frozenset(p.role for p in proposals[c.id] if p.blocking)
-        if choice is not None and table.missing_role_blocking:
-            blocking = frozenset(planned)
-        plan_controls.append(plan.PlanControl(c.ref, planned, c.owner_id, choice is not None, blocking))
+        plan_controls.append(plan.PlanControl(c.ref, planned, c.owner_id, choice is not None))
     spoken_q = (select(Interview.person_id, Control.ref, Interview.id)
                 .join(InquiryStatement, InquiryStatement.interview_id == Interview.id)
                 .join(StatementControl, StatementControl.statement_id == InquiryStatement.id)
@@ -180,19 +184,14 @@ def _gather(s: Session, table: plan.PlanTable, only: int | None = None) -> _Gath
     persons = [plan.PlanPerson(p.id, p.name, p.role, p.title) for p in people.values() if p.role is not None]
     no_role = sorted(p.name for pid, p in people.items() if p.role is None and pid in interviewed)
     status = plan.plan_status(plan_controls, persons, [x for x in spoken if x.person_id in people])
-    return _Gathered(status, controls, proposals, choices, people, no_role)
+    return _Gathered(status, controls, proposals, choices, people, no_role, table.missing_role_blocking)
 
 
 def missing_roles(s: Session, table: plan.PlanTable | None = None,
-                  only: int | None = None) -> dict[int, tuple[tuple[PersonRole, ...], bool]]:
-    """Per control id: the planned roles not yet interviewed, and whether that blocks (for the flags)."""
+                  only: int | None = None) -> dict[int, tuple[PersonRole, ...]]:
+    """Per control id: the planned roles not yet interviewed (for `interview_missing_role`)."""
     g = _gather(s, table or plan_table(), only)
-    out = {}
-    for c in g.controls:
-        cov = g.status.by_ref[c.ref]
-        if cov.missing:
-            out[c.id] = (cov.missing, cov.blocking)
-    return out
+    return {c.id: g.status.by_ref[c.ref].missing for c in g.controls if g.status.by_ref[c.ref].missing}
 
 
 def engagement_plan(handle: EngagementHandle) -> PlanView:
@@ -215,7 +214,8 @@ def engagement_plan(handle: EngagementHandle) -> PlanView:
             c.ref, c.title, owners[c.id], tuple(r.value for r in cov.planned), tuple(p.role.value for p in props),
             tuple(f"{p.role.value}: {', '.join(p.rules)}" for p in props), cov.adjusted,
             choice.reason if choice else "", tuple(r.value for r in cov.held), tuple(r.value for r in cov.missing),
-            tuple(r.value for r in cov.unplanned), tuple(label(pid) for pid in cov.people), cov.blocking))
+            tuple(r.value for r in cov.unplanned), tuple(label(pid) for pid in cov.people),
+            g.blocking and bool(cov.missing)))
     roles = tuple(RolePlan(r.role.value, r.controls_planned, r.controls_held, r.controls_missing,
                            r.people_interviewed, r.people_known) for r in g.status.roles)
     people = tuple(PersonPlan(p.person.name, label(p.person.person_id), p.person.role.value, p.person.title,

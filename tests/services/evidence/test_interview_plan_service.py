@@ -84,6 +84,7 @@ def test_the_flag_is_advisory_unless_the_firm_table_makes_it_blocking(eng, tmp_p
     view = interview_plan.engagement_plan(eng)
     cm = next(c for c in view.controls if c.ref == "CM-01")
     assert cm.blocking and view.source == str(firm)
+    assert not is_defensible(control_records(eng, "CM-01").flags)  # the firm made the missing role blocking
     assert next(c for c in view.controls if c.ref == "AC-03").planned == ()  # the firm's table has no rule for it
     firm.write_text("[[rules]]\nname = 'x'\nroles = ['wizards']\ncriteria = ['CC8']\n", encoding="utf-8")
     with pytest.raises(InvalidInput, match=r"interview_plan.toml: rule 'x', roles: 'wizards' is not a role"):
