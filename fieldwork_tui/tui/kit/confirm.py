@@ -1,0 +1,70 @@
+"""Ask before a destructive key acts: remove evidence, delete an observation or a statement.
+
+`confirm(node, title, message, then)` shows the dialog; `then()` runs only on yes. `y` or `enter`
+confirms, `n` or `escape` cancels. The message names exactly what will change ("Remove
+evidence-export.csv from AC-01? The vault keeps the file."), shown safely.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.dom import DOMNode
+from textual.widgets import Button, Static
+
+from fieldwork_tui.tui.kit.forms import FormButton
+from fieldwork_tui.tui.kit.safe_text import safe_content
+from fieldwork_tui.tui.kit.screen import KitModal
+
+
+class ConfirmDialog(KitModal):
+    """Yes or no. Returns True when confirmed, False otherwise."""
+
+    BINDINGS = [
+        Binding("y", "answer(True)", "Yes", id="confirm.yes", tooltip="Do it"),
+        Binding("enter", "answer(True)", "Yes", show=False, id="confirm.enter", tooltip="Do it"),
+        Binding("n", "answer(False)", "No", id="confirm.no", tooltip="Leave everything as it is"),
+        Binding("escape", "answer(False)", "No", show=False, id="confirm.cancel", tooltip="Leave everything as it is"),
+    ]
+    DEFAULT_CSS = """
+    ConfirmDialog { align: center middle; }
+    ConfirmDialog > Vertical {
+        width: 70; height: auto; border: thick $error 60%; background: $surface; padding: 1 2;
+    }
+    ConfirmDialog .confirm-title { text-style: bold; color: $error; }
+    ConfirmDialog .confirm-message { padding-top: 1; }
+    ConfirmDialog .form-buttons { height: auto; padding-top: 1; }
+    ConfirmDialog .form-hint { width: 1fr; color: $text-muted; padding-top: 1; }
+    ConfirmDialog Button { margin-left: 1; }
+    """
+    MAIN = "#confirm-box"
+
+    def __init__(self, title: str, message: str, *, yes: str = "Yes", no: str = "Cancel") -> None:
+        super().__init__()
+        self.title_text, self.message, self.yes, self.no = title, message, yes, no
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="confirm-box") as box:
+            box.can_focus = True
+            yield Static(safe_content(self.title_text), classes="confirm-title")
+            yield Static(safe_content(self.message, keep_lines=True), classes="confirm-message")
+            with Horizontal(classes="form-buttons"):
+                yield Static("y / enter: yes · n / esc: no", classes="form-hint", markup=False)
+                yield FormButton(self.no, id="confirm-no")
+                yield FormButton(self.yes, variant="error", id="confirm-yes")
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.dismiss(event.button.id == "confirm-yes")
+
+    def action_answer(self, yes: bool) -> None:
+        self.dismiss(yes)
+
+
+def confirm(node: DOMNode, title: str, message: str, then: Callable[[], Any], *, yes: str = "Yes") -> None:
+    """Ask; run `then()` only if the auditor says yes."""
+    node.app.push_screen(ConfirmDialog(title, message, yes=yes), lambda ok: then() if ok else None)

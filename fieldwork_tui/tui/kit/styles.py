@@ -1,0 +1,60 @@
+"""Colours by meaning, taken from the current theme: no screen names a colour.
+
+A screen asks for a *role* ("severe", "warning", "ok", ...); the role is a Textual style over the
+theme's variables (``$error``, ``$warning``, ``$success`` …), resolved against the running app's
+theme each time it is asked for. After a theme change the kit screens show their data again
+(`KitScreen.repaint`), so every cell follows the theme. `tests/tui/kit/test_styles.py` fails on any
+colour named anywhere else in `tui/`.
+"""
+
+from __future__ import annotations
+
+from rich.style import Style as RichStyle
+from rich.text import Text
+
+#: role → Textual style (theme variables only).
+ROLES: dict[str, str] = {
+    "severe": "bold $error",
+    "warning": "$warning",
+    "advisory": "$text-secondary",
+    "ok": "$success",
+    "ok.strong": "bold $success",
+    "accent": "bold $accent",
+    "ref": "bold $text-accent",
+    "info": "$text-primary",
+    "muted": "$text-muted",
+    "strong": "bold",
+    "current": "bold reverse",
+    "done": "dim",
+}
+
+
+def role(name: str) -> RichStyle:
+    """The Rich style of role `name` in the current theme (a null style outside a running app)."""
+    spec = ROLES[name]
+    try:
+        from textual._context import active_app
+
+        app = active_app.get()
+    except LookupError:
+        return RichStyle()
+    try:
+        return app.stylesheet.parse_style(spec).rich_style
+    except Exception:  # noqa: BLE001 - a theme without the variable: plain text is better than a crash
+        return RichStyle()
+
+
+def styled(text: str, role_name: str | None) -> Text:
+    """`text` (already made safe) in the style of `role_name`."""
+    return Text(text, style=role(role_name) if role_name else "")
+
+
+def flag_role(flag) -> str:
+    """The role a flag is shown in: its severity in the flag table (severe, warning, advisory)."""
+    try:
+        from fieldwork_tui.domain.flags import severity
+    except ImportError:  # before the flag table: the severe set of domain.coverage
+        from fieldwork_tui.domain.coverage import SEVERE
+
+        return "severe" if flag in SEVERE else ("advisory" if str(flag) == "unsigned" else "warning")
+    return str(severity(flag))
