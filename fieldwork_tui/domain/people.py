@@ -28,7 +28,8 @@ _ROLE_WORDS: dict[PersonRole, tuple[str, ...]] = {
         "recruiting", "personnel",
     ),
     PersonRole.it_administration: (
-        "it administration", "it admin", "it administrator", "it administrators", "it", "it ops",
+        "it administration", "it admin", "it administrator", "it administrators", "it", "it ops", "it manager",
+        "it management", "it lead", "it team",
         "it operations", "sysadmin", "system administration", "system administrator", "systems administration",
         "helpdesk", "help desk", "it support", "identity and access management", "iam", "corporate it",
     ),
