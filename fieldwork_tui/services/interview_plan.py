@@ -17,7 +17,7 @@ from sqlmodel import Session, select
 from fieldwork_tui.domain import flags
 from fieldwork_tui.domain import interview_plan as plan
 from fieldwork_tui.domain.flags import Flag
-from fieldwork_tui.domain.people import RoleParseError, parse_role, person_label
+from fieldwork_tui.domain.people import RoleParseError, parse_role, person_label, role_and_title
 from fieldwork_tui.domain.vocab import PersonRole, PersonSide
 from fieldwork_tui.models import (
     Control,
@@ -105,6 +105,7 @@ class PersonPlan:
     label: str
     role: str | None
     title: str
+    role_title: str
     interviews: int
     controls_heard: tuple[str, ...]
     wanted: tuple[str, ...]
@@ -219,7 +220,7 @@ def engagement_plan(handle: EngagementHandle) -> PlanView:
     roles = tuple(RolePlan(r.role.value, r.controls_planned, r.controls_held, r.controls_missing,
                            r.people_interviewed, r.people_known) for r in g.status.roles)
     people = tuple(PersonPlan(p.person.name, label(p.person.person_id), p.person.role.value, p.person.title,
-                              p.interviews, p.controls_heard, p.wanted, p.owns_wanted) for p in g.status.people)
+                              role_and_title(p.person.role, p.person.title), p.interviews, p.controls_heard, p.wanted, p.owns_wanted) for p in g.status.people)
     book = tuple(BookNextView(b.role.value, b.controls, b.candidates) for b in g.status.book_next)
     return PlanView(table.source, tuple(rows), roles, people, book, tuple(g.no_role))
 

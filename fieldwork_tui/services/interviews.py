@@ -566,6 +566,7 @@ def attach_for_statement(handle: EngagementHandle, statement_id: int, path: Path
     row = get_statement(handle, statement_id)
     if not row.controls:
         return evidence.store_file(handle, path, description=kwargs.get("description", ""),
+                                   as_of=evidence.parse_as_of(kwargs.get("as_of")),
                                    progress=kwargs.get("progress")).id
     ev_id = evidence.attach(handle, row.controls[0], [path], **kwargs)[0].evidence.id
     with handle.session() as s:

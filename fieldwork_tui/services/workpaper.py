@@ -14,8 +14,6 @@ from fieldwork_tui.models import (
     ControlException,
     EvidenceControl,
     EvidenceFile,
-    InquiryStatement,
-    Interview,
     ManagementResponse,
     Observation,
     Person,
@@ -23,18 +21,11 @@ from fieldwork_tui.models import (
     ReviewNote,
     Sample,
     SignOff,
-    StatementControl,
 )
 from fieldwork_tui.services.controls import find_control
 from fieldwork_tui.services.engagements import EngagementHandle
 from fieldwork_tui.services.facts import control_facts
-
-
-@dataclass
-class StatementView:
-    statement: InquiryStatement
-    interview: Interview
-    person: Person | None
+from fieldwork_tui.services.interviews import ControlStatement, control_statements
 
 
 @dataclass
@@ -43,7 +34,7 @@ class ControlRecords:
     owner: Person | None
     evidence_types: list[str]
     flags: list[Flag]
-    statements: list[StatementView] = field(default_factory=list)
+    statements: list[ControlStatement] = field(default_factory=list)
     observations: list[Observation] = field(default_factory=list)
     files: list[EvidenceFile] = field(default_factory=list)
     reperformances: list[Reperformance] = field(default_factory=list)
@@ -60,15 +51,7 @@ def control_records(handle: EngagementHandle, ref: str) -> ControlRecords:
         owner = s.get(Person, c.owner_id) if c.owner_id else None
         rec = ControlRecords(control=c, owner=owner, evidence_types=[t.value for t in ordered_types(facts.evidence_types)],
                              flags=flags_for(facts))
-        for st, iv, person in s.exec(
-            select(InquiryStatement, Interview, Person)
-            .join(StatementControl, StatementControl.statement_id == InquiryStatement.id)
-            .join(Interview, Interview.id == InquiryStatement.interview_id)
-            .join(Person, Person.id == Interview.person_id, isouter=True)
-            .where(StatementControl.control_id == c.id)
-            .order_by(Interview.held_on, InquiryStatement.position)
-        ):
-            rec.statements.append(StatementView(st, iv, person))
+        rec.statements = control_statements(s, c.id)
         rec.observations = list(s.exec(select(Observation).where(Observation.control_id == c.id)
                                        .order_by(Observation.observed_at)))
         rec.files = list(s.exec(select(EvidenceFile).join(EvidenceControl, EvidenceControl.evidence_id == EvidenceFile.id)
