@@ -80,8 +80,8 @@ class CorroborationDialog(FormDialog[Any]):
         yield Static(NO_FILES if not self.choices else "", id="files-hint", markup=False)
         if self.contradicted and len(st.controls) > 1:
             yield from choice_field("Exception on control", "control", [(r, r) for r in st.controls], st.controls[0])
-        label = ("Note: how the later evidence resolves it · what happened (for the exception) · "
-                 "what the evidence shows (still contradicted)" if self.contradicted else
+        label = ("Note (resolved: how the later evidence resolves it · exception: what happened)"
+                 if self.contradicted else
                  "Note (required when contradicted: what the evidence shows instead)")
         yield from area_field(label, "note", "" if self.contradicted else st.note, height=3)
 

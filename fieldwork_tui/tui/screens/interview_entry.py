@@ -90,6 +90,7 @@ class Draft:
     version: int = 0
     saved_text: str = ""
     message: str = ""  # what the last save had to say (kept as a new statement …)
+    new: bool = True   # typed in the box (shown in the table once finished), not an edit of a listed one
 
     @property
     def dirty(self) -> bool:
@@ -164,8 +165,8 @@ class InterviewEntryScreen(KitEngagementScreen):
             head.append(f" · {visible(detail.topic)}")
         head.append(f" · interviewed by {visible(detail.interviewer)}", style="dim")
         self.query_one("#interview-header", Static).update(head)
-        current = self.draft.statement_id if self.draft else None
-        self.statements = [s for s in detail.statements if s.text or s.id == current]
+        typing = self.draft.statement_id if self.draft is not None and self.draft.new else None
+        self.statements = [s for s in detail.statements if s.text and s.id != typing]
         rows = []
         for i, st in enumerate(self.statements, 1):
             rows.append(Row(key=st.id, cells=[
@@ -233,16 +234,17 @@ class InterviewEntryScreen(KitEngagementScreen):
 
     def _saved(self, drafts: list[Draft]) -> None:
         self._saving = False
+        reload = False
         for d in drafts:
             if d.message:
+                reload = True
                 self.notify(d.message, title="Kept as a new statement" if "window" in d.message else "Saved",
                             severity="warning", timeout=12, markup=False)
                 d.message = ""
         self.pending = [d for d in self.pending if d.dirty]
         self.query_one("#save-state", Label).update("Saved.")
-        if any(d is not self.draft for d in drafts) or any(d.statement_id not in {s.id for s in self.statements}
-                                                            for d in drafts):
-            self.load()
+        if reload or any(d is not self.draft or not d.new for d in drafts):
+            self.load()  # a finished statement (or an edit of a listed one) is shown as saved
         if self._dirty_drafts():
             self.autosave()
 
@@ -331,7 +333,7 @@ class InterviewEntryScreen(KitEngagementScreen):
             return
         if self.draft is not None:
             self.pending.append(self.draft)
-        self.draft = Draft(self.interview_id, " ".join(st.controls), st.text, st.id, st.version, st.text)
+        self.draft = Draft(self.interview_id, " ".join(st.controls), st.text, st.id, st.version, st.text, new=False)
         self.query_one("#controls", Input).value = " ".join(st.controls)
         box = self.query_one("#statement", StatementArea)
         box.load_text(st.text)
