@@ -6,9 +6,9 @@ Four tabs (alt+1 … alt+4):
   `n` starts one and goes straight to live entry; enter opens one.
 * **Plan** — per control, the roles the interview plan asks for against the roles heard; `r` sets a
   control's roles by hand (with a reason), or back to the firm's proposal.
-* **People** — who to book next (per role still missing somewhere: the controls and the people of that
-  role, owners first) and every client person with role, title, interviews and the controls still
-  wanted from them; `r` sets a person's role and title.
+* **People** — per role, the controls planned against those heard and who to book next (the people of
+  that role, owners of the waiting controls first); then every client person with role, title,
+  interviews and the controls still wanted from them; `r` sets a person's role and title.
 * **Coached answers** — possible coached answers; enter shows the texts side by side to dismiss
   (with a reason) or keep.
 """
@@ -35,8 +35,9 @@ INTERVIEW_COLUMNS = [Column("date", "Date", 10), Column("person", "Interviewee",
                      Column("flags", "Red flags", 9, justify="right")]
 PLAN_COLUMNS = [Column("ref", "Control", 7), Column("title", "Title", 28), Column("planned", "Planned roles", 28),
                 Column("missing", "Not yet heard", 26), Column("heard", "Heard", 34)]
-BOOK_COLUMNS = [Column("role", "Role to book", 20), Column("controls", "Controls waiting", 44),
-                Column("who", "Who could speak to it (owners first)", 50)]
+BOOK_COLUMNS = [Column("role", "Role", 20), Column("planned", "Planned", 7, justify="right"),
+                Column("heard", "Heard", 5, justify="right"), Column("controls", "Still to hear on", 40),
+                Column("who", "Book next (owners first) · interviewed", 50)]
 PEOPLE_COLUMNS = [Column("person", "Person", 20), Column("role", "Role · title", 34),
                   Column("n", "Interviews", 10, justify="right"), Column("heard", "Spoke to", 26),
                   Column("wanted", "Still wanted for", 30)]
@@ -84,11 +85,11 @@ class PeopleArea(ActionArea):
     BINDINGS = [Binding("r", "role", "Set role", id="people.role",
                         tooltip="Set the role and title of the person under the cursor")]
     DEFAULT_CSS = """
-    PeopleArea #book-table { height: auto; max-height: 9; }
+    PeopleArea #book-table { height: auto; max-height: 10; }
     """
 
     def compose(self) -> ComposeResult:
-        yield Static("Who to book next", classes="tab-summary")
+        yield Static("Per role: controls planned, heard, still to hear — and who to book next", classes="tab-summary")
         yield VirtualTable(ListSource(BOOK_COLUMNS, []), id="book-table")
         yield Static("People", classes="tab-summary")
         yield VirtualTable(ListSource(PEOPLE_COLUMNS, []), id="people-table")
@@ -199,12 +200,20 @@ class InterviewsScreen(KitEngagementScreen):
         self.query_one("#plan-summary", Static).update(visible(summary))
 
     def _show_people(self, plan) -> None:
-        book = [Row(key=b.role, cells=[ROLE_LABELS[PersonRole(b.role)], " ".join(b.controls),
-                                       visible(", ".join(b.candidates)) if b.candidates else
-                                       Text("nobody of this role on file", style=role("warning"))])
-                for b in plan.book_next]
+        book_next = {b.role: b for b in plan.book_next}
+        book = []
+        for r in plan.roles:
+            b = book_next.get(r.role)
+            if b is not None:
+                who = (Text(visible("book: " + ", ".join(b.candidates)), style=role("warning")) if b.candidates
+                       else Text("nobody of this role on file", style=role("severe")))
+            else:
+                who = Text(visible("heard: " + ", ".join(r.people_interviewed)) if r.people_interviewed else "—",
+                           style=role("ok") if r.controls_planned else "")
+            book.append(Row(key=r.role, cells=[ROLE_LABELS[PersonRole(r.role)], str(len(r.controls_planned)),
+                                               str(len(r.controls_held)), " ".join(r.controls_missing) or "—", who]))
         table = self.query_one("#book-table", VirtualTable)
-        table.empty_text = "Every planned role has been heard."
+        table.empty_text = "No role is planned and nobody's role is known yet."
         table.set_source(ListSource(BOOK_COLUMNS, book))
         people = [Row(key=p.name, cells=[visible(p.name), visible(p.role_title), str(p.interviews), " ".join(p.controls_heard) or "—",
                                          " ".join(p.wanted) or "—"]) for p in plan.people]
