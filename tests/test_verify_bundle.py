@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import zipfile
 from pathlib import Path
 
@@ -15,13 +16,30 @@ from fieldwork_tui.services.bundle import export_bundle
 from fieldwork_tui.services.verify import verify_bundle
 
 
+@pytest.fixture(scope="session")
+def _bundle_template(_demo_template, tmp_path_factory) -> Path:
+    """The demo with two evidence files, exported once per session; every test reads its own copy."""
+    from conftest import _test_identity
+
+    from fieldwork_tui.services.demo import DEMO_SLUG
+    from fieldwork_tui.services.engagements import open_path
+
+    work = tmp_path_factory.mktemp("bundle-template")
+    shutil.copytree(_demo_template, work / "home")
+    with _test_identity():
+        demo = open_path(work / "home" / DEMO_SLUG)
+        try:
+            attach_file(demo, "AC-01", "Q3 access review.xlsx", b"reviewed list " * 100)
+            attach_file(demo, "AC-03", "terminations.csv", b"user,date\nbob,2026-03-01\n")
+            export_bundle(demo, work / "bundle.zip")
+        finally:
+            demo.close()
+    return work / "bundle.zip"
+
+
 @pytest.fixture
-def bundle(demo, tmp_path) -> Path:
-    attach_file(demo, "AC-01", "Q3 access review.xlsx", b"reviewed list " * 100)
-    attach_file(demo, "AC-03", "terminations.csv", b"user,date\nbob,2026-03-01\n")
-    out = tmp_path / "bundle.zip"
-    export_bundle(demo, out)
-    return out
+def bundle(_bundle_template, tmp_path) -> Path:
+    return Path(shutil.copy2(_bundle_template, tmp_path / "bundle.zip"))
 
 
 def _rewrite(src: Path, dst: Path, *, change=None, drop=None, add=None) -> None:

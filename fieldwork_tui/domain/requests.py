@@ -133,11 +133,21 @@ def age_end(status: RequestStatus | str, received_on: dt.date | None, today: dt.
 
 
 def request_age(status: RequestStatus | str, requested_on: dt.date | None, received_on: dt.date | None,
-                today: dt.date) -> int | None:
-    """Age in business days from the request date (None when the request date is unknown)."""
-    if requested_on is None:
+                today: dt.date, imported_on: dt.date | None = None) -> int | None:
+    """Age in business days from the request date; a request imported without one ages from the day it
+    was imported (`age_start` says which); None when neither is known."""
+    start = requested_on or imported_on
+    if start is None:
         return None
-    return business_days(requested_on, age_end(status, received_on, today))
+    return business_days(start, age_end(status, received_on, today))
+
+
+def age_start(requested_on: dt.date | None, imported_on: dt.date | None) -> str | None:
+    """What a request's age counts from: "requested", "imported" (the client's list gave no request
+    date — shown so, never passed off as a request date) or None."""
+    if requested_on is not None:
+        return "requested"
+    return "imported" if imported_on is not None else None
 
 
 def can_transition(old: RequestStatus | str, new: RequestStatus | str) -> bool:

@@ -12,16 +12,9 @@ from fieldwork_tui.models import EvidenceControl, EvidenceFile, Observation, Rep
 from fieldwork_tui.services import interviews
 from fieldwork_tui.services.controls import get_control
 
+from .support import settle
+
 SIZE = (130, 40)
-
-
-async def _until(pilot, predicate, tries: int = 60) -> None:
-    """Let the app run until `predicate()` holds (workers, timers); fail if it never does."""
-    for _ in range(tries):
-        await pilot.pause(0.05)
-        if predicate():
-            return
-    raise AssertionError("condition never held")
 
 
 async def _paste(pilot, text: str) -> None:
@@ -41,7 +34,17 @@ async def _open_tab(pilot, app, ref: str, key: str) -> None:
     await pilot.pause()
 
 
-async def test_live_interview_entry_saves_as_typed(demo_app) -> None:
+async def test_live_interview_entry_saves_as_typed(demo_app, monkeypatch) -> None:
+    from fieldwork_tui.tui.screens.interview_entry import InterviewEntryScreen
+
+    autosaved = asyncio.Event()
+    real_autosave = InterviewEntryScreen.autosave
+
+    def autosave(screen) -> None:  # the screen's own timer calls it; the test waits for that event
+        real_autosave(screen)
+        autosaved.set()
+
+    monkeypatch.setattr(InterviewEntryScreen, "autosave", autosave)
     app = demo_app
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("4", "n")
@@ -56,7 +59,9 @@ async def test_live_interview_entry_saves_as_typed(demo_app) -> None:
         def saved_text() -> list[str]:
             return [s.text for s in interviews.interview_detail(app.handle, screen.interview_id).statements]
 
-        await _until(pilot, lambda: saved_text() == ["Deploys need two approvals"])
+        autosaved.clear()
+        await asyncio.wait_for(autosaved.wait(), timeout=30)  # the autosave timer fired (no enter pressed)
+        assert saved_text() == ["Deploys need two approvals"]
         await pilot.press("ctrl+l", *"cm-01 cm-02", "enter")  # links the statement being typed
         await pilot.press(*" in CI", "enter", *"Rollbacks are automatic", "enter")
         await pilot.pause()
@@ -115,8 +120,9 @@ async def test_attach_by_pasted_path(demo_app, tmp_path: Path) -> None:
                 return list(s.exec(select(EvidenceFile).join(EvidenceControl)
                                    .where(EvidenceControl.control_id == control_id)))
 
-        await _until(pilot, lambda: len(stored()) == 1)
-        await _until(pilot, lambda: type(app.screen).__name__ == "ControlDetailScreen")
+        await settle(pilot)  # the copy into the vault runs in a worker
+        assert len(stored()) == 1
+        assert type(app.screen).__name__ == "ControlDetailScreen"
         [ev] = stored()
         assert ev.original_name == "policy-review-2026.pdf" and ev.size == src.stat().st_size
         assert ev.as_of.isoformat() == "2026-03-31" and ev.description == "Annual policy approval"
@@ -134,7 +140,8 @@ async def test_attach_dialog_shows_a_bad_path(demo_app, tmp_path: Path) -> None:
         await pilot.press("enter")
         from textual.widgets import Label
 
-        await _until(pilot, lambda: "not found" in str(app.screen.query_one("#error", Label).content))
+        await settle(pilot)
+        assert "not found" in str(app.screen.query_one("#error", Label).content)
         assert type(app.screen).__name__ == "AttachFileDialog"
 
 
@@ -177,7 +184,8 @@ async def test_comparison_dialog(demo_app, tmp_path: Path) -> None:
         # keys match: e-mail = user name
         dialog.query_one("#key-mode").focus()
         await pilot.press("enter", "down", "enter", "ctrl+s")
-        await _until(pilot, lambda: type(app.screen).__name__ == "ReperformanceResultScreen")
+        await settle(pilot)
+        assert type(app.screen).__name__ == "ReperformanceResultScreen"
         with app.handle.read() as s:
             [rp] = s.exec(select(Reperformance).where(Reperformance.control_id == get_control(app.handle, "AC-05").id))
         assert (rp.key_a, rp.key_b, rp.options["key_mode"]) == ("login", "Mail", "username")

@@ -3,19 +3,12 @@ worker with a progress bar, then verifies."""
 
 from __future__ import annotations
 
-import pytest
 from textual.widgets import Input
 
 from fieldwork_tui.services.verify import verify_bundle
 from fieldwork_tui.tui.screens.export import ExportScreen
 
-from .review_support import freeze_review_times, plain
-
-
-@pytest.fixture
-def frozen(demo_home):
-    freeze_review_times(demo_home)
-    return demo_home
+from .support import plain, settle
 
 
 async def _export_to(pilot, app, path: str) -> None:
@@ -24,8 +17,7 @@ async def _export_to(pilot, app, path: str) -> None:
     assert isinstance(app.screen, ExportScreen)
     app.screen.query_one("#export-path", Input).value = path
     await pilot.press("enter")
-    await app.workers.wait_for_complete()
-    await pilot.pause()
+    await settle(pilot)
 
 
 async def test_export_from_the_dashboard_writes_a_verified_bundle(demo_app, tmp_path):
@@ -61,7 +53,7 @@ async def test_export_is_in_the_palette_of_other_screens(demo_app):
         await pilot.pause()
         for ch in "Export workpaper":
             await pilot.press("space" if ch == " " else ch)
-        await pilot.pause(0.3)
+        await settle(pilot)  # the palette searches in a worker
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(demo_app.screen, ExportScreen)
@@ -84,7 +76,7 @@ def test_export_screen_error(snap_compare, frozen, demo_app):
         await pilot.pause()
         pilot.app.screen.query_one("#export-path", Input).value = "no-such-folder/bundle.zip"
         await pilot.press("enter")
-        await pilot.app.workers.wait_for_complete()
+        await settle(pilot)
         await pilot.pause()
 
     assert snap_compare(demo_app, run_before=run_before, terminal_size=(130, 40))

@@ -14,6 +14,8 @@ from fieldwork_tui.tui.screens.request_detail import RequestDetailScreen
 from fieldwork_tui.tui.screens.requests import RequestsScreen
 from fieldwork_tui.tui.widgets.virtual_table import VirtualTable
 
+from .support import settle
+
 SIZE = (130, 40)
 S = RequestStatus
 
@@ -212,7 +214,7 @@ async def test_export_from_the_view(demo_app, demo, tmp_path):
         await pilot.pause()
         demo_app.screen.query_one("#path", Input).value = str(out)
         await pilot.press("enter")
-        await demo_app.workers.wait_for_complete()
+        await settle(pilot)
         await pilot.pause()
     from openpyxl import load_workbook
 
@@ -231,7 +233,7 @@ async def test_import_from_the_view(demo_app, demo, tmp_path):
         await pilot.press("i")
         await pilot.pause()
         await pilot.press(*str(src), "enter")
-        await demo_app.workers.wait_for_complete()
+        await settle(pilot)
         await pilot.pause()
         assert table.row_count == before + 1
     assert rq.request_detail(demo, "X-1").owner == "Aisha Bello"
@@ -245,7 +247,7 @@ async def test_import_error_is_a_notification(demo_app, tmp_path):
         await pilot.press("i")
         await pilot.pause()
         await pilot.press(*str(src), "enter")
-        await demo_app.workers.wait_for_complete()
+        await settle(pilot)
         await pilot.pause()
         assert any("unknown status words 'Whatever'" in n.message for n in demo_app._notifications)
 
@@ -274,7 +276,7 @@ async def test_attach_received_files_from_detail(demo_app, demo, tmp_path):
         await pilot.pause()
         demo_app.screen.query_one("TextArea").insert(str(f))
         await pilot.press("ctrl+s")
-        await demo_app.workers.wait_for_complete()
+        await settle(pilot)
         await pilot.pause()
         assert [x.name for x in demo_app.screen.detail.files] == ["Zugriffsprüfung Q3.pdf"]
     d = rq.request_detail(demo, r.id)

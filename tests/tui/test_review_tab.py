@@ -3,20 +3,12 @@ asserting what is stored."""
 
 from __future__ import annotations
 
-import pytest
-
 from fieldwork_tui.domain.vocab import Flag
 from fieldwork_tui.services.review import list_notes
 from fieldwork_tui.services.signoffs import control_signoffs
 from fieldwork_tui.services.status import control_rows
 
-from .review_support import freeze_review_times, open_review_keys, plain
-
-
-@pytest.fixture
-def frozen(demo_home):
-    freeze_review_times(demo_home)
-    return demo_home
+from .support import open_review_keys, plain
 
 
 async def _open(pilot, ref):

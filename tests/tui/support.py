@@ -1,5 +1,5 @@
-"""Shared by the review and export TUI tests: fixed sign-off and note times so snapshots do not
-depend on the day the demo was built, and a way to open a control's Review tab with keys."""
+"""Shared by the Pilot tests: the one way to wait for the app (`settle`), fixed sign-off and note times
+so snapshots do not depend on the day the demo was built, and keys that open a control's Review tab."""
 
 from __future__ import annotations
 
@@ -7,6 +7,28 @@ import sqlite3
 from pathlib import Path
 
 FIXED = "2026-11-18 09:30:00.000000"
+
+
+# Workers that live as long as their widget (Textual's DirectoryTree loader loop): never "complete".
+LONG_LIVED_GROUPS = {"_loader"}
+
+
+async def settle(pilot, rounds: int = 50) -> None:
+    """Wait until the app is idle: every posted message handled and no worker pending or running
+    (a worker's result may post messages that start another worker, hence the rounds). Pilot tests
+    wait this way only - never by sleeping."""
+    from textual.worker import WorkerState
+
+    app = pilot.app
+    for _ in range(rounds):
+        await pilot.pause()
+        busy = [w for w in app.workers if w.state in (WorkerState.PENDING, WorkerState.RUNNING)
+                and w.group not in LONG_LIVED_GROUPS]
+        if not busy:
+            await pilot.pause()
+            return
+        await app.workers.wait_for_complete(busy)
+    raise AssertionError(f"the app never settled: {busy}")
 
 
 def freeze_review_times(home: Path) -> None:
