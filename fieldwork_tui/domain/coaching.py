@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import tomllib
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
@@ -63,15 +62,6 @@ class CoachingSettings:
 
 
 DEFAULT_SETTINGS = CoachingSettings()
-
-
-def settings_from_toml(text: str, source: str = "interview_plan.toml") -> CoachingSettings:
-    """The `[coached_answers]` table of a TOML text (see `coaching_settings`)."""
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise CoachingError(f"{source}: not valid TOML ({exc})") from None
-    return coaching_settings(data.get("coached_answers", {}), source)
 
 
 def coaching_settings(body: object, source: str = "interview_plan.toml") -> CoachingSettings:

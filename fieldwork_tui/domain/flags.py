@@ -158,15 +158,6 @@ def set_firm_blocking(flags: Iterable[Flag | str]) -> None:
     _firm_blocking = chosen
 
 
-def firm_blocking() -> frozenset[Flag]:
-    return _firm_blocking
-
-
-def blocks(flag: Flag | str) -> bool:
-    """Whether `flag` blocks a defensible conclusion (the table's column, or the firm's choice)."""
-    return Flag(flag) in BLOCKING or Flag(flag) in _firm_blocking
-
-
 def blocking(flags: Iterable[Flag | str]) -> list[Flag]:
     """The flags among `flags` that block a defensible conclusion, in vocabulary order."""
     return [f for f in ordered(flags) if f in BLOCKING or f in _firm_blocking]

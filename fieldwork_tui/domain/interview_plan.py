@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from fieldwork_tui.domain.coaching import DEFAULT_SETTINGS, CoachingError, CoachingSettings, coaching_settings
 from fieldwork_tui.domain.criteria import CRITERIA
-from fieldwork_tui.domain.vocab import ROLE_LABELS, PersonRole
+from fieldwork_tui.domain.vocab import PersonRole
 
 #: File name of the table, shipped in this package and looked for in the firm's config dir.
 PLAN_FILE = "interview_plan.toml"
@@ -312,11 +312,3 @@ def plan_status(controls: Iterable[PlanControl], people: Iterable[PlanPerson],
                                                 p.name.casefold()))
         book.append(BookNext(row.role, row.controls_missing, tuple(p.name for p in ranked)))
     return PlanStatus(tuple(coverage), tuple(role_rows), tuple(person_rows), tuple(book), by_ref)
-
-
-def missing_role_text(coverage: ControlCoverage) -> str:
-    """One line for a control's `interview_missing_role`: which planned roles were not interviewed."""
-    if not coverage.missing:
-        return ""
-    names = ", ".join(ROLE_LABELS[r] for r in coverage.missing)
-    return f"not yet interviewed: {names}"

@@ -77,14 +77,6 @@ def parse_role(text: str | None, *, default: PersonRole | None = None) -> Person
     return role
 
 
-def guess_role(text: str | None) -> PersonRole | None:
-    """A lenient reading for old free-text roles: the role a word names, None when none."""
-    try:
-        return parse_role(text)
-    except RoleParseError:
-        return None
-
-
 def role_label(role: PersonRole | str | None) -> str:
     if role in (None, ""):
         return ""

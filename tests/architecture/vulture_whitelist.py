@@ -22,10 +22,12 @@ background                           # Rich's Style.apply(text, background) sign
 updated_at, original_path, concluded_by, performed_by, source_sha256, imported_by, imported_at
 policy_preset, created_by, population_row_id, tested_by, tested_at, report_date
 _.updated_at, _.concluded_by, _.tested_by, _.tested_at
+set_by, set_at, reviewed_by, reviewed_at, _.set_by, _.set_at, _.reviewed_by, _.reviewed_at  # issue 16 (journaled)
 
 # -- read by a Jinja template of the bundle (vulture does not read templates) --------------------------
 expansion_total                      # SamplePlan (workpaper.html.j2), also the CLI's JSON
 _._party_for                         # OscalBuilder's cache of party uuids
+other_interview, other_statement     # interview memos' coached-answer notes (interview.html.j2)
 
 # -- read by tests only: what a screen or service last did -------------------------------------------
 _.last_result, _.last_report         # ExportScreen: the bundle it wrote and its verification

@@ -14,13 +14,13 @@ from fieldwork_tui.domain.coaching import (
     SignalKind,
     SignalReview,
     StatementText,
+    coaching_settings,
     coaching_signals,
     is_open,
     near_identical,
     normalise,
     recites,
     review_problem,
-    settings_from_toml,
     similarity,
 )
 
@@ -102,13 +102,13 @@ def test_thresholds_are_configurable():
     assert not near_identical(DIEGO, COACHED, strict)
     loose = CoachingSettings(min_words=3)
     assert near_identical("we rotate keys yearly", "We rotate keys yearly.", loose)
-    s = settings_from_toml("[coached_answers]\nthreshold = 95\nmin_words = 10\n")
+    s = coaching_settings({"threshold": 95, "min_words": 10})
     assert s.threshold == 95 and s.min_words == 10 and s.recital_threshold == 90
-    for bad, msg in [("[coached_answers]\nthreshold = 101", "threshold"), ("[coached_answers]\nmin_words = 2.5", "whole"),
-                     ("[coached_answers]\nthreshhold = 90", "unknown setting"), ("[coached_answers]\nmin_shared = true", "min_shared"),
-                     ("coached_answers = 3", "must be a table"), ("x = [", "not valid TOML")]:
+    for bad, msg in [({"threshold": 101}, "threshold"), ({"min_words": 2.5}, "whole"),
+                     ({"threshhold": 90}, "unknown setting"), ({"min_shared": True}, "min_shared"),
+                     (3, "must be a table")]:
         with pytest.raises(CoachingError, match=msg):
-            settings_from_toml(bad, "config.toml")
+            coaching_settings(bad, "interview_plan.toml")
 
 
 # -- properties ------------------------------------------------------------------------------------------

@@ -8,7 +8,6 @@ from hypothesis import strategies as st
 
 from fieldwork_tui.domain.people import (
     RoleParseError,
-    guess_role,
     parse_role,
     person_label,
     role_and_title,
@@ -41,7 +40,6 @@ def test_unknown_and_empty_role_words():
     with pytest.raises(RoleParseError):
         parse_role("  ")
     assert parse_role("", default=R.other) is R.other
-    assert guess_role("astronaut") is None and guess_role("it administration") is R.it_administration
 
 
 def test_a_person_is_named_with_role_and_title_everywhere():

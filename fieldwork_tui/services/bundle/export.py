@@ -1,6 +1,6 @@
 """The workpaper bundle: one .zip the manager opens on any machine and can verify byte for byte.
 
-Layout: `index.html`, `workpapers/<ref>.html`, `evidence/…`, `workpapers.xlsx`, `section-iv.md`,
+Layout: `index.html`, `workpapers/<ref>.html`, `interviews/<interview id>.html`, `evidence/…`, `workpapers.xlsx`, `section-iv.md`,
 `oscal/assessment-results.json`, `journal.jsonl` and `manifest.json` (SHA-256 and size of every
 other file). Every member is hashed while it is written and evidence is streamed from the vault in
 chunks, so memory stays flat whatever the evidence size; an evidence file whose content no longer
@@ -28,6 +28,7 @@ from fieldwork_tui.services.bundle.render import (
     canonical_json,
     environment,
     render_index,
+    render_interview,
     render_workpaper,
     write_section_iv,
     write_workbook,
@@ -145,7 +146,7 @@ def export_bundle(handle: EngagementHandle, target: Path | str, progress: Progre
         with handle.read() as s, open(tmp, "xb") as fh:
             data = BundleData(s, lambda sha: _vault_file(handle, sha), actor=handle.actor)
             evidence = data.unique_evidence()
-            total = sum(f.size for _m, f, _p in evidence) + _UNIT * (len(data.controls) + 6)
+            total = sum(f.size for _m, f, _p in evidence) + _UNIT * (len(data.controls) + len(data.interviews) + 6)
             with zipfile.ZipFile(fh, "w", allowZip64=True) as zf:
                 w = _BundleWriter(zf, data.generated_at, total, progress, cancelled)
                 with private_scratch(handle.root):  # openpyxl spills sheets to temp files: keep them inside
@@ -192,6 +193,8 @@ def _write_members(w: _BundleWriter, data: BundleData, evidence, today: dt.date,
         w.text(summary.member, render_workpaper(env, data, paper, i))
         oscal.add_control(paper)
         rows.append((paper.control, paper.row))
+    for memo in data.interviews:
+        w.text(memo.member, render_interview(env, data, memo))
     w.text(INDEX, render_index(env, data, today))
     with tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024, dir=spool_dir) as spool:
         write_workbook(spool, data, today)

@@ -104,13 +104,14 @@ class OscalBuilder:
         obs_ids: list[str] = []
         for st in paper.statements:
             subjects = []
-            if st.person is not None:
+            if st.person.id:
                 subjects = [{"subject-uuid": self.uid("party", "person", st.person.id), "type": "party"}]
-            evidence = [e.member for e in paper.evidence if e.file.id == st.statement.evidence_id]
+            rests_on = {st.statement.evidence_id, st.statement.evidence.resolution_evidence_id} - {None}
+            evidence = [e.member for e in paper.evidence if e.file.id in rests_on]
             obs_ids.append(self._observation(
-                ("statement", st.statement.id, ref), ref, f"{ref}: inquiry of {st.person.name if st.person else 'personnel'}",
-                f"{st.statement.text} (corroboration: {st.statement.corroboration.value})", "INTERVIEW",
-                st.interview.held_on, evidence, subjects))
+                ("statement", st.statement.id, ref), ref, f"{ref}: inquiry of {st.person.label}",
+                f"{st.statement.text} ({st.statement.describe()})", "INTERVIEW",
+                st.held_on, evidence, subjects))
         for o in paper.observations:
             obs_ids.append(self._observation(("observation", o.id), ref, f"{ref}: observation",
                                              f"{o.description} ({o.location})" if o.location else o.description,

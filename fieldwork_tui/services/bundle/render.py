@@ -75,7 +75,8 @@ def environment() -> Environment:
 
 def _common(data: BundleData, root: str) -> dict[str, Any]:
     return {"eng": data.engagement, "generated_at": data.generated_at, "actor": data.actor, "root": root,
-            "people": data.people, "control_members": {c.control.ref: c.member for c in data.controls}}
+            "people": data.people, "control_members": {c.control.ref: c.member for c in data.controls},
+            "evidence_members": data.evidence_members()}
 
 
 def render_index(env: Environment, data: BundleData, today: dt.date) -> str:
@@ -96,7 +97,7 @@ def render_index(env: Environment, data: BundleData, today: dt.date) -> str:
         signed_reviewer=sum(1 for v in views if len(v) > 1 and v[1].signed),
         stale=sum(1 for v in views if any(x.stale for x in v)),
         evidence_count=len(data.unique_evidence()),
-        flag_groups=[(f, groups[f]) for f in Flag if f in groups],
+        flag_groups=[(f, groups[f]) for f in Flag if f in groups], interviews=data.interviews,
     )
 
 
@@ -108,6 +109,12 @@ def render_workpaper(env: Environment, data: BundleData, paper: ControlPaper, in
         next=data.controls[index + 1] if index + 1 < len(data.controls) else None,
         procedures=list(row.procedures) if row else [], results=[row.results] if row else [],
     )
+
+
+def render_interview(env: Environment, data: BundleData, memo) -> str:
+    """One interview memo (`interviews/<interview id>.html`)."""
+    return env.get_template("interview.html.j2").render(**_common(data, "../"), memo=memo,
+                                                        memo_members=data.memo_members)
 
 
 # -- section IV (Markdown) -----------------------------------------------------------------------

@@ -26,7 +26,6 @@ from fieldwork_tui.services.controls.views import (
     ControlRecords,
     ControlRow,
     Overview,
-    StatementView,
 )
 from fieldwork_tui.services.controls.workpaper import (
     control_records,
@@ -37,7 +36,6 @@ __all__ = [
     "ControlRecords",
     "ControlRow",
     "Overview",
-    "StatementView",
     "add_control",
     "control_records",
     "control_rows",

@@ -101,7 +101,7 @@ def import_controls(handle: EngagementHandle, path: Path | str) -> ControlImport
             if row["owner"]:
                 person = people.get(row["owner"].lower())
                 if person is None:
-                    person = Person(name=row["owner"], side=PersonSide.client, role="control owner")
+                    person = Person(name=row["owner"], side=PersonSide.client)
                     s.add(person)
                     s.flush()
                     people[row["owner"].lower()] = person
@@ -133,7 +133,7 @@ def add_control(handle: EngagementHandle, ref: str, title: str, *, description: 
         if owner:
             person = s.exec(select(Person).where(Person.name == owner)).first()
             if person is None:
-                person = Person(name=owner, side=PersonSide.client, role="control owner")
+                person = Person(name=owner, side=PersonSide.client)
                 s.add(person)
                 s.flush()
             owner_id = person.id

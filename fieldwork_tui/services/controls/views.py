@@ -5,14 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from fieldwork_tui.domain.vocab import Flag
 from fieldwork_tui.store.models import (
     Control,
     ControlException,
     EvidenceFile,
-    InquiryStatement,
-    Interview,
     ManagementResponse,
     Observation,
     Person,
@@ -21,6 +20,9 @@ from fieldwork_tui.store.models import (
     Sample,
     SignOff,
 )
+
+if TYPE_CHECKING:  # the evidence area's view of a statement (imported there, not here: no import cycle)
+    from fieldwork_tui.services.evidence.views import ControlStatement
 
 
 @dataclass
@@ -69,19 +71,12 @@ class Overview:
 
 
 @dataclass
-class StatementView:
-    statement: InquiryStatement
-    interview: Interview
-    person: Person | None
-
-
-@dataclass
 class ControlRecords:
     control: Control
     owner: Person | None
     evidence_types: list[str]
     flags: list[Flag]
-    statements: list[StatementView] = field(default_factory=list)
+    statements: list[ControlStatement] = field(default_factory=list)  # plain views (evidence area)
     observations: list[Observation] = field(default_factory=list)
     files: list[EvidenceFile] = field(default_factory=list)
     reperformances: list[Reperformance] = field(default_factory=list)

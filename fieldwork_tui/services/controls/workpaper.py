@@ -8,14 +8,13 @@ from sqlmodel import select
 from fieldwork_tui.domain.coverage import flags_for, ordered_types
 from fieldwork_tui.services.controls.catalog import find_control
 from fieldwork_tui.services.controls.facts import control_facts
-from fieldwork_tui.services.controls.views import ControlRecords, StatementView
+from fieldwork_tui.services.controls.views import ControlRecords
+from fieldwork_tui.services.evidence.interviews import control_statements
 from fieldwork_tui.store.handle import EngagementHandle
 from fieldwork_tui.store.models import (
     ControlException,
     EvidenceControl,
     EvidenceFile,
-    InquiryStatement,
-    Interview,
     ManagementResponse,
     Observation,
     Person,
@@ -23,7 +22,6 @@ from fieldwork_tui.store.models import (
     ReviewNote,
     Sample,
     SignOff,
-    StatementControl,
 )
 
 
@@ -34,15 +32,7 @@ def control_records(handle: EngagementHandle, ref: str) -> ControlRecords:
         owner = s.get(Person, c.owner_id) if c.owner_id else None
         rec = ControlRecords(control=c, owner=owner, evidence_types=[t.value for t in ordered_types(facts.evidence_types)],
                              flags=flags_for(facts))
-        for st, iv, person in s.exec(
-            select(InquiryStatement, Interview, Person)
-            .join(StatementControl, StatementControl.statement_id == InquiryStatement.id)
-            .join(Interview, Interview.id == InquiryStatement.interview_id)
-            .join(Person, Person.id == Interview.person_id, isouter=True)
-            .where(StatementControl.control_id == c.id)
-            .order_by(Interview.held_on, InquiryStatement.position)
-        ):
-            rec.statements.append(StatementView(st, iv, person))
+        rec.statements = control_statements(s, c.id)
         rec.observations = list(s.exec(select(Observation).where(Observation.control_id == c.id)
                                        .order_by(Observation.observed_at)))
         rec.files = list(s.exec(select(EvidenceFile).join(EvidenceControl, EvidenceControl.evidence_id == EvidenceFile.id)

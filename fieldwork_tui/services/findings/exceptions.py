@@ -114,6 +114,20 @@ def create_exception(handle: EngagementHandle, ref: str, *, instance: str, devia
                      source: ExceptionSource | str = ExceptionSource.manual, sample_item_id: int | None = None,
                      difference_id: int | None = None) -> ControlException:
     """Record an exception. Report wording is generated unless given."""
+    with handle.session() as s:
+        return add_exception(s, handle.actor, ref, instance=instance, deviation=deviation,
+                             planned_control=planned_control, exception_type=exception_type,
+                             effectiveness=effectiveness, report_wording=report_wording, source=source,
+                             sample_item_id=sample_item_id, difference_id=difference_id)
+
+
+def add_exception(s: Session, actor: str, ref: str, *, instance: str, deviation: str, planned_control: str = "",
+                  exception_type: ExceptionType | str = ExceptionType.execution,
+                  effectiveness: Effectiveness | str = Effectiveness.operating, report_wording: str | None = None,
+                  source: ExceptionSource | str = ExceptionSource.manual, sample_item_id: int | None = None,
+                  difference_id: int | None = None) -> ControlException:
+    """`create_exception` inside the caller's session, so a use case that raises an exception for
+    something (a contradicted statement) records both in one transaction."""
     source = _enum(ExceptionSource, source, "source")
     etype = _enum(ExceptionType, exception_type, "type")
     eff = _enum(Effectiveness, effectiveness, "effectiveness")
@@ -121,36 +135,35 @@ def create_exception(handle: EngagementHandle, ref: str, *, instance: str, devia
         raise InvalidInput("instance: name the specific instance that deviated")
     if not (deviation or "").strip():
         raise InvalidInput("deviation: say what actually happened")
-    with handle.session() as s:
-        control = find_control(s, ref)
-        if source is ExceptionSource.sample:
-            item = s.get(SampleItem, sample_item_id) if sample_item_id else None
-            if item is None:
-                raise NotFound(f"sample item #{sample_item_id} not found")
-            sample = s.get(Sample, item.sample_id)
-            if sample.control_id != control.id:
-                raise InvalidInput(f"sample item #{item.id} belongs to another control")
-            if item.result is not SampleResult.deviation:
-                raise InvalidInput(f"sample item {item.key}: not marked as a deviation (it is {item.result.value})")
-            if s.exec(select(ControlException).where(ControlException.sample_item_id == item.id)).first():
-                raise InvalidInput(f"sample item {item.key}: an exception is already recorded for it")
-        if source is ExceptionSource.reperformance:
-            diff = s.get(ReperformanceDifference, difference_id) if difference_id else None
-            if diff is None:
-                raise NotFound(f"re-performance difference #{difference_id} not found")
-            rp = s.get(Reperformance, diff.reperformance_id)
-            if rp.control_id != control.id:
-                raise InvalidInput(f"re-performance difference #{diff.id} belongs to another control")
-            if s.exec(select(ControlException).where(ControlException.difference_id == diff.id)).first():
-                raise InvalidInput(f"re-performance difference #{diff.id}: an exception is already recorded for it")
-        wording = (report_wording or "").strip() or wording_for(s, control, source, instance, deviation,
-                                                               sample_item_id)
-        ex = ControlException(control_id=control.id, source=source, sample_item_id=sample_item_id,
-                              difference_id=difference_id, instance=instance.strip(),
-                              planned_control=(planned_control or control.description).strip(),
-                              deviation=deviation.strip(), exception_type=etype, effectiveness=eff,
-                              report_wording=wording, created_by=handle.actor)
-        s.add(ex)
+    control = find_control(s, ref)
+    if source is ExceptionSource.sample:
+        item = s.get(SampleItem, sample_item_id) if sample_item_id else None
+        if item is None:
+            raise NotFound(f"sample item #{sample_item_id} not found")
+        sample = s.get(Sample, item.sample_id)
+        if sample.control_id != control.id:
+            raise InvalidInput(f"sample item #{item.id} belongs to another control")
+        if item.result is not SampleResult.deviation:
+            raise InvalidInput(f"sample item {item.key}: not marked as a deviation (it is {item.result.value})")
+        if s.exec(select(ControlException).where(ControlException.sample_item_id == item.id)).first():
+            raise InvalidInput(f"sample item {item.key}: an exception is already recorded for it")
+    if source is ExceptionSource.reperformance:
+        diff = s.get(ReperformanceDifference, difference_id) if difference_id else None
+        if diff is None:
+            raise NotFound(f"re-performance difference #{difference_id} not found")
+        rp = s.get(Reperformance, diff.reperformance_id)
+        if rp.control_id != control.id:
+            raise InvalidInput(f"re-performance difference #{diff.id} belongs to another control")
+        if s.exec(select(ControlException).where(ControlException.difference_id == diff.id)).first():
+            raise InvalidInput(f"re-performance difference #{diff.id}: an exception is already recorded for it")
+    wording = (report_wording or "").strip() or wording_for(s, control, source, instance, deviation, sample_item_id)
+    ex = ControlException(control_id=control.id, source=source, sample_item_id=sample_item_id,
+                          difference_id=difference_id, instance=instance.strip(),
+                          planned_control=(planned_control or control.description).strip(),
+                          deviation=deviation.strip(), exception_type=etype, effectiveness=eff,
+                          report_wording=wording, created_by=actor)
+    s.add(ex)
+    s.flush()
     return ex
 
 

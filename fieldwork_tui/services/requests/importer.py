@@ -181,7 +181,7 @@ def find_or_create_owner(session: Session, name: str, people: dict[str, Person],
     key = name.lower()
     person = people.get(key)
     if person is None:
-        person = Person(name=name, side=PersonSide.client, role="request owner",
+        person = Person(name=name, side=PersonSide.client,
                         email=name if "@" in name else "")
         session.add(person)
         session.flush()

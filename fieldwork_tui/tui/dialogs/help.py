@@ -27,6 +27,10 @@ FLAG_HELP: dict[Flag, str] = {
     Flag.exception_without_response: "An exception has no management response (draft report onwards).",
     Flag.unsigned: "No preparer sign-off yet.",
     Flag.signoff_stale: "Modified since it was signed off: sign again.",
+    Flag.possible_coached_answer: "Two interviewees answered near-identically, or someone recited the control "
+                                  "description (advisory): compare the texts, then dismiss with a reason or keep.",
+    Flag.interview_missing_role: "A role the interview plan asks for has not been interviewed on this control "
+                                 "(advisory unless the firm's plan makes it blocking): see who to book next in view 4.",
 }
 
 KEYS = [

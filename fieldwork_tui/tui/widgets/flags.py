@@ -24,7 +24,7 @@ def badges_text(types: Iterable[str]) -> Text:
 def flag_style(flag: Flag) -> str:
     if flag in SEVERE:
         return "bold red"
-    if flag in (Flag.unsigned,):
+    if flag in (Flag.unsigned, Flag.possible_coached_answer, Flag.interview_missing_role):
         return "dim"
     return "yellow"
 
@@ -45,6 +45,8 @@ COMPACT: dict[Flag, str] = {
     Flag.exception_without_response: "no response",
     Flag.unsigned: "unsigned",
     Flag.signoff_stale: "stale sign-off",
+    Flag.possible_coached_answer: "coached?",
+    Flag.interview_missing_role: "role not heard",
 }
 
 
