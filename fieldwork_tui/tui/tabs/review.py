@@ -6,6 +6,7 @@ A sign-off is never withdrawn: after a change the preparer signs again. Notes ar
 
 from __future__ import annotations
 
+from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -13,9 +14,21 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import Button, DataTable, Static
 
+from fieldwork_tui.tui.kit.safe_text import safe_text
 from fieldwork_tui.tui.tabs.base import ControlTab
 
-STATE_STYLE = {"current": "green", "modified since review": "bold red", "not signed": "dim"}
+STATE_STYLE = {"current": "green", "modified since review": "bold red", "not signed": "dim",
+               "signature does not verify": "bold red"}
+
+
+def signature_cell(v) -> Text:
+    """'signature verified' (yellow when the key is not in the trust list) or 'does not verify'."""
+    if not v.signed:
+        return Text("—", style="dim")
+    if not v.holds:
+        return Text("signature does not verify", style="bold red")
+    return Text("signature verified" + ("" if v.trusted else " (key not in your trust list)"),
+                style="green" if v.trusted else "yellow")
 
 
 class ReviewTab(ControlTab):
@@ -54,12 +67,14 @@ class ReviewTab(ControlTab):
         self.exceptions = [(ex.id, ex.instance or ex.deviation) for ex, _resp in records.exceptions]
         views = control_signoffs(self.handle, self.ref)
         t = Table(box=None, padding=(0, 2), show_edge=False)
-        for col in ("Role", "Signed by", "When", "State"):
+        for col in ("Role", "Signed by", "When", "State", "Signature"):
             t.add_column(col, style="bold" if col == "Role" else "")
         for v in views:
             t.add_row(v.role.value, v.signed_by or "—", v.signed_at.strftime("%Y-%m-%d %H:%M") if v.signed_at else "—",
-                      Text(v.state, style=STATE_STYLE[v.state]))
-        self.query_one("#signoffs", Static).update(t)
+                      Text(v.state, style=STATE_STYLE[v.state]), signature_cell(v))
+        why = [safe_text(f"{v.role.value}: {v.signature_reason}", "red") for v in views
+               if v.signed and not v.holds and v.signature_reason]
+        self.query_one("#signoffs", Static).update(Group(t, *why) if why else t)
         notes = list_notes(self.handle, self.ref)
         table = self.query_one("#notes", DataTable)
         table.clear()
@@ -83,9 +98,18 @@ class ReviewTab(ControlTab):
             action()
 
     def action_sign(self, role: str) -> None:
+        from fieldwork_tui.tui.dialogs.passphrase import unlock_then
+
+        unlock_then(self, f"Signing {self.ref} as {role}", lambda: self._sign(role))
+
+    def _sign(self, role: str) -> None:
         from fieldwork_tui.services.findings import sign
 
-        if self._guarded(lambda: sign(self.handle, self.ref, role), f"{self.ref} signed as {role}") is not None:
+        def created(message: str) -> None:
+            self.notify(message, title="Signing key", timeout=15)
+
+        if self._guarded(lambda: sign(self.handle, self.ref, role, on_created=created),
+                         f"{self.ref} signed as {role}") is not None:
             self.changed("signoff")
 
     def action_add_note(self) -> None:

@@ -2,7 +2,7 @@
 reviews, statement versions and contradiction resolutions; ids never reused
 
 Revision ID: interviews
-Revises: 0001
+Revises: signatures
 """
 
 from collections.abc import Sequence
@@ -12,7 +12,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "interviews"
-down_revision: str | None = "0001"
+down_revision: str | None = "signatures"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
