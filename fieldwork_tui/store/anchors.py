@@ -45,6 +45,15 @@ def append(home: Path, engagement_uid: str, line: str) -> Path:
     return path
 
 
+def discard(home: Path, engagement_uid: str) -> None:
+    """Remove an engagement's anchors record. Only for an engagement that is itself thrown away and
+    rebuilt under the same id (the demo): its old anchors name heads the new journal never had."""
+    path = anchors_file(home, engagement_uid)
+    if path.exists():
+        path.unlink()
+        paths.fsync_dir(path.parent)
+
+
 def records(home: Path) -> list[Path]:
     """Every anchors record under `home`."""
     folder = anchors_dir(home)

@@ -44,3 +44,16 @@ def test_a_damaged_anchors_record_is_reported(demo, demo_home):
     path.write_text(path.read_text().replace('"kind":"signoff"', '"kind":"signof"', 1))
     problems = check_engagement(demo).problems
     assert any("not a fieldwork anchor" in p and "line 1" in p for p in problems)
+
+
+def test_a_reset_demo_is_not_reported_as_rewritten(demo_home):
+    """`fieldwork demo` resets the demo under its fixed id: the replaced demo's anchors go with it."""
+    from fieldwork_tui.services.demo import build_demo
+
+    handle = build_demo(demo_home)
+    try:
+        report = check_engagement(handle)
+        assert report.ok, report
+        assert len(anchors.read_lines(demo_home, handle.engagement().uid)) == 6
+    finally:
+        handle.close()
