@@ -109,9 +109,6 @@ SPECS: Mapping[Flag, FlagSpec] = MappingProxyType({Flag(row.name): row for row i
 #: Flags that block a defensible conclusion.
 BLOCKING: frozenset[Flag] = frozenset(f for f, row in SPECS.items() if row.blocking)
 
-#: Flags shown red (and counted first).
-SEVERE: frozenset[Flag] = frozenset(f for f, row in SPECS.items() if row.severity is Severity.severe)
-
 #: Flags about the review workflow rather than the evidence (a determination is published only when
 #: none of them stands either).
 SIGNOFF: frozenset[Flag] = frozenset(f for f, row in SPECS.items() if row.group is FlagGroup.signoff)
@@ -158,9 +155,15 @@ def set_firm_blocking(flags: Iterable[Flag | str]) -> None:
     _firm_blocking = chosen
 
 
+def blocks(flag: Flag | str) -> bool:
+    """Whether this flag blocks a defensible conclusion (its row, or the firm's configuration)."""
+    f = Flag(flag)
+    return f in BLOCKING or f in _firm_blocking
+
+
 def blocking(flags: Iterable[Flag | str]) -> list[Flag]:
     """The flags among `flags` that block a defensible conclusion, in vocabulary order."""
-    return [f for f in ordered(flags) if f in BLOCKING or f in _firm_blocking]
+    return [f for f in ordered(flags) if blocks(f)]
 
 
 def is_defensible(flags: Iterable[Flag | str]) -> bool:

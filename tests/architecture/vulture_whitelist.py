@@ -45,13 +45,11 @@ source_sha256                        # PopulationResult (also the CLI's --json)
 # -- domain rules and kit parts on main, tested, waiting for their callers (their issue wires them) --------
 safe_member                          # domain/bundle_names.py (issue 21: member-name caps)
 category_of, is_at_or_after, activities, RESPONSE_BUSINESS_DAYS, duplicate
-determination, remarks               # domain/determination.py (issue 11: OSCAL determinations)
-check_disposition, unresolved_count  # domain/dispositions.py (issue 11)
-by_severity                          # domain/flags.py (issue 11)
-wording_of, withhold_names, section_iv_markdown, comparison_exception_wording, overridden  # domain/reporting.py (issue 11)
+unresolved_count                     # domain/dispositions.py (issue 11; the services count in SQL)
 age_start                            # domain/requests.py (request age from the import)
 attribute_sample_size, hypergeometric_sample_size  # domain/sampling.py (issue 21: sampling method)
 load_settings, unknown_binding_ids   # services/settings.py (issue 15: keymap settings)
 HelpScreen, OrderedKeys, ScreenActions, ControlCharFilter, KitScreen  # tui/kit (issue 15: the TUI kit)
 known_ids, fit, confirm, choice_field, has_unsafe, safe_text, safe_join, flag_role
 _.wait_settled, _.set_state, _.keys_settled, _.discover, _.apply, _.show_tab, _.hold_keys, _.release_keys
+fingerprint                          # services/identity.py Signer (issue 13 fills it: the signing key)

@@ -1,6 +1,11 @@
 """Dialog: attach files to a control. Browse with the keyboard (a folder tree) or paste a path; the
 copy into the vault runs in a thread worker with a progress bar, so a gigabyte file never freezes
-the app. Returns the number of files attached, or None when cancelled."""
+the app. Returns the number of files attached, or None when cancelled.
+
+A pasted path is read the way a terminal delivers it (`tui/pasted_path.py`: surrounding quotes,
+escaped spaces, a `file://` URI, a trailing newline taken off unless the text as typed names a
+file), and the dialog says which path it used. A file already in the vault with another as-of
+date or description is asked about: update the stored record, keep it, or cancel."""
 
 from __future__ import annotations
 
@@ -58,8 +63,8 @@ class AttachFileDialog(ModalScreen[int | None]):
                     yield Label("Description", classes="field-label")
                     yield Input(placeholder="what the file shows", id="description")
             yield ProgressBar(total=100, show_eta=False, id="progress")
-            yield Label("", id="attach-status")
-            yield Label("", classes="error", id="error")
+            yield Label("", id="attach-status", markup=False)
+            yield Label("", classes="error", id="error", markup=False)
             with Horizontal(classes="buttons"):
                 yield Label("enter attaches · escape cancels", classes="muted hint")
                 yield Button("Cancel", id="cancel")
@@ -86,26 +91,33 @@ class AttachFileDialog(ModalScreen[int | None]):
     def _cancel_pressed(self) -> None:
         self.action_cancel()
 
-    def action_attach(self) -> None:
+    def action_attach(self, update: tuple[str, ...] = (), keep: tuple[str, ...] = ()) -> None:
+        from fieldwork_tui.tui.kit.safe_text import visible
+        from fieldwork_tui.tui.pasted_path import resolve_pasted_path, used_path_label
+
         if self.running:
             return
-        path = self.query_one("#path", Input).value.strip()
-        if not path:
+        typed = self.query_one("#path", Input).value
+        if not typed.strip():
             self.query_one("#error", Label).update("File: pick a file in the tree or paste a path")
             return
+        path = resolve_pasted_path(typed)
+        self.used_label = visible(used_path_label(typed, path))
+        self.query_one("#attach-status", Label).update(self.used_label)
         self.query_one("#error", Label).update("")
         self.running = True
         self.query_one("#attach", Button).disabled = True
         bar = self.query_one("#progress", ProgressBar)
         bar.display = True
         bar.update(total=100, progress=0)
-        self._run(path, self.query_one("#as-of", Input).value.strip() or None,
-                  self.query_one("#description", Input).value.strip())
+        as_of = None if "as_of" in keep else (self.query_one("#as-of", Input).value.strip() or None)
+        description = "" if "description" in keep else self.query_one("#description", Input).value.strip()
+        self._run(path, as_of, description, update)
 
     @work(thread=True, exclusive=True, group="attach")
-    def _run(self, path: str, as_of: str | None, description: str) -> None:
+    def _run(self, path: str, as_of: str | None, description: str, update: tuple[str, ...] = ()) -> None:
         from fieldwork_tui.services.errors import FieldworkError
-        from fieldwork_tui.services.evidence import attach, attach_for_statement
+        from fieldwork_tui.services.evidence import MetadataConflictError, attach, attach_for_statement
 
         last = [0.0, -1]
 
@@ -120,11 +132,15 @@ class AttachFileDialog(ModalScreen[int | None]):
             if self.statement_id is not None:
                 self.evidence_ids = [attach_for_statement(
                     self.app.handle, self.statement_id, path, as_of=as_of,  # type: ignore[attr-defined]
-                    description=description, progress=progress, cancel=self.cancel_event)]
+                    description=description, progress=progress, cancel=self.cancel_event, update=update)]
                 result = self.evidence_ids
             else:
                 result = attach(self.app.handle, self.control_ref, [path], as_of=as_of,  # type: ignore[attr-defined]
-                                description=description, progress=progress, cancel=self.cancel_event)
+                                description=description, progress=progress, cancel=self.cancel_event,
+                                update=update)
+        except MetadataConflictError as exc:
+            self.app.call_from_thread(self._ask_conflict, exc)
+            return
         except FieldworkError as exc:
             self.app.call_from_thread(self._failed, str(exc))
             return
@@ -138,15 +154,36 @@ class AttachFileDialog(ModalScreen[int | None]):
         self.query_one("#progress", ProgressBar).update(progress=pct)
         self.query_one("#attach-status", Label).update(f"{name}: {done / 1e6:,.1f} of {total / 1e6:,.1f} MB")
 
+    def _ask_conflict(self, exc) -> None:
+        from fieldwork_tui.tui.dialogs.metadata_conflict import MetadataConflictDialog
+
+        self.running = False
+        self.query_one("#attach", Button).disabled = False
+        self.query_one("#progress", ProgressBar).display = False
+        fields = tuple(exc.fields)
+
+        def decided(choice: str | None) -> None:
+            if choice == "update":
+                self.action_attach(update=fields)
+            elif choice == "keep":
+                self.action_attach(keep=fields)
+            else:
+                self.query_one("#error", Label).update("Not attached: the stored record was left as it is.")
+
+        self.app.push_screen(MetadataConflictDialog(exc.name, exc.evidence_id, [c.describe() for c in exc.conflicts],
+                                                    list(exc.used_by)), decided)
+
     def _failed(self, message: str) -> None:
         self.running = False
         self.query_one("#attach", Button).disabled = False
         self.query_one("#progress", ProgressBar).display = False
-        self.query_one("#attach-status", Label).update("")
+        self.query_one("#attach-status", Label).update(getattr(self, "used_label", ""))  # the path it tried
         if self.cancel_event.is_set():
             self.dismiss(None)
             return
-        self.query_one("#error", Label).update(message)
+        from fieldwork_tui.tui.kit.safe_text import visible
+
+        self.query_one("#error", Label).update(visible(message))
 
     def _done(self, count: int, folder: Path) -> None:
         self.running = False

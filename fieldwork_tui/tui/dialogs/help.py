@@ -9,29 +9,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from fieldwork_tui.domain.coverage import FLAG_LABELS
-from fieldwork_tui.domain.vocab import Flag
-
-FLAG_HELP: dict[Flag, str] = {
-    Flag.no_evidence: "Nothing recorded yet for this control.",
-    Flag.single_evidence_type: "All evidence is of one type: triangulate with another technique.",
-    Flag.inquiry_only: "Only interviews: inquiry alone never supports a conclusion.",
-    Flag.missing_required_type: "A technique this control requires has not been performed.",
-    Flag.uncorroborated_inquiry: "A statement from an interview has not been corroborated yet.",
-    Flag.contradicted_inquiry: "Evidence contradicts what someone said: a red flag.",
-    Flag.evidence_outside_period: "Evidence dated outside the observation period.",
-    Flag.sample_below_policy: "The sample is smaller than the policy size (and no reason recorded).",
-    Flag.untested_sample_items: "Sample items still to be tested.",
-    Flag.population_unreconciled: "Population count differs from the count the client stated.",
-    Flag.deviation_without_expansion: "A deviation was found but the sample was not expanded or concluded.",
-    Flag.exception_without_response: "An exception has no management response (draft report onwards).",
-    Flag.unsigned: "No preparer sign-off yet.",
-    Flag.signoff_stale: "Modified since it was signed off: sign again.",
-    Flag.possible_coached_answer: "Two interviewees answered near-identically, or someone recited the control "
-                                  "description (advisory): compare the texts, then dismiss with a reason or keep.",
-    Flag.interview_missing_role: "A role the interview plan asks for has not been interviewed on this control "
-                                 "(advisory unless the firm's plan makes it blocking): see who to book next in view 4.",
-}
+from fieldwork_tui.tui.widgets.flags import flags_help
 
 KEYS = [
     ("1 … 5", "Dashboard, Controls, Requests, Interviews, Exceptions"),
@@ -62,15 +40,11 @@ class HelpDialog(ModalScreen[None]):
         keys.add_column()
         for k, v in KEYS:
             keys.add_row(k, v)
-        flags = Table(title="Flags", show_header=False, box=None, expand=True)
-        flags.add_column(style="bold")
-        flags.add_column()
-        for flag, text in FLAG_HELP.items():
-            flags.add_row(FLAG_LABELS[flag], text)
+        flags = flags_help()
         with VerticalScroll():
             yield Static(keys)
             yield Static("")
-            yield Static(flags)
+            yield Static(flags, expand=True)
             yield Static("\nEvidence badges: I inquiry · O observation · N inspection · R re-performance", classes="muted")
 
     def action_dismiss(self) -> None:

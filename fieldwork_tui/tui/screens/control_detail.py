@@ -9,6 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Static, TabbedContent, TabPane
 
+from fieldwork_tui.domain.flags import is_defensible
 from fieldwork_tui.tui.messages import DataChanged
 from fieldwork_tui.tui.screens.base import EngagementScreen
 from fieldwork_tui.tui.tabs.base import ControlTab
@@ -88,8 +89,13 @@ class ControlDetailScreen(EngagementScreen):
         evidence = badges_text(rec.evidence_types)
         evidence.append(f"   required: {', '.join(c.required_types) or 'none'}", style="dim")
         t.add_row("Evidence", evidence)
-        t.add_row("Flags", flags_text(rec.flags, compact=False) if rec.flags else Text("none — conclusion supported", style="green"))
-        t.add_row("Status", f"{c.status.value.replace('_', ' ')}"
+        flags = flags_text(rec.flags, compact=False) if rec.flags else Text("none", style="green")
+        if is_defensible(rec.flags):
+            flags.append("  — conclusion defensible", style="green")
+        else:
+            flags.append("  — not yet defensible", style="dim")
+        t.add_row("Flags", flags)
+        t.add_row("Status", f"{rec.status.replace('_', ' ')}"
                   f"{' · conclusion: ' + c.conclusion.value.replace('_', ' ') if c.conclusion else ''}")
         return t
 

@@ -10,7 +10,7 @@ from textual.binding import Binding
 from textual.containers import Grid, VerticalScroll
 from textual.widgets import Static
 
-from fieldwork_tui.domain.coverage import FLAG_LABELS
+from fieldwork_tui.domain.flags import label as flag_label
 from fieldwork_tui.domain.phases import PHASES, next_phase, previous_phase
 from fieldwork_tui.domain.vocab import ControlStatus, Flag, Phase, RequestStatus
 from fieldwork_tui.tui.screens.base import EngagementScreen
@@ -25,7 +25,7 @@ class DashboardScreen(EngagementScreen):
         Binding("left_square_bracket", "return_phase", "Previous phase", id="dashboard.prev_phase",
                 tooltip="Return the engagement to its previous phase"),
         Binding("f", "show_flagged", "Flagged controls", id="dashboard.flagged",
-                tooltip="Open the controls view filtered to flagged controls"),
+                tooltip="Open the controls view filtered to the controls not yet defensible"),
     ]
     DEFAULT_CSS = """
     DashboardScreen #timeline { height: auto; padding: 0 1; }
@@ -87,8 +87,9 @@ class DashboardScreen(EngagementScreen):
         t.add_row("Total", str(len(ov.controls)))
         for st in ControlStatus:
             t.add_row(st.value.replace("_", " "), str(ov.status_counts.get(st.value, 0)))
-        defensible = sum(1 for c in ov.controls if not set(c.flags) - {Flag.unsigned, Flag.signoff_stale})
+        defensible = len(ov.controls) - len(ov.not_defensible)
         t.add_row(Text("Conclusion defensible", style="bold"), Text(str(defensible), style="bold green"))
+        t.add_row(Text("Not yet defensible", style="bold"), Text(str(len(ov.not_defensible)), style="bold"))
         return t
 
     def _flags_panel(self, ov) -> Table:
@@ -100,7 +101,7 @@ class DashboardScreen(EngagementScreen):
             n = ov.flag_counts.get(flag, 0)
             if n:
                 any_flag = True
-                t.add_row(Text(FLAG_LABELS[flag], style=flag_style(flag)), str(n))
+                t.add_row(Text(flag_label(flag), style=flag_style(flag)), str(n))
         if not any_flag:
             t.add_row(Text("No flags: every conclusion is supported", style="green"), "")
         return t

@@ -142,6 +142,8 @@ class ExceptionsScreen(EngagementScreen):
         text = Text()
         text.append("Report wording  ", style="bold")
         text.append(e.report_wording or "—")
+        if e.wording_overridden:
+            text.append("  (edited by hand: not recomputed from the counts)", style="dim")
         text.append("\nResponse        ", style="bold")
         text.append(e.response.replace("_", " "), style=RESPONSE_STYLE.get(e.response, ""))
         if e.remediation_date:

@@ -1,6 +1,7 @@
 """Re-performance tab: lists the auditor pulled and compared, with their differences. `n` sets up a
 comparison (two lists, key column on each side, optional date window); enter or `v` shows the
-differences, where the auditor concludes and raises exceptions."""
+differences, where the auditor decides each (exception, explained, not a deviation), concludes and
+raises exceptions. "Unresolved" counts the differences still without a disposition."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ from fieldwork_tui.tui.tabs.actions import ActionTab, clip
 
 
 class ReperformanceTab(ActionTab):
-    COLUMNS = ("Comparison", "Keys", "Rows A/B", "Only in A", "Only in B", "Differing", "Date window", "Conclusion")
+    COLUMNS = ("Comparison", "Keys", "Rows A/B", "Only in A", "Only in B", "Differing", "Date window", "Unresolved",
+               "Conclusion")
     EMPTY = "No re-performance recorded. Press n to compare two lists."
     ACTIONS = (("new", "New comparison (n)"), ("view", "Differences (v)"))
     BINDINGS = [
@@ -24,7 +26,8 @@ class ReperformanceTab(ActionTab):
     def rows(self, records):
         return [(r.title or f"{r.list_a_label} vs {r.list_b_label}", f"{r.key_a} = {r.key_b}",
                  f"{r.count_a}/{r.count_b}", str(r.only_in_a), str(r.only_in_b), str(r.differing),
-                 str(r.date_window_breaches) if r.options.get("date_window") else "—", clip(r.conclusion, 36) or "not concluded")
+                 str(r.date_window_breaches) if r.options.get("date_window") else "—",
+                 str(records.unresolved.get(r.id, 0)), clip(r.conclusion, 36) or "not concluded")
                 for r in records.reperformances]
 
     def row_keys(self, records):

@@ -1,13 +1,17 @@
-"""How flags and evidence badges look: severe flags red, warnings amber, badges I·O·N·R."""
+"""How flags and evidence badges look. Every word, colour and help text comes from the flag table
+(`domain.flags`): the colour is the flag's severity (severe, warning, advisory) as a theme role."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
+from rich.style import Style
+from rich.table import Table
 from rich.text import Text
 
-from fieldwork_tui.domain.coverage import FLAG_LABELS, SEVERE
+from fieldwork_tui.domain import flags as flag_table
 from fieldwork_tui.domain.vocab import EVIDENCE_ORDER, EvidenceType, Flag
+from fieldwork_tui.tui.kit.styles import flag_role, role
 
 
 def badges_text(types: Iterable[str]) -> Text:
@@ -15,49 +19,45 @@ def badges_text(types: Iterable[str]) -> Text:
     text = Text()
     for t in EVIDENCE_ORDER:
         if t in present:
-            text.append(t.letter, style="bold green" if len(present) > 1 else "bold yellow")
+            text.append(t.letter, style=role("ok.strong") if len(present) > 1 else role("warning") + Style(bold=True))
         else:
-            text.append("·", style="dim")
+            text.append("·", style=role("muted"))
     return text
 
 
-def flag_style(flag: Flag) -> str:
-    if flag in SEVERE:
-        return "bold red"
-    if flag in (Flag.unsigned, Flag.possible_coached_answer, Flag.interview_missing_role):
-        return "dim"
-    return "yellow"
+def flag_style(flag: Flag | str) -> Style:
+    """The style of a flag: its severity's role in the current theme."""
+    return role(flag_role(flag))
 
 
-#: Compact labels for table cells, where every column counts. Severe flags come first.
-COMPACT: dict[Flag, str] = {
-    Flag.no_evidence: "no evidence",
-    Flag.single_evidence_type: "1 type",
-    Flag.inquiry_only: "inquiry only",
-    Flag.missing_required_type: "missing type",
-    Flag.uncorroborated_inquiry: "uncorroborated",
-    Flag.contradicted_inquiry: "contradicted",
-    Flag.evidence_outside_period: "outside period",
-    Flag.sample_below_policy: "sample < policy",
-    Flag.untested_sample_items: "untested items",
-    Flag.population_unreconciled: "unreconciled",
-    Flag.deviation_without_expansion: "not expanded",
-    Flag.exception_without_response: "no response",
-    Flag.unsigned: "unsigned",
-    Flag.signoff_stale: "stale sign-off",
-    Flag.possible_coached_answer: "coached?",
-    Flag.interview_missing_role: "role not heard",
-}
-
-
-def flags_text(flags: Iterable[Flag], *, compact: bool = True) -> Text:
-    """Flags as coloured words; compact for table cells (severe first), full labels elsewhere."""
-    flags = list(flags)
-    if compact:
-        flags.sort(key=lambda f: (f not in SEVERE, f is Flag.unsigned))
+def flags_text(flags: Iterable[Flag | str], *, compact: bool = True) -> Text:
+    """Flags as coloured words: compact labels, most severe first, for table cells; full labels in
+    vocabulary order elsewhere."""
+    shown = flag_table.by_severity(flags) if compact else flag_table.ordered(flags)
     text = Text()
-    for i, flag in enumerate(flags):
+    for i, flag in enumerate(shown):
         if i:
-            text.append(" · " if not compact else " ", style="dim")
-        text.append(COMPACT[flag] if compact else FLAG_LABELS[flag], style=flag_style(flag))
+            text.append(" " if compact else " · ", style=role("muted"))
+        spec = flag_table.spec(flag)
+        text.append(spec.compact if compact else spec.label, style=flag_style(flag))
     return text
+
+
+def flags_help() -> Table:
+    """What every flag means, grouped by the part of the work it belongs to (the `?` help)."""
+    table = Table(title="Flags", title_justify="left", title_style=role("accent"), show_header=False, box=None,
+                  expand=True, padding=(0, 1))
+    table.add_column(width=30, no_wrap=True)
+    table.add_column(ratio=1)
+    for group in flag_table.FlagGroup:
+        rows = [row for row in flag_table.FLAG_TABLE if row.group is group]
+        if not rows:
+            continue
+        table.add_row(Text(group.value, style=role("strong")), "")
+        for row in rows:
+            what = Text(row.help)
+            # `blocks()`, not `row.blocking`: the firm's interview plan may make a flag blocking
+            what.append("" if flag_table.blocks(row.name) else "  (does not block a conclusion)",
+                        style=role("muted"))
+            table.add_row(Text(f"  {row.label}", style=flag_style(row.name)), what)
+    return table

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from fieldwork_tui.domain.coverage import is_defensible
+from fieldwork_tui.domain.flags import is_defensible
 from fieldwork_tui.domain.vocab import Flag
 from fieldwork_tui.services.controls import add_control
 from fieldwork_tui.services.controls.workpaper import control_records

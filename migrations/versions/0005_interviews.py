@@ -2,7 +2,7 @@
 reviews, statement versions and contradiction resolutions; ids never reused
 
 Revision ID: interviews
-Revises: signatures
+Revises: dispositions
 """
 
 from collections.abc import Sequence
@@ -12,7 +12,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "interviews"
-down_revision: str | None = "signatures"
+down_revision: str | None = "dispositions"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
