@@ -45,21 +45,23 @@ from fieldwork_tui.tui.screens.interview_entry import InterviewEntryScreen
 from fieldwork_tui.tui.screens.kit_engagement import KitEngagementScreen
 from fieldwork_tui.tui.widgets.virtual_table import Column, ListSource, Row, VirtualTable
 
-INTERVIEW_COLUMNS = [Column("date", "Date", 10), Column("person", "Interviewee", 20),
-                     Column("role", "Role · title", 34), Column("topic", "Topic", 30),
-                     Column("by", "Interviewer", 14), Column("n", "Statements", 10, justify="right"),
-                     Column("flags", "Red flags", 9, justify="right")]
-PLAN_COLUMNS = [Column("ref", "Control", 7), Column("title", "Title", 28), Column("planned", "Planned roles", 28),
-                Column("missing", "Not yet heard", 26), Column("heard", "Heard", 34)]
-BOOK_COLUMNS = [Column("role", "Role", 20), Column("planned", "Planned", 7, justify="right"),
-                Column("heard", "Heard", 5, justify="right"), Column("controls", "Still to hear on", 40),
-                Column("who", "Book next (owners first) · interviewed", 50)]
-PEOPLE_COLUMNS = [Column("person", "Person", 20), Column("role", "Role · title", 34),
-                  Column("n", "Interviews", 10, justify="right"), Column("heard", "Spoke to", 26),
-                  Column("wanted", "Still wanted for", 30)]
-COACHED_COLUMNS = [Column("control", "Control", 8), Column("kind", "Signal", 30),
-                   Column("who", "Statements", 54), Column("score", "Score", 6, justify="right"),
-                   Column("review", "Review", 30)]
+#: At 130 columns every column shows; at 80 the essential ones come first (when, whom in which role,
+#: red flags) and the rest scroll in.
+INTERVIEW_COLUMNS = [Column("date", "Date", 10), Column("person", "Interviewee", 16),
+                     Column("role", "Role · title", 26), Column("flags", "Red flags", 9, justify="right"),
+                     Column("topic", "Topic", 30), Column("by", "Interviewer", 14),
+                     Column("n", "Statements", 10, justify="right")]
+PLAN_COLUMNS = [Column("ref", "Control", 7), Column("title", "Title", 24), Column("planned", "Planned roles", 26),
+                Column("missing", "Not yet heard", 24), Column("heard", "Heard", 32)]
+BOOK_COLUMNS = [Column("role", "Role", 19), Column("planned", "Planned", 7, justify="right"),
+                Column("heard", "Heard", 5, justify="right"), Column("who", "Book next (owners first) · interviewed", 46),
+                Column("controls", "Still to hear on", 34)]
+PEOPLE_COLUMNS = [Column("person", "Person", 18), Column("role", "Role · title", 28),
+                  Column("wanted", "Still wanted for", 28), Column("n", "Interviews", 10, justify="right"),
+                  Column("heard", "Spoke to", 26)]
+COACHED_COLUMNS = [Column("control", "Control", 8), Column("kind", "Signal", 26),
+                   Column("review", "Review", 26), Column("score", "Score", 6, justify="right"),
+                   Column("who", "Statements", 48)]
 
 
 def roles_text(values) -> str:
@@ -188,8 +190,8 @@ class InterviewsScreen(KitEngagementScreen):
         rows = [Row(key=iv.id, cells=[
             iv.held_on, visible(iv.person.name),
             visible(iv.person.role_title) if iv.person.role_title else Text("role not recorded", style=role("muted")),
-            visible(iv.topic), visible(iv.interviewer), str(iv.statements),
-            Text(str(iv.red_flags), style=role("severe")) if iv.red_flags else ""]) for iv in interviews]
+            Text(str(iv.red_flags), style=role("severe")) if iv.red_flags else "",
+            visible(iv.topic), visible(iv.interviewer), str(iv.statements)]) for iv in interviews]
         table = self.query_one("#interviews-table", VirtualTable)
         table.empty_text = "No interviews yet. Press n to start one (or: fieldwork import interviews ENG FILE)."
         table.set_source(ListSource(INTERVIEW_COLUMNS, rows))
@@ -223,12 +225,12 @@ class InterviewsScreen(KitEngagementScreen):
                 who = Text(visible("heard: " + ", ".join(r.people_interviewed)) if r.people_interviewed else "—",
                            style=role("ok") if r.controls_planned else "")
             book.append(Row(key=r.role, cells=[ROLE_LABELS[PersonRole(r.role)], str(len(r.controls_planned)),
-                                               str(len(r.controls_held)), " ".join(r.controls_missing) or "—", who]))
+                                               str(len(r.controls_held)), who, " ".join(r.controls_missing) or "—"]))
         table = self.query_one("#book-table", VirtualTable)
         table.empty_text = "No role is planned and nobody's role is known yet."
         table.set_source(ListSource(BOOK_COLUMNS, book))
-        people = [Row(key=p.name, cells=[visible(p.name), visible(p.role_title), str(p.interviews), " ".join(p.controls_heard) or "—",
-                                         " ".join(p.wanted) or "—"]) for p in plan.people]
+        people = [Row(key=p.name, cells=[visible(p.name), visible(p.role_title), " ".join(p.wanted) or "—",
+                                         str(p.interviews), " ".join(p.controls_heard) or "—"]) for p in plan.people]
         self.query_one("#people-table", VirtualTable).set_source(ListSource(PEOPLE_COLUMNS, people))
 
     def _show_signals(self, signals) -> None:
@@ -236,9 +238,9 @@ class InterviewsScreen(KitEngagementScreen):
         for s in signals:
             review = {"dismissed": f"dismissed: {s.reason}", "kept": "kept" + (f": {s.reason}" if s.reason else "")}
             rows.append(Row(key=s.key, cells=[
-                s.control, s.label, visible(" · ".join(x.who for x in s.statements)), f"{s.score:g}",
-                Text(visible(review.get(s.decision or "", "not reviewed")),
-                     style=role("muted" if not s.open else "warning"))]))
+                s.control, s.label, Text(visible(review.get(s.decision or "", "not reviewed")),
+                                         style=role("muted" if not s.open else "warning")),
+                f"{s.score:g}", visible(" · ".join(x.who for x in s.statements))]))
         table = self.query_one("#coached-table", VirtualTable)
         table.empty_text = "No possible coached answers."
         table.set_source(ListSource(COACHED_COLUMNS, rows))

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from sqlmodel import select
 
 from fieldwork_tui.domain.vocab import Flag
@@ -286,3 +287,21 @@ async def test_inquiry_tab_names_role_and_the_contradicting_evidence(demo_app) -
         row = [str(c) for c in table.get_row_at(0)]
         assert row[1].startswith("Diego Alvarez (IT administration")
         assert row[3].startswith("contradicted by certificates-of-destruction-fy26.csv")
+
+
+@pytest.mark.parametrize("size", [SIZE, (80, 24)])
+async def test_the_interviews_list_shows_who_in_which_role_and_red_flags_at_any_width(demo_app, size) -> None:
+    """Regression: the "Red flags" column was cut off at 130 columns. At 130 every column shows; at
+    80 the essential ones (date, interviewee, role, red flags) are on screen without scrolling."""
+    app = demo_app
+    async with app.run_test(size=size) as pilot:
+        await pilot.press("4")
+        await settle(pilot)
+        table = app.screen.query_one("#interviews-table")
+        shown = ["".join(seg.text for seg in table.render_line(y)) for y in range(table.row_count + 1)]
+        assert "Red flags" in shown[0] and "Role · title" in shown[0]
+        if size == SIZE:
+            assert shown[0].rstrip().endswith("Statements")
+        flagged = next(i for i in interviews.list_interviews(app.handle) if i.red_flags)
+        line = shown[1 + next(n for n in range(table.row_count) if table.row_at(n).key == flagged.id)]
+        assert flagged.person.name in line and f" {flagged.red_flags} " in f"{line} "
