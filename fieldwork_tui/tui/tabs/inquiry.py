@@ -26,8 +26,10 @@ class InquiryTab(ActionTab):
 
     def rows(self, records):
         return [
-            (cs.held_on.isoformat(), clip(visible(cs.person.label), 34), clip(visible(cs.statement.text), 48),
-             Text(clip(visible(cs.statement.describe()), 64),
+            # widths that fit 130 columns with the cell padding (the corroboration column last and
+            # widest: it names the evidence that contradicted the statement)
+            (cs.held_on.isoformat(), clip(visible(cs.person.label), 26), clip(visible(cs.statement.text), 32),
+             Text(clip(visible(cs.statement.describe()), 52),
                   style=role(STATE_ROLE.get(cs.statement.corroboration, "muted"))))
             for cs in records.statements if cs.statement.text
         ]
