@@ -28,8 +28,8 @@ class InquiryTab(ActionTab):
         return [
             # widths that fit 130 columns with the cell padding (the corroboration column last and
             # widest: it names the evidence that contradicted the statement)
-            (cs.held_on.isoformat(), clip(visible(cs.person.label), 26), clip(visible(cs.statement.text), 32),
-             Text(clip(visible(cs.statement.describe()), 52),
+            (cs.held_on.isoformat(), clip(visible(cs.person.label), 33), clip(visible(cs.statement.text), 24),
+             Text(clip(visible(cs.statement.describe()), 53),
                   style=role(STATE_ROLE.get(cs.statement.corroboration, "muted"))))
             for cs in records.statements if cs.statement.text
         ]
