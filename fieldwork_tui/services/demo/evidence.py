@@ -236,7 +236,8 @@ def build(handle: EngagementHandle) -> None:
         ("Every decommissioned laptop is wiped and we keep a certificate of destruction for each one.", "AC-08", X,
          ev_disposal, "The disposal log has no certificate for LL-1044 and LL-1051."),
         # near-identical to what HR said the next day: the coached-answer signal shows them side by side
-        ("HR enters the last day in the HRIS, and IT then removes the access on the same day.", "AC-03", U, None, ""),
+        ("HR enters the last day in the HRIS, and IT then removes the access on the same day.", "AC-03", C, ev_terms,
+         "Terminations report matches the HRIS; the two late deactivations are raised as exceptions."),
     ])
     interview("Hannah Köhler", "hr", "2026-10-15", "Onboarding and offboarding", [
         ("HR enters the last day in the HRIS and IT removes access the same day.", "AC-03", C, ev_terms,
