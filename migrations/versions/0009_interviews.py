@@ -42,12 +42,23 @@ def _norm(text: str) -> str:
     return " ".join("".join(ch if ch.isalnum() else " " for ch in (text or "").casefold()).split())
 
 
+def _recreate() -> str:
+    """SQLite rebuilds a table to keep ids never reused (AUTOINCREMENT); PostgreSQL alters in place
+    (its sequences never reuse an id)."""
+    return "always" if op.get_bind().dialect.name == "sqlite" else "auto"
+
+
 def upgrade() -> None:
     conn = op.get_bind()
+    pg = conn.dialect.name == "postgresql"
     people = conn.execute(sa.text("SELECT id, role, title FROM person")).fetchall()
 
-    with op.batch_alter_table("person", recreate="always", table_kwargs={"sqlite_autoincrement": True}) as b:
-        b.alter_column("role", existing_type=sqlmodel.sql.sqltypes.AutoString(), type_=role_enum, nullable=True)
+    if pg:
+        role_enum.create(conn, checkfirst=True)
+        op.alter_column("person", "role", existing_type=sqlmodel.sql.sqltypes.AutoString(), nullable=True)
+    else:
+        with op.batch_alter_table("person", recreate="always", table_kwargs={"sqlite_autoincrement": True}) as b:
+            b.alter_column("role", existing_type=sqlmodel.sql.sqltypes.AutoString(), type_=role_enum, nullable=True)
     for pid, old_role, title in people:
         key = _norm(old_role or "")
         role = OLD_ROLE_WORDS.get(key)
@@ -56,11 +67,14 @@ def upgrade() -> None:
             new_title = (old_role or "").strip()  # an unknown word is kept, as the title
         conn.execute(sa.text("UPDATE person SET role = :role, title = :title WHERE id = :id"),
                      {"role": role, "title": new_title, "id": pid})
+    if pg:  # every value is a role word or NULL now
+        op.alter_column("person", "role", existing_type=sqlmodel.sql.sqltypes.AutoString(), type_=role_enum,
+                        existing_nullable=True, postgresql_using="role::personrole")
+    else:
+        with op.batch_alter_table("interview", recreate="always", table_kwargs={"sqlite_autoincrement": True}):
+            pass
 
-    with op.batch_alter_table("interview", recreate="always", table_kwargs={"sqlite_autoincrement": True}):
-        pass
-
-    with op.batch_alter_table("inquirystatement", recreate="always",
+    with op.batch_alter_table("inquirystatement", recreate=_recreate(),
                               table_kwargs={"sqlite_autoincrement": True}) as b:
         b.add_column(sa.Column("version", sa.Integer(), nullable=False, server_default="1"))
         b.add_column(sa.Column("resolution_evidence_id", sa.Integer(), nullable=True))
@@ -97,18 +111,28 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    conn = op.get_bind()
+    pg = conn.dialect.name == "postgresql"
     op.drop_table("coachingreview")
     op.drop_table("interviewplanchoice")
-    with op.batch_alter_table("inquirystatement", recreate="always") as b:
+    if pg:
+        decision_enum.drop(conn, checkfirst=True)
+    with op.batch_alter_table("inquirystatement", recreate=_recreate()) as b:
         b.drop_constraint("fk_inquirystatement_exception", type_="foreignkey")
         b.drop_constraint("fk_inquirystatement_resolution_evidence", type_="foreignkey")
         b.drop_column("exception_id")
         b.drop_column("resolution_note")
         b.drop_column("resolution_evidence_id")
         b.drop_column("version")
+    if pg:
+        op.alter_column("person", "role", existing_type=role_enum, type_=sqlmodel.sql.sqltypes.AutoString(),
+                        existing_nullable=True, postgresql_using="role::text")
+        conn.execute(sa.text("UPDATE person SET role = '' WHERE role IS NULL"))
+        op.alter_column("person", "role", existing_type=sqlmodel.sql.sqltypes.AutoString(), nullable=False)
+        role_enum.drop(conn, checkfirst=True)
+        return
     with op.batch_alter_table("interview", recreate="always"):
         pass
-    conn = op.get_bind()
     conn.execute(sa.text("UPDATE person SET role = '' WHERE role IS NULL"))
     with op.batch_alter_table("person", recreate="always") as b:
         b.alter_column("role", existing_type=role_enum, type_=sqlmodel.sql.sqltypes.AutoString(), nullable=False)
