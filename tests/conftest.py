@@ -42,6 +42,16 @@ def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _firm_flag_policy():
+    """A test that loads a firm's interview plan with `missing_role_blocking` must not leave the
+    missing-role flag blocking for the next test in the process."""
+    yield
+    from fieldwork_tui.domain import flags
+
+    flags.set_firm_blocking([])
+
+
+@pytest.fixture(autouse=True)
 def _no_blink(monkeypatch: pytest.MonkeyPatch) -> None:
     from textual.widgets import Input, TextArea
 

@@ -309,7 +309,7 @@ def assign_owner(handle: EngagementHandle, ids: Iterable[int], owner: str) -> in
     """Give requests an owner (a new name becomes a client person); an empty name clears the owner."""
     with handle.session() as s:
         reqs = _load(s, ids)
-        person = find_or_create_person(s, owner, role="request owner")
+        person = find_or_create_person(s, owner)
         owner_id = person.id if person is not None else None
         changed = 0
         for r in reqs:

@@ -35,16 +35,22 @@ class AttachFileDialog(ModalScreen[int | None]):
     AttachFileDialog .half { width: 1fr; height: auto; padding-right: 1; }
     """
 
-    def __init__(self, control_ref: str, start: Path | None = None) -> None:
+    def __init__(self, control_ref: str, start: Path | None = None, *, statement_id: int | None = None,
+                 title: str | None = None) -> None:
         super().__init__(classes="dialog")
         self.control_ref = control_ref
+        #: Attaching for an inquiry statement: the file goes to the statement's controls and its
+        #: evidence id is kept in `evidence_ids` for the corroboration that asked for it.
+        self.statement_id = statement_id
+        self.title_text = title
+        self.evidence_ids: list[int] = []
         self.start = start or Path.home()
         self.cancel_event = threading.Event()
         self.running = False
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(f"Attach evidence to {self.control_ref}", classes="section-title")
+            yield Label(self.title_text or f"Attach evidence to {self.control_ref}", classes="section-title")
             yield Label("Browse (enter on a file picks it), or paste a path below", classes="field-label")
             yield DirectoryTree(self.start, id="tree")
             yield Label("File or folder (a folder attaches all its files)", classes="field-label")
@@ -111,7 +117,7 @@ class AttachFileDialog(ModalScreen[int | None]):
     @work(thread=True, exclusive=True, group="attach")
     def _run(self, path: str, as_of: str | None, description: str, update: tuple[str, ...] = ()) -> None:
         from fieldwork_tui.services.errors import FieldworkError
-        from fieldwork_tui.services.evidence import MetadataConflictError, attach
+        from fieldwork_tui.services.evidence import MetadataConflictError, attach, attach_for_statement
 
         last = [0.0, -1]
 
@@ -123,8 +129,15 @@ class AttachFileDialog(ModalScreen[int | None]):
                 self.app.call_from_thread(self._show_progress, pct, name, done, total)
 
         try:
-            result = attach(self.app.handle, self.control_ref, [path], as_of=as_of,  # type: ignore[attr-defined]
-                            description=description, progress=progress, cancel=self.cancel_event, update=update)
+            if self.statement_id is not None:
+                self.evidence_ids = [attach_for_statement(
+                    self.app.handle, self.statement_id, path, as_of=as_of,  # type: ignore[attr-defined]
+                    description=description, progress=progress, cancel=self.cancel_event, update=update)]
+                result = self.evidence_ids
+            else:
+                result = attach(self.app.handle, self.control_ref, [path], as_of=as_of,  # type: ignore[attr-defined]
+                                description=description, progress=progress, cancel=self.cancel_event,
+                                update=update)
         except MetadataConflictError as exc:
             self.app.call_from_thread(self._ask_conflict, exc)
             return

@@ -1,83 +1,55 @@
-"""Dialog: start an interview — who (client personnel, suggested as you type), their role, the
-date and the topic. Saves through the service and returns the interview id, or None."""
+"""Dialog: start an interview — who (client personnel, suggested as you type; a known person's role
+and title are filled in), their role (the plan's vocabulary) and title, the date and the topic.
+Returns what the screen's `save` returned (the new interview), or None."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList
-from textual.widgets import Button, Input, Label
+from textual.widgets import Input, Select
+
+from fieldwork_tui.domain.vocab import ROLE_LABELS, PersonRole
+from fieldwork_tui.tui.kit.forms import FormDialog, choice_field, text_field
+
+ROLE_OPTIONS = [(ROLE_LABELS[r], r.value) for r in PersonRole]
 
 
-class NewInterviewDialog(ModalScreen[int | None]):
-    BINDINGS = [
-        Binding("escape", "cancel", "Cancel", id="interview.new.cancel", tooltip="Close without starting"),
-        Binding("ctrl+s", "save", "Start", id="interview.new.save", tooltip="Start the interview"),
-    ]
+class NewInterviewDialog(FormDialog[Any]):
+    TITLE_TEXT = "New interview"
+    SAVE_LABEL = "Start interview"
+    FIELD_NAMES = {"interviewee": "person", "date": "date", "role": "role"}
 
-    def __init__(self) -> None:
-        super().__init__(classes="dialog")
+    def __init__(self, people: list, today: str, *, save: Callable[[dict], Any] | None = None) -> None:
+        super().__init__(save=save)
+        self.people = {p.name.casefold(): p for p in people}
+        self.names = [p.name for p in people]
+        self.today = today
 
-    def compose(self) -> ComposeResult:
-        from fieldwork_tui.services.engagements import today
-        from fieldwork_tui.services.evidence import ROLES, interviewees
+    def fields(self) -> ComposeResult:
+        yield from text_field("Interviewee (client personnel)", "person", placeholder="name",
+                              suggester=SuggestFromList(self.names, case_sensitive=False))
+        yield from choice_field("Role (what they do: the interview plan asks for roles)", "role", ROLE_OPTIONS,
+                                allow_blank=True, prompt="(role not known yet)")
+        yield from text_field("Title (free text)", "title", placeholder="e.g. IT Administrator")
+        yield from text_field("Date", "date", self.today)
+        yield from text_field("Topic", "topic", placeholder="e.g. access provisioning and reviews")
 
-        people = interviewees(self.app.handle)  # type: ignore[attr-defined]
-        self.roles = {p.name.lower(): p.role for p in people}
-        with Vertical():
-            yield Label("New interview", classes="section-title")
-            yield Label("Interviewee (client personnel)", classes="field-label")
-            yield Input(placeholder="name", id="person",
-                        suggester=SuggestFromList([p.name for p in people], case_sensitive=False))
-            yield Label("Role", classes="field-label")
-            yield Input(placeholder=", ".join(ROLES[:5]) + ", …", id="role",
-                        suggester=SuggestFromList(ROLES, case_sensitive=False))
-            yield Label("Date", classes="field-label")
-            yield Input(value=today().isoformat(), id="date")
-            yield Label("Topic", classes="field-label")
-            yield Input(placeholder="e.g. access provisioning and reviews", id="topic")
-            yield Label("", classes="error", id="error")
-            with Horizontal(classes="buttons"):
-                yield Button("Cancel", id="cancel")
-                yield Button("Start interview", variant="primary", id="save")
-
-    @on(Input.Submitted)
-    def _submitted(self, event: Input.Submitted) -> None:
-        if event.input.id == "person":
-            role = self.query_one("#role", Input)
-            known = self.roles.get(event.value.strip().lower())
-            if known and not role.value:
-                role.value = known
-        inputs = list(self.query(Input))
-        idx = inputs.index(event.input)
-        if idx < len(inputs) - 1:
-            inputs[idx + 1].focus()
-        else:
-            self.action_save()
-
-    @on(Button.Pressed, "#save")
-    def _save(self) -> None:
-        self.action_save()
-
-    @on(Button.Pressed, "#cancel")
-    def _cancel(self) -> None:
-        self.dismiss(None)
-
-    def action_save(self) -> None:
-        from fieldwork_tui.services.errors import FieldworkError
-        from fieldwork_tui.services.evidence import create_interview
-
-        v = {k: self.query_one(f"#{k}", Input).value for k in ("person", "role", "date", "topic")}
-        try:
-            iv = create_interview(self.app.handle, v["person"], role=v["role"], held_on=v["date"],  # type: ignore[attr-defined]
-                                  topic=v["topic"])
-        except FieldworkError as exc:
-            self.query_one("#error", Label).update(str(exc))
+    @on(Input.Changed, "#person")
+    def _known_person(self, event: Input.Changed) -> None:
+        p = self.people.get(" ".join(event.value.split()).casefold())
+        if p is None:
             return
-        self.dismiss(iv.id)
+        if p.role and self.query_one("#role", Select).value is Select.NULL:
+            self.query_one("#role", Select).value = p.role
+        title = self.query_one("#title", Input)
+        if p.title and not title.value:
+            title.value = p.title
 
-    def action_cancel(self) -> None:
-        self.dismiss(None)
+    def values(self) -> dict:
+        return {"person": self.required("person", "interviewee: give the person's name"),
+                "role": self.value("role"), "title": self.text("title"), "held_on": self.text("date"),
+                "topic": self.text("topic")}

@@ -1,47 +1,50 @@
-"""Inquiry tab: what personnel said about this control, and whether evidence corroborates it.
-`c` sets the corroboration of the statement under the cursor; interviews are typed in view 4."""
+"""Inquiry tab: what personnel said about this control (who, with role and title), and whether
+evidence corroborates it — a contradicted statement names the evidence that contradicted it and stays
+a red flag until an exception is raised or later evidence resolves it. `c` opens the corroboration
+(attach a file from there); interviews are typed in view 4."""
 
 from __future__ import annotations
 
 from rich.text import Text
 from textual.binding import Binding
 
+from fieldwork_tui.tui.kit.safe_text import visible
+from fieldwork_tui.tui.kit.styles import role
 from fieldwork_tui.tui.tabs.actions import ActionTab, clip
 
-STATE_STYLE = {"uncorroborated": "yellow", "corroborated": "green", "contradicted": "bold red"}
+STATE_ROLE = {"uncorroborated": "warning", "corroborated": "ok", "contradicted": "severe"}
 
 
 class InquiryTab(ActionTab):
-    COLUMNS = ("Date", "Who", "Role", "Statement", "Corroboration", "Note")
+    COLUMNS = ("Date", "Who", "Statement", "Corroboration and evidence")
     EMPTY = "No inquiry yet. Interviews are logged in the Interviews view (4)."
     ACTIONS = (("corroborate", "Corroboration (c)"), ("interviews", "Interviews (4)"))
     BINDINGS = [
         Binding("c", "corroborate", "Corroboration", id="inquiry.corroborate",
-                tooltip="Corroborated or contradicted by which evidence"),
+                tooltip="Corroborated or contradicted by which evidence (attach a file from there)"),
     ]
 
     def rows(self, records):
         return [
-            (sv.interview.held_on.isoformat(), sv.person.name if sv.person else "", sv.person.role if sv.person else "",
-             clip(sv.statement.text, 44), Text(sv.statement.corroboration.value,
-                                     style=STATE_STYLE.get(sv.statement.corroboration.value, "")),
-             clip(sv.statement.corroboration_note, 26))
-            for sv in records.statements if sv.statement.text
+            # widths that fit 130 columns with the cell padding (the corroboration column last and
+            # widest: it names the evidence that contradicted the statement)
+            (cs.held_on.isoformat(), clip(visible(cs.person.label), 33), clip(visible(cs.statement.text), 24),
+             Text(clip(visible(cs.statement.describe()), 53),
+                  style=role(STATE_ROLE.get(cs.statement.corroboration, "muted"))))
+            for cs in records.statements if cs.statement.text
         ]
 
     def row_keys(self, records):
-        return [sv.statement for sv in records.statements if sv.statement.text]
+        return [cs.statement for cs in records.statements if cs.statement.text]
 
     def action_corroborate(self) -> None:
-        from fieldwork_tui.tui.dialogs.corroboration import CorroborationDialog
+        from fieldwork_tui.tui.dialogs.corroboration import open_corroboration
 
         st = self.cursor_key
         if st is None:
             self.notify("No statement selected.", severity="warning")
             return
-        self.app.push_screen(
-            CorroborationDialog(st.id, st.text, st.corroboration.value, st.evidence_id, st.corroboration_note),
-            lambda saved: self.changed("inquiry") if saved else None)
+        open_corroboration(self, st, lambda saved: self.changed("inquiry") if saved else None)
 
     def action_interviews(self) -> None:
         self.app.action_view("interviews")  # type: ignore[attr-defined]
