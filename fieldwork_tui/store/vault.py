@@ -135,6 +135,7 @@ class Intake(io.RawIOBase):
         super().__init__()
         self.vault, self.source = vault, Path(source)
         self.progress, self.cancel, self.keep = progress, cancel, keep
+        self.src_fd, self.result, self.tmp, self.dst_fd = -1, None, None, None
         self.src_fd, self.st = open_regular(self.source)
         self.size = self.st.st_size
         self.done = 0
@@ -150,7 +151,7 @@ class Intake(io.RawIOBase):
                 self.dst_fd = os.open(self.tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0),
                                       0o600)
         except BaseException as exc:
-            self._discard()
+            self.release()
             raise _as_vault_error(self.source, exc) from None
 
     # -- io.RawIOBase ---------------------------------------------------------------------------------
@@ -224,7 +225,7 @@ class Intake(io.RawIOBase):
             self._discard()
             raise _as_vault_error(self.source, exc) from None
         finally:
-            self.close()
+            self.release()
         if self.keep:
             self.result = self.vault._stored(self.result)
         return self.result
@@ -238,15 +239,28 @@ class Intake(io.RawIOBase):
             self.tmp = None
 
     def close(self) -> None:
-        if self.result is None:
-            self._discard()
-        if self.src_fd is not None and self.src_fd >= 0:
-            os.close(self.src_fd)
-            self.src_fd = -1
+        """As a stream: closing it (a wrapper does when it is collected) leaves the copy to `finish` or
+        to the end of the `with` block."""
         super().close()
 
+    def release(self) -> None:
+        """Remove the temporary copy unless it was stored, and close the source."""
+        if self.result is None:
+            self._discard()
+        if self.src_fd >= 0:
+            os.close(self.src_fd)
+            self.src_fd = -1
+
+    def __enter__(self) -> Intake:
+        return self
+
     def __exit__(self, *exc_info) -> None:
+        self.release()
         self.close()
+
+    def __del__(self) -> None:
+        self.release()  # an intake dropped without its `with` block leaves neither a copy nor an open file
+        super().__del__()
 
 
 class Vault:
