@@ -30,7 +30,7 @@ from sqlmodel import Session
 from sqlmodel import select as sm_select
 
 from fieldwork_tui.domain.dates import DateParseError, parse_date
-from fieldwork_tui.domain.replay import NormalisedDigest
+from fieldwork_tui.domain.replay import NormalisedDigest, json_string
 from fieldwork_tui.domain.sampling import PopulationHasher, cells_json
 from fieldwork_tui.services.controls.catalog import find_control
 from fieldwork_tui.services.errors import FieldworkError, InvalidInput, NotFound
@@ -320,10 +320,12 @@ class _RowsDigest:
         if self.first is None:
             self.first = self.conn.execute(
                 select(func.min(ROWS.c.id)).where(ROWS.c.population_id == self.pop_id)).scalar()
-        for pid, seq, k, day, data in batch:
-            row = {"id": self.first + seq - 1, "population_id": pid, "row_number": seq, "key": k,
-                   "occurred_on": day, "data": data}
-            self.digest.add([row[c] for c in self.columns])
+        # the canonical line of each row, columns sorted (data, id, key, occurred_on, population_id,
+        # row_number), formatted directly: byte for byte what NormalisedDigest.add would encode
+        s, base = json_string, self.first - 1
+        self.digest.add_lines("".join(
+            f"[{s(data)},{base + seq},{s(k)},{s(day) if day is not None else 'null'},{pid},{seq}]\n"
+            for pid, seq, k, day, data in batch), len(batch))
 
     def descriptor(self) -> dict[str, Any] | None:
         lo, hi, n = self.conn.execute(

@@ -8,8 +8,12 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlmodel import func, select
 
+from fieldwork_tui.domain.replay import NormalisedDigest
+from fieldwork_tui.domain.sampling import cells_json
 from fieldwork_tui.domain.vocab import Frequency
 from fieldwork_tui.services.controls.catalog import add_control
 from fieldwork_tui.services.errors import InvalidInput
@@ -141,3 +145,22 @@ def test_without_key_and_date_a_single_cell_title_is_not_the_header(eng, tmp_pat
     path2 = tmp_path / "titled.csv"
     path2.write_text("Export\nID,When\nA,2026-01-01\n", encoding="utf-8")
     assert populations.import_population(eng, "CM-01", path2).key_column == "ID"
+
+
+@given(st.lists(st.tuples(st.text(), st.one_of(st.none(), st.text(max_size=10)), st.lists(st.text(), max_size=5)),
+                max_size=20), st.integers(1, 10**9), st.integers(1, 10**6))
+def test_the_fast_row_formats_equal_the_canonical_encoder(rows, first_id, pop_id):
+    """The importer formats each row's JSON and its journal digest line directly; both must stay byte
+    for byte what the general encoders give (the population and the journal's digests depend on it)."""
+    import json
+
+    for _k, _d, cells in rows:
+        assert cells_json(cells) == json.dumps(cells, ensure_ascii=False, separators=(",", ":"))
+    batch = [(pop_id, seq, k, d, cells_json(cells)) for seq, (k, d, cells) in enumerate(rows, start=1)]
+    digest = populations._RowsDigest(None, pop_id)
+    digest.first = first_id
+    digest.add(batch)
+    slow = NormalisedDigest()
+    for pid, seq, k, d, data in batch:
+        slow.add([data, first_id + seq - 1, k, d, pid, seq])
+    assert (digest.digest.hexdigest(), digest.digest.count) == (slow.hexdigest(), slow.count)
