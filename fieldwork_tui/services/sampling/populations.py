@@ -178,12 +178,12 @@ def _import(handle: EngagementHandle, ref: str, path: Path, key: str | None, dat
         evidence.check_free_space(handle, [path.stat().st_size], [path.name])
     vault = handle.vault()
     with vault.intake(path, keep=not dry_run) as intake:  # a dry run hashes the file and keeps no copy
-        if one_pass:
-            table = _open(path, key, date, sheet, io.BufferedReader(intake, READ_BUFFER))
-        else:
-            intake.finish()
-            table = _open(path, key, date, sheet)
         try:
+            if one_pass:
+                table = _open(path, key, date, sheet, io.BufferedReader(intake, READ_BUFFER))
+            else:
+                intake.finish()
+                table = _open(path, key, date, sheet)
             return _load(handle, ref, path, table, intake, key, date, expected_count, progress, dry_run, evidence)
         except BaseException:
             if intake.result is not None and intake.result.new:  # stored for this import only: not kept

@@ -164,3 +164,17 @@ def test_the_fast_row_formats_equal_the_canonical_encoder(rows, first_id, pop_id
     for pid, seq, k, d, data in batch:
         slow.add([data, first_id + seq - 1, k, d, pid, seq])
     assert (digest.digest.hexdigest(), digest.digest.count) == (slow.hexdigest(), slow.count)
+
+
+def test_a_workbook_without_its_header_keeps_no_vault_copy(eng, tmp_path):
+    """A workbook is stored before it is parsed: a refusal after that removes the copy again."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.active.append(["Something else", "Entirely"])
+    wb.active.append(["x", "y"])
+    path = tmp_path / "changes.xlsx"
+    wb.save(path)
+    with pytest.raises(InvalidInput, match="no header row with column 'Change ID'"):
+        populations.import_population(eng, "CM-01", path, key="Change ID", date="Deployed")
+    assert _vault_files(eng) == []
