@@ -1,5 +1,5 @@
 """The SQLite database of an offline replica of a team engagement, and moving rows between a server and
-a replica (services/team/checkout.py says when).
+a replica (services/team/offline.py says when).
 
 A replica is an ordinary engagement folder (`fieldwork.db` + `vault/`, the same migrations) with one
 difference in its schema: every table keyed by an integer id is AUTOINCREMENT, its counter set to the

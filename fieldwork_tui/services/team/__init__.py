@@ -5,7 +5,7 @@ The area's public API: the CLI and the TUI import from here (or from `views`), n
 """
 
 from fieldwork_tui.services.team.address import is_server_address, open_any, resolve_address
-from fieldwork_tui.services.team.checkout import checkin, checkout, control_holds, find_replica, sync
+from fieldwork_tui.services.team.offline import checkin, checkout, control_holds, find_replica, sync
 from fieldwork_tui.services.team.publish import publish_engagement
 from fieldwork_tui.services.team.versions import control_version, exception_version
 from fieldwork_tui.services.team.views import (
