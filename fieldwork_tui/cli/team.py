@@ -87,5 +87,5 @@ def holds_cmd(
         typer.echo("no control is checked out")
     for h in held:
         since = h.since.strftime("%Y-%m-%d %H:%M UTC") if h.since else "?"
-        typer.echo(printable(f"{h.ref}\t{h.holder}\tsince {since}\treplica {h.replica[:8]}"
-                             + ("\t(this replica)" if h.here else "")))
+        fields = [h.ref, h.holder, f"since {since}", f"replica {h.replica[:8]}"] + (["(this replica)"] if h.here else [])
+        typer.echo("\t".join(printable(f) for f in fields))

@@ -118,7 +118,8 @@ def table(name: str) -> Table | None:
 
 def key_of(t: Table, entity_id: str) -> tuple | None:
     cols = list(t.primary_key.columns)
-    parts = str(entity_id).split("/")
+    # one key column: the whole id (a key fingerprint holds "/"); several: joined by "/" (store/journal.py)
+    parts = [str(entity_id)] if len(cols) == 1 else str(entity_id).split("/")
     if len(parts) != len(cols) or not all(parts):
         return None
     try:

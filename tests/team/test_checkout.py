@@ -261,3 +261,35 @@ def test_sync_brings_a_review_note_and_refuses_a_row_changed_on_both_sides(team,
         sync(home, str(tmp_path / "elena"))
     with pytest.raises(SaveConflict, match=f"reviewnote #{note.id} was changed on the server by sam"):
         checkin(home, str(tmp_path / "elena"))
+
+
+
+def test_a_sign_off_made_offline_keeps_its_anchored_head_on_the_server(team, home: Path, tmp_path: Path,
+                                                                       as_user) -> None:
+    """The head a preparer signed in the replica is an entry of the replica's chain: after check-in the
+    server's journal holds it as the hash of the entry a reproduced one stands for, so the signer's anchors
+    record still finds it (`check`), nothing re-signed."""
+    from fieldwork_tui.services.findings import ConfirmationNeeded, sign
+    from fieldwork_tui.store import anchors
+
+    as_user("elena")
+    checkout(home, team, "CE-01", out=home / "elena-replica")
+    h = open_path(home / "elena-replica")
+    try:
+        attach(h, "CE-01", [_evidence(tmp_path, "a.txt", "evidence a")])
+        try:
+            sign(h, "CE-01", "preparer")
+        except ConfirmationNeeded as exc:
+            sign(h, "CE-01", "preparer", confirm_flags=exc.flags)
+        uid = h.engagement().uid
+    finally:
+        h.close()
+    checkin(home, "elena-replica")
+    record = anchors.anchors_file(home, uid)
+    with Server(home, team) as server:
+        # the anchors record the replica wrote is the one this machine keeps for the engagement
+        server_record = anchors.anchors_file(server.root.parent, uid)
+        server_record.parent.mkdir(parents=True, exist_ok=True)
+        server_record.write_bytes(record.read_bytes())
+        report = check_engagement(server)
+        assert report.anchors >= 1 and report.problems == []
