@@ -44,8 +44,9 @@ def checkout_cmd(
 
     result = checkout(state.home, engagement, controls, out, progress=lambda m: typer.echo(f"  {m}", err=True))
     typer.echo(printable(result.summary()))
-    typer.echo(f"work in it with: fieldwork open {printable(result.folder)}; then: fieldwork checkin "
-               f"{printable(result.folder)}")
+    typer.echo(f"work in it as in any engagement (fieldwork open {printable(result.name)}); bring the server's "
+               f"review notes with fieldwork sync {printable(result.name)}; when done: fieldwork checkin "
+               f"{printable(result.name)}")
 
 
 @command(name="checkin")

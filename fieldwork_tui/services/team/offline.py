@@ -126,7 +126,7 @@ def checkout(home, address: str, controls: str | list[str], out: Path | str | No
         tmp = dest.parent / f".tmp-checkout-{uuid.uuid4().hex[:8]}"
         existed = dest.exists()
         try:
-            return _checkout(server, url, refs, dest, tmp, say)
+            return _checkout(home, server, url, refs, dest, tmp, say)
         except BaseException:
             if not existed and dest.exists():  # the server did not commit: no replica either
                 shutil.rmtree(dest, ignore_errors=True)
@@ -138,7 +138,7 @@ def checkout(home, address: str, controls: str | list[str], out: Path | str | No
         server.close()
 
 
-def _checkout(server: EngagementHandle, url: str, refs: list[str], dest: Path, tmp: Path, say: Progress):
+def _checkout(home, server: EngagementHandle, url: str, refs: list[str], dest: Path, tmp: Path, say: Progress):
     from fieldwork_tui.services.controls.catalog import find_control
 
     replica_id = uuid.uuid4().hex
@@ -188,7 +188,8 @@ def _checkout(server: EngagementHandle, url: str, refs: list[str], dest: Path, t
         if dest.exists():
             dest.rmdir()  # empty (checked above)
         tmp.rename(dest)  # in place just before the server commits; a failed commit removes it (checkout)
-    return CheckoutResult(folder=str(dest), address=server.address, controls=info.controls, holder=info.holder,
+    in_home = dest.resolve().parent == paths.resolve_home(home).resolve()
+    return CheckoutResult(folder=str(dest), name=dest.name if in_home else str(dest), address=server.address, controls=info.controls, holder=info.holder,
                           rows=rows, blobs=len(shas), journal_head=base_head)
 
 
@@ -265,7 +266,8 @@ def _verify_replica(rh: EngagementHandle, info: ReplicaInfo) -> list[str]:
             problems += _entry_problems(conn, e, info)
         keys = recorded_keys(s)
         trusted = signing.trusted_fingerprints()
-        for so in s.scalars(select(SignOff).where(SignOff.id >= info.id_base)):
+        made_here = (SignOff.id >= info.id_base) & (SignOff.id < info.id_limit)  # type: ignore[operator]
+        for so in s.scalars(select(SignOff).where(made_here)):
             state = attestation.verify_signoff(so, keys, trusted)
             if not state.holds:
                 problems.append(f"{where}: sign-off #{so.id}: {state.label} — {state.reason}")
@@ -351,7 +353,8 @@ def _checkin(rh: EngagementHandle, server: EngagementHandle, info: ReplicaInfo, 
             changes.add(e)
         replica_head, replica_entries = journal.head(rs)
         new_shas = sorted({sha for (sha,) in src.execute(
-            select(EvidenceFile.sha256).where(EvidenceFile.id >= info.id_base))})  # type: ignore[call-overload, operator]
+            select(EvidenceFile.sha256).where(EvidenceFile.id >= info.id_base,  # type: ignore[call-overload, operator]
+                                              EvidenceFile.id < info.id_limit))})  # type: ignore[operator]
         with server.session() as s:
             conn = s.connection()
             _refuse_locked(conn, "checking in")

@@ -26,6 +26,7 @@ class PublishResult:
 @dataclass(frozen=True)
 class CheckoutResult:
     folder: str  # the replica: an engagement folder every command opens
+    name: str  # what to type for it: its folder name when it is in the fieldwork home, else its path
     address: str
     controls: tuple[str, ...]
     holder: str
