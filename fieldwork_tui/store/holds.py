@@ -21,7 +21,7 @@ import datetime as dt
 import json
 import os
 import secrets
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -166,7 +166,6 @@ class ReplicaInfo:
     id_limit: int
     checked_out_at: str
     checked_in_at: str = ""
-    synced: tuple[str, ...] = field(default=())  # hashes of server entries brought by sync
 
     def with_(self, **changes) -> ReplicaInfo:
         data = {**asdict(self), **changes}
@@ -181,7 +180,6 @@ def read_marker(root: Path) -> ReplicaInfo | None:
         data = json.loads(path.read_text(encoding="utf-8"))
         data["controls"] = tuple(data["controls"])
         data["control_ids"] = tuple(int(i) for i in data["control_ids"])
-        data["synced"] = tuple(data.get("synced", ()))
         return ReplicaInfo(**data)
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise FieldworkError(f"{path}: not a readable replica record ({exc}); check the replica out again") from None

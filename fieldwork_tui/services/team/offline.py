@@ -222,7 +222,7 @@ def find_replica(home, name: str | None) -> Path:
         return Path.cwd()
     root = paths.resolve_home(home)
     found = sorted(d for d in root.iterdir() if (d / holds.MARKER).is_file()) if root.is_dir() else []
-    open_ = [d for d in found if not (holds.read_marker(d) or ReplicaInfo).checked_in_at]  # type: ignore[union-attr]
+    open_ = [d for d in found if not _marker(d).checked_in_at]
     if len(open_) == 1:
         return open_[0]
     if not open_:
@@ -318,6 +318,22 @@ def _reproduced(e: dict, info: ReplicaInfo) -> dict:
     return {**e, "details": {**e["details"], rep.REPRODUCES: ref}}
 
 
+def _verify_reproduced(conn, after_id: int, own: list[dict], info: ReplicaInfo) -> None:
+    """Each entry appended for the replica stands for its replica entry exactly: its content, stripped of
+    the reference, hashes onto the replica entry's previous hash to the replica entry's own hash."""
+    written = [e for e in _entries_after(conn, after_id) if (rep.reproduction(e) or {}).get("replica") == info.replica]
+    if len(written) != len(own):
+        raise FieldworkError(f"{len(written)} of the replica's {len(own)} entries reached the server's journal: "
+                             "nothing was checked in")
+    for e, mine in zip(written, own, strict=True):
+        o, ref = rep.original(e), rep.reproduction(e) or {}
+        again = journal.entry_hash(ref.get("prev_hash", ""), o["at"].isoformat(), o["actor"], o["action"],
+                                   o["entity"], o["entity_id"], o["details"])
+        if again != ref.get("hash") or again != mine["hash"]:
+            raise FieldworkError(f"journal entry {e['id']} does not reproduce replica entry {mine['id']} exactly: "
+                                 "nothing was checked in")
+
+
 def checkin(home, name: str | None = None, progress: Progress | None = None) -> CheckinResult:
     """Check the replica `name` in to its server (see the module's docstring)."""
     say = progress or (lambda _m: None)
@@ -376,7 +392,9 @@ def _checkin(rh: EngagementHandle, server: EngagementHandle, info: ReplicaInfo, 
             s.flush()
             say("writing the replica's changes")
             replica.apply(src, conn, changes)
+            merge_id = int(conn.execute(select(_J.c.id).order_by(_J.c.id.desc()).limit(1)).scalar())
             n = reproduce(conn, own, info)
+            _verify_reproduced(conn, merge_id, own, info)
             vault = rh.vault()
             sent = 0
             for i, sha in enumerate(new_shas, 1):
