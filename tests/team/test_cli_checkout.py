@@ -88,3 +88,27 @@ def test_three_people_publish_check_out_work_offline_review_check_in_and_export(
     bundle = tmp_path / "acme.zip"
     as_("sam", "export", eng, "-o", str(bundle))
     as_("sam", "verify", str(bundle))
+
+
+def test_bad_check_outs_say_what_is_wrong_and_change_nothing(demo_home: Path, db_name: str, tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    def run(*args: str):
+        return CliRunner().invoke(app, ["--home", str(demo_home), *args])
+
+    url = pg.database_url(db_name)
+    assert run("publish", DEMO_SLUG, "--to", url).exit_code == 0
+    r = run("checkout", url, "--controls", "CE-01,NOPE-9")
+    assert r.exit_code == 1 and "control 'NOPE-9' not found" in r.output
+    r = run("checkout", DEMO_SLUG, "--controls", "CE-01")
+    assert r.exit_code == 1 and "needs a team engagement's address" in r.output
+    r = run("checkout", url, "--controls", " , ")
+    assert r.exit_code == 1 and "--controls: name at least one control" in r.output
+    assert "no control is checked out" in run("holds", url).output
+    assert not (demo_home / f"{db_name}-replica").exists()
+    assert run("checkout", url, "--controls", "CE-01").exit_code == 0
+    r = run("checkout", url, "--controls", "CE-02")  # the default folder is taken by the first replica
+    assert r.exit_code == 1 and "already exists" in r.output and "-o DIR" in r.output
+    assert "CE-02" not in run("holds", url).output
+    assert run("checkin").exit_code == 0  # the only replica in the home
+    r = run("checkin", f"{db_name}-replica")
+    assert r.exit_code == 1 and "already checked in" in r.output

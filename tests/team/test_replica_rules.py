@@ -20,3 +20,15 @@ def test_a_reproduced_entry_stands_under_both_hashes_and_reads_as_its_original()
     assert replicas.original(entry)["details"] == {"to": 1}
     assert replicas.head_hashes({"hash": "c" * 64, "details": {}}) == {"c" * 64}
     assert replicas.is_synced({"details": {replicas.SYNCED: {"entry": 3}}})
+
+
+def test_checkin_and_sync_name_a_folder_that_is_no_replica(home, tmp_path) -> None:
+    from typer.testing import CliRunner
+
+    from fieldwork_tui.cli import app
+
+    for command in ("checkin", "sync"):
+        r = CliRunner().invoke(app, ["--home", str(home), command, str(tmp_path)])
+        assert r.exit_code == 1 and "not a replica" in r.output
+        r = CliRunner().invoke(app, ["--home", str(home), command])
+        assert r.exit_code == 1 and "no replica checked out" in r.output
