@@ -24,6 +24,8 @@ from fieldwork_tui.tui.kit.screen import KitModal
 class ConfirmDialog(KitModal):
     """Yes or no. Returns True when confirmed, False otherwise."""
 
+    KEYS_LABEL = "Confirmations"
+
     BINDINGS = [
         Binding("y", "answer(True)", "Yes", id="confirm.yes", tooltip="Do it"),
         Binding("enter", "answer(True)", "Yes", show=False, id="confirm.enter", tooltip="Do it"),
@@ -68,3 +70,46 @@ class ConfirmDialog(KitModal):
 def confirm(node: DOMNode, title: str, message: str, then: Callable[[], Any], *, yes: str = "Yes") -> None:
     """Ask; run `then()` only if the auditor says yes."""
     node.app.push_screen(ConfirmDialog(title, message, yes=yes), lambda ok: then() if ok else None)
+
+
+class ChoiceDialog(KitModal):
+    """One of a few ways on: each choice has a key, a button and a value (e.g. after a deviation:
+    `e` expand the sample, `x` record the exception, escape decide later). Returns the value or None."""
+
+    KEYS_LABEL = "Choices (e.g. after a deviation)"
+    BINDINGS = [
+        Binding("escape", "choose('')", "Later", id="choice.later", tooltip="Close and decide later"),
+    ]
+    DEFAULT_CSS = ConfirmDialog.DEFAULT_CSS.replace("ConfirmDialog", "ChoiceDialog").replace("$error 60%", "$accent 60%")
+    MAIN = "#confirm-box"
+
+    def __init__(self, title: str, message: str, choices: list[tuple[str, str, str]], *, later: str = "Later") -> None:
+        """`choices`: (key, button label, value)."""
+        super().__init__()
+        self.title_text, self.message, self.choices, self.later = title, message, choices, later
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="confirm-box") as box:
+            box.can_focus = True
+            yield Static(safe_content(self.title_text), classes="confirm-title")
+            yield Static(safe_content(self.message, keep_lines=True), classes="confirm-message")
+            with Horizontal(classes="form-buttons"):
+                keys = " · ".join(f"{key}: {label}" for key, label, _value in self.choices)
+                yield Static(f"{keys} · esc: {self.later.lower()}", classes="form-hint", markup=False)
+                yield FormButton(self.later, id="choice-")
+                for _key, label, value in self.choices:
+                    yield FormButton(f"{label} ({_key})", variant="primary", id=f"choice-{value}")
+
+    def on_key(self, event) -> None:
+        for key, _label, value in self.choices:
+            if event.key == key:
+                event.stop()
+                self.dismiss(value)
+                return
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.dismiss((event.button.id or "").removeprefix("choice-") or None)
+
+    def action_choose(self, value: str) -> None:
+        self.dismiss(value or None)

@@ -29,6 +29,8 @@ from fieldwork_tui.tui.kit.safe_text import safe_content
 class FilterInput(Input):
     """The text box of a filter bar (escape and down are the bar's)."""
 
+    KEYS_LABEL = "Filter box"
+
     BINDINGS = [
         Binding("escape", "clear_filter", "Clear filter", id="filter.clear",
                 tooltip="Clear the filter and go back to the list"),

@@ -51,10 +51,6 @@ def styled(text: str, role_name: str | None) -> Text:
 
 def flag_role(flag) -> str:
     """The role a flag is shown in: its severity in the flag table (severe, warning, advisory)."""
-    try:
-        from fieldwork_tui.domain.flags import severity
-    except ImportError:  # before the flag table: the severe set of domain.coverage
-        from fieldwork_tui.domain.coverage import SEVERE
+    from fieldwork_tui.domain.flags import severity
 
-        return "severe" if flag in SEVERE else ("advisory" if str(flag) == "unsigned" else "warning")
     return str(severity(flag))

@@ -46,11 +46,25 @@ async def _workers_done(app) -> None:
             pass
 
 
+async def _filters_done(app) -> None:
+    """Wait for every filter bar of the screen to show the result for the text in its box."""
+    from fieldwork_tui.tui.kit.filter_bar import FilterBar
+
+    try:
+        bars = list(app.screen.query(FilterBar))
+    except Exception:  # noqa: BLE001 - no screen (the app is closing)
+        return
+    for bar in bars:
+        await bar.wait_settled()
+
+
 async def settle(app) -> None:
-    """Wait until every queued key was handed over and its effects (workers included) are done."""
+    """Wait until every queued key was handed over and its effects (filters and workers included) are
+    done. Pilot's `pause()` waits only for the messages queued so far; this waits for what they cause."""
     for _ in range(100):
         await _handled(app)
         await app.keys_settled()
+        await _filters_done(app)
         await _workers_done(app)
         await _handled(app)
         if not app._kit_queue and not app._kit_busy and not any(
