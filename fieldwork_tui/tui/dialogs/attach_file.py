@@ -1,106 +1,76 @@
 """Dialog: attach files to a control. Browse with the keyboard (a folder tree) or paste a path; the
-copy into the vault runs in a thread worker with a progress bar, so a gigabyte file never freezes
-the app. Returns the number of files attached, or None when cancelled."""
+copy into the vault runs in the form's worker with a progress bar, so a gigabyte file never freezes
+the app; escape while copying stops the copy (the partial file is removed). Returns the number of
+files attached, or None when cancelled."""
 
 from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
-from textual.widgets import Button, DirectoryTree, Input, Label, ProgressBar
+from textual.widgets import DirectoryTree, Input, ProgressBar, Static
+
+from fieldwork_tui.tui.kit.forms import FormDialog, text_field
+from fieldwork_tui.tui.kit.safe_text import safe_content, visible
+
+#: attach(path, as_of, description, progress, cancel) -> number of files attached
+Attach = Callable[[str, str | None, str, Callable[[int, int, str], None], threading.Event], int]
 
 
-class AttachFileDialog(ModalScreen[int | None]):
-    BINDINGS = [
-        Binding("escape", "cancel", "Cancel", id="attach.cancel", tooltip="Close (stops a copy in progress)"),
-        Binding("ctrl+s", "attach", "Attach", id="attach.submit", tooltip="Copy the file(s) into the vault"),
-    ]
+class AttachFileDialog(FormDialog):
+    SAVE_LABEL = "Attach"
+    WIDTH = 90
+    MAIN = "#path"
+    FIELD_NAMES = {"as of": "as-of", "file": "path", "description": "description"}
     DEFAULT_CSS = """
-    AttachFileDialog .hint { width: 1fr; padding-top: 1; }
-    AttachFileDialog DirectoryTree { height: 12; border: round $primary 40%; }
+    AttachFileDialog DirectoryTree { height: 10; border: round $primary 40%; }
     AttachFileDialog ProgressBar { padding-top: 1; }
     AttachFileDialog #attach-status { color: $text-muted; height: auto; }
-    AttachFileDialog .row { height: auto; }
-    AttachFileDialog .half { width: 1fr; height: auto; padding-right: 1; }
     """
 
-    def __init__(self, control_ref: str, start: Path | None = None) -> None:
-        super().__init__(classes="dialog")
-        self.control_ref = control_ref
+    def __init__(self, control_ref: str, attach: Attach, start: Path | None = None) -> None:
+        super().__init__(title=f"Attach evidence to {control_ref}")
         self.start = start or Path.home()
+        self.attach_fn = attach
         self.cancel_event = threading.Event()
-        self.running = False
+        self._save = self._attach  # the copy runs in the form's worker
 
-    def compose(self) -> ComposeResult:
-        with Vertical():
-            yield Label(f"Attach evidence to {self.control_ref}", classes="section-title")
-            yield Label("Browse (enter on a file picks it), or paste a path below", classes="field-label")
-            yield DirectoryTree(self.start, id="tree")
-            yield Label("File or folder (a folder attaches all its files)", classes="field-label")
-            yield Input(placeholder="/path/to/file.pdf", id="path")
-            with Horizontal(classes="row"):
-                with Vertical(classes="half"):
-                    yield Label("As of (the evidence's own date)", classes="field-label")
-                    yield Input(placeholder="YYYY-MM-DD", id="as-of")
-                with Vertical(classes="half"):
-                    yield Label("Description", classes="field-label")
-                    yield Input(placeholder="what the file shows", id="description")
-            yield ProgressBar(total=100, show_eta=False, id="progress")
-            yield Label("", id="attach-status")
-            yield Label("", classes="error", id="error")
-            with Horizontal(classes="buttons"):
-                yield Label("enter attaches · escape cancels", classes="muted hint")
-                yield Button("Cancel", id="cancel")
-                yield Button("Attach", variant="primary", id="attach")
+    def fields(self) -> ComposeResult:
+        yield from text_field("File or folder (paste a path; a folder attaches all its files)", "path",
+                              placeholder="/path/to/file.pdf")
+        yield Static("…or browse (enter on a file picks it)", classes="field-label")
+        yield DirectoryTree(self.start, id="tree")
+        with Horizontal(classes="row"):
+            with Vertical(classes="half"):
+                yield from text_field("As of (the evidence's own date)", "as-of", placeholder="YYYY-MM-DD")
+            with Vertical(classes="half"):
+                yield from text_field("Description", "description", placeholder="what the file shows")
+        yield ProgressBar(total=100, show_eta=False, id="progress")
+        yield Static("", id="attach-status")
 
     def on_mount(self) -> None:
         self.query_one("#progress", ProgressBar).display = False
-        self.query_one("#path", Input).focus()
+
+    def hint(self) -> str:
+        return "ctrl+s attaches · esc cancels (stops a copy)"
 
     @on(DirectoryTree.FileSelected)
     def _picked(self, event: DirectoryTree.FileSelected) -> None:
         self.query_one("#path", Input).value = str(event.path)
-        self.query_one("#as-of", Input).focus()
+        self.set_focus(self.query_one("#as-of", Input))
 
-    @on(Input.Submitted)
-    def _submitted(self) -> None:
-        self.action_attach()
+    def values(self) -> dict:
+        # what a terminal paste adds (quotes, a trailing newline or space) is stripped; the path used is shown
+        path = self.required("path", "file: pick a file in the tree or paste a path").strip().strip("'\"")
+        return {"path": path, "as_of": self.text("as-of") or None, "description": self.text("description")}
 
-    @on(Button.Pressed, "#attach")
-    def _attach_pressed(self) -> None:
-        self.action_attach()
-
-    @on(Button.Pressed, "#cancel")
-    def _cancel_pressed(self) -> None:
-        self.action_cancel()
-
-    def action_attach(self) -> None:
-        if self.running:
-            return
-        path = self.query_one("#path", Input).value.strip()
-        if not path:
-            self.query_one("#error", Label).update("File: pick a file in the tree or paste a path")
-            return
-        self.query_one("#error", Label).update("")
-        self.running = True
-        self.query_one("#attach", Button).disabled = True
-        bar = self.query_one("#progress", ProgressBar)
-        bar.display = True
-        bar.update(total=100, progress=0)
-        self._run(path, self.query_one("#as-of", Input).value.strip() or None,
-                  self.query_one("#description", Input).value.strip())
-
-    @work(thread=True, exclusive=True, group="attach")
-    def _run(self, path: str, as_of: str | None, description: str) -> None:
-        from fieldwork_tui.services.errors import FieldworkError
-        from fieldwork_tui.services.evidence import attach
-
+    def _attach(self, values: dict) -> int:
+        self.app.call_from_thread(self._started, values["path"])
         last = [0.0, -1]
 
         def progress(done: int, total: int, name: str) -> None:
@@ -111,36 +81,28 @@ class AttachFileDialog(ModalScreen[int | None]):
                 self.app.call_from_thread(self._show_progress, pct, name, done, total)
 
         try:
-            result = attach(self.app.handle, self.control_ref, [path], as_of=as_of,  # type: ignore[attr-defined]
-                            description=description, progress=progress, cancel=self.cancel_event)
-        except FieldworkError as exc:
-            self.app.call_from_thread(self._failed, str(exc))
-            return
-        except OSError as exc:
-            self.app.call_from_thread(self._failed, f"{exc.filename or path}: {exc.strerror or exc}")
-            return
-        self.app.call_from_thread(self._done, len(result))
+            return self.attach_fn(values["path"], values["as_of"], values["description"], progress, self.cancel_event)
+        finally:
+            self.app.call_from_thread(self._stopped)
+
+    def _started(self, path: str) -> None:
+        bar = self.query_one("#progress", ProgressBar)
+        bar.display = True
+        bar.update(total=100, progress=0)
+        self.query_one("#attach-status", Static).update(safe_content(f"Copying {path} …"))
+
+    def _stopped(self) -> None:
+        self.query_one("#progress", ProgressBar).display = False
+        self.query_one("#attach-status", Static).update("")
+        if self.cancel_event.is_set():
+            self.dismiss(None)
 
     def _show_progress(self, pct: int, name: str, done: int, total: int) -> None:
         self.query_one("#progress", ProgressBar).update(progress=pct)
-        self.query_one("#attach-status", Label).update(f"{name}: {done / 1e6:,.1f} of {total / 1e6:,.1f} MB")
+        self.query_one("#attach-status", Static).update(
+            f"{visible(name)}: {done / 1e6:,.1f} of {total / 1e6:,.1f} MB")
 
-    def _failed(self, message: str) -> None:
-        self.running = False
-        self.query_one("#attach", Button).disabled = False
-        self.query_one("#progress", ProgressBar).display = False
-        self.query_one("#attach-status", Label).update("")
-        if self.cancel_event.is_set():
-            self.dismiss(None)
-            return
-        self.query_one("#error", Label).update(message)
-
-    def _done(self, count: int) -> None:
-        self.running = False
-        self.dismiss(count)
-
-    def action_cancel(self) -> None:
-        if self.running:
-            self.cancel_event.set()  # the worker stops after the current chunk and removes its temp file
-            return
-        self.dismiss(None)
+    def stop_saving(self) -> None:
+        """Escape while copying: the worker stops after the current chunk and removes its temp file."""
+        super().stop_saving()
+        self.cancel_event.set()
