@@ -8,24 +8,37 @@ from __future__ import annotations
 
 from rich.table import Table
 from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.widgets import Button, DataTable, Static
+from textual.widgets import Button, Static
 
+from fieldwork_tui.tui.kit.forms import FormButton
+from fieldwork_tui.tui.kit.safe_text import visible
+from fieldwork_tui.tui.kit.styles import role
 from fieldwork_tui.tui.tabs.base import ControlTab
+from fieldwork_tui.tui.widgets.virtual_table import Column, DetailLine, ListSource, Row, VirtualTable
 
-STATE_STYLE = {"current": "green", "modified since review": "bold red", "not signed": "dim"}
+STATE_ROLE = {"current": "ok", "modified since review": "severe", "not signed": "muted"}
+NOTE_COLUMNS = [Column("id", "#", 4, justify="right", priority=2), Column("on", "On", 16, priority=2),
+                Column("status", "Status", 8, priority=0), Column("author", "Author", 10, priority=3),
+                Column("written", "Written", 10, priority=3),
+                Column("note", "Note", 50, priority=0, min_width=20, grow=True),
+                Column("cleared", "Cleared", 18, priority=3)]
 
 
 class ReviewTab(ControlTab):
+    TAB_LABEL = "Review"
+    MAIN = "#notes"
     BINDINGS = [
         Binding("p", "sign('preparer')", "Sign as preparer", id="review.sign_preparer",
                 tooltip="Sign the workpaper as preparer (binds to its current content)"),
         Binding("r", "sign('reviewer')", "Sign as reviewer", id="review.sign_reviewer",
                 tooltip="Sign the workpaper as reviewer (after the preparer, on the same content)"),
         Binding("n", "add_note", "Add note", id="review.add_note", tooltip="Write a review note"),
-        Binding("c", "clear_note", "Clear note", id="review.clear_note", tooltip="Clear the note under the cursor"),
+        Binding("c", "clear_note", "Clear note", id="review.clear_note",
+                tooltip="Clear the review note under the cursor (it stays on record)"),
     ]
     DEFAULT_CSS = """
     ReviewTab #signoffs { height: auto; padding: 0 1; }
@@ -35,94 +48,90 @@ class ReviewTab(ControlTab):
     ReviewTab #notes { height: 1fr; }
     """
 
+    def __init__(self, ref: str, **kwargs) -> None:
+        super().__init__(ref, **kwargs)
+        self.exceptions: list[tuple[int, str]] = []
+
     def compose(self) -> ComposeResult:
         yield Static(id="signoffs")
         with Horizontal(classes="review-buttons"):
-            yield Button("Sign as preparer (p)", id="sign-preparer", variant="primary")
-            yield Button("Sign as reviewer (r)", id="sign-reviewer")
-            yield Button("Add note (n)", id="add-note")
-            yield Button("Clear note (c)", id="clear-note")
+            yield FormButton("Sign as preparer (p)", id="sign-preparer", variant="primary")
+            yield FormButton("Sign as reviewer (r)", id="sign-reviewer")
+            yield FormButton("Add note (n)", id="add-note")
+            yield FormButton("Clear note (c)", id="clear-note")
         yield Static("Review notes", classes="section-title", id="notes-title")
-        yield Static("No review notes.", classes="tab-empty", id="notes-empty")
-        table = DataTable(cursor_type="row", zebra_stripes=True, id="notes")
-        table.add_columns("#", "On", "Status", "Author", "Written", "Note", "Cleared")
+        table = VirtualTable(ListSource(NOTE_COLUMNS, []), id="notes", detail="notes-detail")
+        table.empty_text = "No review notes (n writes one)."
         yield table
+        yield DetailLine(id="notes-detail")
 
-    def refresh_data(self, records) -> None:
+    def fetch(self, handle, ref: str):
         from fieldwork_tui.services.review import list_notes
         from fieldwork_tui.services.signoffs import control_signoffs
 
+        return control_signoffs(handle, ref), list_notes(handle, ref)
+
+    def show(self, records, extra) -> None:
+        views, notes = extra
         self.exceptions = [(ex.id, ex.instance or ex.deviation) for ex, _resp in records.exceptions]
-        views = control_signoffs(self.handle, self.ref)
         t = Table(box=None, padding=(0, 2), show_edge=False)
         for col in ("Role", "Signed by", "When", "State"):
-            t.add_column(col, style="bold" if col == "Role" else "")
+            t.add_column(col, style=role("strong") if col == "Role" else "")
         for v in views:
-            t.add_row(v.role.value, v.signed_by or "—", v.signed_at.strftime("%Y-%m-%d %H:%M") if v.signed_at else "—",
-                      Text(v.state, style=STATE_STYLE[v.state]))
+            t.add_row(v.role.value, visible(v.signed_by) or "—",
+                      v.signed_at.strftime("%Y-%m-%d %H:%M") if v.signed_at else "—",
+                      Text(v.state, style=role(STATE_ROLE[v.state])))
         self.query_one("#signoffs", Static).update(t)
-        notes = list_notes(self.handle, self.ref)
-        table = self.query_one("#notes", DataTable)
-        table.clear()
-        for n in notes:
-            table.add_row(str(n.id), n.target_label, Text(n.status, style="yellow" if n.is_open else "green"), n.author,
-                          n.created_at.strftime("%Y-%m-%d"), n.text,
-                          f"{n.cleared_by} {n.cleared_at:%Y-%m-%d}" if n.cleared_at else "", key=str(n.id))
-        self.query_one("#notes-empty", Static).display = not notes
-        table.display = bool(notes)
+        rows = [Row(key=n.id, cells=[str(n.id), n.target_label, Text(n.status, style=role("warning" if n.is_open
+                                                                                          else "ok")),
+                                     n.author, n.created_at.strftime("%Y-%m-%d"), n.text,
+                                     f"{n.cleared_by} {n.cleared_at:%Y-%m-%d}" if n.cleared_at else ""])
+                for n in notes]
+        self.query_one("#notes", VirtualTable).set_source(ListSource(NOTE_COLUMNS, rows))
 
-    def _guarded(self, fn, success: str | None = None):
-        return self.screen.run_guarded(fn, success)  # type: ignore[attr-defined]
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
+    @on(Button.Pressed, ".review-buttons Button")
+    def _button(self, event: Button.Pressed) -> None:
         event.stop()
         actions = {"sign-preparer": lambda: self.action_sign("preparer"),
                    "sign-reviewer": lambda: self.action_sign("reviewer"),
-                   "add-note": self.action_add_note, "clear-note": self.action_clear_note}
+                   "add-note": self.action_add_note, "clear-note": self._clear_clicked}
         action = actions.get(event.button.id or "")
         if action:
             action()
 
-    def action_sign(self, role: str) -> None:
+    def _clear_clicked(self) -> None:
+        self.screen.set_focus(self.query_one("#notes"))
+        self.action_clear_note()
+
+    def action_sign(self, role_name: str) -> None:
         from fieldwork_tui.services.signoffs import sign
 
-        if self._guarded(lambda: sign(self.handle, self.ref, role), f"{self.ref} signed as {role}") is not None:
-            self.changed("signoff")
+        handle, ref = self.handle, self.ref
+        self.commit(lambda: sign(handle, ref, role_name), f"{ref} signed as {role_name}")
 
     def action_add_note(self) -> None:
+        from fieldwork_tui.services.review import add_note
         from fieldwork_tui.tui.dialogs.review_note import ReviewNoteDialog
 
-        def done(result: dict | None) -> None:
-            if not result:
-                return
-            from fieldwork_tui.services.review import add_note
+        handle, ref = self.handle, self.ref
 
-            note = self._guarded(lambda: add_note(self.handle, self.ref, result["text"],
-                                                  exception_id=result["exception_id"]), "Review note added")
-            if note is not None:
-                self.changed("review_note")
+        def save(result: dict):
+            return add_note(handle, ref, result["text"], exception_id=result["exception_id"])
 
-        self.app.push_screen(ReviewNoteDialog(self.ref, getattr(self, "exceptions", [])), done)
+        self.app.push_screen(ReviewNoteDialog(ref, self.exceptions, save=save),
+                             lambda note: (self.notify("Review note added"), self.changed("review_note"))
+                             if note is not None else None)
 
     def action_clear_note(self) -> None:
         from fieldwork_tui.services.review import clear_note
 
-        table = self.query_one("#notes", DataTable)
-        if not table.row_count:
+        table = self.query_one("#notes", VirtualTable)
+        key = table.cursor_key
+        if key is None:
             self.notify("No review note to clear.", severity="warning")
             return
-        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-        if self._guarded(lambda: clear_note(self.handle, int(key)), f"Review note #{key} cleared") is not None:
-            self.changed("review_note")
-
-    def palette_commands(self):
-        yield (f"Sign {self.ref} as preparer", "Bind a preparer sign-off to the current workpaper",
-               lambda: self.action_sign("preparer"))
-        yield (f"Sign {self.ref} as reviewer", "Bind a reviewer sign-off to the current workpaper",
-               lambda: self.action_sign("reviewer"))
-        yield (f"Add review note on {self.ref}", "Write a note for the preparer", self.action_add_note)
-
-    def on_show(self) -> None:
-        """Put the focus in the tab so its keys (p, r, n, c) work as soon as it is shown."""
-        if not self.has_focus_within:
-            self.query_one("#sign-preparer", Button).focus()
+        if not table.has_focus:
+            self.notify("Put the cursor on the note in the table first.", severity="warning")
+            return
+        handle = self.handle
+        self.commit(lambda: clear_note(handle, int(key)), f"Review note #{key} cleared")

@@ -1,4 +1,5 @@
-"""How flags and evidence badges look: severe flags red, warnings amber, badges I·O·N·R."""
+"""How flags and evidence badges look: the colour of a flag is its severity in the flag table
+(`domain/flags.py`), shown in the theme's colours; badges I·O·N·R."""
 
 from __future__ import annotations
 
@@ -6,8 +7,9 @@ from collections.abc import Iterable
 
 from rich.text import Text
 
-from fieldwork_tui.domain.coverage import FLAG_LABELS, SEVERE
+from fieldwork_tui.domain import flags as flag_table
 from fieldwork_tui.domain.vocab import EVIDENCE_ORDER, EvidenceType, Flag
+from fieldwork_tui.tui.kit.styles import flag_role, role
 
 
 def badges_text(types: Iterable[str]) -> Text:
@@ -15,47 +17,24 @@ def badges_text(types: Iterable[str]) -> Text:
     text = Text()
     for t in EVIDENCE_ORDER:
         if t in present:
-            text.append(t.letter, style="bold green" if len(present) > 1 else "bold yellow")
+            text.append(t.letter, style=role("ok.strong") if len(present) > 1 else role("warning") + role("strong"))
         else:
-            text.append("·", style="dim")
+            text.append("·", style=role("muted"))
     return text
 
 
-def flag_style(flag: Flag) -> str:
-    if flag in SEVERE:
-        return "bold red"
-    if flag in (Flag.unsigned,):
-        return "dim"
-    return "yellow"
-
-
-#: Compact labels for table cells, where every column counts. Severe flags come first.
-COMPACT: dict[Flag, str] = {
-    Flag.no_evidence: "no evidence",
-    Flag.single_evidence_type: "1 type",
-    Flag.inquiry_only: "inquiry only",
-    Flag.missing_required_type: "missing type",
-    Flag.uncorroborated_inquiry: "uncorroborated",
-    Flag.contradicted_inquiry: "contradicted",
-    Flag.evidence_outside_period: "outside period",
-    Flag.sample_below_policy: "sample < policy",
-    Flag.untested_sample_items: "untested items",
-    Flag.population_unreconciled: "unreconciled",
-    Flag.deviation_without_expansion: "not expanded",
-    Flag.exception_without_response: "no response",
-    Flag.unsigned: "unsigned",
-    Flag.signoff_stale: "stale sign-off",
-}
+def flag_style(flag: Flag):
+    return role(flag_role(flag))
 
 
 def flags_text(flags: Iterable[Flag], *, compact: bool = True) -> Text:
-    """Flags as coloured words; compact for table cells (severe first), full labels elsewhere."""
-    flags = list(flags)
-    if compact:
-        flags.sort(key=lambda f: (f not in SEVERE, f is Flag.unsigned))
+    """Flags as words in their severity's colour; compact for table cells (most severe first), the
+    table's labels elsewhere."""
+    ordered = flag_table.by_severity(flags) if compact else flag_table.ordered(flags)
     text = Text()
-    for i, flag in enumerate(flags):
+    for i, flag in enumerate(ordered):
         if i:
-            text.append(" · " if not compact else " ", style="dim")
-        text.append(COMPACT[flag] if compact else FLAG_LABELS[flag], style=flag_style(flag))
+            text.append(" " if compact else " · ", style=role("muted"))
+        spec = flag_table.spec(flag)
+        text.append(spec.compact if compact else spec.label, style=flag_style(flag))
     return text
