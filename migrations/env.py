@@ -5,7 +5,7 @@ from alembic import context
 from sqlalchemy import create_engine
 from sqlmodel import SQLModel
 
-import fieldwork_tui.models  # noqa: F401  (registers every table on SQLModel.metadata)
+import fieldwork_tui.store.models  # noqa: F401  (registers every table on SQLModel.metadata)
 
 config = context.config
 target_metadata = SQLModel.metadata

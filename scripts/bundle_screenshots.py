@@ -53,13 +53,11 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=ROOT / "screenshots")
     args = parser.parse_args()
 
-    from fieldwork_tui.services.demo import build_demo
-    from fieldwork_tui.services.demo.core import DEMO_TODAY
+    from fieldwork_tui.services.demo import DEMO_TODAY, build_demo
 
     os.environ.setdefault("FIELDWORK_TODAY", DEMO_TODAY.isoformat())
     os.environ.setdefault("FIELDWORK_USER", "elena")
-    from fieldwork_tui.services.bundle import export_bundle
-    from fieldwork_tui.services.verify import verify_bundle
+    from fieldwork_tui.services.bundle import export_bundle, verify_bundle
 
     browser = chromium()
     args.out.mkdir(parents=True, exist_ok=True)

@@ -41,8 +41,7 @@ async def shoot(home: Path, out: Path, name: str, keys: list[str]) -> None:
 
 
 def main() -> int:
-    from fieldwork_tui.services.demo import build_demo
-    from fieldwork_tui.services.demo.core import DEMO_TODAY
+    from fieldwork_tui.services.demo import DEMO_TODAY, build_demo
 
     os.environ["FIELDWORK_TODAY"] = DEMO_TODAY.isoformat()
     os.environ.setdefault("FIELDWORK_USER", "elena")

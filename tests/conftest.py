@@ -8,7 +8,19 @@ from pathlib import Path
 
 import pytest
 
-DEMO_TODAY = "2026-11-20"
+from tests.support import DEMO_TODAY, frozen_identity
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Byte-compile the package once, in the controller: the many CLI subprocesses of the suite then load
+    it instead of compiling it each time (this environment may set PYTHONDONTWRITEBYTECODE)."""
+    if hasattr(session.config, "workerinput"):
+        return
+    import compileall
+
+    import fieldwork_tui
+
+    compileall.compile_dir(Path(fieldwork_tui.__file__).parent, quiet=2)
 
 
 @pytest.fixture(autouse=True)
@@ -34,13 +46,25 @@ def home(tmp_path: Path) -> Path:
     return tmp_path / "home"
 
 
-@pytest.fixture
-def engagement(home: Path):
-    """An empty Type II engagement (period 2026) with a handle; closed after the test."""
+@pytest.fixture(scope="session")
+def _engagement_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Create the empty engagement (and run its migrations) once per session; tests get a private copy."""
     from fieldwork_tui.services.engagements import create_engagement
 
-    handle = create_engagement(home, "Acme Cloud 2026", period="2026-01-01..2026-12-31",
-                               categories="security,availability")
+    template_home = tmp_path_factory.mktemp("engagement-template")
+    with frozen_identity():
+        create_engagement(template_home, "Acme Cloud 2026", period="2026-01-01..2026-12-31",
+                          categories="security,availability").close()
+    return template_home
+
+
+@pytest.fixture
+def engagement(home: Path, _engagement_template: Path):
+    """An empty Type II engagement (period 2026) with a handle; closed after the test."""
+    from fieldwork_tui.services.engagements import open_path
+
+    shutil.copytree(_engagement_template, home, dirs_exist_ok=True)
+    handle = open_path(home / "acme-cloud-2026")
     yield handle
     handle.close()
 
@@ -48,22 +72,11 @@ def engagement(home: Path):
 @pytest.fixture(scope="session")
 def _demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Build the demo once per test session; tests get a private copy."""
-    import os
-
     from fieldwork_tui.services.demo import build_demo
 
     template_home = tmp_path_factory.mktemp("demo-template")
-    old = {k: os.environ.get(k) for k in ("FIELDWORK_TODAY", "FIELDWORK_USER")}
-    os.environ["FIELDWORK_TODAY"], os.environ["FIELDWORK_USER"] = DEMO_TODAY, "elena"
-    try:
-        handle = build_demo(template_home)
-        handle.close()
-    finally:
-        for k, v in old.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
+    with frozen_identity():
+        build_demo(template_home).close()
     return template_home
 
 

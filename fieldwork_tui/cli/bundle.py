@@ -32,8 +32,7 @@ def export(
     output: Path = typer.Option(..., "-o", "--output", help="The bundle to write (BUNDLE.zip)."),
 ) -> None:
     """Write the workpaper bundle (.zip): HTML workpapers, evidence, workbook, section IV, OSCAL, journal, manifest."""
-    from fieldwork_tui.services.bundle import export_bundle
-    from fieldwork_tui.services.verify import verify_bundle
+    from fieldwork_tui.services.bundle import export_bundle, verify_bundle
 
     handle = open_handle(engagement)
     try:
@@ -53,9 +52,9 @@ def export(
 
 
 @command(name="verify")
-def verify(bundle: Path = typer.Argument(..., help="BUNDLE.zip, or the folder it was extracted into.")) -> None:
+def verify_command(bundle: Path = typer.Argument(..., help="BUNDLE.zip, or the folder it was extracted into.")) -> None:
     """Rehash every file against the manifest and check the journal chain; exit 1 listing what differs."""
-    from fieldwork_tui.services.verify import verify_bundle
+    from fieldwork_tui.services.bundle import verify_bundle
 
     report = verify_bundle(bundle)
     if report.ok:
@@ -70,7 +69,7 @@ def verify(bundle: Path = typer.Argument(..., help="BUNDLE.zip, or the folder it
 @command(name="check")
 def check(engagement: str = typer.Argument(..., help="Engagement slug or name prefix.")) -> None:
     """Database integrity, every vault file against its recorded SHA-256, the journal chain."""
-    from fieldwork_tui.services.check import check_engagement
+    from fieldwork_tui.services.maintenance import check_engagement
 
     handle = open_handle(engagement)
     try:

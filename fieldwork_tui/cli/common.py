@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import os
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -111,7 +110,3 @@ def echo_json(data: Any) -> None:
     import json
 
     typer.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
-
-
-def stdout_is_tty() -> bool:
-    return sys.stdout.isatty()

@@ -80,7 +80,7 @@ def status(
 ) -> None:
     """Controls with evidence types, flags and samples; request and exception counts."""
     from fieldwork_tui.domain.coverage import badges
-    from fieldwork_tui.services.status import status_json
+    from fieldwork_tui.services.controls import status_json
 
     handle = open_handle(engagement)
     data = status_json(handle)
@@ -99,16 +99,16 @@ def status(
 
 
 @command(import_app, name="controls")
-def import_controls(
+def import_controls_command(
     engagement: str = typer.Argument(..., help="Engagement slug or name prefix."),
     file: Path = typer.Argument(..., help="Control matrix, CSV or XLSX."),
 ) -> None:
     """Import (or update by ref) the control matrix; all-or-nothing."""
-    from fieldwork_tui.services.controls import import_controls as do_import
+    from fieldwork_tui.services.controls import import_controls
 
     handle = open_handle(engagement)
     try:
-        result = do_import(handle, file)
+        result = import_controls(handle, file)
     finally:
         handle.close()
     typer.echo(printable(result.describe()))

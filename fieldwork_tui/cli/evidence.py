@@ -74,7 +74,7 @@ def compare_command(
     """Re-perform: compare two lists by key and store the result (and both files) on the control."""
     from fieldwork_tui.domain.compare import CompareError, parse_key, parse_window
     from fieldwork_tui.services.errors import InvalidInput
-    from fieldwork_tui.services.reperformance import describe_difference, run_comparison
+    from fieldwork_tui.services.evidence import describe_difference, run_comparison
 
     try:
         key_a, key_b = parse_key(key)

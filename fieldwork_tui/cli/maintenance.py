@@ -15,7 +15,7 @@ def backup(
     output: Path = typer.Option(..., "-o", "--output", help="Backup file to write, e.g. acme-2026.zip."),
 ) -> None:
     """Back up an engagement (database and evidence vault) into one archive with a manifest of hashes."""
-    from fieldwork_tui.services.backup import backup_engagement
+    from fieldwork_tui.services.maintenance import backup_engagement
 
     handle = open_handle(engagement)
     try:
@@ -32,7 +32,7 @@ def restore(
     force: bool = typer.Option(False, "--force", help="Replace an existing engagement of the same name."),
 ) -> None:
     """Restore an engagement from a backup; every hash is verified before anything is moved into place."""
-    from fieldwork_tui.services.backup import restore_engagement
+    from fieldwork_tui.services.maintenance import restore_engagement
 
     result = restore_engagement(state.home, file, as_name=as_name, force=force)
     typer.echo(result.describe())

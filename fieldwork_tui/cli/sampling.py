@@ -10,7 +10,7 @@ from fieldwork_tui.cli.common import command, echo_json, fail, import_app, open_
 
 
 @command(import_app, name="population")
-def import_population(
+def import_population_command(
     engagement: str = typer.Argument(..., help="Engagement folder name or name prefix."),
     control: str = typer.Argument(..., help="Control ref, e.g. CM-01."),
     file: Path = typer.Argument(..., help="CSV or XLSX with one row per instance."),
@@ -20,11 +20,11 @@ def import_population(
                                               help="Row count the client states (completeness check)."),
 ) -> None:
     """Import a control's population (all or nothing); prints its row count and SHA-256."""
-    from fieldwork_tui.services.populations import import_population as run
+    from fieldwork_tui.services.sampling import import_population
 
     handle = open_handle(engagement)
     try:
-        result = run(handle, control, file, key=key, date=date, expected_count=expected_count)
+        result = import_population(handle, control, file, key=key, date=date, expected_count=expected_count)
     finally:
         handle.close()
     typer.echo(result.describe())
@@ -49,7 +49,7 @@ def sample(
     handle = open_handle(engagement)
     try:
         if verify:
-            report = sampling.verify(handle, control)
+            report = sampling.verify_sample(handle, control)
             if as_json:
                 echo_json({"control": report.ref, "ok": report.ok, "checks": report.checks,
                            "problems": report.problems})

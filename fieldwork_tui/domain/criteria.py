@@ -99,11 +99,3 @@ def parse_criteria(text: str) -> tuple[list[str], list[str]]:
         elif token not in unknown:
             unknown.append(token)
     return known, unknown
-
-
-def criteria_sort_key(criterion: str) -> tuple[int, int, int]:
-    order = ["CC", "A", "C", "PI", "P"]
-    m = re.match(r"([A-Z]+)(\d+)\.(\d+)", criterion)
-    if not m:
-        return (99, 0, 0)
-    return (order.index(m.group(1)) if m.group(1) in order else 98, int(m.group(2)), int(m.group(3)))

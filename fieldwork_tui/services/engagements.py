@@ -1,104 +1,36 @@
-"""Engagements: one folder each (`fieldwork.db` + `vault/`) under the fieldwork home.
+"""Engagements: one folder each (`fieldwork.db` + `vault/`) under the fieldwork home. Create, list,
+find by name or prefix, open, and move through the phases.
 
-`EngagementHandle` is what every other service takes: it knows the folder, opens write sessions
-(journaled, BEGIN IMMEDIATE) and read sessions, and names the acting user.
+`EngagementHandle` (store/handle.py) is what every other service takes; it is re-exported here as part
+of the services' public API, with `today` (the engagement's "today": FIELDWORK_TODAY or the system date)
+and `resolve_home` (the folder holding the engagements).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import getpass
 import json
-import os
 import shutil
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy.engine import Engine
-from sqlalchemy.exc import OperationalError
-from sqlmodel import Session, select
+from sqlmodel import select
 
 from fieldwork_tui.domain.criteria import CATEGORIES
 from fieldwork_tui.domain.vocab import EngagementType, Phase
-from fieldwork_tui.models import Engagement
-from fieldwork_tui.services import journal
-from fieldwork_tui.services.errors import EngagementBusy, FieldworkError, InvalidInput, NotFound
-from fieldwork_tui.store import db as _db
+from fieldwork_tui.services.errors import FieldworkError, InvalidInput, NotFound
 from fieldwork_tui.store import paths
-from fieldwork_tui.store.db import DatabaseError, make_engine, mark_clean, open_database
+from fieldwork_tui.store.clock import today
+from fieldwork_tui.store.handle import TMP_PREFIX, EngagementHandle, current_actor, open_handle
+from fieldwork_tui.store.models import Engagement
+from fieldwork_tui.store.paths import resolve_home
 
-TMP_PREFIX = ".tmp-"
+__all__ = [
+    "ALL_CATEGORIES", "TMP_PREFIX", "EngagementHandle", "create_engagement", "current_actor",
+    "engagement_dirs", "engagement_summary", "list_engagements", "open_engagement", "open_path",
+    "parse_categories", "parse_period", "resolve", "resolve_home", "set_phase", "to_json", "today",
+]
+
 ALL_CATEGORIES = sorted(set(CATEGORIES.values()))
-
-
-def current_actor() -> str:
-    return os.environ.get("FIELDWORK_USER") or getpass.getuser() or "auditor"
-
-
-@dataclass
-class EngagementHandle:
-    root: Path
-    engine: Engine
-    read_engine: Engine
-    actor: str = field(default_factory=current_actor)
-    _lock_fd: int | None = field(default=None, repr=False, compare=False)
-
-    @property
-    def slug(self) -> str:
-        return self.root.name
-
-    @property
-    def db_path(self) -> Path:
-        return self.root / paths.DB_NAME
-
-    @property
-    def vault_path(self) -> Path:
-        return self.root / paths.VAULT_NAME
-
-    @contextmanager
-    def session(self) -> Iterator[Session]:
-        """A write session: journaled, committed on success, rolled back on any error."""
-        with Session(self.engine, expire_on_commit=False) as session:
-            journal.install(session, self.actor)
-            try:
-                yield session
-                session.commit()
-            except OperationalError as exc:
-                session.rollback()
-                if "database is locked" in str(exc):
-                    raise EngagementBusy(
-                        f"{self.slug}: the engagement is busy (another fieldwork process kept it locked for "
-                        f"{_db.BUSY_TIMEOUT_MS / 1000:g} s); nothing was saved, try again"
-                    ) from None
-                if "disk is full" in str(exc):
-                    raise FieldworkError(f"{self.slug}: disk full; nothing was saved (free some space and retry)") from None
-                raise
-            except BaseException:
-                session.rollback()
-                raise
-
-    @contextmanager
-    def read(self) -> Iterator[Session]:
-        """A read-only session (deferred transaction; never blocks a writer in WAL mode)."""
-        with Session(self.read_engine, expire_on_commit=False) as session:
-            yield session
-
-    def engagement(self) -> Engagement:
-        with self.read() as s:
-            eng = s.exec(select(Engagement)).first()
-            if eng is None:
-                raise NotFound(f"{self.db_path}: the database has no engagement record")
-            return eng
-
-    def close(self) -> None:
-        self.engine.dispose()
-        self.read_engine.dispose()
-        mark_clean(self.db_path)  # the next open can skip the full integrity scan
-        fd, self._lock_fd = self._lock_fd, None
-        if fd is not None:
-            os.close(fd)
 
 
 def parse_period(text: str) -> tuple[dt.date, dt.date]:
@@ -126,60 +58,6 @@ def parse_categories(text: str | list[str] | None) -> list[str]:
     if "security" not in out:
         out.insert(0, "security")  # the common criteria are always in scope
     return out
-
-
-def _clean_temp_files(root: Path) -> None:
-    """Remove temporary files an interrupted attach, import or export left behind."""
-    for folder in (root, root / paths.VAULT_NAME, root / paths.VAULT_NAME / "tmp"):
-        if not folder.is_dir():
-            continue
-        for p in folder.iterdir():
-            if p.name.startswith(TMP_PREFIX) and (p.is_file() or p.is_symlink()):
-                p.unlink(missing_ok=True)
-            elif p.name.startswith(TMP_PREFIX) and p.is_dir() and folder == root:
-                shutil.rmtree(p, ignore_errors=True)  # scratch folders (services/scratch.py)
-
-
-def _handle(root: Path, *, create: bool = False) -> EngagementHandle:
-    try:
-        engine = open_database(root / paths.DB_NAME, create=create)
-    except DatabaseError as exc:
-        raise FieldworkError(str(exc)) from None
-    paths.ensure_private_dir(root / paths.VAULT_NAME)
-    lock_fd = _open_lock(root)
-    if _alone(lock_fd):  # temp files of a process still working must not be swept from under it
-        _clean_temp_files(root)
-    handle = EngagementHandle(root=root, engine=engine, read_engine=make_engine(root / paths.DB_NAME, immediate=False))
-    handle._lock_fd = lock_fd
-    return handle
-
-
-LOCK_NAME = paths.DB_NAME + ".lock"  # excluded from backups with the database's other side files
-
-
-def _open_lock(root: Path) -> int | None:
-    """Every open handle holds a shared lock on the engagement's lock file (released by the OS when the
-    process dies), so an opener can tell whether another process has the engagement open."""
-    try:
-        import fcntl
-    except ImportError:  # not on POSIX: no sharing check, temp files are swept as before
-        return None
-    fd = os.open(root / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o600)
-    fcntl.flock(fd, fcntl.LOCK_SH)
-    return fd
-
-
-def _alone(lock_fd: int | None) -> bool:
-    if lock_fd is None:
-        return True
-    import fcntl
-
-    try:
-        fcntl.flock(lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # upgrade succeeds only if no one else holds it
-    except OSError:
-        return False
-    fcntl.flock(lock_fd, fcntl.LOCK_SH)
-    return True
 
 
 def create_engagement(
@@ -218,7 +96,7 @@ def create_engagement(
             raise InvalidInput(f"engagement {slug!r} already exists in {home_path}")
         shutil.rmtree(root)
     paths.ensure_private_dir(root)
-    handle = _handle(root, create=True)
+    handle = open_handle(root, create=True)
     with handle.session() as s:
         s.add(
             Engagement(
@@ -281,11 +159,11 @@ def _read_name(root: Path) -> str:
 
 
 def open_engagement(home: Path | str | None, name: str) -> EngagementHandle:
-    return _handle(resolve(home, name))
+    return open_handle(resolve(home, name))
 
 
 def open_path(root: Path) -> EngagementHandle:
-    return _handle(root)
+    return open_handle(root)
 
 
 def engagement_summary(handle: EngagementHandle) -> dict:
@@ -306,7 +184,7 @@ def list_engagements(home: Path | str | None) -> list[dict]:
     out = []
     for d in engagement_dirs(home):
         try:
-            handle = _handle(d)
+            handle = open_handle(d)
         except FieldworkError as exc:
             out.append({"name": d.name, "slug": d.name, "type": None, "period_start": None, "period_end": None,
                         "phase": None, "path": str(d), "error": str(exc)})

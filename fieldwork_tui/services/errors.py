@@ -1,22 +1,6 @@
-"""Errors a user can act on. Their message is one line, names the file/row/field, and is shown as is
-by the CLI (non-zero exit) and the TUI (notification); never a traceback."""
+"""The errors a user can act on, as the services' public API (defined in `fieldwork_tui.errors`, below
+every layer, since the store raises them too). The CLI and the TUI catch `FieldworkError`."""
 
+from fieldwork_tui.errors import EngagementBusy, EngagementLocked, FieldworkError, InvalidInput, NotFound
 
-class FieldworkError(Exception):
-    """Base of every error meant for the user."""
-
-
-class NotFound(FieldworkError):
-    pass
-
-
-class InvalidInput(FieldworkError):
-    pass
-
-
-class EngagementLocked(FieldworkError):
-    pass
-
-
-class EngagementBusy(FieldworkError):
-    """Another process held the engagement's write lock longer than the busy timeout."""
+__all__ = ["EngagementBusy", "EngagementLocked", "FieldworkError", "InvalidInput", "NotFound"]

@@ -18,18 +18,10 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
-from fieldwork_tui.services.engagements import EngagementHandle, open_engagement, open_path
+from fieldwork_tui.services.engagements import EngagementHandle, open_engagement
 from fieldwork_tui.tui.kit.keys import OrderedKeys
 from fieldwork_tui.tui.kit.palette import ScreenActions
 from fieldwork_tui.tui.kit.safe_text import ControlCharFilter, visible
-
-VIEWS = {
-    "dashboard": ("1", "Dashboard"),
-    "controls": ("2", "Controls"),
-    "requests": ("3", "Requests"),
-    "interviews": ("4", "Interviews"),
-    "exceptions": ("5", "Exceptions"),
-}
 
 
 def _dashboard() -> Screen:
@@ -100,6 +92,8 @@ class FieldworkApp(OrderedKeys, App):
         super().__init__()
         self.home = home
         self.handle: EngagementHandle | None = handle
+        # where the file picker opens: the folder of the last file attached in this session (else home)
+        self.attach_folder: Path | None = None
         self._filters.append(ControlCharFilter())  # nothing in the data can drive the terminal
 
     def on_mount(self) -> None:
@@ -145,11 +139,6 @@ class FieldworkApp(OrderedKeys, App):
                        timeout=timeout, markup=False)
 
     # -- engagement -----------------------------------------------------------
-    def open_engagement_at(self, root: Path) -> None:
-        """Called by the picker: open the engagement and show its dashboard."""
-        self.handle = open_path(root)
-        self.switch_mode("dashboard")
-
     def on_unmount(self) -> None:
         if self.handle is not None:
             self.handle.close()

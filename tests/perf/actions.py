@@ -170,7 +170,7 @@ def population_control(handle, *, largest: bool = True) -> str | None:
     try:
         from sqlmodel import select
 
-        from fieldwork_tui.models import Control, Population
+        from fieldwork_tui.store.models import Control, Population
     except ImportError:
         return None
     with handle.read() as s:
@@ -192,12 +192,12 @@ def export_bundle(handle, out: Path | str) -> None:
 
 def verify_bundle(path: Path | str) -> bool:
     try:
-        from fieldwork_tui.services import verify
+        from fieldwork_tui.services import bundle as verify
     except ImportError as exc:
         raise Unavailable(f"bundle verify not available ({exc})") from None
     fn = getattr(verify, "verify_bundle", None) or getattr(verify, "verify", None)
     if fn is None:
-        raise Unavailable("fieldwork_tui.services.verify has no verify function")
+        raise Unavailable("fieldwork_tui.services.bundle has no verify function")
     report = fn(Path(path))
     ok = getattr(report, "ok", report)
     return bool(ok() if callable(ok) else ok)
@@ -205,7 +205,7 @@ def verify_bundle(path: Path | str) -> bool:
 
 def import_population(handle, ref: str, path: Path | str) -> int:
     try:
-        from fieldwork_tui.services.populations import import_population as imp
+        from fieldwork_tui.services.sampling import import_population as imp
     except ImportError as exc:
         raise Unavailable(f"population import not available ({exc})") from None
     return imp(handle, ref, path, key="Ticket", date="Date").rows

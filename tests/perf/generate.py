@@ -131,7 +131,7 @@ def stage_controls(handle, scale: Scale, work: Path, rng: random.Random) -> dict
 
 
 def stage_requests(handle, scale: Scale, work: Path, rng: random.Random) -> dict:
-    mod = _need("fieldwork_tui.services.request_import", "import_requests")
+    mod = _need("fieldwork_tui.services.requests", "import_requests")
     refs = control_refs(scale)
     owners = people()
     path = work / "requests.csv"
@@ -149,7 +149,7 @@ def stage_requests(handle, scale: Scale, work: Path, rng: random.Random) -> dict
 
 
 def stage_interviews(handle, scale: Scale, work: Path, rng: random.Random) -> dict:
-    mod = _need("fieldwork_tui.services.interviews", "create_interview", "add_statement")
+    mod = _need("fieldwork_tui.services.evidence", "create_interview", "add_statement")
     refs = control_refs(scale)
     owners = people()
     statements = 0
@@ -215,7 +215,7 @@ def population_csv(path: Path, rows: int, seed: int = 1) -> Path:
 
 
 def stage_sampling(handle, scale: Scale, work: Path, rng: random.Random) -> dict:
-    pops = _need("fieldwork_tui.services.populations", "import_population")
+    pops = _need("fieldwork_tui.services.sampling", "import_population")
     sampling = _need("fieldwork_tui.services.sampling", "take_sample", "mark")
     refs = [r for r in control_refs(scale) if r != BIG_POPULATION_REF]
     per, extra = divmod(scale.sample_items, len(refs))
@@ -237,7 +237,7 @@ def stage_sampling(handle, scale: Scale, work: Path, rng: random.Random) -> dict
 
 
 def stage_big_population(handle, scale: Scale, work: Path, rng: random.Random) -> dict:
-    pops = _need("fieldwork_tui.services.populations", "import_population")
+    pops = _need("fieldwork_tui.services.sampling", "import_population")
     path = population_csv(work.parent / f"population-{scale.big_population}.csv", scale.big_population)
     res = pops.import_population(handle, BIG_POPULATION_REF, path, key="Ticket", date="Date")
     return {"population_rows": res.rows, "control": BIG_POPULATION_REF}

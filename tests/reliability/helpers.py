@@ -90,7 +90,7 @@ def count(db: Path, table: str) -> int:
 
 
 def journal_problems(db: Path) -> list[str]:
-    from fieldwork_tui.services.journal import verify_chain
+    from fieldwork_tui.store.journal import verify_chain
 
     conn = sqlite3.connect(f"{Path(db).absolute().as_uri()}?mode=ro", uri=True)
     conn.row_factory = sqlite3.Row
@@ -129,8 +129,8 @@ def assert_healthy(root: Path) -> None:
     assert db_rows(db, "PRAGMA integrity_check") == [("ok",)]
     assert db_rows(db, "PRAGMA foreign_key_check") == []
     assert journal_problems(db) == []
-    if has_cli_command("check"):
-        proc = run_cli("check", root.name)
+    if has_cli_command("check"):  # in-process: the CLI's own code path, without a second interpreter
+        proc = invoke("--home", root.parent, "check", root.name)
         assert proc.returncode == 0, proc.stdout + proc.stderr
 
 

@@ -214,8 +214,8 @@ def test_backup_is_consistent_while_another_process_writes(demo, tmp_path):
     """The online backup API copies a consistent snapshot even while a second connection commits."""
     import threading
 
-    from fieldwork_tui.services.backup import backup_engagement
-    from fieldwork_tui.services.controls import add_control
+    from fieldwork_tui.services.controls.catalog import add_control
+    from fieldwork_tui.services.maintenance.backup import backup_engagement
 
     stop = threading.Event()
 
@@ -260,7 +260,7 @@ def test_backup_fails_cleanly_on_write_error(demo, vault_files, tmp_path, monkey
     """Where no tmpfs can be mounted: the same failure injected into the archive writer."""
     import errno
 
-    import fieldwork_tui.services.backup as backup
+    import fieldwork_tui.services.maintenance.backup as backup
 
     real = backup._copy_into
     calls = []

@@ -39,11 +39,11 @@ def needs(command: str) -> None:
 @pytest.fixture
 def hostile(engagement, tmp_path):
     """An engagement whose every free-text field holds script, markup or a formula."""
-    from fieldwork_tui.services.controls import import_controls
-    from fieldwork_tui.services.evidence import attach
-    from fieldwork_tui.services.interviews import add_statement, create_interview
-    from fieldwork_tui.services.observations import add_observation
-    from fieldwork_tui.services.request_import import import_requests
+    from fieldwork_tui.services.controls.catalog import import_controls
+    from fieldwork_tui.services.evidence.files import attach
+    from fieldwork_tui.services.evidence.interviews import add_statement, create_interview
+    from fieldwork_tui.services.evidence.observations import add_observation
+    from fieldwork_tui.services.requests.importer import import_requests
 
     rows = [["AC-01", EVIL, EVIL + FORMULAS[0], "CC6.1", "Quarterly", EVIL, "Manual", "Yes"],
             ["AC-02", FORMULAS[0], FORMULAS[1], "CC6.2", "Annually", FORMULAS[2], "Manual", "No"]]
@@ -110,7 +110,7 @@ def test_bundle_export_killed_leaves_nothing_at_the_final_path(hostile, tmp_path
         fh.write(os.urandom(MB))
         fh.truncate(150 * MB)
     from fieldwork_tui.services.engagements import open_path
-    from fieldwork_tui.services.evidence import attach
+    from fieldwork_tui.services.evidence.files import attach
 
     h = open_path(hostile.root)
     try:
@@ -135,7 +135,7 @@ def test_bundle_export_on_a_full_disk_fails_cleanly(hostile, tiny_fs, tmp_path):
     big = tmp_path / "big.bin"
     big.write_bytes(os.urandom(3 * MB))
     from fieldwork_tui.services.engagements import open_path
-    from fieldwork_tui.services.evidence import attach
+    from fieldwork_tui.services.evidence.files import attach
 
     h = open_path(hostile.root)
     try:
@@ -178,7 +178,7 @@ def pop_eng(engagement, tmp_path):
 
     if "population" not in {c.name for c in import_app.registered_commands}:
         pytest.skip("`fieldwork import population` is not on this branch yet")
-    from fieldwork_tui.services.controls import import_controls
+    from fieldwork_tui.services.controls.catalog import import_controls
 
     import_controls(engagement, write_controls_csv(tmp_path / "c.csv", 2, prefix="CM"))
     engagement.close()

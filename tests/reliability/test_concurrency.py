@@ -43,11 +43,6 @@ class LockHolder:
         self.conn.execute("BEGIN IMMEDIATE")
         self.conn.execute("UPDATE engagement SET service_organization = service_organization")
 
-    def release_after(self, seconds: float) -> threading.Timer:
-        t = threading.Timer(seconds, self.release)
-        t.start()
-        return t
-
     def release(self) -> None:
         if self.conn is not None:
             self.conn.execute("COMMIT")
@@ -55,48 +50,91 @@ class LockHolder:
             self.conn = None
 
 
-def test_two_cli_imports_at_once_both_land(engagement, tmp_path):
+def _two_imports_at_once(engagement, tmp_path, rows: int) -> None:
     engagement.close()
-    a = write_controls_csv(tmp_path / "a.csv", rows=control_rows(1500, "A"))
-    b = write_controls_csv(tmp_path / "b.csv", rows=control_rows(1500, "B"))
+    a = write_controls_csv(tmp_path / "a.csv", rows=control_rows(rows, "A"))
+    b = write_controls_csv(tmp_path / "b.csv", rows=control_rows(rows, "B"))
     for _ in range(2):
         procs = [popen_cli("import", "controls", engagement.slug, f) for f in (a, b)]
         for p in procs:
             out, err = p.communicate(timeout=120)
             assert p.returncode == 0, err
             assert "Traceback" not in err
-    assert count(engagement.db_path, "control") == 3000
+    assert count(engagement.db_path, "control") == 2 * rows
     assert_healthy(engagement.root)
 
 
+def test_two_cli_imports_at_once_both_land(engagement, tmp_path):
+    _two_imports_at_once(engagement, tmp_path, 500)
+
+
+@pytest.mark.slow
+def test_two_large_cli_imports_at_once_both_land(engagement, tmp_path):
+    _two_imports_at_once(engagement, tmp_path, 1500)
+
+
 HOLDER = textwrap.dedent("""
-    import sys, time
+    import sys
     from fieldwork_tui.services.engagements import open_engagement
-    from fieldwork_tui.services.controls import add_control
-    from fieldwork_tui.models import Control
+    from fieldwork_tui.store.models import Control
     handle = open_engagement(None, sys.argv[1])
     with handle.session() as s:
         s.add(Control(ref="HOLDER-1", title="written by a long session"))
         s.flush()
         print("locked", flush=True)
-        time.sleep(float(sys.argv[2]))
+        assert sys.stdin.readline().strip() == "release"  # holds the lock until the test says so
     print("committed", flush=True)
+""")
+
+# The real CLI, reporting on stderr the moment it asks SQLite for the write lock.
+LOCK_REPORTING_CLI = textwrap.dedent("""
+    import sys
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    @event.listens_for(Engine, "before_cursor_execute")
+    def _report(conn, cursor, statement, *args):
+        if statement == "BEGIN IMMEDIATE":
+            print("asking for the write lock", file=sys.stderr, flush=True)
+
+    from fieldwork_tui.cli import main
+    sys.argv[0] = "fieldwork"
+    main()
 """)
 
 
 def test_cli_waits_for_a_process_holding_a_write_session(engagement, tmp_path):
+    """Synchronised on events only: the holder says when it holds the lock and keeps it until told; the
+    writer says when it asks for the lock, and only then is the holder told to commit."""
     engagement.close()
-    holder = subprocess.Popen([sys.executable, "-u", "-c", HOLDER, engagement.slug, "1.5"], env=cli_env(),
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    assert holder.stdout.readline().strip() == "locked"
-    # a reader is never blocked by the writer (WAL)
-    status = run_cli("status", engagement.slug, "--json")
-    assert_ok(status)
-    assert "HOLDER-1" not in status.stdout
-    # a writer queues behind the lock, then succeeds
-    assert_ok(run_cli("import", "controls", engagement.slug, write_controls_csv(tmp_path / "c.csv", 20, "CLI")))
-    out, err = holder.communicate(timeout=60)
-    assert holder.returncode == 0 and "committed" in out, err
+    holder = subprocess.Popen([sys.executable, "-u", "-c", HOLDER, engagement.slug], env=cli_env(),
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    writer = None
+    try:
+        assert holder.stdout.readline().strip() == "locked", holder.stderr.read()
+        # a reader is never blocked by the writer (WAL) and never sees its uncommitted row
+        status = run_cli("status", engagement.slug, "--json")
+        assert_ok(status)
+        assert "HOLDER-1" not in status.stdout
+        # a writer asks for the lock while it is held, queues, and succeeds once it is released
+        csv_file = write_controls_csv(tmp_path / "c.csv", 20, "CLI")
+        writer = subprocess.Popen([sys.executable, "-u", "-c", LOCK_REPORTING_CLI, "import", "controls",
+                                   engagement.slug, str(csv_file)], env=cli_env(),
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        assert writer.stderr.readline().strip() == "asking for the write lock"
+        assert holder.poll() is None  # still holding
+        holder.stdin.write("release\n")
+        holder.stdin.flush()
+        out, err = holder.communicate(timeout=60)
+        assert holder.returncode == 0 and "committed" in out, err
+        w_out, w_err = writer.communicate(timeout=120)
+        assert writer.returncode == 0, w_err
+        assert "Traceback" not in w_err
+    finally:
+        for proc in (holder, writer):
+            if proc is not None and proc.poll() is None:
+                proc.kill()
+                proc.wait()
     assert count(engagement.db_path, "control") == 21
     assert_healthy(engagement.root)
 
@@ -116,7 +154,7 @@ def test_cli_that_waits_too_long_says_so_in_one_line(short_busy_timeout, engagem
 
 
 def test_busy_engagement_is_a_user_error_in_the_services(short_busy_timeout, engagement):
-    from fieldwork_tui.services.controls import add_control
+    from fieldwork_tui.services.controls.catalog import add_control
     from fieldwork_tui.services.engagements import open_path
     from fieldwork_tui.services.errors import EngagementBusy, FieldworkError
 
@@ -137,12 +175,27 @@ def test_busy_engagement_is_a_user_error_in_the_services(short_busy_timeout, eng
 
 
 def test_session_waits_for_a_lock_released_in_time(engagement):
-    from fieldwork_tui.services.controls import add_control
+    """The lock is released by another thread only once the session has asked for it (an event)."""
+    from sqlalchemy import event
+
+    from fieldwork_tui.services.controls.catalog import add_control
 
     holder = LockHolder(engagement.db_path)
-    timer = holder.release_after(0.5)
-    add_control(engagement, "X-2", "written after waiting")
-    timer.join()
+    asked = threading.Event()
+
+    def _asked(conn, cursor, statement, *args):
+        if statement == "BEGIN IMMEDIATE":
+            asked.set()
+
+    event.listen(engagement.engine, "before_cursor_execute", _asked)
+    releaser = threading.Thread(target=lambda: (asked.wait(60), holder.release()))
+    releaser.start()
+    try:
+        add_control(engagement, "X-2", "written after waiting")
+    finally:
+        asked.set()
+        releaser.join()
+        event.remove(engagement.engine, "before_cursor_execute", _asked)
     assert db_rows(engagement.db_path, "SELECT ref FROM control") == [("X-2",)]
 
 
@@ -179,7 +232,7 @@ async def test_app_sees_rows_another_process_committed(demo_app, demo, tmp_path)
         await pilot.press("1")
         await pilot.press("2")
         await pilot.pause()
-        from fieldwork_tui.services.controls import list_controls
+        from fieldwork_tui.services.controls.catalog import list_controls
 
         assert [c.ref for c in list_controls(demo, "ZZ-")] == ["ZZ-00000", "ZZ-00001", "ZZ-00002"]
     assert_healthy(demo.root)
@@ -190,12 +243,12 @@ def test_opening_never_sweeps_the_temp_files_of_a_process_at_work(engagement):
     second process opens the engagement; once no one has it open (even after a kill), it is."""
     engagement.close()
     worker = subprocess.Popen([sys.executable, "-u", "-c", textwrap.dedent("""
-        import sys, time
+        import signal, sys
         from fieldwork_tui.services.engagements import open_engagement
         handle = open_engagement(None, sys.argv[1])
         (handle.vault_path / ".tmp-in-flight").write_bytes(b"half an upload")
         print("writing", flush=True)
-        time.sleep(60)
+        signal.pause()  # still at work until the test kills it
     """), engagement.slug], env=cli_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         assert worker.stdout.readline().strip() == "writing"

@@ -10,7 +10,6 @@ import signal
 import subprocess
 import sys
 import textwrap
-import time
 from pathlib import Path
 
 import pytest
@@ -35,7 +34,7 @@ MB = 1 << 20
 
 @pytest.fixture
 def acme(engagement, tmp_path):
-    from fieldwork_tui.services.controls import import_controls
+    from fieldwork_tui.services.controls.catalog import import_controls
 
     import_controls(engagement, write_controls_csv(tmp_path / "c.csv", 3, prefix="AC"))
     engagement.close()
@@ -208,6 +207,7 @@ TYPIST = textwrap.dedent("""
     from fieldwork_tui.tui.app import create_app
 
     TEXT = sys.argv[2]
+    KEY_INTERVAL = 0.04
 
     async def main():
         app = create_app(None, sys.argv[1])
@@ -222,8 +222,8 @@ TYPIST = textwrap.dedent("""
                 await pilot.press("space" if ch == " " else ch)
                 typed += ch
                 print(json.dumps([time.monotonic(), typed]), flush=True)
-                await asyncio.sleep(0.04)
-            await asyncio.sleep(30)
+                await pilot.pause(KEY_INTERVAL)  # a typist's pace (the workload), not a wait for anything
+            await asyncio.Event().wait()  # idle until the test kills the process
 
     asyncio.run(main())
 """)
@@ -232,9 +232,10 @@ NOTES = ("the access review is performed quarterly by the it manager who exports
          "compares it with the hr roster then tickets every leaver for removal within five days")
 
 
-def _type_and_kill(acme, delay: float) -> None:
+def _type_and_kill(acme, keystrokes: int) -> None:
+    """Kill the app once it reports `keystrokes` characters typed (an event, not a timer)."""
     from fieldwork_tui.services.engagements import open_path
-    from fieldwork_tui.services.interviews import create_interview
+    from fieldwork_tui.services.evidence.interviews import create_interview
 
     h = open_path(acme.root)
     try:
@@ -245,10 +246,14 @@ def _type_and_kill(acme, delay: float) -> None:
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     first = json.loads(proc.stdout.readline())
     assert first == ["screen", "InterviewEntryScreen"], (first, proc.stderr.read() if proc.poll() else "")
-    time.sleep(delay)
+    log = []
+    for line in proc.stdout:
+        log.append(json.loads(line))
+        if len(log[-1][1]) >= keystrokes:
+            break
     proc.send_signal(signal.SIGKILL)
     proc.wait()
-    log = [json.loads(line) for line in proc.stdout.read().splitlines() if line.strip()]
+    log += [json.loads(line) for line in proc.stdout.read().splitlines() if line.strip()]
     assert log, "nothing was typed before the kill"
     last_time = log[-1][0]
     # what had been typed one second before the last keystroke the app processed
@@ -262,13 +267,13 @@ def _type_and_kill(acme, delay: float) -> None:
 
 
 def test_interview_notes_survive_a_killed_app(acme):
-    _type_and_kill(acme, 3.0)
+    _type_and_kill(acme, 75)
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("delay", delays(3, 2.0, 6.0, "typing"))
-def test_interview_notes_survive_kills_at_random_points(acme, delay):
-    _type_and_kill(acme, delay)
+@pytest.mark.parametrize("keystrokes", [round(d * 25) for d in delays(3, 2.0, 6.0, "typing")])
+def test_interview_notes_survive_kills_at_random_points(acme, keystrokes):
+    _type_and_kill(acme, keystrokes)
 
 
 def test_attach_write_error_injected(acme, tmp_path, monkeypatch):

@@ -84,16 +84,33 @@ def _export_args(eng, out: Path) -> list:
 N_REQUESTS = 1500
 
 
-@pytest.fixture
-def many_requests(eng, tmp_path):
-    from fieldwork_tui.services.engagements import open_path
-    from fieldwork_tui.services.request_import import import_requests
+@pytest.fixture(scope="module")
+def _many_requests_template(_engagement_template, tmp_path_factory) -> Path:
+    """The empty engagement with N_REQUESTS requests, imported once per module."""
+    import shutil
 
-    h = open_path(eng.root)
+    from fieldwork_tui.services.engagements import open_path
+    from fieldwork_tui.services.requests.importer import import_requests
+
+    work = tmp_path_factory.mktemp("many-requests")
+    shutil.copytree(_engagement_template, work / "home")
+    h = open_path(work / "home" / "acme-cloud-2026")
     try:
-        import_requests(h, _pbc_csv(tmp_path / "pbc.csv", N_REQUESTS))
+        import_requests(h, _pbc_csv(work / "pbc.csv", N_REQUESTS))
     finally:
         h.close()
+    return work / "home"
+
+
+@pytest.fixture
+def many_requests(home, _many_requests_template):
+    import shutil
+
+    from fieldwork_tui.services.engagements import open_path
+
+    shutil.copytree(_many_requests_template, home, dirs_exist_ok=True)
+    eng = open_path(home / "acme-cloud-2026")
+    eng.close()
     return eng
 
 

@@ -314,7 +314,7 @@ def test_malformed_xlsx_content(eng, tmp_path, sheet):
 
 
 def test_xlsx_with_too_many_rows_is_refused(eng, tmp_path):
-    from fieldwork_tui.services.controls import MAX_CONTROLS
+    from fieldwork_tui.services.controls.catalog import MAX_CONTROLS
 
     rows = [[f"R-{i:06d}", f"Title {i}", "", "CC6.1", "Monthly", "", "Manual", "No"] for i in range(MAX_CONTROLS + 1)]
     p = write_controls_xlsx(tmp_path / "many.xlsx", rows)
@@ -384,7 +384,7 @@ def test_unreadable_file_injected(eng, tmp_path, monkeypatch):
     """As root (CI containers) chmod 000 does not stop reads, so the refusal is injected where the file is opened."""
     import builtins
 
-    import fieldwork_tui.services.tabular as tabular
+    import fieldwork_tui.store.tabular as tabular
 
     p = write_controls_csv(tmp_path / "secret.csv", 2)
     real_open = builtins.open
@@ -452,7 +452,7 @@ CORRUPTIONS = {
 
 @pytest.mark.parametrize("kind", sorted(CORRUPTIONS))
 def test_corrupt_database_is_refused_untouched_and_suggests_backup(eng, kind):
-    from fieldwork_tui.services.controls import add_control
+    from fieldwork_tui.services.controls.catalog import add_control
     from fieldwork_tui.services.engagements import open_path
 
     h = open_path(eng.root)

@@ -22,33 +22,33 @@ SETTINGS = settings(max_examples=30, deadline=None, suppress_health_check=list(H
 
 
 def _controls(handle, path):
-    from fieldwork_tui.services.controls import import_controls
+    from fieldwork_tui.services.controls.catalog import import_controls
 
     return import_controls(handle, path)
 
 
 def _requests(handle, path):
-    from fieldwork_tui.services.request_import import import_requests
+    from fieldwork_tui.services.requests.importer import import_requests
 
     return import_requests(handle, path)
 
 
 def _compare(handle, path):
-    from fieldwork_tui.services.reperformance import run_comparison
+    from fieldwork_tui.services.evidence.reperformance import run_comparison
 
     return run_comparison(handle, "AC-1", path, path, key_a="User", key_b="User")
 
 
 IMPORTERS = {"controls": _controls, "requests": _requests}
 try:  # the comparison of two lists (re-performance) reads spreadsheets too
-    from fieldwork_tui.services.reperformance import run_comparison  # noqa: F401
+    from fieldwork_tui.services.evidence.reperformance import run_comparison  # noqa: F401
 
     IMPORTERS["compare"] = _compare
 except ImportError:  # pragma: no cover - before the evidence area landed
     pass
 
 try:  # populations (sampling area)
-    from fieldwork_tui.services.populations import import_population as _import_population
+    from fieldwork_tui.services.sampling.populations import import_population as _import_population
 
     def _population(handle, path):
         return _import_population(handle, "AC-1", path)
@@ -90,7 +90,7 @@ def _valid_xlsx(importer: str, tmp: Path) -> bytes:
 
 @pytest.fixture
 def eng(engagement):
-    from fieldwork_tui.services.controls import add_control
+    from fieldwork_tui.services.controls.catalog import add_control
 
     add_control(engagement, "AC-1", "Access review")
     return engagement
@@ -187,7 +187,7 @@ def test_arbitrary_cells_under_a_valid_header(eng, tmp_path, importer):
 # --- backups ---------------------------------------------------------------------------------------
 
 def test_mutated_backup_is_restored_exactly_or_refused(engagement, tmp_path, home):
-    from fieldwork_tui.services.backup import backup_engagement, restore_engagement
+    from fieldwork_tui.services.maintenance.backup import backup_engagement, restore_engagement
 
     write_controls_csv(tmp_path / "c.csv", 5)
     _controls(engagement, tmp_path / "c.csv")
@@ -271,7 +271,7 @@ def test_dates_parse_or_raise_a_date_error(value):
                           st.dictionaries(st.text(max_size=5), st.integers() | st.text(max_size=10), max_size=3)),
                 min_size=1, max_size=6), st.data())
 def test_journal_chain_detects_any_single_change(entries, data):
-    from fieldwork_tui.services.journal import GENESIS, entry_hash, verify_chain
+    from fieldwork_tui.store.journal import GENESIS, entry_hash, verify_chain
 
     rows, prev = [], GENESIS
     for i, (action, entity, details) in enumerate(entries, 1):

@@ -9,9 +9,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from fieldwork_tui.services.demo import core, evidence, requests, review, sampling
-from fieldwork_tui.services.engagements import EngagementHandle
+from fieldwork_tui.services.demo.core import DEMO_TODAY
+from fieldwork_tui.store.handle import EngagementHandle
 
 DEMO_SLUG = "demo-lumen-ledger"
+
+__all__ = ["DEMO_SLUG", "DEMO_TODAY", "build_demo"]
 
 
 def build_demo(home: Path | str | None) -> EngagementHandle:

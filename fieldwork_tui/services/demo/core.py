@@ -7,9 +7,10 @@ from pathlib import Path
 
 from fieldwork_tui.domain.vocab import Frequency as F
 from fieldwork_tui.domain.vocab import Nature, PersonSide, Phase
-from fieldwork_tui.models import Person
-from fieldwork_tui.services import controls as control_service
-from fieldwork_tui.services.engagements import EngagementHandle, create_engagement, set_phase
+from fieldwork_tui.services.controls import catalog as control_service
+from fieldwork_tui.services.engagements import create_engagement, set_phase
+from fieldwork_tui.store.handle import EngagementHandle
+from fieldwork_tui.store.models import Person
 
 PERIOD = (dt.date(2025, 10, 1), dt.date(2026, 9, 30))
 KICKOFF = dt.date(2026, 10, 5)

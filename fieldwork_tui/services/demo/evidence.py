@@ -23,8 +23,9 @@ from pathlib import Path
 
 from fieldwork_tui.domain.compare import DateWindow
 from fieldwork_tui.domain.vocab import Corroboration
-from fieldwork_tui.services import evidence, interviews, observations, reperformance
-from fieldwork_tui.services.engagements import EngagementHandle
+from fieldwork_tui.services.evidence import files as evidence
+from fieldwork_tui.services.evidence import interviews, observations, reperformance
+from fieldwork_tui.store.handle import EngagementHandle
 
 DOMAIN = "lumenledger.example"
 
@@ -177,7 +178,7 @@ def build(handle: EngagementHandle) -> None:
             columns=[("role", "Access level"), ("department", "Department")],
             title="Q2 user access review re-performed", label_a="IdP export (pulled by us)",
             label_b="Reviewed list", as_of=dt.date(2026, 6, 30))
-        reperformance.conclude(handle, access.reperformance.id,
+        reperformance.conclude_reperformance(handle, access.reperformance.id,
                                "2 users missing from the reviewed list (created after it was prepared) and 2 "
                                "changed; 1 former employee still on the list. Followed up with Diego Alvarez.")
         terms = reperformance.run_comparison(

@@ -11,10 +11,10 @@ from sqlmodel import select
 from fieldwork_tui.domain.requests import add_business_days
 from fieldwork_tui.domain.vocab import RequestStatus as S
 from fieldwork_tui.domain.vocab import RequestWave as W
-from fieldwork_tui.models import EvidenceRequest, FollowUp, RequestStatusChange
 from fieldwork_tui.services.demo.core import CONTROLS, DEMO_TODAY, KICKOFF
-from fieldwork_tui.services.engagements import EngagementHandle
-from fieldwork_tui.services.request_import import ParsedRequest, save_requests
+from fieldwork_tui.services.requests.importer import ParsedRequest, save_requests
+from fieldwork_tui.store.handle import EngagementHandle
+from fieldwork_tui.store.models import EvidenceRequest, FollowUp, RequestStatusChange
 
 OWNER = {ref: owner for ref, _t, _d, _c, _f, _n, owner, _k in CONTROLS}
 
@@ -187,7 +187,7 @@ def _chase(s, req: EvidenceRequest, today: dt.date) -> None:
 
 
 def req_owner(s, req: EvidenceRequest) -> str:
-    from fieldwork_tui.models import Person
+    from fieldwork_tui.store.models import Person
 
     p = s.get(Person, req.owner_id) if req.owner_id else None
     return p.name if p else ""
@@ -195,7 +195,7 @@ def req_owner(s, req: EvidenceRequest) -> str:
 
 def _sample_waves(handle: EngagementHandle, today: dt.date) -> None:
     """The second wave: one request for each selected sample (when the demo has samples)."""
-    from fieldwork_tui.services.request_files import create_sample_request, sample_choices
+    from fieldwork_tui.services.requests.files import create_sample_request, sample_choices
 
     for choice in sample_choices(handle):
         if choice.items and not choice.request_ref:

@@ -8,12 +8,12 @@ from contextlib import contextmanager
 
 from sqlmodel import select
 
-from fieldwork_tui.domain.vocab import Conclusion, SignOffRole
-from fieldwork_tui.models import Control, ControlException
-from fieldwork_tui.services.controls import set_conclusion
-from fieldwork_tui.services.engagements import EngagementHandle
-from fieldwork_tui.services.review import add_note, clear_note
-from fieldwork_tui.services.signoffs import sign
+from fieldwork_tui.domain.vocab import SignOffRole
+from fieldwork_tui.services.findings.conclusions import conclude_control
+from fieldwork_tui.services.findings.review import add_note, clear_note
+from fieldwork_tui.services.findings.signoffs import sign
+from fieldwork_tui.store.handle import EngagementHandle
+from fieldwork_tui.store.models import Control, ControlException
 
 PREPARER, REVIEWER = "elena", "sam"
 
@@ -27,13 +27,8 @@ STALE = ("AC-03", "Terminations re-performed against the HR roster.",
          "Terminations re-performed against the HR roster; two late removals explained by the IT administrator.")
 
 
-def conclude(handle: EngagementHandle, ref: str, note: str) -> None:
-    """Conclude as the recorded work supports (services.conclusions when part of the build)."""
-    try:
-        from fieldwork_tui.services.conclusions import conclude_control
-    except ImportError:
-        set_conclusion(handle, ref, Conclusion.effective, note)
-        return
+def _conclude(handle: EngagementHandle, ref: str, note: str) -> None:
+    """Conclude as the recorded work supports."""
     conclude_control(handle, ref, None, note)
 
 
@@ -57,7 +52,7 @@ def build(handle: EngagementHandle) -> None:
         for ref, note in REVIEWED + PREPARED:
             if ref in refs:
                 if ref not in concluded:  # another area's demo may have concluded it already
-                    conclude(handle, ref, note)
+                    _conclude(handle, ref, note)
                 sign(handle, ref, SignOffRole.preparer)
     with acting_as(handle, REVIEWER):
         for ref, _note in REVIEWED:
@@ -66,9 +61,9 @@ def build(handle: EngagementHandle) -> None:
     ref, first, revised = STALE
     if ref in refs:
         with acting_as(handle, PREPARER):
-            conclude(handle, ref, first)
+            _conclude(handle, ref, first)
             sign(handle, ref, SignOffRole.preparer)
-            conclude(handle, ref, revised)
+            _conclude(handle, ref, revised)
     with acting_as(handle, REVIEWER):
         cleared = add_note(handle, "AC-01", "Is the Q3 review inside the period? Tie it to the HR roster.") \
             if "AC-01" in refs else None

@@ -24,10 +24,12 @@ from fieldwork_tui.domain.vocab import (
     RemediationStatus,
     SampleResult,
 )
-from fieldwork_tui.models import Engagement
-from fieldwork_tui.services import conclusions, exceptions, populations, sampling
 from fieldwork_tui.services.demo.core import PERIOD
-from fieldwork_tui.services.engagements import EngagementHandle
+from fieldwork_tui.services.findings import conclusions, exceptions
+from fieldwork_tui.services.sampling import populations
+from fieldwork_tui.services.sampling import samples as sampling
+from fieldwork_tui.store.handle import EngagementHandle
+from fieldwork_tui.store.models import Engagement
 
 CHANGES = 412
 ACCESS_REQUESTS = 137
@@ -104,7 +106,7 @@ def build(handle: EngagementHandle) -> None:
     for item in view.items:
         if item.result is SampleResult.untested:
             sampling.mark(handle, item.id, SampleResult.passed, "Approving review before merge; CI green.")
-    sampling.conclude(handle, "CM-01")
+    sampling.conclude_deviations(handle, "CM-01")
     ex = exceptions.create_exception(
         handle, "CM-01", source="sample", sample_item_id=deviating.id,
         instance=f"{deviating.key} ({deviating.occurred_on.isoformat()})",

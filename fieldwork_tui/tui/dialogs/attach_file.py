@@ -43,13 +43,13 @@ class AttachFileDialog(FormDialog):
     def fields(self) -> ComposeResult:
         yield from text_field("File or folder (paste a path; a folder attaches all its files)", "path",
                               placeholder="/path/to/file.pdf")
-        yield Static("…or browse (enter on a file picks it)", classes="field-label")
-        yield DirectoryTree(self.start, id="tree")
         with Horizontal(classes="row"):
             with Vertical(classes="half"):
                 yield from text_field("As of (the evidence's own date)", "as-of", placeholder="YYYY-MM-DD")
             with Vertical(classes="half"):
                 yield from text_field("Description", "description", placeholder="what the file shows")
+        yield Static("…or browse (tab here; enter on a file picks it)", classes="field-label")
+        yield DirectoryTree(self.start, id="tree")
         yield ProgressBar(total=100, show_eta=False, id="progress")
         yield Static("", id="attach-status")
 

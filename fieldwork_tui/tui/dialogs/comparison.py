@@ -11,6 +11,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, Label, ProgressBar, Select
 
+from fieldwork_tui.domain.compare import DateWindow, norm_column
 from fieldwork_tui.tui.kit import workers
 from fieldwork_tui.tui.kit.forms import FieldError, FormDialog, choice_field, text_field
 
@@ -113,8 +114,6 @@ class ComparisonDialog(FormDialog):
     @staticmethod
     def _guess_key(cols: list[str]) -> str | None:
         """The first column that looks like an identifier (user, e-mail, id…), else the first column."""
-        from fieldwork_tui.domain.compare import norm_column
-
         hints = ("login", "user", "email", "e-mail", "account", "employee", "id", "key", "name")
         for hint in hints:
             for c in cols:
@@ -123,8 +122,6 @@ class ComparisonDialog(FormDialog):
         return cols[0] if cols else None
 
     def _match_b_key(self) -> None:
-        from fieldwork_tui.domain.compare import norm_column
-
         key_a = self.query_one("#key-a", Select).value
         if key_a in (Select.NULL, None):
             return
@@ -139,8 +136,6 @@ class ComparisonDialog(FormDialog):
 
     # -- the comparison ------------------------------------------------------------------------------
     def values(self) -> dict:
-        from fieldwork_tui.domain.compare import DateWindow
-
         for side in ("a", "b"):
             if not self._path(side):
                 raise FieldError(f"path-{side}", f"list {side.upper()}: paste the path of a CSV or XLSX file")

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from textual.app import ComposeResult
 from textual.widgets import RadioButton, RadioSet, Select, Static
 
+from fieldwork_tui.services.evidence import set_corroboration, statement_evidence_choices
 from fieldwork_tui.tui.kit.forms import FormDialog, area_field, choice_field
 from fieldwork_tui.tui.kit.safe_text import safe_content
 
@@ -50,11 +51,9 @@ class CorroborationDialog(FormDialog):
 
 def open_corroboration(node, statement_id: int, text: str, state: str, evidence_id: int | None, note: str,
                        on_saved: Callable[[], object]) -> None:
-    from fieldwork_tui.services.interviews import evidence_choices, set_corroboration
-
     handle = node.app.handle
     node.app.push_screen(
-        CorroborationDialog(text, state, evidence_id, note, fetch=lambda: evidence_choices(handle, statement_id),
+        CorroborationDialog(text, state, evidence_id, note, fetch=lambda: statement_evidence_choices(handle, statement_id),
                             save=lambda v: set_corroboration(handle, statement_id, v["state"], v["evidence_id"],
                                                              v["note"]) or True),
         lambda saved: on_saved() if saved else None)

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from textual.app import ComposeResult
 
+from fieldwork_tui.services.controls import import_controls
 from fieldwork_tui.tui.kit.forms import FormDialog, text_field
 
 
@@ -31,8 +32,6 @@ class ImportControlsDialog(FormDialog):
 
 def import_control_matrix(screen) -> None:
     """Ask for the file, import it in a worker (the dialog stays open on an error), then reload."""
-    from fieldwork_tui.services.controls import import_controls
-
     handle = screen.handle
 
     def imported(result) -> None:

@@ -3,10 +3,10 @@ categories in scope. Returns what `save` returns (the picker passes the service 
 
 from __future__ import annotations
 
-import datetime as dt
-
 from textual.app import ComposeResult
 
+from fieldwork_tui.services.engagements import parse_categories, parse_period, today
+from fieldwork_tui.services.errors import FieldworkError
 from fieldwork_tui.tui.kit.forms import FieldError, FormDialog, choice_field, text_field
 
 
@@ -17,7 +17,7 @@ class NewEngagementDialog(FormDialog):
                    "service organization": "service-organization"}
 
     def fields(self) -> ComposeResult:
-        year = dt.date.today().year
+        year = today().year
         yield from text_field("Name", "name", placeholder="Acme Cloud SOC 2 Type II 2026")
         yield from text_field("Service organization (the company audited, as the report names it; "
                               "empty: the name)", "service-organization", placeholder="Acme Cloud, Inc.")
@@ -28,9 +28,6 @@ class NewEngagementDialog(FormDialog):
                               placeholder="security, availability, confidentiality, ...")
 
     def values(self) -> dict:
-        from fieldwork_tui.services.engagements import parse_categories, parse_period
-        from fieldwork_tui.services.errors import FieldworkError
-
         name = self.required("name", "name: an engagement needs a name")
         period, categories = self.text("period"), self.value("categories")
         try:

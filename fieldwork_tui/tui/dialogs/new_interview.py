@@ -8,6 +8,7 @@ from textual.app import ComposeResult
 from textual.suggester import SuggestFromList
 from textual.widgets import Input
 
+from fieldwork_tui.services.engagements import today
 from fieldwork_tui.tui.kit.forms import FormDialog, text_field
 
 
@@ -24,8 +25,6 @@ class NewInterviewDialog(FormDialog):
         self.known_roles: dict[str, str] = {}
 
     def fields(self) -> ComposeResult:
-        from fieldwork_tui.services.clock import today
-
         yield from text_field("Interviewee (client personnel)", "person", placeholder="name")
         yield from text_field("Role", "role", placeholder=", ".join(self.roles_list[:5]) + ", …",
                               suggester=SuggestFromList(self.roles_list, case_sensitive=False))

@@ -7,13 +7,12 @@ import datetime as dt
 
 from textual.app import ComposeResult
 
+from fieldwork_tui.services.engagements import today
 from fieldwork_tui.tui.kit.forms import FormDialog, area_field, text_field
 
 
 def default_when() -> str:
     """Now, on the app's clock (a frozen FIELDWORK_TODAY gives 09:00 on that day)."""
-    from fieldwork_tui.services.clock import today
-
     day = today()
     now = dt.datetime.now()
     return f"{day.isoformat()} {now:%H:%M}" if day == now.date() else f"{day.isoformat()} 09:00"

@@ -9,6 +9,7 @@ from textual.app import ComposeResult
 from textual.suggester import SuggestFromList
 from textual.widgets import Checkbox, Input, Label
 
+from fieldwork_tui.domain.dates import DateParseError, parse_date
 from fieldwork_tui.domain.requests import REASON_REQUIRED, parse_due_change
 from fieldwork_tui.domain.vocab import RequestStatus
 from fieldwork_tui.tui.kit.forms import FieldError, FormDialog, area_field, choice_field, text_field
@@ -28,8 +29,7 @@ class StatusDialog(FormDialog):
     def fields(self) -> ComposeResult:
         yield from choice_field("New status", "status", [(s.value.replace("_", " "), s.value) for s in RequestStatus],
                                 (self.current or RequestStatus.in_progress).value)
-        yield from area_field("Reason (the client reads it; required to return, clarify or mark N/A)", "reason",
-                              height=2)
+        yield from text_field("Reason (the client reads it; required to return, clarify or mark N/A)", "reason")
 
     def values(self) -> tuple[RequestStatus, str]:
         status = RequestStatus(self.value("status"))
@@ -90,8 +90,6 @@ class FollowUpDialog(FormDialog):
         yield from text_field("New due date (optional)", "new-due", placeholder="YYYY-MM-DD")
 
     def values(self) -> tuple[str, dt.date | None]:
-        from fieldwork_tui.domain.dates import DateParseError, parse_date
-
         message = self.required("message", "message: type what was asked or answered")
         try:
             new_due = parse_date(self.text("new-due"))

@@ -6,7 +6,7 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.widgets import Checkbox, Label
 
-from fieldwork_tui.tui.kit.forms import FormDialog, area_field, text_field
+from fieldwork_tui.tui.kit.forms import FieldError, FormDialog, area_field, text_field
 from fieldwork_tui.tui.kit.pick import PickDialog
 
 __all__ = ["FilesDialog", "PathDialog", "PickDialog"]
@@ -47,8 +47,6 @@ class FilesDialog(FormDialog):
         yield from area_field("Files", "paths", height=5)
 
     def values(self) -> list[str]:
-        from fieldwork_tui.tui.kit.forms import FieldError
-
         paths = [line.strip().strip('"') for line in str(self.value("paths")).splitlines() if line.strip()]
         if not paths:
             raise FieldError("paths", "files: list at least one file")

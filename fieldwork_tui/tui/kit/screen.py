@@ -64,15 +64,6 @@ class ReadyMixin:
         if set_ready is not None:
             set_ready(self)
 
-    def hold_keys(self) -> None:
-        """Keys wait until `release_keys()` (e.g. while a tab built on demand mounts)."""
-        hold = getattr(self.app, "screen_not_ready", None)  # type: ignore[attr-defined]
-        if hold is not None:
-            hold(self)
-
-    def release_keys(self) -> None:
-        self._kit_declare_ready()
-
     # -- the data seam ----------------------------------------------------------------------------------
     def fetch(self) -> Any:
         """Read what the screen shows (runs in a worker thread; return plain data)."""

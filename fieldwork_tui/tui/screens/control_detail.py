@@ -83,7 +83,7 @@ class ControlDetailScreen(EngagementScreen):
 
     # -- the data: one worker for the control and its tabs ----------------------------------------------
     def fetch(self):
-        from fieldwork_tui.services.workpaper import control_records
+        from fieldwork_tui.services.controls import control_records
 
         handle, ref = self.handle, self.ref
         records = control_records(handle, ref)

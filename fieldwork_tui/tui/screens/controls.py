@@ -92,7 +92,7 @@ class ControlsScreen(EngagementScreen):
     # -- data ---------------------------------------------------------------------------------------
     def fetch(self):
         """Every control's row (flags included) and which of them the current filter matches."""
-        from fieldwork_tui.services.status import control_rows, matching_control_ids
+        from fieldwork_tui.services.controls import control_rows, matching_control_ids
 
         text = self.query_one(FilterBar).text
         return control_rows(self.handle), matching_control_ids(self.handle, text)
@@ -102,7 +102,7 @@ class ControlsScreen(EngagementScreen):
         self._show()
 
     def _query(self, text: str):
-        from fieldwork_tui.services.status import matching_control_ids
+        from fieldwork_tui.services.controls import matching_control_ids
 
         return matching_control_ids(self.handle, text)
 
@@ -112,7 +112,7 @@ class ControlsScreen(EngagementScreen):
 
     def _show(self) -> None:
         """Apply the filter's matches, "flagged only" and the sort to the loaded rows (no database)."""
-        from fieldwork_tui.services.status import select_rows
+        from fieldwork_tui.services.controls import select_rows
 
         text = self.query_one(FilterBar).text
         rows = select_rows(self._all_rows, self._matching, flagged_only=self.flagged_only, sort=self.sort_key,

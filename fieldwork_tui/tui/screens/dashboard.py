@@ -47,7 +47,7 @@ class DashboardScreen(EngagementScreen):
     overview = None
 
     def fetch(self):
-        from fieldwork_tui.services.status import overview
+        from fieldwork_tui.services.controls import overview
 
         return overview(self.handle), self.handle.engagement().kickoff_on
 

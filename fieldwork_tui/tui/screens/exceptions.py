@@ -49,7 +49,7 @@ def open_exception_form(node: DOMNode, draft: dict, *, exception_id: int | None 
     """Show the exception form; create (from `draft`) or update (`exception_id`) when it is saved. What
     the form needs from the engagement (the exception, the controls to choose from) is read by the
     form's worker; the service call runs in the form's worker too."""
-    from fieldwork_tui.services import exceptions as svc
+    from fieldwork_tui.services import findings as svc
     from fieldwork_tui.tui.dialogs.exceptions import ExceptionFormDialog
 
     handle = node.app.handle  # type: ignore[attr-defined]
@@ -93,7 +93,7 @@ def edit_exception(node: DOMNode, exception_id: int, on_saved: Callable[[], None
 
 
 def open_response_form(node: DOMNode, exception_id: int, on_saved: Callable[[], None] | None = None) -> None:
-    from fieldwork_tui.services.exceptions import get_exception, respond
+    from fieldwork_tui.services.findings import get_exception, respond
     from fieldwork_tui.tui.dialogs.exceptions import ResponseFormDialog
 
     handle = node.app.handle  # type: ignore[attr-defined]
@@ -141,7 +141,7 @@ class ExceptionsScreen(EngagementScreen):
         yield Static(id="exception-detail")
 
     def _query(self, text: str):
-        from fieldwork_tui.services.exceptions import list_exceptions
+        from fieldwork_tui.services.findings import list_exceptions
 
         return list_exceptions(self.handle, text, without_response=self.without_response)
 

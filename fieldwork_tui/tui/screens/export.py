@@ -72,7 +72,7 @@ class ExportScreen(EngagementScreen):
             yield Static("", id="export-result")
 
     def on_mount(self) -> None:
-        from fieldwork_tui.services.clock import today
+        from fieldwork_tui.services.engagements import today
 
         self.query_one("#export-path", Input).value = f"{self.handle.slug}-workpapers-{today().isoformat()}.zip"
 
@@ -107,8 +107,7 @@ class ExportScreen(EngagementScreen):
     # -- the worker -----------------------------------------------------------------------------------
     def run_export(self, target: Path) -> None:
         """Export, then verify, in a worker; escape sets the cancel flag the export checks."""
-        from fieldwork_tui.services.bundle import export_bundle
-        from fieldwork_tui.services.verify import verify_bundle
+        from fieldwork_tui.services.bundle import export_bundle, verify_bundle
 
         handle, cancel = self.handle, self._cancel
         last = [-1]

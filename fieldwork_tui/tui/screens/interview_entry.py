@@ -102,7 +102,7 @@ class InterviewEntryScreen(EngagementScreen):
 
     # -- data -------------------------------------------------------------------------
     def fetch(self):
-        from fieldwork_tui.services.interviews import interview_detail
+        from fieldwork_tui.services.evidence import interview_detail
 
         return interview_detail(self.handle, self.interview_id)
 
@@ -151,7 +151,7 @@ class InterviewEntryScreen(EngagementScreen):
 
     def _write_next(self) -> None:
         from fieldwork_tui.services.errors import FieldworkError
-        from fieldwork_tui.services.interviews import add_statement, save_statement_text
+        from fieldwork_tui.services.evidence import add_statement, save_statement_text
 
         if self._writing or not self._queue:
             if not self._queue and self._leaving:
@@ -221,7 +221,7 @@ class InterviewEntryScreen(EngagementScreen):
     @on(Input.Submitted, "#controls")
     def _controls_done(self, event: Input.Submitted) -> None:
         from fieldwork_tui.services.controls import list_controls
-        from fieldwork_tui.services.interviews import parse_refs, set_statement_controls
+        from fieldwork_tui.services.evidence import parse_refs, set_statement_controls
 
         handle, sid = self.handle, self.current_id
         refs = parse_refs(event.value)
@@ -246,7 +246,7 @@ class InterviewEntryScreen(EngagementScreen):
 
     def on_unmount(self) -> None:
         """The app is closing: write what is left, now (the timer saved within the last half second)."""
-        from fieldwork_tui.services.interviews import add_statement, save_statement_text
+        from fieldwork_tui.services.evidence import add_statement, save_statement_text
 
         try:
             text = self.query_one("#statement", Input).value
@@ -288,7 +288,7 @@ class InterviewEntryScreen(EngagementScreen):
         open_corroboration(self, st.id, st.text, st.corroboration, st.evidence_id, st.note, self.load)
 
     def action_link(self) -> None:
-        from fieldwork_tui.services.interviews import set_statement_controls
+        from fieldwork_tui.services.evidence import set_statement_controls
         from fieldwork_tui.tui.kit.forms import PromptDialog
 
         st = self._selected()
@@ -301,7 +301,7 @@ class InterviewEntryScreen(EngagementScreen):
             lambda linked: (self.notify("Controls linked."), self.load()) if linked is not None else None)
 
     def action_delete(self) -> None:
-        from fieldwork_tui.services.interviews import delete_statement
+        from fieldwork_tui.services.evidence import delete_statement
 
         st = self._selected()
         if st is None:

@@ -29,7 +29,7 @@ class InterviewsScreen(EngagementScreen):
         yield DetailLine(id="interviews-detail")
 
     def fetch(self):
-        from fieldwork_tui.services.interviews import list_interviews
+        from fieldwork_tui.services.evidence import list_interviews
 
         return list_interviews(self.handle)
 
@@ -50,7 +50,7 @@ class InterviewsScreen(EngagementScreen):
         self.app.push_screen(InterviewEntryScreen(interview_id))
 
     def action_new_interview(self) -> None:
-        from fieldwork_tui.services.interviews import ROLES, client_people, create_interview
+        from fieldwork_tui.services.evidence import ROLES, create_interview, interviewees
         from fieldwork_tui.tui.dialogs.new_interview import NewInterviewDialog
 
         handle = self.handle
@@ -59,7 +59,7 @@ class InterviewsScreen(EngagementScreen):
             return create_interview(handle, v["person"], role=v["role"], held_on=v["date"], topic=v["topic"]).id
 
         def people():
-            return [(p.name, p.role) for p in client_people(handle)]
+            return [(p.name, p.role) for p in interviewees(handle)]
 
         self.app.push_screen(NewInterviewDialog(ROLES, fetch=people, save=save),
                              lambda interview_id: self.open_interview(interview_id) if interview_id is not None

@@ -35,8 +35,7 @@ class PickerScreen(KitScreen):
         yield Footer()
 
     def fetch(self):
-        from fieldwork_tui.services.engagements import list_engagements
-        from fieldwork_tui.store.paths import resolve_home
+        from fieldwork_tui.services.engagements import list_engagements, resolve_home
 
         home = getattr(self.app, "home", None)
         return list_engagements(home), str(resolve_home(home))

@@ -20,7 +20,7 @@ class PopulationSource:
     slow = True
 
     def __init__(self, handle, population, text: str = "", sampled: set[str] | None = None) -> None:
-        from fieldwork_tui.services.populations import count_rows
+        from fieldwork_tui.services.sampling import count_rows
 
         self.handle, self.population, self.text = handle, population, text
         self.sampled = sampled or set()
@@ -34,7 +34,7 @@ class PopulationSource:
         return self._count
 
     def rows(self, offset: int, limit: int) -> list[Row]:
-        from fieldwork_tui.services.populations import page_rows
+        from fieldwork_tui.services.sampling import page_rows
 
         return [Row(key=r.row_number, cells=[f"{r.row_number:,}", "●" if r.key in self.sampled else "", *r.data],
                     style="bold" if r.key in self.sampled else "")
@@ -74,8 +74,7 @@ class PopulationScreen(EngagementScreen):
         yield DetailLine(id="population-detail")
 
     def fetch(self):
-        from fieldwork_tui.services.populations import get_population
-        from fieldwork_tui.services.sampling import sample_view
+        from fieldwork_tui.services.sampling import get_population, sample_view
 
         pop = get_population(self.handle, self.population_id)
         view = sample_view(self.handle, self.ref)

@@ -30,7 +30,7 @@ class DifferenceSource:
     slow = True
 
     def __init__(self, handle, rp, exceptions: dict[int, int]) -> None:
-        from fieldwork_tui.services.reperformance import count_differences
+        from fieldwork_tui.services.evidence import count_differences
 
         self.handle, self.rp, self.exceptions = handle, rp, exceptions
         self._count = count_differences(handle, rp.id)
@@ -39,7 +39,7 @@ class DifferenceSource:
         return self._count
 
     def rows(self, offset: int, limit: int) -> list[Row]:
-        from fieldwork_tui.services.reperformance import describe_difference, differences
+        from fieldwork_tui.services.evidence import describe_difference, differences
 
         out = []
         for d in differences(self.handle, self.rp.id, offset=offset, limit=limit):
@@ -76,7 +76,7 @@ class ReperformanceResultScreen(EngagementScreen):
         yield DetailLine(id="difference-detail")
 
     def fetch(self):
-        from fieldwork_tui.services.reperformance import exceptions_by_difference, get_reperformance
+        from fieldwork_tui.services.evidence import exceptions_by_difference, get_reperformance
 
         view = get_reperformance(self.handle, self.reperformance_id)
         rp = view.reperformance
@@ -120,18 +120,18 @@ class ReperformanceResultScreen(EngagementScreen):
         self.app.pop_screen()
 
     def action_conclude(self) -> None:
-        from fieldwork_tui.services.reperformance import conclude
+        from fieldwork_tui.services.evidence import conclude_reperformance
         from fieldwork_tui.tui.kit.forms import PromptDialog
 
         handle, rid = self.handle, self.reperformance_id
         current = self.view.reperformance.conclusion if self.view else ""
         self.app.push_screen(PromptDialog("Conclude the re-performance", "What the comparison shows", current,
                                           placeholder="e.g. 2 users not on the reviewed list; followed up",
-                                          multiline=True, save=lambda text: conclude(handle, rid, text) or True),
+                                          multiline=True, save=lambda text: conclude_reperformance(handle, rid, text) or True),
                              lambda done: (self.notify("Conclusion saved."), self.load()) if done else None)
 
     def action_raise_exception(self) -> None:
-        from fieldwork_tui.services.reperformance import raise_exception
+        from fieldwork_tui.services.evidence import raise_exception
 
         key = self.query_one(VirtualTable).cursor_key
         if key is None:

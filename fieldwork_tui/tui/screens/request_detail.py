@@ -87,7 +87,7 @@ class RequestDetailScreen(EngagementScreen):
         if d.overdue:
             due = Text(f"{d.due_on.isoformat()}  OVERDUE", style=role("severe"))
         t.add_row("Due", due)
-        imported_on = getattr(d, "imported_on", None)
+        imported_on = d.imported_on
         if d.requested_on:
             t.add_row("Requested", d.requested_on.isoformat())
         else:
@@ -207,11 +207,11 @@ class RequestDetailScreen(EngagementScreen):
                              self._after("Status changed"))
 
     def action_owner(self) -> None:
-        from fieldwork_tui.services.requests import assign_owner, client_people
+        from fieldwork_tui.services.requests import assign_owner, client_owner_names
         from fieldwork_tui.tui.dialogs.request_edit import OwnerDialog
 
         handle, rid = self.handle, self.request_id
-        self.app.push_screen(OwnerDialog(subtitle=self._subtitle(), fetch=lambda: client_people(handle),
+        self.app.push_screen(OwnerDialog(subtitle=self._subtitle(), fetch=lambda: client_owner_names(handle),
                                          save=lambda owner: assign_owner(handle, [rid], owner) or True),
                              self._after("Owner assigned"))
 
@@ -230,7 +230,7 @@ class RequestDetailScreen(EngagementScreen):
         self.app.push_screen(DueDialog(subtitle=self._subtitle(), save=save), self._after("Due date changed"))
 
     def action_attach(self) -> None:
-        from fieldwork_tui.services.request_files import attach_received_files
+        from fieldwork_tui.services.requests import attach_received_files
         from fieldwork_tui.tui.dialogs.request_pick import FilesDialog
 
         handle, rid = self.handle, self.request_id

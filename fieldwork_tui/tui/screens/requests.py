@@ -48,7 +48,7 @@ SINCE_IMPORT = "*"  # after an age counted from the import (the client's list ga
 def age_text(r: RequestRow) -> str:
     if r.age is None:
         return ""
-    return f"{r.age}{SINCE_IMPORT}" if getattr(r, "age_from", "requested") == "imported" else str(r.age)
+    return f"{r.age}{SINCE_IMPORT}" if r.age_from == "imported" else str(r.age)
 
 
 def row_cells(r: RequestRow) -> Row:
@@ -63,7 +63,7 @@ def row_cells(r: RequestRow) -> Row:
     detail.append(f"  ·  {STATUS_LABEL[r.status]} · owner {visible(r.owner) or '—'} · due "
                   f"{r.due_on.isoformat() if r.due_on else '—'}", style=role("muted"))
     if r.age is not None:
-        since = " since the import (no request date)" if getattr(r, "age_from", "") == "imported" else ""
+        since = " since the import (no request date)" if r.age_from == "imported" else ""
         detail.append(f" · {r.age} business days{since}", style=role("muted"))
     if r.controls:
         detail.append(f" · {visible(r.controls)}", style=role("muted"))
@@ -379,14 +379,14 @@ class RequestsScreen(EngagementScreen):
                        lambda r: f"{r[0]} request(s) now {r[1].value.replace('_', ' ')}")
 
     def action_bulk_owner(self) -> None:
-        from fieldwork_tui.services.requests import assign_owner, client_people
+        from fieldwork_tui.services.requests import assign_owner, client_owner_names
         from fieldwork_tui.tui.dialogs.request_edit import OwnerDialog
 
         ids, handle = self.targets(), self.handle
         if ids:
             self._bulk(OwnerDialog, ids, lambda owner: (assign_owner(handle, ids, owner), owner),
                        lambda r: f"{r[0]} request(s) assigned to {r[1] or 'nobody'}",
-                       fetch=lambda: client_people(handle))
+                       fetch=lambda: client_owner_names(handle))
 
     def action_bulk_due(self) -> None:
         from fieldwork_tui.services.requests import shift_due
@@ -420,8 +420,8 @@ class RequestsScreen(EngagementScreen):
 
     def action_export(self) -> None:
         """Export what is shown: the quick filters and the text filter apply, unless "everything"."""
-        from fieldwork_tui.services.clock import today
-        from fieldwork_tui.services.request_export import export_requests
+        from fieldwork_tui.services.engagements import today
+        from fieldwork_tui.services.requests import export_requests
         from fieldwork_tui.tui.dialogs.request_pick import PathDialog
 
         handle, query = self.handle, self.current_query()
@@ -447,7 +447,7 @@ class RequestsScreen(EngagementScreen):
                                         save=export), exported)
 
     def action_import_list(self) -> None:
-        from fieldwork_tui.services.request_import import import_requests
+        from fieldwork_tui.services.requests import import_requests
         from fieldwork_tui.tui.dialogs.request_pick import PathDialog
 
         handle = self.handle
@@ -462,7 +462,7 @@ class RequestsScreen(EngagementScreen):
                                         save=lambda v: import_requests(handle, Path(v[0]).expanduser())), imported)
 
     def action_sample_wave(self) -> None:
-        from fieldwork_tui.services.request_files import create_sample_request, sample_choices
+        from fieldwork_tui.services.requests import create_sample_request, sample_choices
         from fieldwork_tui.tui.kit.pick import PickDialog
 
         handle = self.handle

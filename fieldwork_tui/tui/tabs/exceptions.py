@@ -57,8 +57,7 @@ class ExceptionsTab(ControlTab):
             yield Static(id="conclusion-panel")
 
     def fetch(self, handle, ref: str):
-        from fieldwork_tui.services.conclusions import conclusion_view
-        from fieldwork_tui.services.exceptions import list_exceptions
+        from fieldwork_tui.services.findings import conclusion_view, list_exceptions
 
         return list_exceptions(handle, control=ref), conclusion_view(handle, ref)
 
@@ -114,7 +113,7 @@ class ExceptionsTab(ControlTab):
             open_response_form(self, key, lambda: self.changed("management response"))
 
     def action_conclude(self) -> None:
-        from fieldwork_tui.services.conclusions import conclude_control
+        from fieldwork_tui.services.findings import conclude_control
         from fieldwork_tui.tui.dialogs.sampling import ConcludeDialog
 
         view = self.view

@@ -5,6 +5,8 @@ vault keeps it)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from textual.binding import Binding
 
 from fieldwork_tui.tui.kit.confirm import confirm
@@ -51,17 +53,23 @@ class InspectionTab(ActionTab):
         from fieldwork_tui.tui.dialogs.attach_file import AttachFileDialog
 
         handle, ref = self.handle, self.ref
+        picked: list[Path] = []
 
         def attach_files(path, as_of, description, progress, cancel) -> int:
-            return len(attach(handle, ref, [path], as_of=as_of, description=description, progress=progress,
-                              cancel=cancel))
+            count = len(attach(handle, ref, [path], as_of=as_of, description=description, progress=progress,
+                               cancel=cancel))
+            chosen = Path(path).expanduser()
+            picked.append(chosen if chosen.is_dir() else chosen.parent)
+            return count
 
         def attached(count: int | None) -> None:
+            if picked:
+                self.app.attach_folder = picked[-1]  # type: ignore[attr-defined]  # the next picker opens here
             if count:
                 self.notify(f"{count} file(s) attached to {ref}.")
                 self.changed("evidence")
 
-        self.app.push_screen(AttachFileDialog(ref, attach_files, getattr(self.app, "browse_start", None)), attached)
+        self.app.push_screen(AttachFileDialog(ref, attach_files, self.app.attach_folder), attached)
 
     def action_open(self) -> None:
         from fieldwork_tui.services.evidence import open_with_viewer

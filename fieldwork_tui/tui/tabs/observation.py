@@ -34,7 +34,7 @@ class ObservationTab(ActionTab):
         return [o.id for o in records.observations]
 
     def action_add(self) -> None:
-        from fieldwork_tui.services.observations import add_observation
+        from fieldwork_tui.services.evidence import add_observation
         from fieldwork_tui.tui.dialogs.observation import ObservationDialog
 
         handle, ref = self.handle, self.ref
@@ -47,7 +47,7 @@ class ObservationTab(ActionTab):
                              lambda obs_id: self.changed("observation") if obs_id is not None else None)
 
     def action_delete(self) -> None:
-        from fieldwork_tui.services.observations import delete_observation
+        from fieldwork_tui.services.evidence import delete_observation
 
         key = self.row_key("delete")
         if key is None:

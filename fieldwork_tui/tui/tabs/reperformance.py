@@ -40,7 +40,7 @@ class ReperformanceTab(ActionTab):
         return [r.id for r in records.reperformances]
 
     def action_new(self) -> None:
-        from fieldwork_tui.services.reperformance import list_columns, run_comparison
+        from fieldwork_tui.services.evidence import list_columns, run_comparison
         from fieldwork_tui.tui.dialogs.comparison import ComparisonDialog
 
         handle, ref = self.handle, self.ref

@@ -66,8 +66,7 @@ class ReviewTab(ControlTab):
         yield DetailLine(id="notes-detail")
 
     def fetch(self, handle, ref: str):
-        from fieldwork_tui.services.review import list_notes
-        from fieldwork_tui.services.signoffs import control_signoffs
+        from fieldwork_tui.services.findings import control_signoffs, list_notes
 
         return control_signoffs(handle, ref), list_notes(handle, ref)
 
@@ -104,13 +103,13 @@ class ReviewTab(ControlTab):
         self.action_clear_note()
 
     def action_sign(self, role_name: str) -> None:
-        from fieldwork_tui.services.signoffs import sign
+        from fieldwork_tui.services.findings import sign
 
         handle, ref = self.handle, self.ref
         self.commit(lambda: sign(handle, ref, role_name), f"{ref} signed as {role_name}")
 
     def action_add_note(self) -> None:
-        from fieldwork_tui.services.review import add_note
+        from fieldwork_tui.services.findings import add_note
         from fieldwork_tui.tui.dialogs.review_note import ReviewNoteDialog
 
         handle, ref = self.handle, self.ref
@@ -123,7 +122,7 @@ class ReviewTab(ControlTab):
                              if note is not None else None)
 
     def action_clear_note(self) -> None:
-        from fieldwork_tui.services.review import clear_note
+        from fieldwork_tui.services.findings import clear_note
 
         table = self.query_one("#notes", VirtualTable)
         key = table.cursor_key

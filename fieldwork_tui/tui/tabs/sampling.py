@@ -243,7 +243,7 @@ class SamplingTab(ControlTab):
             lambda saved: self.changed("sample item note") if saved is not None else None)
 
     def action_link(self) -> None:
-        from fieldwork_tui.services.sampling import evidence_choices, link_evidence
+        from fieldwork_tui.services.sampling import link_evidence, sample_evidence_choices
         from fieldwork_tui.tui.dialogs.sampling import LinkEvidenceDialog
 
         item = self._current_item()
@@ -251,7 +251,7 @@ class SamplingTab(ControlTab):
             return
         handle, ref = self.handle, self.ref
         self.app.push_screen(
-            LinkEvidenceDialog(item.key, item.evidence_id, fetch=lambda: evidence_choices(handle, ref),
+            LinkEvidenceDialog(item.key, item.evidence_id, fetch=lambda: sample_evidence_choices(handle, ref),
                                save=lambda v: link_evidence(handle, item.id, v["evidence_id"])),
             lambda saved: (self.notify("Evidence linked"), self.changed("sample item evidence"))
             if saved is not None else None)
@@ -288,7 +288,7 @@ class SamplingTab(ControlTab):
         self._exception_for(item.id)
 
     def _exception_for(self, item_id: int) -> None:
-        from fieldwork_tui.services.exceptions import draft_from_sample_item
+        from fieldwork_tui.services.findings import draft_from_sample_item
         from fieldwork_tui.tui.screens.exceptions import open_exception_form
 
         handle = self.handle
@@ -321,7 +321,7 @@ class SamplingTab(ControlTab):
         workers.run(self, work, done=done, failed=failed, group="sampling", exclusive=True)
 
     def action_import_population(self) -> None:
-        from fieldwork_tui.services.populations import import_population
+        from fieldwork_tui.services.sampling import import_population
         from fieldwork_tui.tui.dialogs.sampling import ImportPopulationDialog
 
         handle, ref = self.handle, self.ref
@@ -383,7 +383,7 @@ class SamplingTab(ControlTab):
         self._long(work, lambda view: f"{view.size} items selected (seed {view.initial.seed[:12]})")
 
     def action_conclude(self) -> None:
-        from fieldwork_tui.services.sampling import conclude
+        from fieldwork_tui.services.sampling import conclude_deviations
         from fieldwork_tui.tui.dialogs.sampling import ConcludeDialog
 
         view = self.view
@@ -397,7 +397,7 @@ class SamplingTab(ControlTab):
         self.app.push_screen(
             ConcludeDialog(f"Conclude on the deviation · {ref}", options,
                            rule.conclusion.value if rule and rule.conclusion else None, rule.explanation if rule else "",
-                           save=lambda v: conclude(handle, ref, v["conclusion"], v["reason"]) and v["conclusion"]),
+                           save=lambda v: conclude_deviations(handle, ref, v["conclusion"], v["reason"]) and v["conclusion"]),
             lambda c: (self.notify(f"Deviation concluded {c}"), self.changed("sample conclusion")) if c else None)
 
     def action_browse(self) -> None:
@@ -409,7 +409,7 @@ class SamplingTab(ControlTab):
         self.app.push_screen(PopulationScreen(self.ref, self.view.plan.population.id))
 
     def action_verify(self) -> None:
-        from fieldwork_tui.services.sampling import verify
+        from fieldwork_tui.services.sampling import verify_sample
 
         if self.view is None or self.view.initial is None:
             self.notify("No sample to verify yet.", severity="warning")
@@ -424,5 +424,5 @@ class SamplingTab(ControlTab):
             else:
                 self.notify("Selection does NOT re-derive: " + report.problems[0], severity="error", timeout=10)
 
-        workers.run(self, lambda: verify(handle, ref), done=checked,
+        workers.run(self, lambda: verify_sample(handle, ref), done=checked,
                     failed=lambda _e: self._busy(False) or False, group="sampling", exclusive=True)

@@ -100,7 +100,7 @@ async def test_typing_into_a_dialog_right_after_opening_it(demo_app):
 
 async def test_a_burst_across_screens_and_tabs_keeps_order(demo_app):
     """Switch, filter, open, change tab and act — one burst, each key where it was meant."""
-    from fieldwork_tui.services.signoffs import control_signoffs
+    from fieldwork_tui.services.findings import control_signoffs
 
     async with demo_app.run_test(size=SIZE):
         await settle(demo_app)

@@ -1,0 +1,242 @@
+"""What a workpaper bundle shows, read from one engagement in one read transaction (a consistent
+snapshot even while someone keeps working): the engagement, every control's workpaper, exceptions
+with their responses, requests, review notes, sign-offs and the evidence files with their names
+inside the bundle. Workpapers are built one control at a time so memory stays flat.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlmodel import Session, select
+
+from fieldwork_tui.domain.bundle_names import NameAllocator
+from fieldwork_tui.domain.coverage import flags_for, ordered_types
+from fieldwork_tui.domain.vocab import OPEN_REQUEST_STATUSES, Flag, SampleResult
+from fieldwork_tui.services.controls.facts import control_facts
+from fieldwork_tui.services.findings.review import NoteView, all_notes
+from fieldwork_tui.services.findings.signoffs import SignOffView, all_signoff_views
+from fieldwork_tui.store.models import (
+    Control,
+    ControlException,
+    Engagement,
+    EvidenceControl,
+    EvidenceFile,
+    EvidenceRequest,
+    InquiryStatement,
+    Interview,
+    ManagementResponse,
+    Observation,
+    Person,
+    Population,
+    Reperformance,
+    ReperformanceDifference,
+    RequestControl,
+    Sample,
+    SampleItem,
+    StatementControl,
+)
+
+#: Re-performance differences listed per workpaper (the counts are always complete).
+MAX_DIFFERENCES = 200
+
+
+@dataclass
+class EvidenceEntry:
+    file: EvidenceFile
+    member: str  # "evidence/<name>" inside the bundle
+    controls: list[str] = field(default_factory=list)
+
+
+@dataclass
+class StatementEntry:
+    statement: InquiryStatement
+    interview: Interview
+    person: Person | None
+
+
+@dataclass
+class SamplePaper:
+    sample: Sample
+    population: Population | None
+    items: list[SampleItem]
+
+    @property
+    def counts(self) -> Counter:
+        return Counter(SampleResult(i.result).value for i in self.items)
+
+
+@dataclass
+class ReperformancePaper:
+    reperformance: Reperformance
+    differences: list[ReperformanceDifference]
+    more: int = 0
+
+
+@dataclass
+class ExceptionView:
+    exception: ControlException
+    response: ManagementResponse | None
+    control_ref: str
+    notes: list[NoteView] = field(default_factory=list)
+
+
+@dataclass
+class ControlSummary:
+    control: Control
+    owner: str
+    evidence_types: list[str]
+    flags: list[Flag]
+    signoffs: list[SignOffView]
+    member: str  # "workpapers/<ref>.html"
+    exceptions: int = 0
+    open_notes: int = 0
+
+
+@dataclass
+class ControlPaper:
+    summary: ControlSummary
+    statements: list[StatementEntry]
+    observations: list[Observation]
+    evidence: list[EvidenceEntry]
+    reperformances: list[ReperformancePaper]
+    samples: list[SamplePaper]
+    exceptions: list[ExceptionView]
+    notes: list[NoteView]
+    #: The control's section IV row (`.procedures`, `.results`), set by the exporter.
+    row: Any = None
+
+    @property
+    def control(self) -> Control:
+        return self.summary.control
+
+class BundleData:
+    """Reads everything once per export; `paper(summary)` builds one control's workpaper."""
+
+    def __init__(self, session: Session, vault_file, actor: str = "") -> None:
+        self.s = session
+        self.actor = actor
+        self.engagement: Engagement = session.exec(select(Engagement)).one()
+        self.people = {p.id: p for p in session.exec(select(Person))}
+        self.generated_at = dt.datetime.now(dt.UTC).replace(microsecond=0)
+        self.notes = all_notes(session)
+        facts = control_facts(session)
+        views = all_signoff_views(session)
+        names = NameAllocator()
+        notes_open = Counter(n.control_ref for n in self.notes if n.is_open)
+        self.controls: list[ControlSummary] = []
+        for c in session.exec(select(Control).order_by(Control.ref)):
+            f = facts[c.id]
+            owner = self.people.get(c.owner_id)
+            self.controls.append(ControlSummary(
+                control=c, owner=owner.name if owner else "",
+                evidence_types=[t.value for t in ordered_types(f.evidence_types)], flags=flags_for(f),
+                signoffs=views.get(c.id, []), member=names.allocate("workpapers", f"{c.ref}.html", "control.html"),
+                exceptions=f.exceptions, open_notes=notes_open.get(c.ref, 0)))
+        self.refs = {s.control.id: s.control.ref for s in self.controls}
+        self.evidence: list[EvidenceEntry] = []
+        self._evidence_by_id: dict[int, EvidenceEntry] = {}
+        links: dict[int, list[str]] = defaultdict(list)
+        for eid, cid in session.exec(select(EvidenceControl.evidence_id, EvidenceControl.control_id)):
+            links[eid].append(self.refs.get(cid, ""))
+        by_content: dict[tuple[str, str], str] = {}
+        for ef in session.exec(select(EvidenceFile).order_by(EvidenceFile.id)):
+            key = (ef.sha256, ef.original_name)
+            member = by_content.get(key)
+            if member is None:
+                member = names.allocate("evidence", f"{ef.sha256[:8]}-{ef.original_name or 'file'}")
+                by_content[key] = member
+            entry = EvidenceEntry(ef, member, sorted(filter(None, links.get(ef.id, []))))
+            self.evidence.append(entry)
+            self._evidence_by_id[ef.id] = entry
+        self.vault_file = vault_file
+
+    # -- engagement-wide lists ------------------------------------------------------------------
+    def unique_evidence(self) -> list[tuple[str, EvidenceFile, Path]]:
+        """(member, file, vault path) once per distinct bundle file."""
+        seen: set[str] = set()
+        out = []
+        for e in self.evidence:
+            if e.member not in seen:
+                seen.add(e.member)
+                out.append((e.member, e.file, self.vault_file(e.file.sha256)))
+        return out
+
+    def exceptions(self) -> list[ExceptionView]:
+        notes = defaultdict(list)
+        for n in self.notes:
+            if n.target == "exception":
+                notes[n.target_label].append(n)
+        out = []
+        for ex, resp in self.s.exec(
+            select(ControlException, ManagementResponse)
+            .join(ManagementResponse, ManagementResponse.exception_id == ControlException.id, isouter=True)
+            .order_by(ControlException.control_id, ControlException.id)
+        ):
+            ref = self.refs.get(ex.control_id, "")
+            out.append(ExceptionView(ex, resp, ref, notes.get(f"{ref} exception #{ex.id}", [])))
+        out.sort(key=lambda v: (v.control_ref, v.exception.id))
+        return out
+
+    def requests(self, open_only: bool = False) -> list[tuple[EvidenceRequest, str, list[str]]]:
+        links: dict[int, list[str]] = defaultdict(list)
+        for rid, cid in self.s.exec(select(RequestControl.request_id, RequestControl.control_id)):
+            links[rid].append(self.refs.get(cid, ""))
+        q = select(EvidenceRequest).order_by(EvidenceRequest.ref)
+        if open_only:
+            q = q.where(EvidenceRequest.status.in_([st.value for st in OPEN_REQUEST_STATUSES]))
+        out = []
+        for r in self.s.exec(q):
+            owner = self.people.get(r.owner_id)
+            out.append((r, owner.name if owner else "", sorted(filter(None, links.get(r.id, [])))))
+        return out
+
+    def flag_counts(self) -> Counter:
+        counts: Counter = Counter()
+        for c in self.controls:
+            counts.update(c.flags)
+        return counts
+
+    # -- one control ------------------------------------------------------------------------------
+    def paper(self, summary: ControlSummary) -> ControlPaper:
+        s, cid = self.s, summary.control.id
+        statements = [StatementEntry(st, iv, p) for st, iv, p in s.exec(
+            select(InquiryStatement, Interview, Person)
+            .join(StatementControl, StatementControl.statement_id == InquiryStatement.id)
+            .join(Interview, Interview.id == InquiryStatement.interview_id)
+            .join(Person, Person.id == Interview.person_id, isouter=True)
+            .where(StatementControl.control_id == cid)
+            .order_by(Interview.held_on, InquiryStatement.position))]
+        observations = list(s.exec(select(Observation).where(Observation.control_id == cid)
+                                   .order_by(Observation.observed_at)))
+        evidence = [self._evidence_by_id[eid] for eid in s.exec(
+            select(EvidenceControl.evidence_id).where(EvidenceControl.control_id == cid)) if eid in self._evidence_by_id]
+        evidence.sort(key=lambda e: (e.file.added_at, e.file.id))
+        reperformances = []
+        for rp in s.exec(select(Reperformance).where(Reperformance.control_id == cid).order_by(Reperformance.id)):
+            diffs = list(s.exec(select(ReperformanceDifference).where(ReperformanceDifference.reperformance_id == rp.id)
+                                .order_by(ReperformanceDifference.id).limit(MAX_DIFFERENCES + 1)))
+            more = 0
+            if len(diffs) > MAX_DIFFERENCES:
+                diffs = diffs[:MAX_DIFFERENCES]
+                more = rp.only_in_a + rp.only_in_b + rp.differing + rp.date_window_breaches - MAX_DIFFERENCES
+            reperformances.append(ReperformancePaper(rp, diffs, max(more, 0)))
+        samples = []
+        for sm in s.exec(select(Sample).where(Sample.control_id == cid).order_by(Sample.id)):
+            items = list(s.exec(select(SampleItem).where(SampleItem.sample_id == sm.id).order_by(SampleItem.position)))
+            samples.append(SamplePaper(sm, s.get(Population, sm.population_id), items))
+        exceptions = [e for e in self.exceptions_by_control().get(summary.control.ref, [])]
+        notes = [n for n in self.notes if n.control_ref == summary.control.ref]
+        return ControlPaper(summary, statements, observations, evidence, reperformances, samples, exceptions, notes)
+
+    def exceptions_by_control(self) -> dict[str, list[ExceptionView]]:
+        if not hasattr(self, "_exc_by_control"):
+            grouped: dict[str, list[ExceptionView]] = defaultdict(list)
+            for e in self.exceptions():
+                grouped[e.control_ref].append(e)
+            self._exc_by_control = grouped
+        return self._exc_by_control

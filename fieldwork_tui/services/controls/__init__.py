@@ -1,0 +1,54 @@
+"""Controls: the control matrix (import, catalog, edits), the facts and flags of each control, the status
+overview and the records of one control's workpaper.
+
+The area's public API: the CLI and the TUI import from here (or from `views`), never from its modules.
+"""
+
+
+from fieldwork_tui.services.controls.catalog import (
+    add_control,
+    get_control,
+    import_controls,
+    list_controls,
+    set_conclusion,
+    set_required_types,
+    set_status,
+)
+from fieldwork_tui.services.controls.status import (
+    control_rows,
+    matching_control_ids,
+    overview,
+    select_rows,
+    status_json,
+)
+from fieldwork_tui.services.controls.views import (
+    ControlImportResult,
+    ControlRecords,
+    ControlRow,
+    Overview,
+    StatementView,
+)
+from fieldwork_tui.services.controls.workpaper import (
+    control_records,
+)
+
+__all__ = [
+    "ControlImportResult",
+    "ControlRecords",
+    "ControlRow",
+    "Overview",
+    "StatementView",
+    "add_control",
+    "control_records",
+    "control_rows",
+    "get_control",
+    "import_controls",
+    "list_controls",
+    "matching_control_ids",
+    "overview",
+    "select_rows",
+    "set_conclusion",
+    "set_required_types",
+    "set_status",
+    "status_json",
+]

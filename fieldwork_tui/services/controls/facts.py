@@ -1,0 +1,231 @@
+"""Gather the facts behind every control's flags in a fixed number of grouped queries
+(never one query per control), then let `domain.coverage` decide."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from fieldwork_tui.domain.coverage import ControlFacts, SampleFacts, flags_for
+from fieldwork_tui.domain.vocab import (
+    Corroboration,
+    EvidenceType,
+    Flag,
+    SampleKind,
+    SampleResult,
+)
+from fieldwork_tui.store.models import (
+    Control,
+    ControlException,
+    Engagement,
+    EvidenceControl,
+    EvidenceFile,
+    InquiryStatement,
+    ManagementResponse,
+    Observation,
+    Population,
+    Reperformance,
+    Sample,
+    SampleItem,
+    StatementControl,
+)
+
+
+@dataclass
+class SampleSummary:
+    sample_id: int
+    population_rows: int
+    size: int
+    seed: str
+    population_sha256: str
+    tested: int
+    deviations: int
+    expanded: bool
+    conclusion: str | None
+    policy_size: int
+    override_reason: str
+    expected_count: int | None
+    untested: int
+    initial_deviations: int
+    initial_size: int
+
+    def to_json(self) -> dict:
+        return {
+            "population_rows": self.population_rows,
+            "size": self.size,
+            "seed": self.seed,
+            "population_sha256": self.population_sha256,
+            "tested": self.tested,
+            "deviations": self.deviations,
+            "expanded": self.expanded,
+            "conclusion": self.conclusion,
+        }
+
+
+def _only(query, column, only: int | None):
+    """Restrict a grouped query to one control when the caller needs just that one."""
+    return query if only is None else query.where(column == only)
+
+
+def evidence_types_by_control(session: Session, only: int | None = None) -> dict[int, set[EvidenceType]]:
+    types: dict[int, set[EvidenceType]] = defaultdict(set)
+    for cid in session.exec(_only(select(StatementControl.control_id).distinct(), StatementControl.control_id, only)):
+        types[cid].add(EvidenceType.inquiry)
+    for cid in session.exec(_only(select(Observation.control_id).distinct(), Observation.control_id, only)):
+        types[cid].add(EvidenceType.observation)
+    for cid in session.exec(_only(select(EvidenceControl.control_id).distinct(), EvidenceControl.control_id, only)):
+        types[cid].add(EvidenceType.inspection)
+    tested = (
+        select(Sample.control_id)
+        .join(SampleItem, SampleItem.sample_id == Sample.id)
+        .where(SampleItem.result.in_([SampleResult.passed, SampleResult.deviation]))
+        .distinct()
+    )
+    for cid in session.exec(_only(tested, Sample.control_id, only)):
+        types[cid].add(EvidenceType.inspection)
+    for cid in session.exec(_only(select(Reperformance.control_id).distinct(), Reperformance.control_id, only)):
+        types[cid].add(EvidenceType.reperformance)
+    return types
+
+
+def sample_summaries(session: Session, only: int | None = None) -> dict[int, SampleSummary]:
+    """The latest initial sample of each control, with its expansions folded in."""
+    samples = session.exec(_only(select(Sample), Sample.control_id, only).order_by(Sample.id)).all()
+    if not samples:
+        return {}
+    counts: dict[tuple[int, SampleResult], int] = {}
+    item_counts = select(SampleItem.sample_id, SampleItem.result, func.count())
+    if only is not None:
+        item_counts = item_counts.where(SampleItem.sample_id.in_([x.id for x in samples]))
+    for sid, result, n in session.exec(item_counts.group_by(SampleItem.sample_id, SampleItem.result)):
+        counts[(sid, SampleResult(result))] = n
+    pops = {p.id: p for p in session.exec(_only(select(Population), Population.control_id, only))}
+    initial: dict[int, Sample] = {}
+    expansions: dict[int, list[Sample]] = defaultdict(list)
+    for s in samples:
+        if s.kind is SampleKind.initial:
+            initial[s.control_id] = s
+        elif s.parent_id is not None:
+            expansions[s.parent_id].append(s)
+    out: dict[int, SampleSummary] = {}
+    for cid, s in initial.items():
+        group = [s, *expansions.get(s.id, [])]
+
+        def c(sample: Sample, result: SampleResult) -> int:
+            return counts.get((sample.id, result), 0)
+
+        tested = sum(c(x, SampleResult.passed) + c(x, SampleResult.deviation) + c(x, SampleResult.not_applicable)
+                     for x in group)
+        deviations = sum(c(x, SampleResult.deviation) for x in group)
+        pop = pops.get(s.population_id)
+        out[cid] = SampleSummary(
+            sample_id=s.id,
+            population_rows=pop.row_count if pop else 0,
+            size=sum(x.size for x in group),
+            seed=s.seed,
+            population_sha256=s.population_sha256,
+            tested=tested,
+            deviations=deviations,
+            expanded=len(group) > 1,
+            conclusion=s.conclusion.value if s.conclusion else None,
+            policy_size=s.policy_size,
+            override_reason=s.override_reason,
+            expected_count=pop.expected_count if pop else None,
+            untested=sum(c(x, SampleResult.untested) for x in group),
+            initial_deviations=c(s, SampleResult.deviation),
+            initial_size=s.size,
+        )
+    return out
+
+
+def control_facts(session: Session, only: int | None = None) -> dict[int, ControlFacts]:
+    """ControlFacts for every control (or for the control `only`), keyed by control id."""
+    from fieldwork_tui.services.findings.signoffs import signoff_states
+
+    eng = session.exec(select(Engagement)).first()
+    period = (eng.period_start, eng.period_end) if eng else None
+    phase = eng.phase if eng else None
+    controls = session.exec(_only(select(Control), Control.id, only)).all()
+    types = evidence_types_by_control(session, only)
+
+    statements: dict[tuple[int, Corroboration], int] = {}
+    for cid, corr, n in session.exec(
+        select(StatementControl.control_id, InquiryStatement.corroboration, func.count())
+        .join(InquiryStatement, InquiryStatement.id == StatementControl.statement_id)
+        .where(True if only is None else StatementControl.control_id == only)
+        .group_by(StatementControl.control_id, InquiryStatement.corroboration)
+    ):
+        statements[(cid, Corroboration(corr))] = n
+
+    dates: dict[int, list[dt.date]] = defaultdict(list)
+    for cid, as_of in session.exec(
+        select(EvidenceControl.control_id, EvidenceFile.as_of)
+        .join(EvidenceFile, EvidenceFile.id == EvidenceControl.evidence_id)
+        .where(EvidenceFile.as_of.is_not(None))
+        .where(True if only is None else EvidenceControl.control_id == only)
+    ):
+        dates[cid].append(as_of)
+    for cid, when in session.exec(_only(select(Observation.control_id, Observation.observed_at), Observation.control_id, only)):
+        dates[cid].append(when.date())
+
+    exc_total: dict[int, int] = defaultdict(int)
+    exc_open: dict[int, int] = defaultdict(int)
+    for cid, resp_id in session.exec(
+        select(ControlException.control_id, ManagementResponse.id).join(
+            ManagementResponse, ManagementResponse.exception_id == ControlException.id, isouter=True
+        ).where(True if only is None else ControlException.control_id == only)
+    ):
+        exc_total[cid] += 1
+        if resp_id is None:
+            exc_open[cid] += 1
+
+    samples = sample_summaries(session, only)
+    # A population is reconciled (or not) before any sample is drawn: use the latest one per control.
+    latest_pops: dict[int, Population] = {}
+    for pop in session.exec(_only(select(Population), Population.control_id, only).order_by(Population.id)):
+        latest_pops[pop.control_id] = pop
+    signoffs = signoff_states(session, only)
+    out: dict[int, ControlFacts] = {}
+    for c in controls:
+        s = samples.get(c.id)
+        signed, stale = signoffs.get(c.id, (False, False))
+        out[c.id] = ControlFacts(
+            ref=c.ref,
+            required_types=frozenset(EvidenceType(t) for t in c.required_types),
+            evidence_types=frozenset(types.get(c.id, set())),
+            uncorroborated_statements=statements.get((c.id, Corroboration.uncorroborated), 0),
+            contradicted_statements=statements.get((c.id, Corroboration.contradicted), 0),
+            evidence_dates=tuple(dates.get(c.id, ())),
+            period=period,
+            sample=_population_only(latest_pops.get(c.id)) if s is None else SampleFacts(
+                size=s.initial_size,
+                policy_size=s.policy_size,
+                override_reason=s.override_reason,
+                untested=s.untested,
+                initial_deviations=s.initial_deviations,
+                expanded=s.expanded,
+                concluded=s.conclusion is not None,
+                population_rows=s.population_rows,
+                expected_count=s.expected_count,
+            ),
+            exceptions=exc_total.get(c.id, 0),
+            exceptions_without_response=exc_open.get(c.id, 0),
+            phase=phase,
+            preparer_signed=signed,
+            signoff_stale=stale,
+        )
+    return out
+
+
+def _population_only(pop: Population | None) -> SampleFacts | None:
+    if pop is None:
+        return None
+    return SampleFacts(size=0, policy_size=0, population_rows=pop.row_count, expected_count=pop.expected_count)
+
+
+def control_flags(session: Session) -> dict[int, list[Flag]]:
+    return {cid: flags_for(f) for cid, f in control_facts(session).items()}

@@ -1,0 +1,64 @@
+"""Findings: exceptions and management responses, the conclusion on each control, review notes and
+sign-offs.
+
+The area's public API: the CLI and the TUI import from here (or from `views`), never from its modules.
+"""
+
+
+from fieldwork_tui.services.findings.conclusions import (
+    conclude_control,
+    conclusion_view,
+    section_iv_rows,
+)
+from fieldwork_tui.services.findings.exceptions import (
+    counts,
+    create_exception,
+    draft_from_difference,
+    draft_from_sample_item,
+    get_exception,
+    list_exceptions,
+    respond,
+    update_exception,
+)
+from fieldwork_tui.services.findings.review import (
+    add_note,
+    clear_note,
+    list_notes,
+)
+from fieldwork_tui.services.findings.signoffs import (
+    control_signoffs,
+    sign,
+)
+from fieldwork_tui.services.findings.views import (
+    STALE_LABEL,
+    ConclusionView,
+    ExceptionDetail,
+    ExceptionSummary,
+    NoteView,
+    SignOffView,
+)
+
+__all__ = [
+    "ConclusionView",
+    "ExceptionDetail",
+    "ExceptionSummary",
+    "NoteView",
+    "STALE_LABEL",
+    "SignOffView",
+    "add_note",
+    "clear_note",
+    "conclude_control",
+    "conclusion_view",
+    "control_signoffs",
+    "counts",
+    "create_exception",
+    "draft_from_difference",
+    "draft_from_sample_item",
+    "get_exception",
+    "list_exceptions",
+    "list_notes",
+    "respond",
+    "section_iv_rows",
+    "sign",
+    "update_exception",
+]

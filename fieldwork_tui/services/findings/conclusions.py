@@ -1,0 +1,110 @@
+"""Control conclusions and the Section IV row, worded from what was recorded for the control.
+
+The suggestion comes from `domain.reporting.suggest_conclusion`; concluding otherwise needs a note.
+The Section IV row (tests performed, results) is what the report and the workpaper bundle print.
+"""
+
+from __future__ import annotations
+
+from fieldwork_tui.domain import reporting
+from fieldwork_tui.domain.vocab import Conclusion, ExceptionSource
+from fieldwork_tui.services.errors import InvalidInput
+from fieldwork_tui.services.findings.views import ConclusionView
+from fieldwork_tui.store.handle import EngagementHandle
+from fieldwork_tui.store.models import Control
+
+
+def _facts(handle: EngagementHandle, ref: str):
+    from fieldwork_tui.services.controls.facts import sample_summaries
+    from fieldwork_tui.services.controls.workpaper import control_records
+    from fieldwork_tui.services.sampling.populations import latest_population
+
+    rec = control_records(handle, ref)
+    c = rec.control
+    with handle.read() as s:
+        summary = sample_summaries(s, c.id).get(c.id)
+        pop = latest_population(s, c.id)
+        sample_wordings = _sample_wordings(s, c, rec.exceptions)
+    items = reporting.items_noun(c.title, c.description)
+    pf = reporting.ProcedureFacts(
+        description=c.description or c.title,
+        interviewees=[reporting.person_phrase(v.person.name, v.person.title) for v in rec.statements if v.person],
+        observations=[f"the control in operation ({_lower_first(o.location)})" if o.location
+                      else "the control in operation" for o in rec.observations][:1],
+        documents=[f.description or f.original_name for f in rec.files],
+        sample_size=summary.size if summary else 0,
+        population_rows=summary.population_rows if summary else 0,
+        items=items,
+        reperformances=[f"comparing {r.list_a_label} to {r.list_b_label}" for r in rec.reperformances],
+    )
+    deviation = None
+    if summary and summary.conclusion:
+        from fieldwork_tui.domain.vocab import DeviationConclusion
+
+        deviation = DeviationConclusion(summary.conclusion)
+    cf = reporting.ConclusionFacts(tested=bool(rec.evidence_types), occurrences=pop.row_count if pop else None,
+                                   exceptions=len(rec.exceptions), deviation_conclusion=deviation,
+                                   untested_items=summary.untested if summary else 0)
+    return rec, pf, cf, sample_wordings, pop
+
+
+def _lower_first(text: str) -> str:
+    text = " ".join(text.split())
+    return text[:1].lower() + text[1:] if text[1:2].islower() else text
+
+
+def _sample_wordings(session, control: Control, exceptions) -> list[str]:
+    """Sample exceptions are reported once per control with the current counts ("For 2 of 40 ...");
+    other exceptions with their own wording."""
+    from fieldwork_tui.services.findings.exceptions import sample_counts
+
+    out: list[str] = []
+    sample_done = False
+    for ex, _resp in exceptions:
+        if ex.source is ExceptionSource.sample and ex.sample_item_id is not None:
+            if sample_done:
+                continue
+            from fieldwork_tui.store.models import SampleItem
+
+            item = session.get(SampleItem, ex.sample_item_id)
+            deviations, size = sample_counts(session, item.sample_id)
+            out.append(reporting.sample_exception_wording(
+                max(deviations, 1), size, reporting.items_noun(control.title, control.description), ex.deviation))
+            sample_done = True
+        else:
+            out.append(ex.report_wording or reporting.instance_exception_wording(ex.instance, ex.deviation))
+    return out
+
+
+def conclusion_view(handle: EngagementHandle, ref: str) -> ConclusionView:
+    rec, pf, cf, wordings, pop = _facts(handle, ref)
+    suggested, why = reporting.suggest_conclusion(cf)
+    row = reporting.section_iv_row(rec.control.ref, pf, wordings, rec.control.conclusion,
+                                   occurrences=pop.row_count if pop else None)
+    return ConclusionView(ref=rec.control.ref, current=rec.control.conclusion, note=rec.control.conclusion_note,
+                          suggested=suggested, why=why, row=row)
+
+
+def conclude_control(handle: EngagementHandle, ref: str, conclusion: Conclusion | str | None = None,
+                     note: str = "") -> ConclusionView:
+    """Record the control's conclusion: the suggestion unless `conclusion` differs, which needs a note."""
+    from fieldwork_tui.services.controls.catalog import set_conclusion
+
+    view = conclusion_view(handle, ref)
+    try:
+        chosen = Conclusion(conclusion) if conclusion else view.suggested
+    except ValueError:
+        raise InvalidInput(f"conclusion {conclusion!r}: expected one of {', '.join(Conclusion)}") from None
+    note = (note or "").strip()
+    if chosen is not view.suggested and not note:
+        raise InvalidInput(f"note: concluding {chosen.value} when the work supports {view.suggested.value} "
+                           f"needs a note ({view.why})")
+    set_conclusion(handle, view.ref, chosen, note or view.why)
+    return conclusion_view(handle, ref)
+
+
+def section_iv_rows(handle: EngagementHandle) -> list[reporting.SectionIVRow]:
+    """Every control's Section IV row, in ref order (for the report and the bundle)."""
+    from fieldwork_tui.services.controls.catalog import list_controls
+
+    return [conclusion_view(handle, c.ref).row for c in list_controls(handle)]

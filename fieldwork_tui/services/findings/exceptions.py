@@ -1,0 +1,268 @@
+"""The exceptions register: instances where a control did not operate as described, and the
+management responses to them.
+
+An exception comes from a sample deviation, a re-performance difference or manual entry. It records
+the specific instance, the planned control (what should have happened), the deviation (what did),
+its type and whether design or operating effectiveness is concerned, and report wording generated
+from those ("For 2 of 25 changes sampled, ..."). Remediation never deletes an exception: a remediated
+exception stays in the register and in the report with its management response.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import func, or_
+from sqlmodel import Session, select
+
+from fieldwork_tui.domain import reporting
+from fieldwork_tui.domain.vocab import (
+    DifferenceKind,
+    Effectiveness,
+    ExceptionSource,
+    ExceptionType,
+    RemediationStatus,
+    SampleResult,
+)
+from fieldwork_tui.services.controls.catalog import find_control
+from fieldwork_tui.services.errors import InvalidInput, NotFound
+from fieldwork_tui.services.findings.views import ExceptionDetail, ExceptionSummary
+from fieldwork_tui.store.handle import EngagementHandle
+from fieldwork_tui.store.models import (
+    Control,
+    ControlException,
+    ManagementResponse,
+    Reperformance,
+    ReperformanceDifference,
+    Sample,
+    SampleItem,
+)
+
+
+def list_exceptions(handle: EngagementHandle, text: str = "", *, control: str | None = None,
+                    without_response: bool = False) -> list[ExceptionSummary]:
+    """The register, filtered in SQL by text (control, instance, deviation, wording), control and
+    whether a management response is still missing."""
+    with handle.read() as s:
+        q = (select(ControlException, Control, ManagementResponse)
+             .join(Control, Control.id == ControlException.control_id)
+             .join(ManagementResponse, ManagementResponse.exception_id == ControlException.id, isouter=True))
+        needle = text.strip()
+        if needle:
+            like = f"%{needle}%"
+            q = q.where(or_(Control.ref.ilike(like), ControlException.instance.ilike(like),
+                            ControlException.deviation.ilike(like), ControlException.report_wording.ilike(like),
+                            ControlException.exception_type.ilike(like)))
+        if control:
+            q = q.where(func.upper(Control.ref) == control.strip().upper())
+        if without_response:
+            q = q.where(ManagementResponse.id.is_(None))
+        return [
+            ExceptionSummary(ex.id, c.ref, ex.instance, ex.deviation, ex.exception_type.value,
+                             r.remediation_status.value if r else "missing", source=ex.source.value,
+                             effectiveness=ex.effectiveness.value, report_wording=ex.report_wording,
+                             responder=r.responder if r else "", remediation_date=r.remediation_date if r else None)
+            for ex, c, r in s.exec(q.order_by(ControlException.id))
+        ]
+
+
+def get_exception(handle: EngagementHandle, exception_id: int) -> ExceptionDetail:
+    with handle.read() as s:
+        ex = _get(s, exception_id)
+        resp = s.exec(select(ManagementResponse).where(ManagementResponse.exception_id == ex.id)).first()
+        return ExceptionDetail(ex, resp, s.get(Control, ex.control_id))
+
+
+def _get(session: Session, exception_id: int) -> ControlException:
+    ex = session.get(ControlException, exception_id)
+    if ex is None:
+        raise NotFound(f"exception #{exception_id} not found")
+    return ex
+
+
+def _enum(cls, value, name: str):
+    try:
+        return cls(value)
+    except ValueError:
+        raise InvalidInput(f"{name} {value!r}: expected one of {', '.join(cls)}") from None
+
+
+# -- wording ------------------------------------------------------------------------------------------
+def sample_counts(session: Session, sample_id: int) -> tuple[int, int]:
+    """(deviations, size) over a sample and its expansions, as the report states them."""
+    sample = session.get(Sample, sample_id)
+    root = sample.parent_id or sample.id
+    ids = [root, *session.exec(select(Sample.id).where(Sample.parent_id == root))]
+    items = session.exec(select(SampleItem.result).where(SampleItem.sample_id.in_(ids))).all()
+    return sum(1 for r in items if r is SampleResult.deviation), len(items)
+
+
+def wording_for(session: Session, control: Control, source: ExceptionSource, instance: str, deviation: str,
+                sample_item_id: int | None = None) -> str:
+    if source is ExceptionSource.sample and sample_item_id is not None:
+        item = session.get(SampleItem, sample_item_id)
+        deviations, size = sample_counts(session, item.sample_id)
+        return reporting.sample_exception_wording(max(deviations, 1), size,
+                                                  reporting.items_noun(control.title, control.description), deviation)
+    return reporting.instance_exception_wording(instance, deviation)
+
+
+# -- create and edit ----------------------------------------------------------------------------------
+def create_exception(handle: EngagementHandle, ref: str, *, instance: str, deviation: str, planned_control: str = "",
+                     exception_type: ExceptionType | str = ExceptionType.execution,
+                     effectiveness: Effectiveness | str = Effectiveness.operating, report_wording: str | None = None,
+                     source: ExceptionSource | str = ExceptionSource.manual, sample_item_id: int | None = None,
+                     difference_id: int | None = None) -> ControlException:
+    """Record an exception. Report wording is generated unless given."""
+    source = _enum(ExceptionSource, source, "source")
+    etype = _enum(ExceptionType, exception_type, "type")
+    eff = _enum(Effectiveness, effectiveness, "effectiveness")
+    if not (instance or "").strip():
+        raise InvalidInput("instance: name the specific instance that deviated")
+    if not (deviation or "").strip():
+        raise InvalidInput("deviation: say what actually happened")
+    with handle.session() as s:
+        control = find_control(s, ref)
+        if source is ExceptionSource.sample:
+            item = s.get(SampleItem, sample_item_id) if sample_item_id else None
+            if item is None:
+                raise NotFound(f"sample item #{sample_item_id} not found")
+            sample = s.get(Sample, item.sample_id)
+            if sample.control_id != control.id:
+                raise InvalidInput(f"sample item #{item.id} belongs to another control")
+            if item.result is not SampleResult.deviation:
+                raise InvalidInput(f"sample item {item.key}: not marked as a deviation (it is {item.result.value})")
+            if s.exec(select(ControlException).where(ControlException.sample_item_id == item.id)).first():
+                raise InvalidInput(f"sample item {item.key}: an exception is already recorded for it")
+        if source is ExceptionSource.reperformance:
+            diff = s.get(ReperformanceDifference, difference_id) if difference_id else None
+            if diff is None:
+                raise NotFound(f"re-performance difference #{difference_id} not found")
+            rp = s.get(Reperformance, diff.reperformance_id)
+            if rp.control_id != control.id:
+                raise InvalidInput(f"re-performance difference #{diff.id} belongs to another control")
+            if s.exec(select(ControlException).where(ControlException.difference_id == diff.id)).first():
+                raise InvalidInput(f"re-performance difference #{diff.id}: an exception is already recorded for it")
+        wording = (report_wording or "").strip() or wording_for(s, control, source, instance, deviation,
+                                                               sample_item_id)
+        ex = ControlException(control_id=control.id, source=source, sample_item_id=sample_item_id,
+                              difference_id=difference_id, instance=instance.strip(),
+                              planned_control=(planned_control or control.description).strip(),
+                              deviation=deviation.strip(), exception_type=etype, effectiveness=eff,
+                              report_wording=wording, created_by=handle.actor)
+        s.add(ex)
+    return ex
+
+
+def draft_from_sample_item(handle: EngagementHandle, item_id: int) -> dict:
+    """Prefilled fields for the exception form from a deviating sample item."""
+    with handle.read() as s:
+        item = s.get(SampleItem, item_id)
+        if item is None:
+            raise NotFound(f"sample item #{item_id} not found")
+        sample = s.get(Sample, item.sample_id)
+        control = s.get(Control, sample.control_id)
+        when = f" ({item.occurred_on.isoformat()})" if item.occurred_on else ""
+        deviation = item.note or ""
+        return {"ref": control.ref, "source": ExceptionSource.sample.value, "sample_item_id": item.id,
+                "instance": f"{item.key}{when}", "planned_control": control.description, "deviation": deviation,
+                "report_wording": wording_for(s, control, ExceptionSource.sample, item.key, deviation or
+                                              "the control did not operate as described", item.id)}
+
+
+def draft_from_difference(handle: EngagementHandle, difference_id: int) -> dict:
+    """Prefilled fields for the exception form from a re-performance difference."""
+    with handle.read() as s:
+        diff = s.get(ReperformanceDifference, difference_id)
+        if diff is None:
+            raise NotFound(f"re-performance difference #{difference_id} not found")
+        rp = s.get(Reperformance, diff.reperformance_id)
+        control = s.get(Control, rp.control_id)
+        what = {
+            DifferenceKind.only_in_a: f"{diff.key} appears in {rp.list_a_label} but not in {rp.list_b_label}",
+            DifferenceKind.only_in_b: f"{diff.key} appears in {rp.list_b_label} but not in {rp.list_a_label}",
+            DifferenceKind.differing: f"{diff.key} differs between {rp.list_a_label} and {rp.list_b_label}",
+            DifferenceKind.date_window: f"{diff.key} fell outside the allowed date window",
+        }[diff.kind]
+        return {"ref": control.ref, "source": ExceptionSource.reperformance.value, "difference_id": diff.id,
+                "instance": diff.key, "planned_control": control.description, "deviation": what,
+                "report_wording": reporting.instance_exception_wording(diff.key, what)}
+
+
+def update_exception(handle: EngagementHandle, exception_id: int, **fields) -> ControlException:
+    """Edit an exception's text or classification (never its source); `report_wording=None` regenerates."""
+    allowed = {"instance", "planned_control", "deviation", "exception_type", "effectiveness", "report_wording"}
+    unknown = set(fields) - allowed
+    if unknown:
+        raise InvalidInput(f"exception field {sorted(unknown)[0]!r} cannot be edited")
+    with handle.session() as s:
+        ex = _get(s, exception_id)
+        for key in ("instance", "planned_control", "deviation"):
+            if key in fields and fields[key] is not None:
+                setattr(ex, key, str(fields[key]).strip())
+        if not ex.instance or not ex.deviation:
+            raise InvalidInput("instance and deviation: both are needed")
+        if fields.get("exception_type") is not None:
+            ex.exception_type = _enum(ExceptionType, fields["exception_type"], "type")
+        if fields.get("effectiveness") is not None:
+            ex.effectiveness = _enum(Effectiveness, fields["effectiveness"], "effectiveness")
+        if "report_wording" in fields:
+            wording = (fields["report_wording"] or "").strip()
+            ex.report_wording = wording or wording_for(s, s.get(Control, ex.control_id), ex.source, ex.instance,
+                                                       ex.deviation, ex.sample_item_id)
+        s.add(ex)
+    return ex
+
+
+# -- management responses -----------------------------------------------------------------------------
+def respond(handle: EngagementHandle, exception_id: int, *, root_cause: str, corrective_action: str = "",
+            compensating_controls: str = "", remediation_status: RemediationStatus | str = RemediationStatus.not_started,
+            remediation_date: dt.date | str | None = None, responder: str = "",
+            responded_on: dt.date | str | None = None) -> ManagementResponse:
+    """Record (or revise) management's response to an exception."""
+    from fieldwork_tui.store.clock import today
+
+    status = _enum(RemediationStatus, remediation_status, "remediation status")
+    if not (root_cause or "").strip():
+        raise InvalidInput("root cause: management's response must state the root cause")
+    if not (responder or "").strip():
+        raise InvalidInput("responder: name who responded for management")
+    rdate = _date(remediation_date, "remediation date")
+    if status is RemediationStatus.remediated and rdate is None:
+        raise InvalidInput("remediation date: a remediated exception needs the date it was remediated")
+    on = _date(responded_on, "response date") or today()
+    with handle.session() as s:
+        ex = _get(s, exception_id)
+        resp = s.exec(select(ManagementResponse).where(ManagementResponse.exception_id == ex.id)).first()
+        if resp is None:
+            resp = ManagementResponse(exception_id=ex.id)
+        resp.root_cause = root_cause.strip()
+        resp.corrective_action = (corrective_action or "").strip()
+        resp.compensating_controls = (compensating_controls or "").strip()
+        resp.remediation_status = status
+        resp.remediation_date = rdate
+        resp.responder = responder.strip()
+        resp.responded_on = on
+        s.add(resp)
+    return resp
+
+
+def _date(value: dt.date | str | None, name: str) -> dt.date | None:
+    if value is None or isinstance(value, dt.date):
+        return value
+    text = str(value).strip()
+    if not text:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise InvalidInput(f"{name} {text!r}: expected YYYY-MM-DD") from None
+
+
+def counts(handle: EngagementHandle) -> tuple[int, int]:
+    """(total exceptions, exceptions without a management response)."""
+    with handle.read() as s:
+        total = s.exec(select(func.count()).select_from(ControlException)).one()
+        without = s.exec(select(func.count()).select_from(ControlException).where(
+            ~ControlException.id.in_(select(ManagementResponse.exception_id)))).one()
+        return total, without

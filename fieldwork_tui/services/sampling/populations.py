@@ -1,0 +1,316 @@
+"""Populations: the complete list of a control's instances in the period, as the client extracted it.
+
+The import streams the CSV/XLSX (constant memory), writes rows in batches of bulk Core inserts inside
+ONE transaction (all or nothing: an error names the file row and nothing is kept), and freezes the
+population with a SHA-256 over its canonical rows (`domain.sampling.PopulationHasher`). The count the
+client states (the IPE completeness check) is recorded; a mismatch flags `population_unreconciled`.
+Rows are numbered 1..N in file order so browsing a million rows is an index seek, not an OFFSET scan.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import hashlib
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import String, cast, func, select
+from sqlalchemy import exc as sa_exc
+from sqlmodel import Session
+from sqlmodel import select as sm_select
+
+from fieldwork_tui.domain.dates import DateParseError, parse_date
+from fieldwork_tui.domain.sampling import PopulationHasher, cells_json
+from fieldwork_tui.services.controls.catalog import find_control
+from fieldwork_tui.services.errors import InvalidInput, NotFound
+from fieldwork_tui.services.sampling.views import PopulationResult, PopulationRowView
+from fieldwork_tui.store import journal
+from fieldwork_tui.store.handle import EngagementHandle
+from fieldwork_tui.store.models import Population, PopulationRow
+from fieldwork_tui.store.tabular import cell_text, norm_header, open_table
+
+BATCH = 5000
+ROWS = PopulationRow.__table__  # type: ignore[attr-defined]
+_INSERT = ("INSERT INTO populationrow (population_id, row_number, key, occurred_on, data) "
+           "VALUES (?, ?, ?, ?, ?)")
+Progress = Callable[[int, int | None], None]
+
+
+def _cell(value: object) -> str:
+    """A cell as stored and hashed: dates as ISO text, whole floats without '.0', text stripped."""
+    if type(value) is str:
+        return value.strip()
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return cell_text(value)
+
+
+def _day(value: object, cache: dict[str, dt.date | None]) -> dt.date | None:
+    """parse_date with a fast path for repeated text (a population has few distinct dates)."""
+    if type(value) is str:
+        day = cache.get(value, _MISSING)
+        if day is _MISSING:
+            day = parse_date(value)
+            if len(cache) < 100_000:
+                cache[value] = day
+        return day
+    return parse_date(value)
+
+
+_MISSING = object()
+
+
+def _open(path: Path, key: str | None, date: str | None):
+    """Find the header: the first row naming the key and date columns when given; otherwise the first
+    row with two or more cells (a title line above the header has one), else the first row."""
+    wanted = [norm_header(w) for w in (key, date) if w]
+    if wanted:
+        try:
+            return open_table(path, is_header=lambda texts: all(w in [norm_header(t) for t in texts] for w in wanted))
+        except InvalidInput as exc:
+            if "no header row" not in str(exc):
+                raise
+            names = " and ".join(repr(w) for w in (key, date) if w)
+            raise InvalidInput(f"{path}: no header row with column {names} in the first rows") from None
+    try:
+        return open_table(path, is_header=lambda texts: sum(1 for t in texts if t) >= 2)
+    except InvalidInput as exc:
+        if "no header row" not in str(exc):
+            raise
+    return open_table(path)
+
+
+def _find_column(headers: list[str], wanted: str, path: Path, header_row: int, what: str) -> int:
+    normed = [norm_header(h) for h in headers]
+    target = norm_header(wanted)
+    if target in normed:
+        return normed.index(target)
+    raise InvalidInput(f"{path}: row {header_row}: no column {wanted!r} for the {what} "
+                       f"(columns: {', '.join(h for h in headers if h) or 'none'})")
+
+
+def file_sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 20):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def estimate_rows(path: Path | str) -> int | None:
+    """A quick upper estimate of the data rows, for a progress bar (None when unknown)."""
+    path = Path(path)
+    try:
+        if path.suffix.lower() in {".xlsx", ".xlsm"}:
+            from openpyxl import load_workbook
+
+            wb = load_workbook(path, read_only=True)
+            try:
+                return wb.worksheets[0].max_row
+            finally:
+                wb.close()
+        n = 0
+        with open(path, "rb") as fh:
+            while chunk := fh.read(1 << 20):
+                n += chunk.count(b"\n")
+        return max(n, 1)
+    except Exception:  # noqa: BLE001 - an estimate only
+        return None
+
+
+def import_population(handle: EngagementHandle, ref: str, path: Path | str, *, key: str | None = None,
+                      date: str | None = None, expected_count: int | None = None,
+                      progress: Progress | None = None) -> PopulationResult:
+    """Import a population for control `ref` (see the module docstring). `key` names the column that
+    identifies each instance (default: the first column); `date` the column dated within the period
+    (optional; with it the selection is stratified across the period)."""
+    path = Path(path)
+    if expected_count is not None and expected_count < 0:
+        raise InvalidInput(f"--expected-count: expected a count of 0 or more, got {expected_count}")
+    table = _open(path, key, date)
+    headers = [h or f"column {i + 1}" for i, h in enumerate(table.headers)]
+    key_idx = _find_column(table.headers, key, path, table.header_row, "key") if key else 0
+    date_idx = _find_column(table.headers, date, path, table.header_row, "date") if date else None
+    key_col = headers[key_idx]
+    date_col = headers[date_idx] if date_idx is not None else ""
+    source_sha = file_sha256(path)
+    total = estimate_rows(path) if progress else None
+    width = len(headers)
+    hasher = PopulationHasher(headers, key_col, date_col)
+
+    with handle.session() as s:
+        control = find_control(s, ref)
+        pop = Population(control_id=control.id, source_name=path.name, source_sha256=source_sha, key_column=key_col,
+                         date_column=date_col, columns=headers, expected_count=expected_count,
+                         imported_by=handle.actor)
+        s.add(pop)
+        s.flush()
+        conn = s.connection()
+        blanks: list[int] = []  # sequence numbers after which a blank line was skipped
+
+        def file_row(seq: int) -> int:
+            return table.file_row(seq - 1 + bisect.bisect_right(blanks, seq - 1))
+
+        batch: list[tuple[Any, ...]] = []
+        batch_keys: dict[str, int] = {}
+        day_cache: dict[str, dt.date | None] = {}
+        seq = 0
+        for raw in table.rows:
+            cells = [_cell(c) for c in raw]
+            if not any(cells):
+                blanks.append(seq)
+                continue
+            seq += 1
+            if len(cells) > width:
+                extra = [c for c in cells[width:] if c]
+                if extra:
+                    raise InvalidInput(f"{path}: row {file_row(seq)}: {len(cells)} cells but the header has "
+                                       f"{width} columns")
+                cells = cells[:width]
+            elif len(cells) < width:
+                cells += [""] * (width - len(cells))
+            k = cells[key_idx]
+            if not k:
+                raise InvalidInput(f"{path}: row {file_row(seq)}, column {key_col!r}: the key is empty")
+            day = None
+            if date_idx is not None:
+                try:
+                    day = _day(raw[date_idx] if date_idx < len(raw) else None, day_cache)
+                except DateParseError as exc:
+                    raise InvalidInput(f"{path}: row {file_row(seq)}, column {date_col!r}: {exc}") from None
+                if day is None:
+                    raise InvalidInput(f"{path}: row {file_row(seq)}, column {date_col!r}: the date is empty")
+            if k in batch_keys:
+                raise InvalidInput(f"{path}: row {file_row(seq)}, column {key_col!r}: duplicate key {k!r} "
+                                   f"(also row {file_row(batch_keys[k])})")
+            batch_keys[k] = seq
+            day_text = day.isoformat() if day else ""
+            data = cells_json(cells)
+            hasher.add_encoded(k, day_text, data)
+            batch.append((pop.id, seq, k, day_text or None, data))
+            if len(batch) >= BATCH:
+                _flush(s, conn, pop.id, batch, batch_keys, path, key_col, file_row)
+                if progress:
+                    progress(seq, total)
+        _flush(s, conn, pop.id, batch, batch_keys, path, key_col, file_row)
+        if seq == 0 and expected_count != 0:
+            raise InvalidInput(f"{path}: no rows below the header (row {table.header_row}); for a control that "
+                               f"did not run in the period, import it with --expected-count 0")
+        pop.row_count = seq
+        pop.sha256 = hasher.hexdigest()
+        s.add(pop)
+        s.flush()
+        journal.record(s, "import", "population", pop.id, {
+            "control": control.ref, "source_name": path.name, "source_sha256": source_sha, "rows": seq,
+            "sha256": pop.sha256, "key_column": key_col, "date_column": date_col, "expected_count": expected_count,
+        })
+        if progress:
+            progress(seq, seq)
+        result = PopulationResult(id=pop.id, control=control.ref, rows=seq, sha256=pop.sha256,
+                                  source_sha256=source_sha, source_name=path.name, key_column=key_col,
+                                  date_column=date_col, expected_count=expected_count)
+    _keep_source(handle, path, control.ref)
+    return result
+
+
+def _keep_source(handle: EngagementHandle, path: Path, ref: str) -> None:
+    """Keep the client's file in the evidence vault (the population itself is frozen by its SHA-256, and
+    the source file's SHA-256 is recorded too)."""
+    from fieldwork_tui.services.evidence import files as evidence  # evidence imports sampling: kept local
+
+    evidence.store_file(handle, path, description=f"population of {ref} as received")
+
+
+def _flush(session: Session, conn, pop_id: int, batch: list, batch_keys: dict[str, int], path: Path, key_col: str,
+           file_row: Callable[[int], int]) -> None:
+    """Insert one batch; a key already imported in an earlier batch is named with both rows."""
+    if not batch:
+        return
+    try:
+        conn.exec_driver_sql(_INSERT, batch)
+    except sa_exc.IntegrityError:
+        keys = list(batch_keys)
+        for i in range(0, len(keys), 500):
+            chunk = keys[i : i + 500]
+            for k, rn in conn.execute(select(ROWS.c.key, ROWS.c.row_number)
+                                      .where(ROWS.c.population_id == pop_id, ROWS.c.key.in_(chunk))):
+                if rn != batch_keys[k]:
+                    raise InvalidInput(f"{path}: row {file_row(batch_keys[k])}, column {key_col!r}: duplicate key "
+                                       f"{k!r} (also row {file_row(rn)})") from None
+        raise
+    batch.clear()
+    batch_keys.clear()
+
+
+# -- reading ------------------------------------------------------------------------------------------
+def latest_population(session: Session, control_id: int) -> Population | None:
+    return session.exec(sm_select(Population).where(Population.control_id == control_id)
+                        .order_by(Population.id.desc())).first()
+
+
+def population_for(handle: EngagementHandle, ref: str) -> Population | None:
+    """The control's latest population (None before any import)."""
+    with handle.read() as s:
+        return latest_population(s, find_control(s, ref).id)
+
+
+def get_population(handle: EngagementHandle, population_id: int) -> Population:
+    with handle.read() as s:
+        pop = s.get(Population, population_id)
+        if pop is None:
+            raise NotFound(f"population #{population_id} not found")
+        return pop
+
+
+def iter_keys(session: Session, population_id: int) -> Iterator[tuple[str, dt.date | None]]:
+    """(key, date) of every row in file order, streamed."""
+    q = (select(ROWS.c.key, ROWS.c.occurred_on).where(ROWS.c.population_id == population_id)
+         .order_by(ROWS.c.row_number))
+    yield from session.connection().execute(q.execution_options(yield_per=10000))
+
+
+def iter_rows(session: Session, population_id: int) -> Iterator[tuple[str, dt.date | None, list[str]]]:
+    q = (select(ROWS.c.key, ROWS.c.occurred_on, ROWS.c.data).where(ROWS.c.population_id == population_id)
+         .order_by(ROWS.c.row_number))
+    yield from session.connection().execute(q.execution_options(yield_per=10000))
+
+
+def date_bounds(session: Session, population_id: int) -> tuple[dt.date, dt.date] | None:
+    lo, hi = session.connection().execute(
+        select(func.min(ROWS.c.occurred_on), func.max(ROWS.c.occurred_on)).where(ROWS.c.population_id == population_id)
+    ).one()
+    return (lo, hi) if lo is not None and hi is not None else None
+
+
+def rehash(session: Session, pop: Population) -> str:
+    """Recompute the population SHA-256 from the stored rows."""
+    hasher = PopulationHasher(pop.columns, pop.key_column, pop.date_column)
+    for k, day, data in iter_rows(session, pop.id):
+        hasher.add(k, day, data)
+    return hasher.hexdigest()
+
+
+def count_rows(handle: EngagementHandle, population_id: int, text: str = "") -> int:
+    with handle.read() as s:
+        q = select(func.count()).select_from(ROWS).where(ROWS.c.population_id == population_id)
+        if text.strip():
+            q = q.where(cast(ROWS.c.data, String).like(f"%{text.strip()}%"))
+        return s.connection().execute(q).scalar_one()
+
+
+def page_rows(handle: EngagementHandle, population_id: int, offset: int, limit: int,
+              text: str = "") -> list[PopulationRowView]:
+    """One window of rows for browsing. Unfiltered windows seek on the row number (instant at any depth)."""
+    with handle.read() as s:
+        q = select(ROWS.c.row_number, ROWS.c.key, ROWS.c.occurred_on, ROWS.c.data).where(
+            ROWS.c.population_id == population_id)
+        if text.strip():
+            q = q.where(cast(ROWS.c.data, String).like(f"%{text.strip()}%")).order_by(ROWS.c.row_number).offset(offset)
+        else:
+            q = q.where(ROWS.c.row_number > offset).order_by(ROWS.c.row_number)
+        q = q.limit(limit)
+        return [PopulationRowView(rn, k, d, list(data)) for rn, k, d, data in s.connection().execute(q)]

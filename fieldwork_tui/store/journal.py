@@ -1,0 +1,192 @@
+"""Hash-chained journal of every change, written in the same transaction as the change.
+
+A session listener turns every ORM insert, update and delete into a `journalentry` row whose
+`hash = sha256(prev_hash + canonical JSON)`; bulk writes (population rows) record one summary entry
+through `record()`. In the `final_report` phase the engagement is locked: updates and deletes are
+refused, additions are still allowed (dated and attributed by the journal).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import hashlib
+import json
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from sqlalchemy import event, insert, inspect, select
+from sqlalchemy.orm import Session
+
+from fieldwork_tui.domain.vocab import Phase
+from fieldwork_tui.errors import EngagementLocked
+from fieldwork_tui.store.models import Engagement, JournalEntry, utcnow
+
+GENESIS = "0" * 64
+_TABLE = JournalEntry.__table__  # type: ignore[attr-defined]
+#: Tables whose edits stay allowed after the engagement locks (additions are always allowed).
+_EDITABLE_WHEN_LOCKED = {"reviewnote"}
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if isinstance(value, bytes):
+        return value.hex()
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+def entry_hash(prev_hash: str, at: str, actor: str, action: str, entity: str, entity_id: str, details: Any) -> str:
+    payload = json.dumps(
+        {"at": at, "actor": actor, "action": action, "entity": entity, "entity_id": entity_id, "details": details},
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=False,
+    )
+    return hashlib.sha256((prev_hash + payload).encode("utf-8")).hexdigest()
+
+
+def _last_hash(session: Session) -> str:
+    row = session.connection().execute(select(_TABLE.c.hash).order_by(_TABLE.c.id.desc()).limit(1)).first()
+    return row[0] if row else GENESIS
+
+
+def record(session: Session, action: str, entity: str, entity_id: Any = "", details: dict | None = None) -> None:
+    """Append one journal entry in the session's transaction."""
+    actor = session.info.get("actor", "")
+    _append(session, [(action, entity, str(entity_id), _jsonable(details or {}))], actor)
+
+
+def _append(session: Session, entries: Iterable[tuple[str, str, str, Any]], actor: str) -> None:
+    prev = _last_hash(session)
+    now = utcnow()
+    at = now.isoformat()
+    rows = []
+    for action, entity, entity_id, details in entries:
+        h = entry_hash(prev, at, actor, action, entity, entity_id, details)
+        rows.append(
+            {"at": now, "actor": actor, "action": action, "entity": entity, "entity_id": entity_id,
+             "details": details, "prev_hash": prev, "hash": h}
+        )
+        prev = h
+    if rows:
+        session.connection().execute(insert(_TABLE), rows)
+
+
+def _row_values(obj: Any) -> dict[str, Any]:
+    mapper = inspect(obj).mapper
+    return {c.key: _jsonable(getattr(obj, c.key)) for c in mapper.column_attrs}
+
+
+def _changes(obj: Any) -> dict[str, Any]:
+    state = inspect(obj)
+    out: dict[str, Any] = {}
+    for attr in state.mapper.column_attrs:
+        hist = state.attrs[attr.key].history
+        if hist.has_changes():
+            old = hist.deleted[0] if hist.deleted else None
+            new = hist.added[0] if hist.added else None
+            out[attr.key] = {"from": _jsonable(old), "to": _jsonable(new)}
+    return out
+
+
+def _pk(obj: Any) -> str:
+    state = inspect(obj)
+    # A new row has no identity key until the flush completes, but its primary key is already set.
+    ident = state.identity or state.mapper.primary_key_from_instance(obj)
+    return "/".join(str(i) for i in ident) if ident and all(i is not None for i in ident) else ""
+
+
+def _is_locked(session: Session) -> bool:
+    cached = session.info.get("_phase_checked")
+    if cached is not None:
+        return cached
+    row = session.connection().execute(select(Engagement.__table__.c.phase).limit(1)).first()  # type: ignore[attr-defined]
+    locked = bool(row and row[0] == Phase.final_report.value)
+    session.info["_phase_checked"] = locked
+    return locked
+
+
+def _before_flush(session: Session, _ctx, _instances) -> None:
+    session.info.pop("_phase_checked", None)
+    touched = [o for o in list(session.dirty) + list(session.deleted) if not isinstance(o, JournalEntry)]
+    touched = [o for o in touched if o in session.deleted or session.is_modified(o, include_collections=False)]
+    if not touched or not _is_locked(session):
+        return
+    for obj in touched:
+        table = obj.__tablename__
+        if obj in session.deleted:
+            raise EngagementLocked("the engagement is locked (final report): nothing can be deleted")
+        if table in _EDITABLE_WHEN_LOCKED:
+            continue
+        raise EngagementLocked(f"the engagement is locked (final report): {table} #{_pk(obj)} cannot be edited")
+
+
+def _after_flush(session: Session, _ctx) -> None:
+    entries: list[tuple[str, str, str, Any]] = []
+    for obj in session.new:
+        if isinstance(obj, JournalEntry):
+            continue
+        entries.append(("create", obj.__tablename__, _pk(obj), _row_values(obj)))
+    for obj in session.dirty:
+        if isinstance(obj, JournalEntry):
+            continue
+        changes = _changes(obj)
+        if changes:
+            entries.append(("update", obj.__tablename__, _pk(obj), changes))
+    for obj in session.deleted:
+        if isinstance(obj, JournalEntry):
+            continue
+        entries.append(("delete", obj.__tablename__, _pk(obj), _row_values(obj)))
+    if entries:
+        _append(session, entries, session.info.get("actor", ""))
+
+
+def install(session: Session, actor: str) -> Session:
+    session.info["actor"] = actor
+    event.listen(session, "before_flush", _before_flush)
+    event.listen(session, "after_flush", _after_flush)
+    return session
+
+
+def verify_chain(rows: Iterable[dict[str, Any]]) -> Iterator[str]:
+    """Yield one problem line per broken link; rows as dicts with the JournalEntry fields (JSON form)."""
+    prev = GENESIS
+    for row in rows:
+        at = row["at"] if isinstance(row["at"], str) else row["at"].isoformat()
+        expected = entry_hash(prev, at, row["actor"], row["action"], row["entity"], row["entity_id"], row["details"])
+        if row["prev_hash"] != prev:
+            yield f"journal entry {row['id']}: previous-hash link broken"
+        elif row["hash"] != expected:
+            yield f"journal entry {row['id']}: content does not match its hash"
+        prev = row["hash"]
+
+
+_FIELDS = ("id", "at", "actor", "action", "entity", "entity_id", "details", "prev_hash", "hash")
+
+
+def iter_entries(session: Session, batch: int = 1000) -> Iterator[dict[str, Any]]:
+    """Every journal entry in order, in its JSON form (the lines of a bundle's `journal.jsonl`),
+    fetched in batches so a long journal never sits in memory."""
+    last = 0
+    cols = [_TABLE.c[f] for f in _FIELDS]
+    while True:
+        rows = session.connection().execute(
+            select(*cols).where(_TABLE.c.id > last).order_by(_TABLE.c.id).limit(batch)
+        ).all()
+        if not rows:
+            return
+        for row in rows:
+            yield {f: _jsonable(v) for f, v in zip(_FIELDS, row, strict=True)}
+        last = rows[-1][0]
+
+
+def entry_line(entry: dict[str, Any]) -> str:
+    """One `journal.jsonl` line (canonical JSON, keys sorted)."""
+    return json.dumps(entry, sort_keys=True, separators=(",", ":"), ensure_ascii=False)

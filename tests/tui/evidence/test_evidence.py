@@ -1,0 +1,240 @@
+"""Pilot tests: interviews typed live, corroboration, attach by pasted path, observation, comparison —
+driven with keys, asserting what was stored."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from sqlmodel import select
+
+from fieldwork_tui.services.controls.catalog import get_control
+from fieldwork_tui.services.evidence import interviews
+from fieldwork_tui.store.models import EvidenceControl, EvidenceFile, Observation, Reperformance
+
+from ..support import settle
+
+SIZE = (130, 40)
+
+
+async def _paste(pilot, text: str) -> None:
+    """What a terminal sends when the user pastes (bracketed paste) into the focused widget."""
+    from textual import events
+
+    pilot.app.focused.post_message(events.Paste(text))
+    await settle(pilot)
+
+
+async def _open_tab(pilot, app, ref: str, key: str) -> None:
+    from fieldwork_tui.tui.screens.control_detail import ControlDetailScreen
+
+    await app.push_screen(ControlDetailScreen(ref))
+    await settle(pilot)
+    await pilot.press(key)  # show the tab: the focus lands on its table
+    await settle(pilot)
+
+
+async def test_live_interview_entry_saves_as_typed(demo_app, monkeypatch) -> None:
+    from fieldwork_tui.tui.screens.interview_entry import InterviewEntryScreen
+
+    autosaved = asyncio.Event()
+    real_autosave = InterviewEntryScreen.autosave
+
+    def autosave(screen) -> None:  # the screen's own timer calls it; the test waits for that event
+        real_autosave(screen)
+        autosaved.set()
+
+    monkeypatch.setattr(InterviewEntryScreen, "autosave", autosave)
+    app = demo_app
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("4", "n")
+        await settle(pilot)
+        await pilot.press(*"Kenji Watanabe", "enter", *"engineering", "enter", "enter", *"Deploy pipeline",
+                          "enter")
+        await settle(pilot)
+        screen = app.screen
+        assert type(screen).__name__ == "InterviewEntryScreen"
+        await pilot.press(*"Deploys need two approvals")  # no enter: the autosave must keep it
+
+        def saved_text() -> list[str]:
+            return [s.text for s in interviews.interview_detail(app.handle, screen.interview_id).statements]
+
+        autosaved.clear()
+        await asyncio.wait_for(autosaved.wait(), timeout=30)  # the autosave timer fired (no enter pressed)
+        assert saved_text() == ["Deploys need two approvals"]
+        await pilot.press("ctrl+l", *"cm-01 cm-02", "enter")  # links the statement being typed
+        await pilot.press(*" in CI", "enter", *"Rollbacks are automatic", "enter")
+        await settle(pilot)
+        detail = interviews.interview_detail(app.handle, screen.interview_id)
+        assert detail.person.name == "Kenji Watanabe" and detail.interview.topic == "Deploy pipeline"
+        assert [(s.text, s.controls) for s in detail.statements] == [
+            ("Deploys need two approvals in CI", ["CM-01", "CM-02"]),
+            ("Rollbacks are automatic", ["CM-01", "CM-02"]),  # the controls field is sticky
+        ]
+        # edit the first statement from the table
+        await pilot.press("ctrl+t", "home", "e", "end", *" and a green build", "enter")
+        await settle(pilot)
+        assert interviews.interview_detail(app.handle, screen.interview_id).statements[0].text == \
+            "Deploys need two approvals in CI and a green build"
+
+
+async def test_corroboration_dialog_contradicts_with_evidence(demo_app) -> None:
+    app = demo_app
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("4")
+        await settle(pilot)
+        iv = next(i for i in interviews.list_interviews(app.handle) if i.person == "Hannah Köhler")
+        table = app.screen.query_one("#interviews-table")
+        while table.cursor_key != iv.id:
+            await pilot.press("down")
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("ctrl+t", "end", "c")  # the last statement: background checks (uncorroborated)
+        await settle(pilot)
+        assert type(app.screen).__name__ == "CorroborationDialog"
+        # radio set: down to "contradicted", select; tab to evidence, open, pick the first; tab to note
+        await pilot.press("down", "down", "enter", "tab", "enter", "down", "enter", "tab",
+                          *"HR report shows 2 starts before checks", "ctrl+s")  # the note is multi-line
+        await settle(pilot)
+        st = interviews.interview_detail(app.handle, iv.id).statements[-1]
+        assert st.corroboration == "contradicted" and st.evidence_id is not None
+        assert st.note == "HR report shows 2 starts before checks"
+
+
+async def test_attach_by_pasted_path(demo_app, tmp_path: Path) -> None:
+    (tmp_path / "minutes").mkdir()
+    src = tmp_path / "minutes" / "policy-review-2026.pdf"
+    src.write_bytes(b"%PDF-1.4 board minutes" * 1000)
+    app = demo_app
+    app.attach_folder = tmp_path
+    async with app.run_test(size=SIZE) as pilot:
+        await _open_tab(pilot, app, "CA-01", "alt+3")
+        await pilot.press("a")
+        await settle(pilot)
+        assert type(app.screen).__name__ == "AttachFileDialog"
+        await _paste(pilot, str(src))
+        await pilot.press("tab", *"2026-03-31", "tab", *"Annual policy approval", "enter")
+        control_id = get_control(app.handle, "CA-01").id
+
+        def stored() -> list[EvidenceFile]:
+            with app.handle.read() as s:
+                return list(s.exec(select(EvidenceFile).join(EvidenceControl)
+                                   .where(EvidenceControl.control_id == control_id)))
+
+        await settle(pilot)  # the copy into the vault runs in a worker
+        assert len(stored()) == 1
+        assert type(app.screen).__name__ == "ControlDetailScreen"
+        assert app.attach_folder == tmp_path / "minutes"  # the next picker opens where this file was
+        [ev] = stored()
+        assert ev.original_name == "policy-review-2026.pdf" and ev.size == src.stat().st_size
+        assert ev.as_of.isoformat() == "2026-03-31" and ev.description == "Annual policy approval"
+        assert "inspection" in app.screen.records.evidence_types
+
+
+async def test_attach_dialog_shows_a_bad_path(demo_app, tmp_path: Path) -> None:
+    app = demo_app
+    app.attach_folder = tmp_path
+    async with app.run_test(size=SIZE) as pilot:
+        await _open_tab(pilot, app, "CA-01", "alt+3")
+        await pilot.press("a")
+        await settle(pilot)
+        await _paste(pilot, str(tmp_path / "missing.pdf"))
+        await pilot.press("enter")
+        from textual.widgets import Static
+
+        await settle(pilot)
+        assert "not found" in str(app.screen.query_one("#form-error", Static).content)
+        assert type(app.screen).__name__ == "AttachFileDialog"
+
+
+async def test_observation_dialog(demo_app) -> None:
+    app = demo_app
+    async with app.run_test(size=SIZE) as pilot:
+        await _open_tab(pilot, app, "AV-02", "alt+2")
+        await pilot.press("a")
+        await settle(pilot)
+        await pilot.press(*"Backup job dashboard green for 30 days", "tab", "ctrl+a", "ctrl+k",  # what is multi-line
+                          *"2026-09-02 11:30", "enter", *"SRE desk", "enter", "enter")
+        await settle(pilot)
+        with app.handle.read() as s:
+            [obs] = s.exec(select(Observation).where(Observation.control_id == get_control(app.handle, "AV-02").id))
+        assert obs.description == "Backup job dashboard green for 30 days" and obs.location == "SRE desk"
+        assert obs.observed_at.strftime("%Y-%m-%d %H:%M") == "2026-09-02 11:30" and obs.observed_by == "elena"
+        assert "observation" in app.screen.records.evidence_types
+
+
+async def test_comparison_dialog(demo_app, tmp_path: Path) -> None:
+    a = tmp_path / "pulled.csv"
+    a.write_text("login,role\njdoe,admin\nasmith,user\nsvc,admin\n")
+    b = tmp_path / "reviewed.csv"
+    b.write_text("Reviewer,Mail,Role\npm,jdoe@corp.example,admin\npm,asmith@corp.example,admin\npm,x@corp.example,user\n")
+    app = demo_app
+    async with app.run_test(size=SIZE) as pilot:
+        await _open_tab(pilot, app, "AC-05", "alt+4")
+        await pilot.press("n")
+        await settle(pilot)
+        await _paste(pilot, str(a))
+        await pilot.press("enter")
+        await _paste(pilot, str(b))
+        await pilot.press("enter")
+        await settle(pilot)
+        dialog = app.screen
+        assert dialog.columns["b"] == ["Reviewer", "Mail", "Role"]
+        # choose the key of list B with the keyboard: Reviewer -> Mail
+        dialog.query_one("#key-b").focus()
+        await pilot.press("enter", "down", "enter")
+        # keys match: e-mail = user name
+        dialog.query_one("#key-mode").focus()
+        await pilot.press("enter", "down", "enter", "ctrl+s")
+        await settle(pilot)
+        assert type(app.screen).__name__ == "ReperformanceResultScreen"
+        with app.handle.read() as s:
+            [rp] = s.exec(select(Reperformance).where(Reperformance.control_id == get_control(app.handle, "AC-05").id))
+        assert (rp.key_a, rp.key_b, rp.options["key_mode"]) == ("login", "Mail", "username")
+        assert (rp.only_in_a, rp.only_in_b, rp.differing) == (1, 1, 1)
+        # conclude from the result screen
+        await pilot.press("c", *"One service account not reviewed", "ctrl+s")  # a multi-line conclusion
+        await settle(pilot)
+        with app.handle.read() as s:
+            assert s.get(Reperformance, rp.id).conclusion == "One service account not reviewed"
+
+
+async def test_raise_exception_from_a_difference(demo_app) -> None:
+    from fieldwork_tui.store.models import ControlException
+
+    app = demo_app
+    async with app.run_test(size=SIZE) as pilot:
+        await _open_tab(pilot, app, "AC-01", "alt+4")
+        await pilot.press("v")  # the differences of the comparison under the cursor
+        await settle(pilot)
+        assert type(app.screen).__name__ == "ReperformanceResultScreen"
+        await pilot.press("x")
+        await settle(pilot)
+        with app.handle.read() as s:
+            ex = s.exec(select(ControlException).where(ControlException.difference_id.is_not(None))
+                        .order_by(ControlException.id.desc())).first()
+        assert ex is not None and ex.control_id == get_control(app.handle, "AC-01").id
+
+
+def test_autosave_interval_is_at_most_a_second() -> None:
+    from fieldwork_tui.tui.screens.interview_entry import AUTOSAVE_SECONDS
+
+    assert 0 < AUTOSAVE_SECONDS <= 1
+
+
+def test_no_event_loop_leak() -> None:
+    assert asyncio.get_event_loop_policy() is not None
+
+
+async def test_required_types_dialog(demo_app) -> None:
+    app = demo_app
+    async with app.run_test(size=SIZE) as pilot:
+        await _open_tab(pilot, app, "CE-03", "alt+3")
+        await pilot.press("t")
+        await settle(pilot)
+        assert type(app.screen).__name__ == "RequiredTypesDialog"
+        # list: inquiry (on), observation, inspection (on), reperformance -> turn inquiry off, observation on
+        await pilot.press("space", "down", "space", "ctrl+s")
+        await settle(pilot)
+        assert get_control(app.handle, "CE-03").required_types == ["observation", "inspection"]
+        assert "missing_required_type" in [f.value for f in app.screen.records.flags]

@@ -1,0 +1,96 @@
+"""One snapshot per evidence screen and dialog state a user sees."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ..support import settle
+
+SIZE = (130, 40)
+
+
+def _at_control(ref: str, *keys: str):
+    async def run_before(pilot) -> None:
+        from fieldwork_tui.tui.screens.control_detail import ControlDetailScreen
+
+        await pilot.app.push_screen(ControlDetailScreen(ref))
+        await settle(pilot)
+        if keys:
+            await pilot.press(*keys)
+            await settle(pilot)
+
+    return run_before
+
+
+def test_interviews_view(snap_compare, demo_app) -> None:
+    assert snap_compare(demo_app, press=["4"], terminal_size=SIZE)
+
+
+def test_new_interview_dialog(snap_compare, demo_app) -> None:
+    assert snap_compare(demo_app, press=["4", "n", *"Kenji", "tab"], terminal_size=SIZE)
+
+
+def test_interview_entry(snap_compare, demo_app) -> None:
+    assert snap_compare(demo_app, press=["4", "enter", *"Changes are assessed by the risk committee", "enter"], terminal_size=SIZE)
+
+
+def test_corroboration_dialog(snap_compare, demo_app) -> None:
+    assert snap_compare(demo_app, press=["4", "enter", "ctrl+t", "down", "c"], terminal_size=SIZE)
+
+
+def test_inquiry_tab(snap_compare, demo_app) -> None:
+    assert snap_compare(demo_app, run_before=_at_control("AC-08"), terminal_size=SIZE)
+
+
+def test_observation_tab(snap_compare, demo_app) -> None:
+    assert snap_compare(demo_app, run_before=_at_control("CM-01", "alt+2"), terminal_size=SIZE)
+
+
+def test_observation_dialog(snap_compare, demo_app) -> None:
+    assert snap_compare(demo_app, run_before=_at_control("CM-01", "alt+2", "tab", "a"), terminal_size=SIZE)
+
+
+def test_inspection_tab(snap_compare, demo_app) -> None:
+    assert snap_compare(demo_app, run_before=_at_control("AC-03", "alt+3"), terminal_size=SIZE)
+
+
+@pytest.fixture
+def uploads(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A client upload folder with fixed contents, named relatively so the snapshot is stable."""
+    folder = tmp_path / "client-uploads"
+    (folder / "q3").mkdir(parents=True)
+    (folder / "access-review-q3.pdf").write_bytes(b"%PDF")
+    (folder / "q3" / "tickets.csv").write_text("id\n1\n")
+    monkeypatch.chdir(tmp_path)
+    return Path("client-uploads")
+
+
+def test_attach_dialog(snap_compare, demo_app, uploads: Path) -> None:
+    demo_app.attach_folder = uploads
+    assert snap_compare(demo_app, run_before=_at_control("CE-03", "alt+3", "tab", "a"), terminal_size=SIZE)
+
+
+def test_reperformance_tab(snap_compare, demo_app) -> None:
+    assert snap_compare(demo_app, run_before=_at_control("AC-01", "alt+4"), terminal_size=SIZE)
+
+
+def test_comparison_dialog(snap_compare, demo_app) -> None:
+    assert snap_compare(demo_app, run_before=_at_control("AC-05", "alt+4", "tab", "n"), terminal_size=SIZE)
+
+
+def test_reperformance_result(snap_compare, demo_app) -> None:
+    assert snap_compare(demo_app, run_before=_at_control("AC-01", "alt+4", "tab", "v"), terminal_size=SIZE)
+
+
+def test_reperformance_date_window_result(snap_compare, demo_app) -> None:
+    assert snap_compare(demo_app, run_before=_at_control("AC-03", "alt+4", "tab", "v"), terminal_size=SIZE)
+
+
+def test_conclude_dialog(snap_compare, demo_app) -> None:
+    assert snap_compare(demo_app, run_before=_at_control("AC-03", "alt+4", "tab", "v", "c"), terminal_size=SIZE)
+
+
+def test_required_types_dialog(snap_compare, demo_app) -> None:
+    assert snap_compare(demo_app, run_before=_at_control("CE-03", "alt+3", "tab", "t"), terminal_size=SIZE)

@@ -1,0 +1,113 @@
+"""Shared by the Pilot tests: the one way to wait for the app (`settle`), fixed sign-off and note times
+so snapshots do not depend on the day the demo was built, and keys that open a control's Review tab."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+FIXED = "2026-11-18 09:30:00.000000"
+
+
+# Workers that live as long as their widget (Textual's DirectoryTree loader loop): never "complete".
+LONG_LIVED_GROUPS = {"_loader"}
+
+
+async def _handled(app) -> None:
+    """Wait until the app has handled every message queued on it so far."""
+    import asyncio
+
+    marker = asyncio.Event()
+    app.call_later(marker.set)
+    await marker.wait()
+
+
+async def _filters_done(app) -> None:
+    """Wait for every filter bar of the screen to show the result for the text in its box."""
+    from fieldwork_tui.tui.kit.filter_bar import FilterBar
+
+    try:
+        bars = list(app.screen.query(FilterBar))
+    except Exception:  # noqa: BLE001 - no screen (the app is closing)
+        return
+    for bar in bars:
+        await bar.wait_settled()
+
+
+def _busy(app) -> list:
+    from textual.worker import WorkerState
+
+    return [w for w in app.workers if w.state in (WorkerState.PENDING, WorkerState.RUNNING)
+            and w.group not in LONG_LIVED_GROUPS]
+
+
+async def settle(pilot, rounds: int = 100) -> None:
+    """Wait until the app is idle: every queued key handed over (the kit holds keys in order), every
+    posted message handled, every filter showing the result for its text and no worker pending or
+    running (a worker's result may post messages that start another worker, hence the rounds).
+    Takes the pilot (or the app). Pilot tests wait this way only - never by sleeping."""
+    from textual.worker import WorkerCancelled, WorkerFailed
+
+    app = getattr(pilot, "app", pilot)
+    for _ in range(rounds):
+        if pilot is not app:
+            await pilot.pause()
+        await _handled(app)
+        keys_settled = getattr(app, "keys_settled", None)
+        if keys_settled is not None:
+            await keys_settled()
+        await _filters_done(app)
+        for worker in _busy(app):
+            try:
+                await worker.wait()
+            except (WorkerCancelled, WorkerFailed):  # cancelled with its dialog, or reported: done too
+                pass
+        await _handled(app)
+        if not _busy(app) and not getattr(app, "_kit_queue", None) and not getattr(app, "_kit_busy", False):
+            if pilot is not app:
+                await pilot.pause()
+            return
+    raise AssertionError(f"the app never settled: {_busy(app)}")
+
+
+async def open_control_tab(pilot, ref: str, tab: str) -> None:
+    """Open control `ref` on `tab` (a ControlDetailScreen tab id) and let it draw."""
+    from fieldwork_tui.tui.screens.control_detail import ControlDetailScreen
+
+    await settle(pilot)
+    pilot.app.push_screen(ControlDetailScreen(ref, tab=tab))
+    await settle(pilot)
+
+
+async def type_text(pilot, text: str) -> None:
+    await pilot.press(*list(text))
+
+
+def freeze_review_times(home: Path) -> None:
+    from fieldwork_tui.services.demo import DEMO_SLUG
+
+    conn = sqlite3.connect(home / DEMO_SLUG / "fieldwork.db")
+    try:
+        conn.execute("UPDATE signoff SET signed_at = ?", (FIXED,))
+        conn.execute("UPDATE reviewnote SET created_at = ?", (FIXED,))
+        conn.execute("UPDATE reviewnote SET cleared_at = ? WHERE cleared_at IS NOT NULL", (FIXED,))
+        conn.commit()
+    finally:
+        conn.close()
+
+
+def open_review_keys(ref: str) -> list[str]:
+    """Keys from the dashboard to the Review tab of control `ref`."""
+    names = {"-": "minus", ".": "full_stop", " ": "space"}
+    return ["2", "slash", *[names.get(ch, ch) for ch in ref], "enter", "enter", "alt+7"]
+
+
+def plain(widget) -> str:
+    """The text a Static shows (its Rich renderable printed without styles)."""
+    import io
+
+    from rich.console import Console
+
+    console = Console(width=200, record=True, file=io.StringIO())
+    console.print(widget.content)
+    return console.export_text()
