@@ -213,9 +213,9 @@ TYPIST = textwrap.dedent("""
         app = create_app(None, sys.argv[1])
         async with app.run_test(size=(130, 40)) as pilot:
             await pilot.press("4")
-            await pilot.pause()
+            await settle(pilot)
             await pilot.press("enter")
-            await pilot.pause()
+            await settle(pilot)
             print(json.dumps(["screen", type(app.screen).__name__]), flush=True)
             typed = ""
             for ch in TEXT:

@@ -108,7 +108,7 @@ class ReasonDialog(FormDialog):
         self.required_reason = required
 
     def fields(self) -> ComposeResult:
-        yield from area_field("Reason" + ("" if self.required_reason else " (optional)"), "reason", height=2)
+        yield from text_field("Reason" + ("" if self.required_reason else " (optional)"), "reason")
 
     def values(self) -> str:
         if self.required_reason:

@@ -52,7 +52,7 @@ class SampleSizeDialog(FormDialog):
     def fields(self) -> ComposeResult:
         yield from text_field("Size", "size", str(self.policy_size), type="integer")
         yield Static(self._detection(self.policy_size), id="detection")
-        yield from area_field("Reason (needed when the size differs from the policy)", "reason", height=2,
+        yield from text_field("Reason (needed when the size differs from the policy)", "reason",
                               placeholder="e.g. higher risk: prior-year deviation")
 
     def _detection(self, n: int) -> str:

@@ -59,8 +59,13 @@ async def test_live_interview_entry_saves_as_typed(demo_app, monkeypatch) -> Non
         def saved_text() -> list[str]:
             return [s.text for s in interviews.interview_detail(app.handle, screen.interview_id).statements]
 
-        autosaved.clear()
-        await asyncio.wait_for(autosaved.wait(), timeout=30)  # the autosave timer fired (no enter pressed)
+        await settle(pilot)  # every key reached the statement box
+        for _ in range(5):  # the autosave timer fires (no enter pressed) and writes in a worker
+            if saved_text() == ["Deploys need two approvals"]:
+                break
+            autosaved.clear()
+            await asyncio.wait_for(autosaved.wait(), timeout=30)
+            await settle(pilot)
         assert saved_text() == ["Deploys need two approvals"]
         await pilot.press("ctrl+l", *"cm-01 cm-02", "enter")  # links the statement being typed
         await pilot.press(*" in CI", "enter", *"Rollbacks are automatic", "enter")

@@ -73,7 +73,7 @@ async def test_new_manual_exception_from_the_register(demo_app):
         await type_text(pilot, "the FY26 tabletop exercise")
         await pilot.press("tab", "tab")
         await type_text(pilot, "no tabletop exercise was held in the period")
-        await pilot.press("enter")
+        await pilot.press("ctrl+s")  # the deviation is multi-line
         await settle(pilot)
         [ex] = exceptions.list_exceptions(demo_app.handle, control="OP-04")
         assert ex.source == "manual" and ex.report_wording == (
@@ -86,9 +86,9 @@ async def test_form_refuses_missing_deviation(demo_app):
         await pilot.press("a")
         await settle(pilot)
         await type_text(pilot, "tabletop")
-        await pilot.press("enter")
+        await pilot.press("ctrl+s")
         await settle(pilot)
-        assert "deviation: say what actually happened" in str(demo_app.screen.query_one("#error").content)
+        assert "deviation: say what actually happened" in str(demo_app.screen.query_one("#form-error").content)
         assert exceptions.list_exceptions(demo_app.handle, control="OP-04") == []
 
 
@@ -100,7 +100,7 @@ async def test_edit_exception_and_conclude_control_from_the_tab(demo_app):
         await settle(pilot)
         await pilot.press("end")
         await type_text(pilot, " (admin override)")
-        await pilot.press("enter")
+        await pilot.press("ctrl+s")
         await settle(pilot)
         [ex] = exceptions.list_exceptions(handle, control="CM-01")
         assert ex.deviation.endswith("(admin override)")
@@ -108,11 +108,11 @@ async def test_edit_exception_and_conclude_control_from_the_tab(demo_app):
         await pilot.press("k")
         await settle(pilot)
         await pilot.press("enter", "down", "enter")  # from the suggested one down to "Not effective"
-        await pilot.press("tab", "enter")
+        await pilot.press("ctrl+s")
         await settle(pilot)
-        assert "needs a reason" in str(demo_app.screen.query_one("#error").content)
+        assert "needs a reason" in str(demo_app.screen.query_one("#form-error").content)
         await type_text(pilot, "override used twice per the response")
-        await pilot.press("enter")
+        await pilot.press("ctrl+s")
         await settle(pilot)
         c = get_control(handle, "CM-01")
         assert c.conclusion is Conclusion.not_effective and c.conclusion_note.startswith("override used")

@@ -56,7 +56,7 @@ async def test_import_select_test_expand_conclude_from_the_keyboard(demo_app, tm
         # item loop: pass, pass, then a deviation prompts the expansion
         await pilot.press("p", "p", "d")
         await settle(pilot)
-        assert type(demo_app.screen).__name__ == "DeviationDialog"
+        assert type(demo_app.screen).__name__ == "ChoiceDialog"
         await pilot.press("e")  # expand
         await settle(pilot)
         await pilot.press("enter")  # the policy's expanded total
@@ -75,7 +75,7 @@ async def test_import_select_test_expand_conclude_from_the_keyboard(demo_app, tm
 
         await pilot.press("c")
         await settle(pilot)
-        await pilot.press("tab", "enter")  # conclusion preselected by the rule; no reason needed
+        await pilot.press("ctrl+s")  # conclusion preselected by the rule; no reason needed
         await settle(pilot)
         assert sampling.sample_view(handle, "CM-03").initial.conclusion is DeviationConclusion.isolated
 
@@ -91,14 +91,14 @@ async def test_note_na_and_exception_from_a_deviation(demo_app, tmp_path):
         await pilot.press("o")
         await settle(pilot)
         await type_text(pilot, "the change was approved after deployment")
-        await pilot.press("enter")
+        await pilot.press("ctrl+s")  # the note is multi-line
         await settle(pilot)
         await pilot.press("d")
         await settle(pilot)
         await pilot.press("x")  # record the exception from the prompt
         await settle(pilot)
         assert type(demo_app.screen).__name__ == "ExceptionFormDialog"
-        await pilot.press("enter")  # the deviation is prefilled from the item's note
+        await pilot.press("ctrl+s")  # the deviation is prefilled from the item's note
         await settle(pilot)
         items = sampling.sample_view(handle, "CM-03").items
         assert items[0].result is SampleResult.not_applicable
@@ -120,7 +120,7 @@ async def test_monthly_deviation_cannot_be_sampled_away(demo_app, tmp_path):
         await settle(pilot)
         dialog = demo_app.screen
         assert "cannot be sampled away" in str(dialog.message)
-        assert not dialog.query("#expand")
+        assert not dialog.query("#choice-expand")
         await pilot.press("escape", "e")  # expanding from the tab is refused with the same message
         await settle(pilot)
         assert not sampling.sample_view(handle, "FN-01").expanded
@@ -138,7 +138,7 @@ async def test_override_size_needs_a_reason(demo_app, tmp_path):
         await type_text(pilot, "30")
         await pilot.press("enter")
         await settle(pilot)
-        assert "needs a reason" in str(demo_app.screen.query_one("#error").content)
+        assert "needs a reason" in str(demo_app.screen.query_one("#form-error").content)
         await pilot.press("tab")
         await type_text(pilot, "prior-year deviation")
         await pilot.press("enter")
