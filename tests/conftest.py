@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support import DEMO_CONFIG as CONFIG
 from tests.support import DEMO_TODAY, frozen_identity
 
 
@@ -52,7 +53,7 @@ def _engagement_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from fieldwork_tui.services.engagements import create_engagement
 
     template_home = tmp_path_factory.mktemp("engagement-template")
-    with frozen_identity():
+    with frozen_identity(config=template_home / ".config"):
         create_engagement(template_home, "Acme Cloud 2026", period="2026-01-01..2026-12-31",
                           categories="security,availability").close()
     return template_home
@@ -75,14 +76,16 @@ def _demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from fieldwork_tui.services.demo import build_demo
 
     template_home = tmp_path_factory.mktemp("demo-template")
-    with frozen_identity():
+    # the demo's throwaway signers are trusted in this config; each test copies its trust list
+    with frozen_identity(config=template_home / CONFIG):
         build_demo(template_home).close()
     return template_home
 
 
 @pytest.fixture
-def demo_home(home: Path, _demo_template: Path) -> Path:
-    shutil.copytree(_demo_template, home, dirs_exist_ok=True)
+def demo_home(home: Path, _demo_template: Path, tmp_path: Path) -> Path:
+    shutil.copytree(_demo_template, home, dirs_exist_ok=True, ignore=shutil.ignore_patterns(CONFIG))
+    shutil.copytree(_demo_template / CONFIG, tmp_path / "config", dirs_exist_ok=True)
     return home
 
 
@@ -104,3 +107,18 @@ def demo_app(demo_home: Path):
     from fieldwork_tui.tui.app import create_app
 
     return create_app(demo_home, DEMO_SLUG)
+
+
+@pytest.fixture
+def become(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """Switch to another person: their own config dir and signing key, named `name` (identity is the
+    key, not the user name, so changing FIELDWORK_USER alone never makes someone else sign)."""
+
+    def switch(name: str) -> str:
+        monkeypatch.setenv("FIELDWORK_CONFIG", str(tmp_path / f"config-{name}"))
+        monkeypatch.setenv("FIELDWORK_USER", name)
+        from fieldwork_tui.services.signing.keys import ensure_key
+
+        return ensure_key(name).fingerprint
+
+    return switch

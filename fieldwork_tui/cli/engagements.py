@@ -92,7 +92,9 @@ def status(
     typer.echo(f"{printable(e['name'])} ({e['type']}, {e['period_start']}..{e['period_end']}), phase {e['phase']}")
     for c in data["controls"]:
         flags = ", ".join(c["flags"]) or "ok"
-        typer.echo(f"  {printable(c['ref']):<10} {badges(c['evidence_types'])}  {c['status']:<16} {flags}")
+        signed = [f"{role} {printable(so['by'])}: {so['signature']}" for role, so in c["signoffs"].items() if so]
+        typer.echo(f"  {printable(c['ref']):<10} {badges(c['evidence_types'])}  {c['status']:<16} {flags}"
+                   + (f"  [{'; '.join(signed)}]" if signed else ""))
     r, x = data["requests"], data["exceptions"]
     typer.echo(f"requests: {r['total']} ({r['overdue']} overdue) · exceptions: {x['total']} "
                f"({x['without_response']} without response)")

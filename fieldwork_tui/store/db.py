@@ -226,6 +226,23 @@ def backup_database(db_path: Path, target: Path) -> Path:
     return target
 
 
+def lock_tables(conn) -> list[str]:
+    """The tables the final-report lock covers: every table of the metadata the database holds."""
+    from sqlmodel import SQLModel
+
+    import fieldwork_tui.store.models  # noqa: F401 - registers the tables
+
+    existing = {r[0] for r in conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    return sorted(set(SQLModel.metadata.tables) & existing)
+
+
+def install_locks(conn) -> list[str]:
+    """(Re)create the lock triggers (store/locks.py) in the caller's transaction; the ones made."""
+    from fieldwork_tui.store import locks
+
+    return locks.install(conn, lock_tables(conn))
+
+
 def open_database(db_path: Path, *, create: bool = False) -> Engine:
     """Open (or create) an engagement database and bring it to the current schema head."""
     exists = db_path.exists()
@@ -253,6 +270,7 @@ def open_database(db_path: Path, *, create: bool = False) -> Engine:
         with engine.begin() as conn:
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, "head")
+            install_locks(conn)  # after every migration, so a table a migration added is locked too
     for suffix in ("", "-wal", "-shm"):
         p = Path(str(db_path) + suffix)
         if p.exists():

@@ -18,14 +18,17 @@ from typing import Any
 from sqlalchemy import event, insert, inspect, select
 from sqlalchemy.orm import Session
 
+from fieldwork_tui.domain import replay
 from fieldwork_tui.domain.vocab import Phase
 from fieldwork_tui.errors import EngagementLocked
+from fieldwork_tui.store import locks
 from fieldwork_tui.store.models import Engagement, JournalEntry, utcnow
 
 GENESIS = "0" * 64
 _TABLE = JournalEntry.__table__  # type: ignore[attr-defined]
-#: Tables whose edits stay allowed after the engagement locks (additions are always allowed).
-_EDITABLE_WHEN_LOCKED = {"reviewnote"}
+#: Tables whose edits stay allowed after the engagement locks (additions are always allowed): the same
+#: rule the database's triggers enforce (store/locks.py holds it once).
+_EDITABLE_WHEN_LOCKED = locks.UPDATABLE_WHEN_LOCKED
 
 
 def _jsonable(value: Any) -> Any:
@@ -63,6 +66,27 @@ def record(session: Session, action: str, entity: str, entity_id: Any = "", deta
     _append(session, [(action, entity, str(entity_id), _jsonable(details or {}))], actor)
 
 
+def record_bulk(session: Session, action: str, entity: str, entity_id: Any, details: dict, *, table: str,
+                where: dict[str, Any], bulk: dict[str, Any] | None = None) -> None:
+    """Journal rows written in bulk (Core inserts, not the ORM): one entry whose `bulk` descriptor
+    holds their count and digest, so `fieldwork check` can replay them. `bulk`: a descriptor the
+    writer computed as it wrote; without it the rows are digested as stored."""
+    from fieldwork_tui.store.table_rows import bulk_descriptor
+
+    if bulk is None:
+        bulk = bulk_descriptor(session.connection(), table, where)
+    record(session, action, entity, entity_id, {**(details or {}), "bulk": bulk})
+
+
+def head(session: Session) -> tuple[str, int]:
+    """(hash of the last entry, number of entries): the chain as a signer sees it now."""
+    from sqlalchemy import func
+
+    conn = session.connection()
+    count = conn.execute(select(func.count()).select_from(_TABLE)).scalar_one()
+    return _last_hash(session), int(count)
+
+
 def _append(session: Session, entries: Iterable[tuple[str, str, str, Any]], actor: str) -> None:
     prev = _last_hash(session)
     now = utcnow()
@@ -85,6 +109,8 @@ def _row_values(obj: Any) -> dict[str, Any]:
 
 
 def _changes(obj: Any) -> dict[str, Any]:
+    """{column: {"from", "to"}} for each changed column; a long text as a delta that replays to the
+    new text (domain/replay.py: an autosave of a 1 MB statement journals what was typed, not 2 MB)."""
     state = inspect(obj)
     out: dict[str, Any] = {}
     for attr in state.mapper.column_attrs:
@@ -92,7 +118,12 @@ def _changes(obj: Any) -> dict[str, Any]:
         if hist.has_changes():
             old = hist.deleted[0] if hist.deleted else None
             new = hist.added[0] if hist.added else None
-            out[attr.key] = {"from": _jsonable(old), "to": _jsonable(new)}
+            if old == new:
+                continue
+            if replay.wants_delta(old, new):
+                out[attr.key] = replay.text_delta(old, new)
+            else:
+                out[attr.key] = {"from": _jsonable(old), "to": _jsonable(new)}
     return out
 
 

@@ -352,7 +352,9 @@ class ReviewNote(SQLModel, table=True):
 
 
 class SignOff(SQLModel, table=True):
-    """A preparer or reviewer sign-off bound to the hash of the control's workpaper state."""
+    """A preparer or reviewer sign-off bound to the hash of the control's workpaper state, signed by
+    the signer's key: `statement` is the canonical signed statement (domain/statements.py),
+    `signature` its SSHSIG, `fingerprint` the key's (recorded in `signerkey`)."""
 
     id: int | None = Field(default=None, primary_key=True)
     control_id: int = Field(foreign_key="control.id", index=True)
@@ -360,6 +362,18 @@ class SignOff(SQLModel, table=True):
     signed_by: str = ""
     signed_at: dt.datetime = Field(default_factory=utcnow)
     content_hash: str = ""
+    fingerprint: str = ""
+    statement: str = ""
+    signature: str = ""
+
+
+class SignerKey(SQLModel, table=True):
+    """A public key that signed in this engagement, recorded (and so journaled) at its first use."""
+
+    fingerprint: str = Field(primary_key=True)
+    public_key: str  # `ssh-ed25519 AAAA… name`
+    name: str = ""
+    first_used_at: dt.datetime = Field(default_factory=utcnow)
 
 
 class JournalEntry(SQLModel, table=True):

@@ -9,6 +9,7 @@ ignored by name in `[tool.vulture]` (pyproject.toml) instead.
 # fmt: off
 
 # -- set for a library, which reads them --------------------------------------------------------------
+_.handle_starttag                    # domain/bundle_crosscheck.py: html.parser calls it
 _.compress_type, _.external_attr     # zipfile.ZipInfo (bundle, backup)
 _.freeze_panes, _.font, _.number_format, _.data_type  # openpyxl cells and sheets
 _.isolation_level                    # the sqlite3 connection (store/db.py)
@@ -19,6 +20,7 @@ parameters                           # Textual's check_action(action, parameters
 background                           # Rich's Style.apply(text, background) signature (tui/kit/safe_text.py)
 
 # -- schema columns: written by the services, read generically (journal, bundle, replay, Alembic) --------
+first_used_at                        # SignerKey: when a key first signed in the engagement (issue 13)
 updated_at, original_path, concluded_by, performed_by, source_sha256, imported_by, imported_at
 policy_preset, created_by, population_row_id, tested_by, tested_at, report_date
 _.updated_at, _.concluded_by, _.tested_by, _.tested_at

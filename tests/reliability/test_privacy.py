@@ -109,7 +109,7 @@ def test_no_network_and_nothing_written_outside(sandbox):
     assert written and all(w.startswith((".local/share/fieldwork-tui/", ".config/fieldwork-tui/")) for w in written)
     assert list(d["tmpdir"].iterdir()) == [] and list(d["cwd"].iterdir()) == []
     assert {"acme.zip", "all.csv", "open.xlsx"} <= {p.name for p in d["out"].iterdir()}
-    assert sorted(p.name for p in data.iterdir()) == ["acme-cloud", "acme-copy", "demo-lumen-ledger"]
+    assert sorted(p.name for p in data.iterdir()) == [".anchors", "acme-cloud", "acme-copy", "demo-lumen-ledger"]
     assert_private(data)  # every engagement folder 0700, every file (db, WAL, vault) 0600
     assert (d["out"] / "acme.zip").stat().st_mode & 0o777 == 0o600
 

@@ -88,7 +88,8 @@ def freeze_review_times(home: Path) -> None:
 
     conn = sqlite3.connect(home / DEMO_SLUG / "fieldwork.db")
     try:
-        conn.execute("UPDATE signoff SET signed_at = ?", (FIXED,))
+        # sign-offs are signed at a fixed time of the demo's story (services/demo/review.py); editing
+        # them here would make their signatures fail, as any edit outside the app does
         conn.execute("UPDATE reviewnote SET created_at = ?", (FIXED,))
         conn.execute("UPDATE reviewnote SET cleared_at = ? WHERE cleared_at IS NOT NULL", (FIXED,))
         conn.commit()

@@ -120,6 +120,7 @@ class BundleData:
     def __init__(self, session: Session, vault_file, actor: str = "") -> None:
         self.s = session
         self.actor = actor
+        self.signer: Any = None  # who signs the export (name, fingerprint, principal), set by the exporter
         self.engagement: Engagement = session.exec(select(Engagement)).one()
         self.people = {p.id: p for p in session.exec(select(Person))}
         self.generated_at = dt.datetime.now(dt.UTC).replace(microsecond=0)

@@ -1,8 +1,10 @@
 """The workpaper bundle: one .zip the manager opens on any machine and can verify byte for byte.
 
 Layout: `index.html`, `workpapers/<ref>.html`, `evidence/…`, `workpapers.xlsx`, `section-iv.md`,
-`oscal/assessment-results.json`, `journal.jsonl` and `manifest.json` (SHA-256 and size of every
-other file). Every member is hashed while it is written and evidence is streamed from the vault in
+`oscal/assessment-results.json`, `journal.jsonl`, `anchors.jsonl` (the engagement's signed journal
+heads), `manifest.json` (SHA-256 and size of every other file, the journal head and the signer) and
+`manifest.sig` (the exporter's SSH signature over the manifest bytes). The export itself is journaled
+and its signed statement appended to the anchors record outside the engagement folder. Every member is hashed while it is written and evidence is streamed from the vault in
 chunks, so memory stays flat whatever the evidence size; an evidence file whose content no longer
 matches its recorded hash stops the export. The zip is written to a `.tmp-*` name beside the target
 and renamed only when complete, so an interrupted export never leaves a file at the final path.
@@ -22,6 +24,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from fieldwork_tui.domain import signatures as sig
+from fieldwork_tui.domain.signatures import principal_for
 from fieldwork_tui.services.bundle.data import BundleData, ControlPaper
 from fieldwork_tui.services.bundle.oscal import OscalBuilder
 from fieldwork_tui.services.bundle.render import (
@@ -34,13 +38,20 @@ from fieldwork_tui.services.bundle.render import (
 )
 from fieldwork_tui.services.bundle.views import BundleExportResult
 from fieldwork_tui.services.errors import FieldworkError, InvalidInput
+from fieldwork_tui.services.findings import attestation
+from fieldwork_tui.services.findings.signoffs import record_key
 from fieldwork_tui.services.maintenance.check import CHUNK, evidence_path
+from fieldwork_tui.services.signing import keys as signing
+from fieldwork_tui.store import anchors as anchor_store
 from fieldwork_tui.store import journal
 from fieldwork_tui.store.handle import TMP_PREFIX, EngagementHandle
+from fieldwork_tui.store.models import utcnow
 from fieldwork_tui.store.paths import fsync_dir
 from fieldwork_tui.store.scratch import private_scratch
 
 MANIFEST = "manifest.json"
+SIGNATURE = "manifest.sig"
+ANCHORS = "anchors.jsonl"
 JOURNAL = "journal.jsonl"
 OSCAL = "oscal/assessment-results.json"
 INDEX = "index.html"
@@ -51,6 +62,7 @@ FORMAT = "fieldwork-bundle"
 _UNIT = 64 * 1024
 
 Progress = Callable[[int, int, str], None]
+Passphrase = Callable[[], bytes | None]
 
 
 class ExportCancelled(FieldworkError):
@@ -134,25 +146,39 @@ def _check_target(target: Path) -> Path:
 
 
 def export_bundle(handle: EngagementHandle, target: Path | str, progress: Progress | None = None,
-                  cancelled: Callable[[], bool] | None = None) -> BundleExportResult:
-    """Write the workpaper bundle of `handle` to `target` (a .zip). Raises FieldworkError with a
-    one-line reason; on any failure the target is left as it was."""
+                  cancelled: Callable[[], bool] | None = None, *, passphrase: Passphrase | None = None,
+                  on_created: Callable[[str], None] | None = None) -> BundleExportResult:
+    """Write the workpaper bundle of `handle` to `target` (a .zip), signed with the person's key (created
+    on first use and announced through `on_created`). Raises FieldworkError with a one-line reason; on
+    any failure the target is left as it was."""
     from fieldwork_tui.store.clock import today
 
     target = _check_target(Path(target))
+    key = signing.ensure_key(handle.actor, on_created)
+    private = signing.unlock(passphrase)  # before any work: a locked key fails fast
     tmp = target.parent / f"{TMP_PREFIX}{target.name}.{uuid.uuid4().hex[:8]}"
     try:
         with handle.read() as s, open(tmp, "xb") as fh:
             data = BundleData(s, lambda sha: _vault_file(handle, sha), actor=handle.actor)
+            data.signer = {"name": key.name, "fingerprint": key.fingerprint, "principal": principal_for(key.name)}
             evidence = data.unique_evidence()
             total = sum(f.size for _m, f, _p in evidence) + _UNIT * (len(data.controls) + 6)
             with zipfile.ZipFile(fh, "w", allowZip64=True) as zf:
                 w = _BundleWriter(zf, data.generated_at, total, progress, cancelled)
                 with private_scratch(handle.root):  # openpyxl spills sheets to temp files: keep them inside
                     _write_members(w, data, evidence, today(), target.parent, _section_iv_source(handle))
-                manifest = _manifest(data, w.entries, s)
+                eng = data.engagement
+                with w.member(ANCHORS) as m:
+                    for line in anchor_store.read_lines(handle.root.parent, eng.uid):
+                        m.write(line + "\n")
+                manifest = _manifest(data, w.entries, s, key)
+                manifest_bytes = canonical_json(manifest).encode("utf-8")
                 with w.member(MANIFEST) as m:
-                    m.write(canonical_json(manifest))
+                    m.write(manifest_bytes)
+                w.entries.pop()  # the manifest is not listed in itself
+                with w.member(SIGNATURE) as m:
+                    m.write(sig.sign(private, sig.NS_BUNDLE, manifest_bytes))
+                w.entries.pop()
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, target)
@@ -160,8 +186,27 @@ def export_bundle(handle: EngagementHandle, target: Path | str, progress: Progre
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-    return BundleExportResult(path=target, files=len(w.entries), size=target.stat().st_size,
-                        evidence_files=len(evidence), controls=len(data.controls), manifest=manifest["files"])
+    digest = hashlib.sha256(manifest_bytes).hexdigest()
+    _journal_export(handle, target, manifest, digest, key, private)
+    return BundleExportResult(path=target, files=len(w.entries) + 2, size=target.stat().st_size,
+                              evidence_files=len(evidence), controls=len(data.controls),
+                              manifest=manifest["files"], manifest_sha256=digest, signer=key.name, fingerprint=key.fingerprint)
+
+
+def _journal_export(handle: EngagementHandle, target: Path, manifest: dict, digest: str, key, private) -> None:
+    """The export, journaled, and its signed statement anchored outside the engagement folder."""
+    eng = handle.engagement()
+    head = manifest["journal"]
+    signed = attestation.sign_export(engagement_uid=eng.uid, engagement_name=eng.name, manifest_sha256=digest,
+                                     head=(head["head"], head["entries"]), signed_at=utcnow(), actor=handle.actor,
+                                     identity=attestation.Identity(private, key.name))
+    with handle.session() as s:
+        record_key(s, signed.public_key)
+        journal.record(s, "export", "bundle", target.name, {
+            "manifest_sha256": digest, "signer": key.name, "fingerprint": key.fingerprint,
+            "journal_head": head["head"], "journal_entries": head["entries"],
+            "statement": signed.statement, "signature": signed.signature})
+    attestation.anchor(handle.root.parent, eng.uid, "export", signed, handle.slug)
 
 
 def _section_iv_source(handle: EngagementHandle) -> Callable[[ControlPaper], Any]:
@@ -218,7 +263,7 @@ def _copy_evidence(w: _BundleWriter, member: str, f, path: Path) -> None:
         raise FieldworkError(f"{label} no longer matches its recorded SHA-256; run `fieldwork check` (no bundle written)")
 
 
-def _manifest(data: BundleData, entries: list[dict], session) -> dict:
+def _manifest(data: BundleData, entries: list[dict], session, key) -> dict:
     eng = data.engagement
     head, count = journal.GENESIS, 0
     for entry in journal.iter_entries(session):
@@ -233,6 +278,8 @@ def _manifest(data: BundleData, entries: list[dict], session) -> dict:
                        "type": eng.type.value, "period_start": eng.period_start.isoformat(),
                        "period_end": eng.period_end.isoformat(), "phase": eng.phase.value},
         "journal": {"entries": count, "head": head},
+        "signer": {"name": key.name, "fingerprint": key.fingerprint, "public_key": key.public_key},
+        "signature": SIGNATURE,
         "files": sorted(entries, key=lambda e: e["path"]),
     }
 

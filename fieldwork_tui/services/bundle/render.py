@@ -75,6 +75,7 @@ def environment() -> Environment:
 
 def _common(data: BundleData, root: str) -> dict[str, Any]:
     return {"eng": data.engagement, "generated_at": data.generated_at, "actor": data.actor, "root": root,
+            "signer": data.signer,
             "people": data.people, "control_members": {c.control.ref: c.member for c in data.controls}}
 
 
@@ -92,8 +93,8 @@ def render_index(env: Environment, data: BundleData, today: dt.date) -> str:
         without_response=sum(1 for e in exceptions if e.response is None),
         not_defensible=sum(1 for c in data.controls if set(c.flags) - {Flag.unsigned, Flag.signoff_stale}),
         open_notes=sum(1 for n in data.notes if n.is_open), notes=data.notes,
-        signed_preparer=sum(1 for v in views if v and v[0].signed),
-        signed_reviewer=sum(1 for v in views if len(v) > 1 and v[1].signed),
+        signed_preparer=sum(1 for v in views if v and v[0].holds),
+        signed_reviewer=sum(1 for v in views if len(v) > 1 and v[1].holds),
         stale=sum(1 for v in views if any(x.stale for x in v)),
         evidence_count=len(data.unique_evidence()),
         flag_groups=[(f, groups[f]) for f in Flag if f in groups],

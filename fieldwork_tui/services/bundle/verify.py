@@ -1,8 +1,12 @@
-"""`fieldwork verify`: prove a workpaper bundle is byte for byte what was exported.
+"""`fieldwork verify`: prove a workpaper bundle is byte for byte what its signer exported.
 
-Every file is rehashed (streamed, constant memory) against `manifest.json`; files listed but absent
-are missing, files present but not listed are extra; the journal's hash chain is re-computed from
-`journal.jsonl` and must end at the head the manifest recorded. Works on the .zip itself or on the
+`manifest.sig` must be a valid signature over `manifest.json` by the pinned key (`--key`) or a key in
+the verifier's trust list; an unsigned bundle or an unknown signer fails, said plainly. Every file is
+rehashed (streamed, constant memory) against the manifest; files listed but absent are missing, files
+present but not listed are extra; each evidence file is cross-checked against every other place the
+bundle names its hash (its member name, the workpapers citing it, the journal's record of it); the
+journal's hash chain is re-computed from `journal.jsonl` and must end at the head the manifest
+recorded and contain every head anchored in `anchors.jsonl`. Works on the .zip itself or on the
 folder it was extracted into.
 """
 
@@ -17,10 +21,14 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
 
+from fieldwork_tui.domain import anchors as anchor_rules
+from fieldwork_tui.domain import bundle_crosscheck as crosscheck
 from fieldwork_tui.domain.bundle_names import is_safe_member
-from fieldwork_tui.services.bundle.export import FORMAT, JOURNAL, MANIFEST
+from fieldwork_tui.services.bundle.export import ANCHORS, FORMAT, JOURNAL, MANIFEST, SIGNATURE
+from fieldwork_tui.services.bundle.signature import Pin, check_signature, parse_pin
 from fieldwork_tui.services.bundle.views import BundleVerifyReport
 from fieldwork_tui.services.errors import FieldworkError, NotFound
+from fieldwork_tui.services.signing import keys as signing
 from fieldwork_tui.store import journal
 
 CHUNK = 1024 * 1024
@@ -88,7 +96,8 @@ def _read_manifest(src: _Source, report: BundleVerifyReport) -> dict | None:
     return manifest
 
 
-def _check_journal(src: _Source, manifest: dict, report: BundleVerifyReport) -> None:
+def _check_journal(src: _Source, manifest: dict, report: BundleVerifyReport, hashes: set[str],
+                   evidence: list[dict]) -> None:
     if JOURNAL not in src.names:
         return  # already reported missing through the manifest
     seen = {"head": journal.GENESIS, "count": 0}
@@ -102,6 +111,10 @@ def _check_journal(src: _Source, manifest: dict, report: BundleVerifyReport) -> 
                     report.problems.append(f"{JOURNAL}: line {n} is not valid JSON")
                     return
                 seen["head"], seen["count"] = (entry.get("hash", "") if isinstance(entry, dict) else ""), n
+                if isinstance(entry, dict):
+                    hashes.add(str(entry.get("hash", "")))
+                    if entry.get("entity") == "evidencefile":
+                        evidence.append(entry)
                 yield entry
 
     try:
@@ -117,7 +130,59 @@ def _check_journal(src: _Source, manifest: dict, report: BundleVerifyReport) -> 
                                f"{expected.get('entries')} entries ending at {str(expected.get('head'))[:12]}…")
 
 
-def verify_bundle(path: Path | str, progress: Callable[[int, int, str], None] | None = None) -> BundleVerifyReport:
+def _read(src: _Source, name: str) -> bytes | None:
+    if name not in src.names:
+        return None
+    try:
+        with src.open(name) as fh:
+            return fh.read(16 * 1024 * 1024)
+    except (zipfile.BadZipFile, zlib.error, OSError):
+        return None
+
+
+def _check_signature(src: _Source, manifest: dict, report: BundleVerifyReport, pin: Pin | None) -> None:
+    raw_manifest = _read(src, MANIFEST) or b""
+    sig_bytes = _read(src, SIGNATURE)
+    signer = manifest.get("signer") if isinstance(manifest.get("signer"), dict) else {}
+    try:
+        trusted = signing.trusted_fingerprints()
+    except FieldworkError as exc:
+        report.problems.append(str(exc))
+        trusted = {}
+    text = sig_bytes.decode("utf-8", "replace") if sig_bytes is not None else None
+    report.signature = check_signature(raw_manifest, text, str(signer.get("name", "")), pin, trusted)
+    if report.signature.ok and signer.get("fingerprint") not in (None, report.signature.fingerprint):
+        report.problems.append(f"{MANIFEST}: names the signer {signer.get('fingerprint')}, but "
+                               f"{report.signature.fingerprint} signed it")
+
+
+def _cross_check(src: _Source, actual: dict[str, str], report: BundleVerifyReport, evidence_entries: list[dict]) -> None:
+    refs = []
+    for name in src.names:
+        if name.startswith("workpapers/") and name.endswith(".html"):
+            raw = _read(src, name)
+            if raw is not None:
+                refs += [(name, m, h) for m, h in crosscheck.page_references(name, raw.decode("utf-8", "replace"))]
+    journal_hashes = crosscheck.journal_evidence_hashes(evidence_entries) if JOURNAL in src.names else None
+    report.problems += crosscheck.cross_check(actual, refs, journal_hashes)
+
+
+def _check_anchors(src: _Source, report: BundleVerifyReport, hashes: set[str]) -> None:
+    raw = _read(src, ANCHORS)
+    if raw is None:
+        return
+    parsed, problems = anchor_rules.parse_anchors(raw.decode("utf-8", "replace").splitlines(), ANCHORS)
+    report.problems += problems
+    report.anchors = len(parsed)
+    for a in parsed:
+        report.problems += anchor_rules.judge([a], hashes, engagement=a.engagement, trusted=lambda _fp: True,
+                                              where=ANCHORS)
+
+
+def verify_bundle(path: Path | str, progress: Callable[[int, int, str], None] | None = None,
+                  key: str | None = None) -> BundleVerifyReport:
+    """Verify a bundle; `key` pins the signer (a fingerprint or a public key file)."""
+    pin = parse_pin(key)
     path = Path(path).expanduser()
     if not path.exists():
         raise NotFound(f"{path}: no such bundle")
@@ -141,16 +206,24 @@ def verify_bundle(path: Path | str, progress: Callable[[int, int, str], None] | 
             if progress:
                 progress(min(done, total), total, "verify")
 
+        _check_signature(src, manifest, report, pin)
+        actual: dict[str, str] = {}
         for name, entry in sorted(listed.items()):
             if name not in present:
                 report.missing.append(name)
                 continue
             result = _hash(src, name, tick)
             report.checked += 1
+            if result is not None and name.startswith(crosscheck.EVIDENCE_DIR):
+                actual[name] = result[0]
             if result is None or result[0] != entry["sha256"].lower():
                 report.altered.append(name)
-        report.extra = sorted(n for n in present - set(listed) if n != MANIFEST)
-        _check_journal(src, manifest, report)
+        report.extra = sorted(n for n in present - set(listed) if n not in (MANIFEST, SIGNATURE))
+        hashes: set[str] = set()
+        evidence_entries: list[dict] = []
+        _check_journal(src, manifest, report, hashes, evidence_entries)
+        _cross_check(src, actual, report, evidence_entries)
+        _check_anchors(src, report, hashes)
     finally:
         src.close()
     return report

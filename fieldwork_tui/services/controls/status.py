@@ -21,7 +21,7 @@ from fieldwork_tui.domain.vocab import (
 from fieldwork_tui.services.controls.facts import control_facts, sample_summaries
 from fieldwork_tui.services.controls.views import ControlRow, Overview
 from fieldwork_tui.services.engagements import engagement_summary
-from fieldwork_tui.services.findings.signoffs import latest_signoffs
+from fieldwork_tui.services.findings.signoffs import latest_signoffs, signature_states
 from fieldwork_tui.store.handle import EngagementHandle
 from fieldwork_tui.store.models import (
     Control,
@@ -140,7 +140,8 @@ def status_json(handle: EngagementHandle, today: dt.date | None = None) -> dict:
     ov = overview(handle, today)
     with handle.read() as s:
         samples = sample_summaries(s)
-        signoffs = latest_signoffs(s)
+        signoffs = latest_signoffs(s, include_failed=True)
+        signature = signature_states(s)
         req_links = {}
         for rid, cid in s.exec(select(RequestControl.request_id, RequestControl.control_id)):
             req_links.setdefault(cid, []).append(rid)
@@ -152,7 +153,10 @@ def status_json(handle: EngagementHandle, today: dt.date | None = None) -> dict:
         so = {}
         for role in SignOffRole:
             rec = signoffs.get((r.id, role))
-            so[role.value] = None if rec is None else {"by": rec.signed_by, "at": rec.signed_at.isoformat()}
+            state = signature[rec.id] if rec is not None else None
+            so[role.value] = None if rec is None else {
+                "by": rec.signed_by, "at": rec.signed_at.isoformat(), "fingerprint": rec.fingerprint,
+                "signature": state.label, "counts": state.holds}
         controls.append({
             "ref": r.ref, "title": r.title, "criteria": r.criteria, "frequency": r.frequency,
             "evidence_types": r.evidence_types, "flags": [f.value for f in r.flags], "status": r.status,

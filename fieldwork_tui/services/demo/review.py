@@ -1,17 +1,26 @@
 """Demo engagement: the review part — a few controls concluded and signed by the senior (Elena) and
 reviewed by the manager (Sam), one signed and then changed so its sign-off is stale ("modified since
-review"), and review notes both open and cleared, including one on an exception when there is one."""
+review"), and review notes both open and cleared, including one on an exception when there is one.
+
+Elena and Sam sign with throwaway demo keys, made for each demo build and trusted under `demo-elena`
+and `demo-sam` (replacing the previous demo's); their private halves are discarded once the demo is
+signed, so nobody can sign anything else with them. The demo needs no key of the person running it."""
 
 from __future__ import annotations
 
+import datetime as dt
 from contextlib import contextmanager
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlmodel import select
 
 from fieldwork_tui.domain.vocab import SignOffRole
+from fieldwork_tui.services.findings.attestation import Identity
 from fieldwork_tui.services.findings.conclusions import conclude_control
 from fieldwork_tui.services.findings.review import add_note, clear_note
-from fieldwork_tui.services.findings.signoffs import sign
+from fieldwork_tui.services.findings.signoffs import sign as _sign
+from fieldwork_tui.services.signing import keys as signing
+from fieldwork_tui.store.clock import today
 from fieldwork_tui.store.handle import EngagementHandle
 from fieldwork_tui.store.models import Control, ControlException
 
@@ -32,6 +41,26 @@ def _conclude(handle: EngagementHandle, ref: str, note: str) -> None:
     conclude_control(handle, ref, None, note)
 
 
+_IDENTITIES: dict[str, Identity] = {}
+
+
+def _identity(actor: str) -> Identity:
+    ident = _IDENTITIES.get(actor)
+    if ident is None:
+        ident = _IDENTITIES[actor] = Identity(Ed25519PrivateKey.generate(), actor)
+        signing.trust_demo_key(f"demo-{actor}", ident.public)
+    return ident
+
+
+def signing_time() -> dt.datetime:
+    """When the demo's people signed: two days before the demo's today, 09:30 UTC."""
+    return dt.datetime.combine(today() - dt.timedelta(days=2), dt.time(9, 30), dt.UTC)
+
+
+def sign(handle: EngagementHandle, ref: str, role: SignOffRole) -> None:
+    _sign(handle, ref, role, identity=_identity(handle.actor), signed_at=signing_time())
+
+
 @contextmanager
 def acting_as(handle: EngagementHandle, actor: str):
     previous = handle.actor
@@ -44,6 +73,14 @@ def acting_as(handle: EngagementHandle, actor: str):
 
 def build(handle: EngagementHandle) -> None:
     """Add this area's records to the demo engagement."""
+    _IDENTITIES.clear()  # fresh throwaway keys for every demo build
+    try:
+        _build(handle)
+    finally:
+        _IDENTITIES.clear()
+
+
+def _build(handle: EngagementHandle) -> None:
     with handle.read() as s:
         refs = {c.ref for c in s.exec(select(Control))}
         concluded = {c.ref for c in s.exec(select(Control).where(Control.conclusion.is_not(None)))}

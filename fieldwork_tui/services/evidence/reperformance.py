@@ -132,8 +132,9 @@ def run_comparison(handle: EngagementHandle, control_ref: str, list_a: Path | st
                 for d in result.differences]
         if rows:
             s.connection().execute(insert(_DIFF_TABLE), rows)
-        journal.record(s, "create", "reperformancedifference", rp.id,
-                       {"reperformance_id": rp.id, **result.counts()})
+        journal.record_bulk(s, "create", "reperformancedifference", rp.id,
+                            {"reperformance_id": rp.id, **result.counts()},
+                            table="reperformancedifference", where={"reperformance_id": rp.id})
     return ComparisonOutcome(rp, result, ev_a, ev_b, options)
 
 

@@ -8,17 +8,23 @@ stale ("modified since review") until signed again.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from collections import defaultdict
+from collections.abc import Callable
 from typing import Any
 
 from sqlmodel import Session, select
 
+from fieldwork_tui.domain import signatures as sig
 from fieldwork_tui.domain.vocab import ControlStatus, Phase, SignOffRole
 from fieldwork_tui.services.controls.catalog import find_control
-from fieldwork_tui.services.errors import InvalidInput
+from fieldwork_tui.services.errors import FieldworkError, InvalidInput
+from fieldwork_tui.services.findings import attestation
 from fieldwork_tui.services.findings.views import SignOffView
+from fieldwork_tui.services.signing import keys as signing
+from fieldwork_tui.store import journal
 from fieldwork_tui.store.handle import EngagementHandle
 from fieldwork_tui.store.journal import _jsonable
 from fieldwork_tui.store.models import (
@@ -33,9 +39,13 @@ from fieldwork_tui.store.models import (
     Reperformance,
     Sample,
     SampleItem,
+    SignerKey,
     SignOff,
     StatementControl,
+    utcnow,
 )
+
+Passphrase = Callable[[], bytes | None]
 
 #: Control columns that are workflow, not content: changing them does not stale a sign-off.
 _WORKFLOW_COLUMNS = {"status", "updated_at", "created_at"}
@@ -97,9 +107,42 @@ def workpaper_hashes(session: Session, only: int | None = None) -> dict[int, str
     return {cid: state_hash(st) for cid, st in workpaper_states(session, only).items()}
 
 
-def latest_signoffs(session: Session) -> dict[tuple[int, SignOffRole], SignOff]:
+def recorded_keys(session: Session) -> dict[str, sig.PublicKey]:
+    """{fingerprint: public key} of every key that signed in this engagement (table `signerkey`)."""
+    out: dict[str, sig.PublicKey] = {}
+    for fp, line in session.exec(select(SignerKey.fingerprint, SignerKey.public_key)):
+        try:
+            key = sig.parse_public_key(line)
+        except sig.SignatureError:
+            continue  # a damaged key verifies nothing: its sign-offs fail
+        if key.fingerprint == fp:
+            out[fp] = key
+    return out
+
+
+def signature_states(session: Session) -> dict[int, attestation.SignatureState]:
+    """{sign-off id: whether its signature holds}, for every sign-off."""
+    keys = recorded_keys(session)
+    trusted = _trusted()
+    return {so.id: attestation.verify_signoff(so, keys, trusted) for so in session.exec(select(SignOff)).all()}
+
+
+def _trusted() -> dict[str, str]:
+    try:
+        return signing.trusted_fingerprints()
+    except FieldworkError:
+        return {}  # an unreadable trust list: signatures still verify, none is marked trusted
+
+
+def latest_signoffs(session: Session, *, include_failed: bool = False) -> dict[tuple[int, SignOffRole], SignOff]:
+    """The latest sign-off per control and role whose signature holds. A sign-off whose signature
+    does not verify (or that has none) counts as absent; `include_failed` returns the latest row
+    whatever its signature, for showing it."""
+    states = None if include_failed else signature_states(session)
     out: dict[tuple[int, SignOffRole], SignOff] = {}
     for so in session.exec(select(SignOff).order_by(SignOff.id)).all():
+        if states is not None and not states[so.id].holds:
+            continue
         out[(so.control_id, SignOffRole(so.role))] = so
     return out
 
@@ -126,12 +169,17 @@ def signoff_states(session: Session, only: int | None = None) -> dict[int, tuple
 # -- signing ---------------------------------------------------------------------------------------
 
 
-def sign(handle: EngagementHandle, ref: str, role: SignOffRole | str) -> SignOff:
-    """Sign the control's workpaper as preparer or reviewer, bound to the hash of its current state.
+def sign(handle: EngagementHandle, ref: str, role: SignOffRole | str, *, passphrase: Passphrase | None = None,
+         on_created: Callable[[str], None] | None = None, identity: attestation.Identity | None = None,
+         signed_at: dt.datetime | None = None) -> SignOff:
+    """Sign the control's workpaper as preparer or reviewer, bound to the hash of its current state and
+    signed with the signer's key (`identity`, else the person's own key, created on first use and
+    announced through `on_created`).
 
     A sign-off is never removed or edited: signing again appends a new one (the latest counts), so
     the journal shows every sign-off ever given. The reviewer signs after the preparer, on the same
-    state; the control's status follows (ready for review, reviewed).
+    state; the control's status follows (ready for review, reviewed). The signed statement is also
+    appended to the engagement's anchors record, outside its folder.
     """
     try:
         role = SignOffRole(role)
@@ -143,32 +191,55 @@ def sign(handle: EngagementHandle, ref: str, role: SignOffRole | str) -> SignOff
         if role is SignOffRole.reviewer:
             prep = latest_signoffs(s).get((c.id, SignOffRole.preparer))
             if prep is None:
-                raise InvalidInput(f"control {c.ref}: the preparer has not signed yet; the reviewer signs after")
+                raise InvalidInput(f"control {c.ref}: the preparer has not signed yet (or their signature does "
+                                   "not verify); the reviewer signs after")
             if prep.content_hash != current:
                 raise InvalidInput(f"control {c.ref}: modified since the preparer signed; the preparer signs again first")
-        so = SignOff(control_id=c.id, role=role, signed_by=handle.actor, content_hash=current)
+        eng = s.exec(select(Engagement)).one()
+        signed_at = signed_at or utcnow()  # the demo signs at a fixed time of its story
+        signed = attestation.sign_signoff(
+            engagement_uid=eng.uid, control_id=c.id, control_ref=c.ref, role=role.value, workpaper_sha256=current,
+            head=journal.head(s), signed_at=signed_at, actor=handle.actor, passphrase=passphrase,
+            on_created=on_created, identity=identity)
+        record_key(s, signed.public_key)
+        so = SignOff(control_id=c.id, role=role, signed_by=signed.signer, signed_at=signed_at, content_hash=current,
+                     fingerprint=signed.fingerprint, statement=signed.statement, signature=signed.signature)
         s.add(so)
         new_status = ControlStatus.reviewed if role is SignOffRole.reviewer else ControlStatus.ready_for_review
-        locked = s.exec(select(Engagement.phase)).first() == Phase.final_report
+        locked = eng.phase == Phase.final_report
         if c.status != new_status and not locked:  # once locked, a sign-off is an addition only
             c.status = new_status
             s.add(c)
+    attestation.anchor(handle.root.parent, eng.uid, "signoff", signed, handle.slug)
     return so
 
 
-def _views(latest: dict[tuple[int, SignOffRole], SignOff], control_id: int, current_hash: str | None) -> list[SignOffView]:
+def record_key(s: Session, public: sig.PublicKey) -> None:
+    """Record (and so journal) a signer's public key in this engagement at its first use."""
+    if s.get(SignerKey, public.fingerprint) is None:
+        s.add(SignerKey(fingerprint=public.fingerprint, public_key=public.openssh(), name=public.comment))
+        s.flush()
+
+
+def _views(latest: dict[tuple[int, SignOffRole], SignOff], control_id: int, current_hash: str | None,
+           states: dict[int, attestation.SignatureState]) -> list[SignOffView]:
     out = []
     for role in SignOffRole:
         so = latest.get((control_id, role))
-        out.append(SignOffView(role) if so is None else
-                   SignOffView(role, so.signed_by, so.signed_at, so.content_hash, so.content_hash != current_hash))
+        if so is None:
+            out.append(SignOffView(role))
+            continue
+        st = states[so.id]
+        out.append(SignOffView(role, so.signed_by, so.signed_at, so.content_hash, so.content_hash != current_hash,
+                               so.fingerprint, st.label, st.reason, st.trusted))
     return out
 
 
 def signoff_views(session: Session, control_id: int) -> list[SignOffView]:
-    """Preparer and reviewer, in that order, with their staleness against the current state."""
+    """Preparer and reviewer, in that order, with their staleness against the current state and
+    whether their signature verifies (the latest sign-off of each role, whatever its signature)."""
     current = state_hash(workpaper_states(session, control_id).get(control_id, {}))
-    return _views(latest_signoffs(session), control_id, current)
+    return _views(latest_signoffs(session, include_failed=True), control_id, current, signature_states(session))
 
 
 def control_signoffs(handle: EngagementHandle, ref: str) -> list[SignOffView]:
@@ -179,5 +250,6 @@ def control_signoffs(handle: EngagementHandle, ref: str) -> list[SignOffView]:
 
 def all_signoff_views(session: Session) -> dict[int, list[SignOffView]]:
     """Sign-off views of every control (one pass over the workpaper states)."""
-    latest = latest_signoffs(session)
-    return {cid: _views(latest, cid, h) for cid, h in workpaper_hashes(session).items()}
+    latest = latest_signoffs(session, include_failed=True)
+    states = signature_states(session)
+    return {cid: _views(latest, cid, h, states) for cid, h in workpaper_hashes(session).items()}

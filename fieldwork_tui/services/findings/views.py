@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from fieldwork_tui.domain import reporting
+from fieldwork_tui.domain import reporting, statements
 from fieldwork_tui.domain.vocab import Conclusion, NoteStatus, SignOffRole
 from fieldwork_tui.store.models import Control, ControlException, ManagementResponse
 
@@ -69,16 +69,28 @@ class SignOffView:
     signed_at: dt.datetime | None = None
     content_hash: str = ""
     stale: bool = False
+    fingerprint: str = ""
+    signature: str = ""  # statements.VERIFIED, FAILED or NO_SIGNATURE ("" when not signed)
+    signature_reason: str = ""
+    trusted: bool = False
 
     @property
     def signed(self) -> bool:
         return bool(self.signed_by)
 
     @property
+    def holds(self) -> bool:
+        """Signed, and its signature verifies: only then does the sign-off count."""
+        return self.signed and self.signature == statements.VERIFIED
+
+    @property
     def state(self) -> str:
-        """'not signed', 'current' or 'modified since review' (the words the app and the bundle show)."""
+        """'not signed', 'signature does not verify', 'current' or 'modified since review' (the words
+        the app and the bundle show). A sign-off whose signature fails counts as absent, never current."""
         if not self.signed:
             return "not signed"
+        if not self.holds:
+            return statements.FAILED
         return STALE_LABEL if self.stale else "current"
 
 

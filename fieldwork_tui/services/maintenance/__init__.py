@@ -10,6 +10,7 @@ from fieldwork_tui.services.maintenance.backup import (
 )
 from fieldwork_tui.services.maintenance.check import (
     check_engagement,
+    restore_locks,
 )
 from fieldwork_tui.services.maintenance.views import (
     BackupResult,
@@ -24,4 +25,5 @@ __all__ = [
     "backup_engagement",
     "check_engagement",
     "restore_engagement",
+    "restore_locks",
 ]

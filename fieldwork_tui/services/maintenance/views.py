@@ -33,8 +33,11 @@ class RestoreResult:
 @dataclass
 class CheckReport:
     problems: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # worth saying, not a failure
     vault_files: int = 0
     journal_entries: int = 0
+    signoffs: int = 0
+    anchors: int = 0
 
     @property
     def ok(self) -> bool:

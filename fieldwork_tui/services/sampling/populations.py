@@ -22,6 +22,7 @@ from sqlmodel import Session
 from sqlmodel import select as sm_select
 
 from fieldwork_tui.domain.dates import DateParseError, parse_date
+from fieldwork_tui.domain.replay import NormalisedDigest
 from fieldwork_tui.domain.sampling import PopulationHasher, cells_json
 from fieldwork_tui.services.controls.catalog import find_control
 from fieldwork_tui.services.errors import InvalidInput, NotFound
@@ -157,6 +158,7 @@ def import_population(handle: EngagementHandle, ref: str, path: Path | str, *, k
 
         batch: list[tuple[Any, ...]] = []
         batch_keys: dict[str, int] = {}
+        digest = _RowsDigest(conn, pop.id)
         day_cache: dict[str, dt.date | None] = {}
         seq = 0
         for raw in table.rows:
@@ -193,10 +195,10 @@ def import_population(handle: EngagementHandle, ref: str, path: Path | str, *, k
             hasher.add_encoded(k, day_text, data)
             batch.append((pop.id, seq, k, day_text or None, data))
             if len(batch) >= BATCH:
-                _flush(s, conn, pop.id, batch, batch_keys, path, key_col, file_row)
+                _flush(s, conn, pop.id, batch, batch_keys, path, key_col, file_row, digest)
                 if progress:
                     progress(seq, total)
-        _flush(s, conn, pop.id, batch, batch_keys, path, key_col, file_row)
+        _flush(s, conn, pop.id, batch, batch_keys, path, key_col, file_row, digest)
         if seq == 0 and expected_count != 0:
             raise InvalidInput(f"{path}: no rows below the header (row {table.header_row}); for a control that "
                                f"did not run in the period, import it with --expected-count 0")
@@ -204,10 +206,10 @@ def import_population(handle: EngagementHandle, ref: str, path: Path | str, *, k
         pop.sha256 = hasher.hexdigest()
         s.add(pop)
         s.flush()
-        journal.record(s, "import", "population", pop.id, {
+        journal.record_bulk(s, "import", "population", pop.id, {
             "control": control.ref, "source_name": path.name, "source_sha256": source_sha, "rows": seq,
             "sha256": pop.sha256, "key_column": key_col, "date_column": date_col, "expected_count": expected_count,
-        })
+        }, table="populationrow", where={"population_id": pop.id}, bulk=digest.descriptor())
         if progress:
             progress(seq, seq)
         result = PopulationResult(id=pop.id, control=control.ref, rows=seq, sha256=pop.sha256,
@@ -225,13 +227,43 @@ def _keep_source(handle: EngagementHandle, path: Path, ref: str) -> None:
     evidence.store_file(handle, path, description=f"population of {ref} as received")
 
 
+class _RowsDigest:
+    """The journal's digest of the rows this import writes (domain/replay.py), computed from the values
+    as they are inserted: ids are consecutive inside the import's one write transaction, which
+    `descriptor()` confirms before trusting (else it digests the rows as stored)."""
+
+    def __init__(self, conn, pop_id: int) -> None:
+        self.conn, self.pop_id, self.first = conn, pop_id, None
+        self.columns = sorted(ROWS.c.keys())
+        self.digest = NormalisedDigest()
+
+    def add(self, batch: list) -> None:
+        if self.first is None:
+            self.first = self.conn.exec_driver_sql(
+                "SELECT min(id) FROM populationrow WHERE population_id = ?", (self.pop_id,)).scalar()
+        for pid, seq, k, day, data in batch:
+            row = {"id": self.first + seq - 1, "population_id": pid, "row_number": seq, "key": k,
+                   "occurred_on": day, "data": data}
+            self.digest.add([row[c] for c in self.columns])
+
+    def descriptor(self) -> dict[str, Any] | None:
+        lo, hi, n = self.conn.exec_driver_sql(
+            "SELECT min(id), max(id), count(*) FROM populationrow WHERE population_id = ?", (self.pop_id,)).one()
+        if n != self.digest.count or (n and (lo != self.first or hi - lo + 1 != n)):
+            return None
+        return {"table": "populationrow", "where": {"population_id": self.pop_id}, "rows": n,
+                "columns": self.columns, "sha256": self.digest.hexdigest()}
+
+
 def _flush(session: Session, conn, pop_id: int, batch: list, batch_keys: dict[str, int], path: Path, key_col: str,
-           file_row: Callable[[int], int]) -> None:
+           file_row: Callable[[int], int], digest: _RowsDigest | None = None) -> None:
     """Insert one batch; a key already imported in an earlier batch is named with both rows."""
     if not batch:
         return
     try:
         conn.exec_driver_sql(_INSERT, batch)
+        if digest is not None:
+            digest.add(batch)
     except sa_exc.IntegrityError:
         keys = list(batch_keys)
         for i in range(0, len(keys), 500):

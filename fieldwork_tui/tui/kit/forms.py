@@ -21,6 +21,7 @@ helpers for the label + widget pairs.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any, ClassVar, Generic, TypeVar
 
@@ -213,6 +214,8 @@ class FormDialog(KitModal, Generic[T]):
     def _field_of(self, message: str) -> str | None:
         head = message.split(":", 1)[0].strip().lower()
         field = self.FIELD_NAMES.get(head) or head.replace(" ", "-").replace("_", "-")
+        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_-]*", field):  # e.g. a message starting with a file path
+            return None
         return field if self.query(f"#{field}") else None
 
     # -- keys -------------------------------------------------------------------------------------------

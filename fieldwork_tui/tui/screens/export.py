@@ -24,8 +24,8 @@ from fieldwork_tui.tui.screens.base import EngagementScreen
 CONTENTS = (
     "The bundle is one .zip the manager opens with no installation: index.html (summary, controls, exceptions, "
     "open requests, flags), one HTML workpaper per control, the evidence files, workpapers.xlsx, the draft "
-    "section IV, OSCAL assessment results, the journal, and manifest.json with the SHA-256 of every file "
-    "(check it with `fieldwork verify`)."
+    "section IV, OSCAL assessment results, the journal, and manifest.json with the SHA-256 of every file, "
+    "signed with your key (manifest.sig; the manager checks it with `fieldwork verify`)."
 )
 
 
@@ -90,12 +90,17 @@ class ExportScreen(EngagementScreen):
         if not text:
             self._show_result("output: give a file name ending in .zip", error=True)
             return
+        from fieldwork_tui.tui.dialogs.passphrase import unlock_then
+
+        unlock_then(self, "Signing the bundle", lambda: self._start(Path(text).expanduser()))
+
+    def _start(self, target: Path) -> None:
         self.running = True
         self._cancel.clear()
         self.query_one("#export-start", Button).disabled = True
         self.query_one("#export-bar", ProgressBar).update(total=100, progress=0)
         self._show_result("Exporting…")
-        self.run_export(Path(text).expanduser())
+        self.run_export(target)
 
     def action_back(self) -> None:
         if self.running:
@@ -118,10 +123,13 @@ class ExportScreen(EngagementScreen):
                 last[0] = pct
                 self.app.call_from_thread(self._progress, done, total, label)
 
+        notify = self.notify
+
         def work():
-            result = export_bundle(handle, target, progress=progress, cancelled=cancel.is_set)
+            result = export_bundle(handle, target, progress=progress, cancelled=cancel.is_set,
+                                   on_created=lambda m: self.app.call_from_thread(notify, m, timeout=15))
             last[0] = -1
-            return result, verify_bundle(result.path, progress=progress)
+            return result, verify_bundle(result.path, progress=progress, key=result.fingerprint)
 
         def failed(exc: BaseException) -> bool:
             _title, message = workers.describe_error(exc)
@@ -154,7 +162,9 @@ class ExportScreen(EngagementScreen):
         verdict = ("verify: intact — every file matches manifest.json and the journal chain holds" if report.ok
                    else "verify: NOT intact — " + "; ".join(report.lines()))
         self._show_result(f"Bundle written: {visible(result.path)}\n{result.files} files · {result.controls} workpapers · "
-                          f"{result.evidence_files} evidence files · {result.size:,} bytes\n{verdict}",
+                          f"{result.evidence_files} evidence files · {result.size:,} bytes\n"
+                          f"Signed by {visible(result.signer)} · key {result.fingerprint} (read it out to the manager)\n"
+                          f"manifest SHA-256 {result.manifest_sha256}\n{verdict}",
                           error=not report.ok)
         self.notify(f"Bundle written and verified: {result.path.name}" if report.ok else "Bundle NOT intact",
                     severity="information" if report.ok else "error")

@@ -6,6 +6,7 @@ A sign-off is never withdrawn: after a change the preparer signs again. Notes ar
 
 from __future__ import annotations
 
+from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 from textual import on
@@ -15,17 +16,28 @@ from textual.containers import Horizontal
 from textual.widgets import Button, Static
 
 from fieldwork_tui.tui.kit.forms import FormButton
-from fieldwork_tui.tui.kit.safe_text import visible
+from fieldwork_tui.tui.kit.safe_text import safe_text, visible
 from fieldwork_tui.tui.kit.styles import role
 from fieldwork_tui.tui.tabs.base import ControlTab
 from fieldwork_tui.tui.widgets.virtual_table import Column, DetailLine, ListSource, Row, VirtualTable
 
-STATE_ROLE = {"current": "ok", "modified since review": "severe", "not signed": "muted"}
+STATE_ROLE = {"current": "ok", "modified since review": "severe", "not signed": "muted",
+              "signature does not verify": "severe"}
 NOTE_COLUMNS = [Column("id", "#", 4, justify="right", priority=2), Column("on", "On", 16, priority=2),
                 Column("status", "Status", 8, priority=0), Column("author", "Author", 10, priority=3),
                 Column("written", "Written", 10, priority=3),
                 Column("note", "Note", 50, priority=0, min_width=20, grow=True),
                 Column("cleared", "Cleared", 18, priority=3)]
+
+
+def signature_cell(v) -> Text:
+    """'signature verified' (a warning when the key is not in the trust list) or 'does not verify'."""
+    if not v.signed:
+        return Text("—", style=role("muted"))
+    if not v.holds:
+        return Text("signature does not verify", style=role("severe"))
+    return Text("signature verified" + ("" if v.trusted else " (key not in your trust list)"),
+                style=role("ok") if v.trusted else role("warning"))
 
 
 class ReviewTab(ControlTab):
@@ -74,13 +86,15 @@ class ReviewTab(ControlTab):
         views, notes = extra
         self.exceptions = [(ex.id, ex.instance or ex.deviation) for ex, _resp in records.exceptions]
         t = Table(box=None, padding=(0, 2), show_edge=False)
-        for col in ("Role", "Signed by", "When", "State"):
+        for col in ("Role", "Signed by", "When", "State", "Signature"):
             t.add_column(col, style=role("strong") if col == "Role" else "")
         for v in views:
             t.add_row(v.role.value, visible(v.signed_by) or "—",
                       v.signed_at.strftime("%Y-%m-%d %H:%M") if v.signed_at else "—",
-                      Text(v.state, style=role(STATE_ROLE[v.state])))
-        self.query_one("#signoffs", Static).update(t)
+                      Text(v.state, style=role(STATE_ROLE.get(v.state, "muted"))), signature_cell(v))
+        why = [safe_text(f"{v.role.value}: {v.signature_reason}", role("severe")) for v in views
+               if v.signed and not v.holds and v.signature_reason]
+        self.query_one("#signoffs", Static).update(Group(t, *why) if why else t)
         rows = [Row(key=n.id, cells=[str(n.id), n.target_label, Text(n.status, style=role("warning" if n.is_open
                                                                                           else "ok")),
                                      n.author, n.created_at.strftime("%Y-%m-%d"), n.text,
@@ -103,10 +117,19 @@ class ReviewTab(ControlTab):
         self.action_clear_note()
 
     def action_sign(self, role_name: str) -> None:
+        from fieldwork_tui.tui.dialogs.passphrase import unlock_then
+
+        unlock_then(self, f"Signing {self.ref} as {role_name}", lambda: self._sign(role_name))
+
+    def _sign(self, role_name: str) -> None:
         from fieldwork_tui.services.findings import sign
 
-        handle, ref = self.handle, self.ref
-        self.commit(lambda: sign(handle, ref, role_name), f"{ref} signed as {role_name}")
+        handle, ref, app = self.handle, self.ref, self.app
+
+        def created(message: str) -> None:  # called in the worker: a new signing key was made
+            app.call_from_thread(app.notify, message, title="Signing key", timeout=15)
+
+        self.commit(lambda: sign(handle, ref, role_name, on_created=created), f"{ref} signed as {role_name}")
 
     def action_add_note(self) -> None:
         from fieldwork_tui.services.findings import add_note

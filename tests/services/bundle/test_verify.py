@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from fieldwork_tui.cli import app
 from fieldwork_tui.services.bundle.export import export_bundle
 from fieldwork_tui.services.bundle.verify import verify_bundle
-from tests.support import frozen_identity
+from tests.support import DEMO_CONFIG, frozen_identity
 
 from ..support import attach_file
 
@@ -26,7 +26,8 @@ def _bundle_template(_demo_template, tmp_path_factory) -> Path:
 
     work = tmp_path_factory.mktemp("bundle-template")
     shutil.copytree(_demo_template, work / "home")
-    with frozen_identity():
+    shutil.copytree(_demo_template / DEMO_CONFIG, work / "config")  # the exporter's key is made there
+    with frozen_identity(config=work / "config"):
         demo = open_path(work / "home" / DEMO_SLUG)
         try:
             attach_file(demo, "AC-01", "Q3 access review.xlsx", b"reviewed list " * 100)
@@ -39,6 +40,7 @@ def _bundle_template(_demo_template, tmp_path_factory) -> Path:
 
 @pytest.fixture
 def bundle(_bundle_template, tmp_path) -> Path:
+    shutil.copytree(_bundle_template.parent / "config", tmp_path / "config", dirs_exist_ok=True)  # the exporter
     return Path(shutil.copy2(_bundle_template, tmp_path / "bundle.zip"))
 
 

@@ -66,7 +66,7 @@ def test_workflow_status_does_not_stale_the_signoff(ctl):
     assert Flag.signoff_stale not in _flags(ctl)
 
 
-def test_reviewer_signs_after_the_preparer_on_the_same_state(ctl):
+def test_reviewer_signs_after_the_preparer_on_the_same_state(ctl, become):
     with pytest.raises(InvalidInput, match="preparer has not signed"):
         sign(ctl, "AC-1", "reviewer")
     sign(ctl, "AC-1", "preparer")
@@ -75,6 +75,7 @@ def test_reviewer_signs_after_the_preparer_on_the_same_state(ctl):
         sign(ctl, "AC-1", "reviewer")
     sign(ctl, "AC-1", "preparer")
     ctl.actor = "sam"
+    become("sam")
     sign(ctl, "AC-1", "reviewer")
     prep, rev = control_signoffs(ctl, "AC-1")
     assert (prep.signed_by, rev.signed_by) == ("elena", "sam")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 
+import pytest
 from typer.testing import CliRunner
 
 from fieldwork_tui.cli import app
@@ -37,21 +38,29 @@ def test_missing_vault_file_is_caught(demo):
     assert "gone.pdf" in problem and "missing" in problem
 
 
-def test_tampered_journal_is_caught(demo):
+def _forced(demo, statement):
+    """Run SQL as an attacker would: the journal's append-only trigger dropped first."""
     conn = sqlite3.connect(demo.db_path)
-    conn.execute("UPDATE journalentry SET actor = 'mallory' WHERE id = 5")
+    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+        conn.execute(statement)
+    conn.execute('DROP TRIGGER "fw_lock_journalentry_update"')
+    conn.execute('DROP TRIGGER "fw_lock_journalentry_delete"')
+    conn.execute(statement)
     conn.commit()
     conn.close()
     problems = check_engagement(demo).problems
+    assert sum("fw_lock_journalentry" in p for p in problems) == 2
+    return [p for p in problems if "fw_lock_journalentry" not in p]
+
+
+def test_tampered_journal_is_caught(demo):
+    problems = _forced(demo, "UPDATE journalentry SET actor = 'mallory' WHERE id = 5")
     assert problems == ["journal entry 5: content does not match its hash"]
 
 
 def test_deleted_journal_entry_breaks_the_chain(demo):
-    conn = sqlite3.connect(demo.db_path)
-    conn.execute("DELETE FROM journalentry WHERE id = 7")
-    conn.commit()
-    conn.close()
-    assert check_engagement(demo).problems == ["journal entry 8: previous-hash link broken"]
+    problems = _forced(demo, "DELETE FROM journalentry WHERE id = 7")
+    assert problems[0] == "journal entry 8: previous-hash link broken"
 
 
 def test_cli_check_exit_codes(demo_home, demo):

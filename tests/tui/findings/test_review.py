@@ -17,7 +17,7 @@ async def _open(pilot, ref):
     await settle(pilot)
 
 
-async def test_sign_as_preparer_then_reviewer(demo_app):
+async def test_sign_as_preparer_then_reviewer(demo_app, become):
     async with demo_app.run_test(size=(130, 40)) as pilot:
         await _open(pilot, "AC-05")
         assert type(demo_app.screen).__name__ == "ControlDetailScreen"
@@ -28,6 +28,7 @@ async def test_sign_as_preparer_then_reviewer(demo_app):
         header = plain(demo_app.screen.query_one("#control-header"))
         assert "unsigned" not in header and "AC-03" not in header and "AC-05" in header
         demo_app.handle.actor = "sam"
+        become("sam")
         await pilot.press("r")
         await settle(pilot)
         _prep, rev = control_signoffs(demo_app.handle, "AC-05")
