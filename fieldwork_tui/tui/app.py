@@ -148,8 +148,8 @@ class FieldworkApp(OrderedKeys, App):
         if action == "view":
             return self.handle is not None
         if action == "export_bundle":  # the key works from the dashboard; the palette offers it everywhere
-            return self.handle is not None and type(self.screen).__name__ in ("DashboardScreen",
-                                                                            "CommandPalette")
+            return self.handle is not None and (type(self.screen).__name__ in ("DashboardScreen", "CommandPalette")
+                                                or getattr(self, "running_palette_action", False))
         return True
 
     def action_view(self, mode: str) -> None:

@@ -225,6 +225,8 @@ class InterviewEntryScreen(EngagementScreen):
 
         handle, sid = self.handle, self.current_id
         refs = parse_refs(event.value)
+        # back to typing now: the keys typed after enter belong to the statement, not to the controls box
+        self.set_focus(self.query_one("#statement", Input))
 
         def check():
             known = {c.ref.upper() for c in list_controls(handle)}
@@ -236,11 +238,11 @@ class InterviewEntryScreen(EngagementScreen):
         def checked(unknown: list[str]) -> None:
             if unknown:
                 self.notify(f"controls: unknown {', '.join(unknown)}", severity="error")
+                self.set_focus(event.input)
                 return
             event.input.value = " ".join(refs)
             if sid is not None:
                 self.load()
-            self.set_focus(self.query_one("#statement", Input))
 
         workers.run(self, check, done=checked)
 
