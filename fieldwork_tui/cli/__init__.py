@@ -12,7 +12,7 @@ from fieldwork_tui.cli.common import app, handle_errors, state
 
 # Each area module registers its commands on import, in the order `fieldwork --help` lists them:
 # the order of the work.
-for _area in ("engagements", "evidence", "sampling", "requests", "bundle", "maintenance", "keys"):
+for _area in ("engagements", "evidence", "sampling", "requests", "review", "bundle", "maintenance", "keys"):
     importlib.import_module(f"fieldwork_tui.cli.{_area}")
 
 

@@ -2,10 +2,13 @@
 
 The auditor pulls a list itself (A: e.g. every user in the identity provider) and compares it with
 the list the client worked from (B: the reviewed list). Keys are normalised before matching —
-trimmed, inner spaces collapsed, case-insensitive by default, optionally an e-mail reduced to the
-user name — because the two systems rarely spell a user the same way. The result is what an
-auditor writes up: only in A, only in B, in both with differing fields, and (optionally) a
-date-window check such as "access removed more than N days after termination".
+Unicode NFC always (so "josé" typed with a combining accent is "josé"), then trimmed, inner spaces
+collapsed, case-insensitive by default, optionally an e-mail reduced to the user name — because the
+two systems rarely spell a user the same way; the result says which normalisation it used. The
+result is what an auditor writes up: only in A, only in B, in both with differing fields,
+(optionally) a date-window check such as "access removed more than N days after termination", and
+keys that appear more than once on one side. Nothing is dropped: a duplicate is a difference that
+needs a disposition like any other, and every row of a duplicated key is still compared.
 
 Values compare loosely (trimmed, case-insensitive; two dates or two numbers compare by value) so
 "2026-01-05" and "01/05/2026" are the same date, not a difference.
@@ -15,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -31,8 +35,17 @@ class KeyMode(StrEnum):
 _SPACES = re.compile(r"\s+")
 
 
+#: What each key mode does, in the words the result header prints.
+KEY_NORMALISATION: dict[KeyMode, str] = {
+    KeyMode.exact: "Unicode NFC, trimmed",
+    KeyMode.casefold: "Unicode NFC, trimmed, inner spaces collapsed, case-insensitive",
+    KeyMode.username: "Unicode NFC, trimmed, inner spaces collapsed, case-insensitive, e-mail reduced to the "
+                      "user name",
+}
+
+
 def normalise_key(value: object, mode: KeyMode | str = KeyMode.casefold) -> str:
-    text = "" if value is None else str(value).strip()
+    text = "" if value is None else unicodedata.normalize("NFC", str(value)).strip()
     mode = KeyMode(mode)
     if mode is KeyMode.exact:
         return text
@@ -64,8 +77,8 @@ def _as_date(text: str) -> dt.date | None:
 
 def same_value(a: object, b: object) -> bool:
     """Loose equality for a cell: trimmed and case-insensitive; dates and numbers by value."""
-    ta = "" if a is None else str(a).strip()
-    tb = "" if b is None else str(b).strip()
+    ta = "" if a is None else unicodedata.normalize("NFC", str(a)).strip()
+    tb = "" if b is None else unicodedata.normalize("NFC", str(b)).strip()
     if _SPACES.sub(" ", ta).casefold() == _SPACES.sub(" ", tb).casefold():
         return True
     if not ta or not tb:
@@ -101,7 +114,7 @@ class CompareSpec:
 
 @dataclass
 class Difference:
-    kind: str  # only_in_a | only_in_b | differing | date_window (DifferenceKind values)
+    kind: str  # only_in_a | only_in_b | differing | date_window | duplicate (DifferenceKind values)
     key: str
     details: dict
 
@@ -118,19 +131,39 @@ class CompareResult:
     only_in_b: list[Difference] = field(default_factory=list)
     differing: list[Difference] = field(default_factory=list)
     date_window: list[Difference] = field(default_factory=list)
-    duplicates_a: list[str] = field(default_factory=list)
-    duplicates_b: list[str] = field(default_factory=list)
+    #: One difference per key that appears more than once on a side (details: side, rows).
+    duplicates: list[Difference] = field(default_factory=list)
     blank_keys_a: int = 0
     blank_keys_b: int = 0
+    key_mode: KeyMode = KeyMode.casefold
+
+    @property
+    def normalisation(self) -> str:
+        """How keys were normalised before matching (the result header says it)."""
+        return KEY_NORMALISATION[self.key_mode]
+
+    @property
+    def duplicates_a(self) -> list[str]:
+        return [d.key for d in self.duplicates if d.details.get("side") == "A"]
+
+    @property
+    def duplicates_b(self) -> list[str]:
+        return [d.key for d in self.duplicates if d.details.get("side") == "B"]
+
+    @property
+    def compared(self) -> int:
+        """Distinct items compared (keys on either side): the N of "For X of N <items> compared"."""
+        return self.matched + len(self.only_in_a) + len(self.only_in_b)
 
     @property
     def differences(self) -> list[Difference]:
-        return [*self.only_in_a, *self.only_in_b, *self.differing, *self.date_window]
+        return [*self.only_in_a, *self.only_in_b, *self.differing, *self.date_window, *self.duplicates]
 
     def counts(self) -> dict[str, int]:
         return {"count_a": self.count_a, "count_b": self.count_b, "matched": self.matched,
                 "only_in_a": len(self.only_in_a), "only_in_b": len(self.only_in_b),
-                "differing": len(self.differing), "date_window_breaches": len(self.date_window)}
+                "differing": len(self.differing), "date_window_breaches": len(self.date_window),
+                "duplicates": len(self.duplicates)}
 
 
 class CompareError(ValueError):
@@ -165,8 +198,9 @@ def _cell(row: Sequence[object], i: int) -> str:
 
 
 def _index(headers: Sequence[str], rows: Iterable[Sequence[object]], key_i: int, mode: KeyMode,
-           side: str, result: CompareResult) -> dict[str, Sequence[object]]:
-    out: dict[str, Sequence[object]] = {}
+           side: str, result: CompareResult) -> dict[str, list[Sequence[object]]]:
+    """Every non-empty row by normalised key (first row first); a key seen twice is a duplicate."""
+    out: dict[str, list[Sequence[object]]] = {}
     for row in rows:
         if all(_cell(row, i) == "" for i in range(len(row))):
             continue
@@ -181,10 +215,12 @@ def _index(headers: Sequence[str], rows: Iterable[Sequence[object]], key_i: int,
             else:
                 result.blank_keys_b += 1
             continue
-        if key in out:
-            (result.duplicates_a if side == "A" else result.duplicates_b).append(key)
-            continue
-        out[key] = row
+        out.setdefault(key, []).append(row)
+    for group in out.values():
+        if len(group) > 1:
+            result.duplicates.append(Difference("duplicate", _cell(group[0], key_i), {
+                "side": side, "count": len(group), "keys": [_cell(r, key_i) for r in group],
+                "rows": [_as_dict(headers, r) for r in group]}))
     return out
 
 
@@ -211,30 +247,34 @@ def compare_lists(headers_a: Sequence[str], rows_a: Iterable[Sequence[object]], 
     if window is not None:
         wa = find_column(headers_a, window.column_a, "A")
         wb = find_column(headers_b, window.column_b, "B")
-    result = CompareResult(key_a=headers_a[ka], key_b=headers_b[kb], columns=pairs)
+    result = CompareResult(key_a=headers_a[ka], key_b=headers_b[kb], columns=pairs, key_mode=spec.key_mode)
     a = _index(headers_a, rows_a, ka, spec.key_mode, "A", result)
     b = _index(headers_b, rows_b, kb, spec.key_mode, "B", result)
-    for key, row in a.items():
-        other = b.get(key)
-        if other is None:
-            result.only_in_a.append(Difference("only_in_a", _cell(row, ka), {"row": _as_dict(headers_a, row)}))
+    for key, rows in a.items():
+        others = b.get(key)
+        if others is None:
+            result.only_in_a.append(Difference("only_in_a", _cell(rows[0], ka), {"row": _as_dict(headers_a, rows[0])}))
             continue
         result.matched += 1
-        fields = {}
-        for name_a, name_b, ia, ib in idx_pairs:
-            va, vb = _cell(row, ia), _cell(other, ib)
-            if not same_value(va, vb):
-                label = name_a if norm_column(name_a) == norm_column(name_b) else f"{name_a} / {name_b}"
-                fields[label] = {"a": va, "b": vb}
-        if fields:
-            result.differing.append(Difference("differing", _cell(row, ka), {"fields": fields}))
-        if window is not None:
-            breach = date_window_breach(_cell(row, wa), _cell(other, wb), window)
-            if breach is not None:
-                result.date_window.append(Difference("date_window", _cell(row, ka), breach))
-    for key, row in b.items():
+        # every row of a duplicated key is compared with every row of the other side's key, so no row
+        # is dropped (a second "ALICE" keeps its late removal) and swapping the lists swaps the result
+        for row in rows:
+            for other in others:
+                fields = {}
+                for name_a, name_b, ia, ib in idx_pairs:
+                    va, vb = _cell(row, ia), _cell(other, ib)
+                    if not same_value(va, vb):
+                        label = name_a if norm_column(name_a) == norm_column(name_b) else f"{name_a} / {name_b}"
+                        fields[label] = {"a": va, "b": vb}
+                if fields:
+                    result.differing.append(Difference("differing", _cell(row, ka), {"fields": fields}))
+                if window is not None:
+                    breach = date_window_breach(_cell(row, wa), _cell(other, wb), window)
+                    if breach is not None:
+                        result.date_window.append(Difference("date_window", _cell(row, ka), breach))
+    for key, rows in b.items():
         if key not in a:
-            result.only_in_b.append(Difference("only_in_b", _cell(row, kb), {"row": _as_dict(headers_b, row)}))
+            result.only_in_b.append(Difference("only_in_b", _cell(rows[0], kb), {"row": _as_dict(headers_b, rows[0])}))
     return result
 
 
@@ -275,3 +315,40 @@ def parse_key(text: str) -> tuple[str, str]:
     if not col_a.strip():
         raise CompareError(f"key {text!r}: expected COL_A[=COL_B]")
     return col_a.strip(), (col_b.strip() or col_a.strip())
+
+
+def describe_difference(kind: str, key: str, details: dict | None, label_a: str = "A", label_b: str = "B") -> str:
+    """One line an auditor can read, naming the key (the result table, the CLI)."""
+    d = details or {}
+    if kind == "only_in_a":
+        return f"{key}: in {label_a}, missing from {label_b}"
+    if kind == "only_in_b":
+        return f"{key}: in {label_b}, not in {label_a}"
+    if kind == "differing":
+        parts = [f"{col} {v.get('a')!r} vs {v.get('b')!r}" for col, v in (d.get("fields") or {}).items()]
+        return f"{key}: " + "; ".join(parts)
+    if kind == "duplicate":
+        side = label_a if d.get("side") == "A" else label_b
+        spellings = ", ".join(repr(k) for k in d.get("keys") or [key])
+        return f"{key}: {d.get('count', 2)} rows in {side} for one key ({spellings})"
+    return f"{key}: {d.get('reason', 'outside the date window')}"
+
+
+def deviation_clause(kind: str, details: dict | None, label_a: str = "A", label_b: str = "B") -> str:
+    """What went wrong, without naming the item: the default deviation of an exception raised from
+    a difference, as the report words it ("For 1 of 5 terminated users compared, <this>")."""
+    d = details or {}
+    if kind == "only_in_a":
+        return f"the item was in {label_a} but not in {label_b}"
+    if kind == "only_in_b":
+        return f"the item was in {label_b} but not in {label_a}"
+    if kind == "differing":
+        cols = ", ".join(d.get("fields") or {}) or "a field"
+        return f"{cols} in {label_b} did not agree with {label_a}"
+    if kind == "duplicate":
+        side = label_a if d.get("side") == "A" else label_b
+        return f"the item appeared more than once in {side}"
+    if d.get("days") is None:
+        return f"no {d.get('column_b', 'date')} was recorded"
+    return f"{d.get('column_b', 'the date')} was {d['days']} days after {d.get('column_a', 'the reference date')} " \
+           f"(limit {d.get('limit_days', '?')})"

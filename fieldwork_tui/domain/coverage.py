@@ -19,14 +19,6 @@ from fieldwork_tui.domain.vocab import EVIDENCE_ORDER, Corroboration, EvidenceTy
 #: Phases from which an exception must carry a management response.
 RESPONSE_PHASES = frozenset({Phase.draft_report, Phase.management_responses, Phase.final_report})
 
-#: Kept for callers that predate the flag table: both are read from it.
-SEVERE = _flags.SEVERE
-FLAG_LABELS: dict[Flag, str] = {f: _flags.label(f) for f in Flag}
-
-#: THE defensibility rule lives in the flag table (`domain.flags.is_defensible`).
-is_defensible = _flags.is_defensible
-
-
 @dataclass(frozen=True)
 class SampleFacts:
     size: int
@@ -148,9 +140,14 @@ def flags_for(f: ControlFacts) -> list[Flag]:
     """All flags of one control, in vocabulary order."""
     out: set[Flag] = set()
     types = f.evidence_types
+    s = f.sample
+    if s is not None and s.no_occurrences:
+        # A documented population of zero is the work: nothing operated, so there is nothing to
+        # triangulate (Section IV says "No occurrences — not tested for operating effectiveness.").
+        types = f.required_types | types or frozenset({EvidenceType.inspection})
     if not types:
         out.add(Flag.no_evidence)
-    elif len(types) == 1:
+    elif len(types) == 1 and not (s is not None and s.no_occurrences):
         out.add(Flag.single_evidence_type)
         if types == {EvidenceType.inquiry}:
             out.add(Flag.inquiry_only)
@@ -162,7 +159,6 @@ def flags_for(f: ControlFacts) -> list[Flag]:
         out.add(Flag.contradicted_inquiry)
     if outside_period(f.evidence_dates, f.period):
         out.add(Flag.evidence_outside_period)
-    s = f.sample
     if s is not None:
         if s.size < s.policy_size and not s.override_reason.strip():
             out.add(Flag.sample_below_policy)

@@ -109,9 +109,6 @@ SPECS: Mapping[Flag, FlagSpec] = MappingProxyType({Flag(row.name): row for row i
 #: Flags that block a defensible conclusion.
 BLOCKING: frozenset[Flag] = frozenset(f for f, row in SPECS.items() if row.blocking)
 
-#: Flags shown red (and counted first).
-SEVERE: frozenset[Flag] = frozenset(f for f, row in SPECS.items() if row.severity is Severity.severe)
-
 #: Flags about the review workflow rather than the evidence (a determination is published only when
 #: none of them stands either).
 SIGNOFF: frozenset[Flag] = frozenset(f for f, row in SPECS.items() if row.group is FlagGroup.signoff)

@@ -94,13 +94,6 @@ def instances_wording(count: int, what: str) -> str:
     return f"In {count} instance{'s' if count != 1 else ''}, {clause}."
 
 
-def instance_exception_wording(instance: str, deviation: str) -> str:
-    """Wording for an exception found outside a sample (re-performance or manual entry)."""
-    what = _clause(deviation) or "the control did not operate as described"
-    instance = " ".join((instance or "").split()).rstrip(" .")
-    return f"For {instance}, {what}." if instance else _sentence(what)
-
-
 @dataclass(frozen=True)
 class DeviationFacts:
     """One deviating instance, as the report counts it.
@@ -240,11 +233,6 @@ class SectionIVRow:
     results: str = NO_EXCEPTIONS
     conclusion: Conclusion | None = None
 
-    def as_markdown(self) -> str:
-        tests = "<br>".join(self.procedures) or "—"
-        cell = self.control_activity.replace("|", "\\|")
-        return f"| {self.ref} | {cell} | {tests.replace('|', chr(92) + '|')} | {self.results.replace('|', chr(92) + '|')} |"
-
 
 def _join(names: Sequence[str]) -> str:
     names = [n for n in dict.fromkeys(n.strip() for n in names) if n]
@@ -329,13 +317,27 @@ def section_iv_row(ref: str, f: ProcedureFacts, wordings: Sequence[str], conclus
                         results=results, conclusion=conclusion)
 
 
-def section_iv_markdown(rows: Sequence[SectionIVRow]) -> str:
-    lines = ["| Control | Control activity | Tests performed | Results |", "|---|---|---|---|"]
-    lines += [r.as_markdown() for r in rows]
-    return "\n".join(lines) + "\n"
-
-
-def person_phrase(name: str, title: str = "") -> str:
-    """How a report names an interviewee: by role ("the VP Engineering"), else by name."""
+def interviewee_phrase(title: str = "", role: str = "") -> str:
+    """How Section IV names an interviewee: by job title ("the VP Engineering"), else by function
+    ("IT administration personnel"), never by name — a report counts and describes, it does not
+    name individuals."""
     title = re.sub(r"\s+", " ", title or "").strip()
-    return f"the {title}" if title else name.strip()
+    if title:
+        return f"the {title}"
+    role = re.sub(r"\s+", " ", role or "").strip()
+    return f"{role} personnel" if role else "management personnel"
+
+
+_COMPARED = [("terminat", "terminated users"), ("offboard", "terminated users"), ("deprovision", "terminated users"),
+             ("privileged", "privileged users"), ("admin", "privileged users"), ("access review", "users"),
+             ("user access", "users"), ("provision", "access grants")]
+
+
+def compared_items_noun(title: str, description: str = "") -> str:
+    """What the items of a comparison are called by default ("terminated users", "users"); the
+    auditor can name them when recording the comparison."""
+    text = f"{title} {description}".lower()
+    for needle, noun in _COMPARED:
+        if needle in text:
+            return noun
+    return items_noun(title, description)

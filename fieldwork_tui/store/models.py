@@ -18,10 +18,10 @@ from sqlmodel import Field, SQLModel
 
 from fieldwork_tui.domain.vocab import (
     Conclusion,
-    ControlStatus,
     Corroboration,
     DeviationConclusion,
     DifferenceKind,
+    Disposition,
     Effectiveness,
     EngagementType,
     ExceptionSource,
@@ -39,6 +39,7 @@ from fieldwork_tui.domain.vocab import (
     SampleResult,
     SignOffRole,
 )
+from fieldwork_tui.domain.workpaper import HASH_SCHEME
 
 
 def utcnow() -> dt.datetime:
@@ -69,6 +70,10 @@ class Engagement(SQLModel, table=True):
     sampling_preset: str = "guide"
     kickoff_on: dt.date | None = None
     report_date: dt.date | None = None
+    #: The firm's review setting for this engagement (journaled like every change, never read from a
+    #: person's own configuration): may a control's preparer also review it? With the reason.
+    allow_self_review: bool = False
+    self_review_reason: str = ""
     created_at: dt.datetime = Field(default_factory=utcnow)
 
 
@@ -92,9 +97,11 @@ class Control(SQLModel, table=True):
     owner_id: int | None = Field(default=None, foreign_key="person.id", index=True)
     frequency: Frequency = Frequency.as_needed
     nature: Nature = Nature.manual
+    #: Automated controls: the IT general controls a test of one relies on (as the auditor recorded it).
+    itgc_basis: str = ""
     key: bool = False
     required_types: list[str] = _json_list()
-    status: ControlStatus = Field(default=ControlStatus.not_started, index=True)
+    # No status column: the status is derived from the work and the sign-offs (domain.signoff).
     conclusion: Conclusion | None = None
     conclusion_note: str = ""
     created_at: dt.datetime = Field(default_factory=utcnow)
@@ -180,6 +187,8 @@ class Reperformance(SQLModel, table=True):
     only_in_b: int = 0
     differing: int = 0
     date_window_breaches: int = 0
+    #: List A is the whole population of the period (every instance re-performed, not one quarter).
+    whole_population: bool = False
     conclusion: str = ""
     concluded_by: str = ""
     performed_by: str = ""
@@ -187,11 +196,18 @@ class Reperformance(SQLModel, table=True):
 
 
 class ReperformanceDifference(SQLModel, table=True):
+    """One difference of a comparison and what the auditor decided about it (None: still open)."""
+
     id: int | None = Field(default=None, primary_key=True)
     reperformance_id: int = Field(foreign_key="reperformance.id", index=True)
     kind: DifferenceKind
     key: str = ""
     details: dict[str, Any] = _json_dict()
+    disposition: Disposition | None = Field(default=None, index=True)
+    disposition_reason: str = ""
+    disposition_evidence_id: int | None = Field(default=None, foreign_key="evidencefile.id")
+    disposed_by: str = ""
+    disposed_at: dt.datetime | None = None
 
 
 class Population(SQLModel, table=True):
@@ -275,6 +291,9 @@ class ControlException(SQLModel, table=True):
     exception_type: ExceptionType = ExceptionType.execution
     effectiveness: Effectiveness = Effectiveness.operating
     report_wording: str = ""
+    #: The auditor rewrote the report wording by hand: it is shown as written (a visible override);
+    #: otherwise the wording is computed from the current counts whenever it is shown.
+    wording_edited: bool = False
     created_by: str = ""
     created_at: dt.datetime = Field(default_factory=utcnow)
 
@@ -349,12 +368,21 @@ class ReviewNote(SQLModel, table=True):
     created_at: dt.datetime = Field(default_factory=utcnow)
     cleared_by: str = ""
     cleared_at: dt.datetime | None = None
+    #: The preparer's answer (a note is cleared by its author only once it is answered).
+    response: str = ""
+    responded_by: str = ""
+    responded_at: dt.datetime | None = None
 
 
 class SignOff(SQLModel, table=True):
-    """A preparer or reviewer sign-off bound to the hash of the control's workpaper state, signed by
-    the signer's key: `statement` is the canonical signed statement (domain/statements.py),
-    `signature` its SSHSIG, `fingerprint` the key's (recorded in `signerkey`)."""
+    """A preparer or reviewer sign-off bound to the digest of the control's workpaper content, signed by
+    the signer's key.
+
+    Never edited or removed: signing again appends a row (the latest per role counts). What it
+    records is what a signature over it needs: control, role, digest (`content_hash`, computed
+    under `scheme`), signer, time, and the journal head the signer saw; `statement` is the canonical
+    signed statement (domain/statements.py), `signature` its SSHSIG, `fingerprint` the key's
+    (recorded in `signerkey`)."""
 
     id: int | None = Field(default=None, primary_key=True)
     control_id: int = Field(foreign_key="control.id", index=True)
@@ -362,6 +390,15 @@ class SignOff(SQLModel, table=True):
     signed_by: str = ""
     signed_at: dt.datetime = Field(default_factory=utcnow)
     content_hash: str = ""
+    #: What the digest covers (domain.workpaper.HASH_SCHEME when signed; 1 = before this was recorded).
+    scheme: int = HASH_SCHEME
+    #: The reviewer is one of the control's preparers (allowed by the engagement setting).
+    self_review: bool = False
+    #: Blocking flags the signer confirmed signing over.
+    confirmed_flags: list[str] = _json_list()
+    #: Hash of the last journal entry before this sign-off, and how many entries there were.
+    journal_head: str = ""
+    journal_entries: int = 0
     fingerprint: str = ""
     statement: str = ""
     signature: str = ""

@@ -50,8 +50,6 @@ source_sha256                        # PopulationResult (also the CLI's --json)
 # -- domain rules and kit parts on main, tested, waiting for their callers (their issue wires them) --------
 safe_member                          # domain/bundle_names.py (issue 21: member-name caps)
 category_of, is_at_or_after, activities, RESPONSE_BUSINESS_DAYS, duplicate
-determination, remarks               # domain/determination.py (issue 11: OSCAL determinations)
-check_disposition, unresolved_count  # domain/dispositions.py (issue 11)
-by_severity                          # domain/flags.py (issue 11)
-wording_of, withhold_names, section_iv_markdown, comparison_exception_wording, overridden  # domain/reporting.py (issue 11)
+unresolved_count                     # domain/dispositions.py (issue 11; the services count in SQL)
 attribute_sample_size, hypergeometric_sample_size  # domain/sampling.py (issue 21: sampling method)
+fingerprint                          # services/identity.py Signer (issue 13 fills it: the signing key)

@@ -71,11 +71,12 @@ def test_import_controls_and_status_json(home, tmp_path):
     r = run("status", "acme", "--json")
     assert r.exit_code == 0, r.output
     data = json.loads(r.output)
-    assert set(data) == {"engagement", "controls", "requests", "exceptions"}
+    assert set(data) == {"engagement", "controls", "not_defensible", "requests", "exceptions"}
     assert set(data["engagement"]) == {"name", "slug", "type", "period_start", "period_end", "phase"}
     c = data["controls"][0]
-    assert set(c) == {"ref", "title", "criteria", "frequency", "evidence_types", "flags", "status", "conclusion",
-                      "sample", "exceptions", "signoffs"}
+    assert set(c) == {"ref", "title", "criteria", "frequency", "evidence_types", "flags", "defensible", "status",
+                      "conclusion", "sample", "exceptions", "signoffs", "evidence"}
+    assert c["defensible"] is False and data["not_defensible"] == 1
     assert c["ref"] == "AC-01" and c["criteria"] == ["CC6.1"] and c["frequency"] == "quarterly"
     assert "no_evidence" in c["flags"] and c["sample"] is None
     assert set(data["requests"]) == {"total", "by_status", "overdue"}

@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from fieldwork_tui.cli import app
 from fieldwork_tui.services.engagements import open_engagement, set_phase
-from fieldwork_tui.services.findings.signoffs import workpaper_hashes
+from fieldwork_tui.services.findings.content import content_digests as workpaper_hashes
 from fieldwork_tui.store import journal
 
 runner = CliRunner()

@@ -141,7 +141,10 @@ def test_partition_of_keys(data) -> None:
     assert {normalise_key(d.key) for d in r.only_in_a} == na - nb
     assert {normalise_key(d.key) for d in r.only_in_b} == nb - na
     assert r.matched == len(na & nb)
-    assert len(r.differing) <= r.matched
+    assert {normalise_key(d.key) for d in r.differing} <= na & nb
+    unique = {k for k in na & nb if [normalise_key(x) for x in a].count(k) == 1
+              and [normalise_key(x) for x in b].count(k) == 1}
+    assert sum(1 for d in r.differing if normalise_key(d.key) in unique) <= len(unique)
 
 
 @settings(max_examples=200, deadline=None)
@@ -156,9 +159,15 @@ def test_swapping_sides_swaps_the_result(data) -> None:
 
 @settings(max_examples=100, deadline=None)
 @given(st.dictionaries(keys, values, max_size=20))
-def test_a_list_compared_with_itself_has_no_differences(a) -> None:
+def test_a_list_compared_with_itself_has_no_differences_but_its_duplicate_keys(a) -> None:
     r = compare_lists(["k", "v"], _rows(a), ["K", "V"], _rows(a), CompareSpec("k"))
-    assert not r.differences
+    normal = [normalise_key(k) for k in a if normalise_key(k)]
+    repeated = {k for k in normal if normal.count(k) > 1}
+    # only repeated keys differ: their other rows are compared too (with the other side's first row)
+    assert all(d.kind in ("duplicate", "differing") and normalise_key(d.key) in repeated for d in r.differences)
+    r_dups = [d for d in r.differences if d.kind == "duplicate"]
+    # each repeated key once per side (issue 14 item 2: a duplicate is never silently dropped)
+    assert sorted(normalise_key(d.key) for d in r_dups) == sorted([*repeated, *repeated])
 
 
 @settings(max_examples=200, deadline=None)

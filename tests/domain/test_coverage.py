@@ -13,9 +13,9 @@ from fieldwork_tui.domain.coverage import (
     corroboration_problem,
     default_required_types,
     flags_for,
-    is_defensible,
     outside_period,
 )
+from fieldwork_tui.domain.flags import is_defensible
 from fieldwork_tui.domain.vocab import EvidenceType as E
 from fieldwork_tui.domain.vocab import Flag, Nature
 
@@ -110,3 +110,18 @@ def test_adding_a_technique_never_adds_a_triangulation_flag(types, extra) -> Non
     after = tri(evidence_types=types | extra) & {Flag.no_evidence, Flag.single_evidence_type, Flag.inquiry_only}
     if types | extra != types and len(types) >= 1:
         assert after <= before
+
+
+def test_documented_no_occurrences_needs_no_triangulation() -> None:
+    """A population of zero, documented (and agreeing with the client's count), is the work itself: no
+    evidence or type flags, and operating effectiveness is not flagged as untested."""
+    from fieldwork_tui.domain.coverage import ControlFacts, SampleFacts, flags_for
+    from fieldwork_tui.domain.vocab import EvidenceType, Flag
+
+    none = SampleFacts(size=0, policy_size=0, population_rows=0, expected_count=0)
+    f = ControlFacts(ref="CM-03", required_types=frozenset({EvidenceType.inquiry, EvidenceType.inspection}),
+                     sample=none, type2=True, preparer_signed=True)
+    assert flags_for(f) == []
+    disagreeing = SampleFacts(size=0, policy_size=0, population_rows=0, expected_count=3)
+    flags = flags_for(ControlFacts(ref="CM-03", sample=disagreeing, type2=True, preparer_signed=True))
+    assert Flag.no_evidence in flags and Flag.population_unreconciled in flags

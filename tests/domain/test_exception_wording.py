@@ -73,3 +73,15 @@ def test_every_instance_is_worded_exactly_once(pairs) -> None:
     devs = [DeviationFacts(g, w, "items", 10) for g, w in pairs]
     covered = sorted(i for _t, members in rp.exception_wordings(devs) for i in members)
     assert covered == list(range(len(devs)))
+
+
+def test_interviewees_are_named_by_title_or_role_never_by_name() -> None:
+    assert rp.interviewee_phrase("VP Engineering", "engineering") == "the VP Engineering"
+    assert rp.interviewee_phrase("", "it administration") == "it administration personnel"
+    assert rp.interviewee_phrase() == "management personnel"
+
+
+def test_compared_items_noun() -> None:
+    assert rp.compared_items_noun("Terminated users removed within one business day") == "terminated users"
+    assert rp.compared_items_noun("Quarterly user access review") == "users"
+    assert rp.compared_items_noun("Changes peer reviewed") == "changes"

@@ -292,7 +292,8 @@ def test_journal_chain_detects_any_single_change(entries, data):
        st.frozensets(st.sampled_from(["inquiry", "observation", "inspection", "reperformance"])),
        st.integers(0, 3), st.integers(0, 3), st.booleans())
 def test_triangulation_flags_are_consistent(types, required, uncorroborated, contradicted, signed):
-    from fieldwork_tui.domain.coverage import ControlFacts, flags_for, is_defensible
+    from fieldwork_tui.domain.coverage import ControlFacts, flags_for
+    from fieldwork_tui.domain.flags import is_defensible
     from fieldwork_tui.domain.vocab import EvidenceType, Flag
 
     facts = ControlFacts(ref="X", evidence_types=frozenset(EvidenceType(t) for t in types),

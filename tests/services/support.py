@@ -114,7 +114,7 @@ def fill_control(handle, ref: str, text: str) -> None:
         s.flush()
         ex = ControlException(control_id=c.id, sample_item_id=item_bad.id, instance=f"{text} instance",
                               planned_control=f"{text} planned", deviation=f"{text} deviation",
-                              report_wording=f"{text} wording")
+                              report_wording=f"{text} wording", wording_edited=True)
         s.add(ex)
         s.flush()
         s.add(ManagementResponse(exception_id=ex.id, root_cause=f"{text} root cause",

@@ -7,11 +7,11 @@ import datetime as dt
 import pytest
 from sqlmodel import select
 
-from fieldwork_tui.domain.vocab import Phase
+from fieldwork_tui.domain.vocab import Flag, Phase
 from fieldwork_tui.services.controls.catalog import add_control, find_control, set_conclusion
 from fieldwork_tui.services.engagements import set_phase
 from fieldwork_tui.services.errors import EngagementLocked
-from fieldwork_tui.services.findings.review import add_note, clear_note
+from fieldwork_tui.services.findings.review import add_note, answer_note, clear_note
 from fieldwork_tui.services.findings.signoffs import sign
 from fieldwork_tui.store import journal
 from fieldwork_tui.store.models import JournalEntry, Observation
@@ -57,7 +57,7 @@ def test_iter_entries_reads_in_batches(ctl):
     assert journal.entry_line(small[0]).startswith("{") and "\n" not in journal.entry_line(small[0])
 
 
-def test_final_report_locks_edits_and_deletes_but_allows_additions(ctl):
+def test_final_report_locks_edits_and_deletes_but_allows_additions(ctl, become):
     set_phase(ctl, Phase.final_report)
     with pytest.raises(EngagementLocked, match="control #1 cannot be edited"):
         set_conclusion(ctl, "AC-1", "not_effective")
@@ -73,10 +73,15 @@ def test_final_report_locks_edits_and_deletes_but_allows_additions(ctl):
     with ctl.read() as s:
         added = s.exec(select(JournalEntry).where(JournalEntry.entity == "observation")).one()
     assert added.actor == "elena" and added.at.date() == dt.datetime.now(dt.UTC).date()
-    # review notes can still be written and cleared; sign-offs are additions
+    # review notes can still be written, answered and cleared; sign-offs are additions
     note = add_note(ctl, "AC-1", "post-report note")
+    ctl.actor = "sam"
+    become("sam")
+    answer_note(ctl, note.id, "answered after the report")
+    ctl.actor = "elena"
+    become("elena")
     clear_note(ctl, note.id)
-    sign(ctl, "AC-1", "preparer")
+    sign(ctl, "AC-1", "preparer", confirm_flags=[f.value for f in Flag])
 
 
 def test_refused_edit_leaves_nothing_behind(ctl):

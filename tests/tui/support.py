@@ -92,6 +92,7 @@ def freeze_review_times(home: Path) -> None:
         # them here would make their signatures fail, as any edit outside the app does
         conn.execute("UPDATE reviewnote SET created_at = ?", (FIXED,))
         conn.execute("UPDATE reviewnote SET cleared_at = ? WHERE cleared_at IS NOT NULL", (FIXED,))
+        conn.execute("UPDATE reviewnote SET responded_at = ? WHERE responded_at IS NOT NULL", (FIXED,))
         conn.commit()
     finally:
         conn.close()

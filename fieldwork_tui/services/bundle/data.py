@@ -17,9 +17,10 @@ from sqlmodel import Session, select
 from fieldwork_tui.domain.bundle_names import NameAllocator
 from fieldwork_tui.domain.coverage import flags_for, ordered_types
 from fieldwork_tui.domain.vocab import OPEN_REQUEST_STATUSES, Flag, SampleResult
-from fieldwork_tui.services.controls.facts import control_facts
-from fieldwork_tui.services.findings.review import NoteView, all_notes
-from fieldwork_tui.services.findings.signoffs import SignOffView, all_signoff_views
+from fieldwork_tui.services.controls.facts import facts_and_statuses
+from fieldwork_tui.services.findings.review import all_notes
+from fieldwork_tui.services.findings.signoffs import all_signoff_views
+from fieldwork_tui.services.findings.views import NoteView, SignOffView
 from fieldwork_tui.store.models import (
     Control,
     ControlException,
@@ -75,6 +76,10 @@ class ReperformancePaper:
     reperformance: Reperformance
     differences: list[ReperformanceDifference]
     more: int = 0
+    #: differences still without a disposition (all of them, not only the listed ones)
+    unresolved: int = 0
+    #: ids of differences decided by an exception raised before dispositions were recorded
+    raised: frozenset[int] = frozenset()
 
 
 @dataclass
@@ -95,6 +100,7 @@ class ControlSummary:
     member: str  # "workpapers/<ref>.html"
     exceptions: int = 0
     open_notes: int = 0
+    status: str = "not_started"  # derived (domain.signoff.derive_status), never stored
 
 
 @dataclass
@@ -125,7 +131,7 @@ class BundleData:
         self.people = {p.id: p for p in session.exec(select(Person))}
         self.generated_at = dt.datetime.now(dt.UTC).replace(microsecond=0)
         self.notes = all_notes(session)
-        facts = control_facts(session)
+        facts, statuses = facts_and_statuses(session)
         views = all_signoff_views(session)
         names = NameAllocator()
         notes_open = Counter(n.control_ref for n in self.notes if n.is_open)
@@ -137,7 +143,8 @@ class BundleData:
                 control=c, owner=owner.name if owner else "",
                 evidence_types=[t.value for t in ordered_types(f.evidence_types)], flags=flags_for(f),
                 signoffs=views.get(c.id, []), member=names.allocate("workpapers", f"{c.ref}.html", "control.html"),
-                exceptions=f.exceptions, open_notes=notes_open.get(c.ref, 0)))
+                exceptions=f.exceptions, open_notes=notes_open.get(c.ref, 0),
+                status=statuses[c.id].value))
         self.refs = {s.control.id: s.control.ref for s in self.controls}
         self.evidence: list[EvidenceEntry] = []
         self._evidence_by_id: dict[int, EvidenceEntry] = {}
@@ -172,12 +179,17 @@ class BundleData:
         for n in self.notes:
             if n.target == "exception":
                 notes[n.target_label].append(n)
+        from fieldwork_tui.services.findings.exceptions import current_wordings
+
+        wordings = current_wordings(self.s)
         out = []
         for ex, resp in self.s.exec(
             select(ControlException, ManagementResponse)
             .join(ManagementResponse, ManagementResponse.exception_id == ControlException.id, isouter=True)
             .order_by(ControlException.control_id, ControlException.id)
-        ):
+        ).all():
+            self.s.expunge(ex)  # the wording as it reads now, never written back
+            ex.report_wording = wordings[ex.id].text
             ref = self.refs.get(ex.control_id, "")
             out.append(ExceptionView(ex, resp, ref, notes.get(f"{ref} exception #{ex.id}", [])))
         out.sort(key=lambda v: (v.control_ref, v.exception.id))
@@ -225,7 +237,15 @@ class BundleData:
             if len(diffs) > MAX_DIFFERENCES:
                 diffs = diffs[:MAX_DIFFERENCES]
                 more = rp.only_in_a + rp.only_in_b + rp.differing + rp.date_window_breaches - MAX_DIFFERENCES
-            reperformances.append(ReperformancePaper(rp, diffs, max(more, 0)))
+            from sqlalchemy import func
+
+            from fieldwork_tui.services.evidence.reperformance import open_clause
+
+            unresolved = s.exec(select(func.count()).select_from(ReperformanceDifference).where(
+                ReperformanceDifference.reperformance_id == rp.id, open_clause())).one()
+            raised = frozenset(s.exec(select(ControlException.difference_id).where(
+                ControlException.difference_id.in_([d.id for d in diffs]))))
+            reperformances.append(ReperformancePaper(rp, diffs, max(more, 0), unresolved, raised))
         samples = []
         for sm in s.exec(select(Sample).where(Sample.control_id == cid).order_by(Sample.id)):
             items = list(s.exec(select(SampleItem).where(SampleItem.sample_id == sm.id).order_by(SampleItem.position)))

@@ -1,10 +1,11 @@
 """The workpaper bundle: one .zip the manager opens on any machine and can verify byte for byte.
 
 Layout: `index.html`, `workpapers/<ref>.html`, `evidence/…`, `workpapers.xlsx`, `section-iv.md`,
-`oscal/assessment-results.json`, `journal.jsonl`, `anchors.jsonl` (the engagement's signed journal
-heads), `manifest.json` (SHA-256 and size of every other file, the journal head and the signer) and
-`manifest.sig` (the exporter's SSH signature over the manifest bytes). The export itself is journaled
-and its signed statement appended to the anchors record outside the engagement folder. Every member is hashed while it is written and evidence is streamed from the vault in
+`oscal/assessment-plan.json`, `oscal/assessment-results.json`, `journal.jsonl`, `anchors.jsonl` (the
+engagement's signed journal heads), `manifest.json` (SHA-256 and size of every other file, the journal
+head and the signer) and `manifest.sig` (the exporter's SSH signature over the manifest bytes). The export
+itself is journaled and its signed statement appended to the anchors record outside the engagement
+folder. Every member is hashed while it is written and evidence is streamed from the vault in
 chunks, so memory stays flat whatever the evidence size; an evidence file whose content no longer
 matches its recorded hash stops the export. The zip is written to a `.tmp-*` name beside the target
 and renamed only when complete, so an interrupted export never leaves a file at the final path.
@@ -54,6 +55,7 @@ SIGNATURE = "manifest.sig"
 ANCHORS = "anchors.jsonl"
 JOURNAL = "journal.jsonl"
 OSCAL = "oscal/assessment-results.json"
+OSCAL_PLAN = "oscal/assessment-plan.json"
 INDEX = "index.html"
 WORKBOOK = "workpapers.xlsx"
 SECTION_IV = "section-iv.md"
@@ -246,6 +248,7 @@ def _write_members(w: _BundleWriter, data: BundleData, evidence, today: dt.date,
                 m.write(chunk)
     with w.member(SECTION_IV) as m:
         write_section_iv(_TextMember(m), data, rows)
+    w.text(OSCAL_PLAN, canonical_json(oscal.plan()))
     w.text(OSCAL, canonical_json(oscal.document()))
     with w.member(JOURNAL) as m:
         for entry in journal.iter_entries(data.s):

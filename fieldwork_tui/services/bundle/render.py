@@ -14,7 +14,7 @@ from urllib.parse import quote
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, pass_context
 
-from fieldwork_tui.domain.coverage import FLAG_LABELS, SEVERE
+from fieldwork_tui.domain import flags as flag_table
 from fieldwork_tui.domain.vocab import EVIDENCE_ORDER, EvidenceType, Flag
 from fieldwork_tui.services.bundle.data import BundleData, ControlPaper
 
@@ -46,9 +46,9 @@ def _badge_cells(types: list[str]) -> list[tuple[str, bool]]:
 
 
 def _flag_class(flag: Flag) -> str:
-    if flag in SEVERE:
-        return "severe"
-    return "quiet" if flag is Flag.unsigned else ""
+    """The flag's severity in the flag table as a CSS class (warnings carry the default style)."""
+    return {flag_table.Severity.severe: "severe", flag_table.Severity.advisory: "quiet"}.get(
+        flag_table.severity(flag), "")
 
 
 def _details(value: Any) -> str:
@@ -69,7 +69,8 @@ def environment() -> Environment:
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.filters.update(day=_day, when=_when, size=_size, words=lambda s: str(s).replace("_", " "),
                        badge_cells=_badge_cells, flag_class=_flag_class, details=_details,
-                       flag_label=lambda f: FLAG_LABELS[Flag(f)], href=_href)
+                       flag_label=flag_table.label, flag_help=lambda f: flag_table.spec(f).help,
+                       flag_blocks=lambda f: flag_table.spec(f).blocking, href=_href)
     return env
 
 
@@ -91,7 +92,7 @@ def render_index(env: Environment, data: BundleData, today: dt.date) -> str:
         **_common(data, ""), controls=data.controls, exceptions=exceptions, open_requests=open_requests,
         today=today, overdue=sum(1 for r, _o, _refs in open_requests if r.due_on and r.due_on < today),
         without_response=sum(1 for e in exceptions if e.response is None),
-        not_defensible=sum(1 for c in data.controls if set(c.flags) - {Flag.unsigned, Flag.signoff_stale}),
+        not_defensible=sum(1 for c in data.controls if not flag_table.is_defensible(c.flags)),
         open_notes=sum(1 for n in data.notes if n.is_open), notes=data.notes,
         signed_preparer=sum(1 for v in views if v and v[0].holds),
         signed_reviewer=sum(1 for v in views if len(v) > 1 and v[1].holds),
@@ -184,7 +185,7 @@ def write_workbook(fh: IO[bytes], data: BundleData, today: dt.date) -> None:
             so = {v.role.value: v for v in c.signoffs}
             prep, rev = so.get("preparer"), so.get("reviewer")
             yield [c.control.ref, c.control.title, " ".join(c.control.criteria), c.control.frequency.value,
-                   ", ".join(c.evidence_types), ", ".join(f.value for f in c.flags), c.control.status.value,
+                   ", ".join(c.evidence_types), ", ".join(f.value for f in c.flags), c.status,
                    c.control.conclusion.value if c.control.conclusion else "", c.exceptions, c.open_notes,
                    f"{prep.signed_by} {prep.signed_at:%Y-%m-%d}" if prep and prep.signed else "",
                    f"{rev.signed_by} {rev.signed_at:%Y-%m-%d}" if rev and rev.signed else "",

@@ -12,7 +12,6 @@ from fieldwork_tui.services.controls.catalog import (
     list_controls,
     set_conclusion,
     set_required_types,
-    set_status,
 )
 from fieldwork_tui.services.controls.status import (
     control_rows,
@@ -49,6 +48,5 @@ __all__ = [
     "select_rows",
     "set_conclusion",
     "set_required_types",
-    "set_status",
     "status_json",
 ]

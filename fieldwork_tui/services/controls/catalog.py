@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 from fieldwork_tui.domain.coverage import default_required_types
 from fieldwork_tui.domain.criteria import parse_criteria
 from fieldwork_tui.domain.parsing import parse_bool, parse_frequency, parse_nature
-from fieldwork_tui.domain.vocab import Conclusion, ControlStatus, EvidenceType, Frequency, Nature, PersonSide
+from fieldwork_tui.domain.vocab import Conclusion, EvidenceType, Frequency, Nature, PersonSide
 from fieldwork_tui.services.controls.views import ControlImportResult
 from fieldwork_tui.services.errors import InvalidInput, NotFound
 from fieldwork_tui.store.handle import EngagementHandle
@@ -31,6 +31,7 @@ CONTROL_ALIASES: dict[str, list[str]] = {
     "nature": ["Automated/Manual", "Manual/Automated", "Nature", "Type", "Control Type", "Automation",
                "Manual or Automated"],
     "key": ["Key", "Key Control", "Key?"],
+    "itgc_basis": ["ITGC Basis", "ITGC Reliance", "ITGCs Relied On", "IT General Controls", "ITGC"],
 }
 
 #: A SOC 2 control matrix has tens to a few hundred controls; the bound keeps a mistaken 1 GB file (a
@@ -89,6 +90,7 @@ def import_controls(handle: EngagementHandle, path: Path | str) -> ControlImport
         parsed.append({
             "ref": ref, "title": title, "description": get("description"), "criteria": criteria,
             "frequency": frequency or Frequency.as_needed, "owner": get("owner"), "nature": nature, "key": key,
+            "itgc_basis": " ".join(get("itgc_basis").split()) if "itgc_basis" in cols else None,
         })
     if not parsed:
         raise InvalidInput(f"{table.path}: no control rows below the header (row {table.header_row})")
@@ -115,6 +117,8 @@ def import_controls(handle: EngagementHandle, path: Path | str) -> ControlImport
                 updated += 1
             c.title, c.description, c.criteria = row["title"], row["description"], row["criteria"]
             c.frequency, c.nature, c.key, c.owner_id = row["frequency"], row["nature"], row["key"], owner_id
+            if row["itgc_basis"] is not None:  # a matrix without the column keeps what was recorded
+                c.itgc_basis = row["itgc_basis"]
             c.updated_at = utcnow()
             s.add(c)
     return ControlImportResult(created=created, updated=updated, total=len(parsed))
@@ -157,7 +161,7 @@ def find_control(session: Session, ref: str) -> Control:
     return c
 
 
-SORTABLE = {"ref": Control.ref, "title": Control.title, "frequency": Control.frequency, "status": Control.status}
+SORTABLE = {"ref": Control.ref, "title": Control.title, "frequency": Control.frequency}
 
 
 def list_controls(handle: EngagementHandle, text: str = "", sort: str = "ref", descending: bool = False) -> list[Control]:
@@ -179,14 +183,6 @@ def set_required_types(handle: EngagementHandle, ref: str, types: list[str]) -> 
         c = find_control(s, ref)
         c.required_types = clean
         c.updated_at = utcnow()
-        s.add(c)
-    return c
-
-
-def set_status(handle: EngagementHandle, ref: str, status: ControlStatus | str) -> Control:
-    with handle.session() as s:
-        c = find_control(s, ref)
-        c.status = ControlStatus(status)
         s.add(c)
     return c
 

@@ -11,8 +11,11 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from fieldwork_tui.domain.coverage import ControlFacts, SampleFacts, flags_for
+from fieldwork_tui.domain.signoff import StatusFacts, derive_status
 from fieldwork_tui.domain.vocab import (
+    ControlStatus,
     Corroboration,
+    EngagementType,
     EvidenceType,
     Flag,
     SampleKind,
@@ -29,6 +32,7 @@ from fieldwork_tui.store.models import (
     Observation,
     Population,
     Reperformance,
+    ReperformanceDifference,
     Sample,
     SampleItem,
     StatementControl,
@@ -144,7 +148,26 @@ def sample_summaries(session: Session, only: int | None = None) -> dict[int, Sam
 
 def control_facts(session: Session, only: int | None = None) -> dict[int, ControlFacts]:
     """ControlFacts for every control (or for the control `only`), keyed by control id."""
-    from fieldwork_tui.services.findings.signoffs import signoff_states
+    return facts_and_statuses(session, only)[0]
+
+
+def control_flags_of(session: Session, control_id: int) -> list[Flag]:
+    """The flags of one control."""
+    return flags_for(control_facts(session, control_id)[control_id])
+
+
+def has_work(f: ControlFacts, concluded: bool) -> bool:
+    """Any work recorded on the control: evidence of any type, a population or sample, an exception,
+    a conclusion (what moves a control from "not started" to "in progress")."""
+    return bool(f.evidence_types) or f.sample is not None or f.exceptions > 0 or concluded
+
+
+def facts_and_statuses(session: Session, only: int | None = None
+                       ) -> tuple[dict[int, ControlFacts], dict[int, ControlStatus]]:
+    """ControlFacts and the derived status of every control (or of `only`), from one pass: the
+    status is never stored, so it follows the work and the sign-offs (domain.signoff)."""
+    from fieldwork_tui.services.evidence.reperformance import open_clause
+    from fieldwork_tui.services.findings.signoffs import Standing, standings
 
     eng = session.exec(select(Engagement)).first()
     period = (eng.period_start, eng.period_end) if eng else None
@@ -188,11 +211,21 @@ def control_facts(session: Session, only: int | None = None) -> dict[int, Contro
     latest_pops: dict[int, Population] = {}
     for pop in session.exec(_only(select(Population), Population.control_id, only).order_by(Population.id)):
         latest_pops[pop.control_id] = pop
-    signoffs = signoff_states(session, only)
+    signed_off = standings(session, only)
+    unresolved: dict[int, int] = dict(session.exec(
+        _only(select(Reperformance.control_id, func.count())
+              .join(ReperformanceDifference, ReperformanceDifference.reperformance_id == Reperformance.id)
+              .where(open_clause()), Reperformance.control_id, only)
+        .group_by(Reperformance.control_id)).all())
+    whole: set[int] = set(session.exec(_only(select(Reperformance.control_id).where(
+        Reperformance.whole_population.is_(True)).distinct(), Reperformance.control_id, only)))
+    type2 = eng is not None and eng.type is EngagementType.type2
     out: dict[int, ControlFacts] = {}
+    statuses: dict[int, ControlStatus] = {}
     for c in controls:
         s = samples.get(c.id)
-        signed, stale = signoffs.get(c.id, (False, False))
+        st = signed_off.get(c.id, Standing())
+        signed, stale = st.preparer_signed, st.stale
         out[c.id] = ControlFacts(
             ref=c.ref,
             required_types=frozenset(EvidenceType(t) for t in c.required_types),
@@ -217,8 +250,17 @@ def control_facts(session: Session, only: int | None = None) -> dict[int, Contro
             phase=phase,
             preparer_signed=signed,
             signoff_stale=stale,
+            type2=type2,
+            nature=c.nature,
+            itgc_basis=c.itgc_basis,
+            whole_population_reperformed=c.id in whole,
+            unresolved_differences=unresolved.get(c.id, 0),
         )
-    return out
+        statuses[c.id] = derive_status(StatusFacts(
+            has_work=has_work(out[c.id], c.conclusion is not None), preparer_signed=st.preparer_signed,
+            preparer_current=st.preparer_current, reviewer_signed=st.reviewer_signed,
+            reviewer_current=st.reviewer_current))
+    return out, statuses
 
 
 def _population_only(pop: Population | None) -> SampleFacts | None:

@@ -13,15 +13,14 @@ from fieldwork_tui.domain.vocab import (
     OPEN_REQUEST_STATUSES,
     Conclusion,
     ControlStatus,
-    Flag,
     Frequency,
     RequestStatus,
     SignOffRole,
 )
-from fieldwork_tui.services.controls.facts import control_facts, sample_summaries
+from fieldwork_tui.services.controls.facts import facts_and_statuses, sample_summaries
 from fieldwork_tui.services.controls.views import ControlRow, Overview
 from fieldwork_tui.services.engagements import engagement_summary
-from fieldwork_tui.services.findings.signoffs import latest_signoffs, signature_states
+from fieldwork_tui.services.findings.signoffs import all_signoff_views
 from fieldwork_tui.store.handle import EngagementHandle
 from fieldwork_tui.store.models import (
     Control,
@@ -55,19 +54,19 @@ def matching_control_ids(handle: EngagementHandle, text: str) -> set[int] | None
 _SORT_KEYS = {
     "ref": lambda r: r.ref, "title": lambda r: r.title.lower(), "criteria": lambda r: r.criteria,
     "frequency": lambda r: list(Frequency).index(Frequency(r.frequency)),
-    "evidence": lambda r: len(r.evidence_types), "flags": lambda r: len(r.flags), "status": lambda r: r.status,
+    "evidence": lambda r: len(r.evidence_types), "flags": lambda r: len(r.flags), "status": lambda r: list(ControlStatus).index(ControlStatus(r.status)),
     "owner": lambda r: r.owner.lower(),
 }
 
 
 def select_rows(rows: list[ControlRow], ids: set[int] | None = None, *, flagged_only: bool = False,
                 sort: str = "ref", descending: bool = False) -> list[ControlRow]:
-    """Keep the rows whose id is in `ids` (all when None), optionally only the flagged ones (any flag
-    but `unsigned`), sorted by a column. Lets the controls view filter as you type without
+    """Keep the rows whose id is in `ids` (all when None), optionally only those not yet defensible
+    (`domain.flags.is_defensible`, the dashboard's rule), sorted by a column. Lets the controls view filter as you type without
     recomputing every control's flags on each keystroke."""
     out = [r for r in rows if ids is None or r.id in ids]
     if flagged_only:
-        out = [r for r in out if set(r.flags) - {Flag.unsigned}]
+        out = [r for r in out if not r.defensible]
     out.sort(key=_SORT_KEYS.get(sort, _SORT_KEYS["ref"]), reverse=descending)
     return out
 
@@ -76,27 +75,42 @@ def control_rows(handle: EngagementHandle, text: str = "", *, flagged_only: bool
                  descending: bool = False) -> list[ControlRow]:
     """Rows of the controls table: text filter in SQL (ref, title, description, criteria, owner),
     flags from the domain rules; `flagged_only` keeps controls whose conclusion is not yet
-    defensible (any flag but `unsigned`)."""
+    defensible."""
     from fieldwork_tui.store.models import Person
 
     ids = matching_control_ids(handle, text)
     with handle.read() as s:
-        facts = control_facts(s)
+        facts, statuses = facts_and_statuses(s)
         owners = dict(s.exec(select(Person.id, Person.name)).all())
-        q = select(Control.id, Control.ref, Control.title, Control.criteria, Control.frequency, Control.status,
+        q = select(Control.id, Control.ref, Control.title, Control.criteria, Control.frequency,
                    Control.conclusion, Control.owner_id)
         rows = []
-        for cid, ref, title, criteria, frequency, status, conclusion, owner_id in s.exec(q.order_by(Control.ref)):
+        for cid, ref, title, criteria, frequency, conclusion, owner_id in s.exec(q.order_by(Control.ref)):
             if ids is not None and cid not in ids:
                 continue
             f = facts[cid]
             rows.append(ControlRow(
                 id=cid, ref=ref, title=title, criteria=list(criteria), frequency=Frequency(frequency).value,
                 evidence_types=[t.value for t in ordered_types(f.evidence_types)], flags=flags_for(f),
-                status=ControlStatus(status).value, conclusion=Conclusion(conclusion).value if conclusion else None,
+                status=statuses[cid].value, conclusion=Conclusion(conclusion).value if conclusion else None,
                 owner=owners.get(owner_id, ""), exceptions=f.exceptions,
             ))
     return select_rows(rows, flagged_only=flagged_only, sort=sort, descending=descending)
+
+
+def evidence_by_control(session) -> dict[int, list[dict]]:
+    """The files inspected for each control, as `status --json` lists them: the evidence id (what
+    `fieldwork evidence edit` takes, as the Inspection tab shows it), hash, name, as-of, description."""
+    from fieldwork_tui.store.models import EvidenceControl, EvidenceFile
+
+    out: dict[int, list[dict]] = {}
+    q = (select(EvidenceControl.control_id, EvidenceFile)
+         .join(EvidenceFile, EvidenceFile.id == EvidenceControl.evidence_id).order_by(EvidenceFile.id))
+    for cid, ef in session.exec(q):
+        out.setdefault(cid, []).append({"id": ef.id, "sha256": ef.sha256, "name": ef.original_name,
+                                        "as_of": ef.as_of.isoformat() if ef.as_of else None,
+                                        "description": ef.description})
+    return out
 
 
 def _request_counts(handle: EngagementHandle, today: dt.date) -> tuple[dict[str, int], int, dt.date | None]:
@@ -136,12 +150,13 @@ def overview(handle: EngagementHandle, today: dt.date | None = None) -> Overview
 
 
 def status_json(handle: EngagementHandle, today: dt.date | None = None) -> dict:
-    """The `status --json` document (shape fixed in DESIGN.md)."""
+    """The `status --json` document (shape fixed in DESIGN.md; `defensible` per control and the
+    `not_defensible` count follow `domain.flags.is_defensible`, as the dashboard and `f` do)."""
     ov = overview(handle, today)
     with handle.read() as s:
         samples = sample_summaries(s)
-        signoffs = latest_signoffs(s, include_failed=True)
-        signature = signature_states(s)
+        views = all_signoff_views(s)
+        evidence = evidence_by_control(s)
         req_links = {}
         for rid, cid in s.exec(select(RequestControl.request_id, RequestControl.control_id)):
             req_links.setdefault(cid, []).append(rid)
@@ -150,22 +165,18 @@ def status_json(handle: EngagementHandle, today: dt.date | None = None) -> dict:
     controls = []
     for r in ov.controls:
         sample = samples.get(r.id)
-        so = {}
-        for role in SignOffRole:
-            rec = signoffs.get((r.id, role))
-            state = signature[rec.id] if rec is not None else None
-            so[role.value] = None if rec is None else {
-                "by": rec.signed_by, "at": rec.signed_at.isoformat(), "fingerprint": rec.fingerprint,
-                "signature": state.label, "counts": state.holds}
+        so = {v.role.value: v.to_json() for v in views.get(r.id, [])} or {role.value: None for role in SignOffRole}
         controls.append({
             "ref": r.ref, "title": r.title, "criteria": r.criteria, "frequency": r.frequency,
-            "evidence_types": r.evidence_types, "flags": [f.value for f in r.flags], "status": r.status,
-            "conclusion": r.conclusion, "sample": sample.to_json() if sample else None,
-            "exceptions": r.exceptions, "signoffs": so,
+            "evidence_types": r.evidence_types, "flags": [f.value for f in r.flags],
+            "defensible": r.defensible, "status": r.status, "conclusion": r.conclusion,
+            "sample": sample.to_json() if sample else None,
+            "exceptions": r.exceptions, "signoffs": so, "evidence": evidence.get(r.id, []),
         })
     return {
         "engagement": eng,
         "controls": controls,
+        "not_defensible": len(ov.not_defensible),
         "requests": {"total": sum(ov.requests_by_status.values()), "by_status": ov.requests_by_status,
                      "overdue": ov.requests_overdue},
         "exceptions": {"total": ov.exceptions_total, "without_response": ov.exceptions_without_response},

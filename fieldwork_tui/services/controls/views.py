@@ -6,6 +6,7 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
 
+from fieldwork_tui.domain.flags import is_defensible
 from fieldwork_tui.domain.vocab import Flag
 from fieldwork_tui.store.models import (
     Control,
@@ -49,6 +50,11 @@ class ControlRow:
     owner: str = ""
     exceptions: int = 0
 
+    @property
+    def defensible(self) -> bool:
+        """THE rule (`domain.flags.is_defensible`): no blocking flag stands."""
+        return is_defensible(self.flags)
+
 
 @dataclass
 class Overview:
@@ -64,8 +70,9 @@ class Overview:
     open_review_notes: int = 0
 
     @property
-    def flagged(self) -> list[ControlRow]:
-        return [c for c in self.controls if c.flags]
+    def not_defensible(self) -> list[ControlRow]:
+        """The controls whose conclusion is not yet defensible: the dashboard's count, `f`'s list."""
+        return [c for c in self.controls if not c.defensible]
 
 
 @dataclass
@@ -81,10 +88,13 @@ class ControlRecords:
     owner: Person | None
     evidence_types: list[str]
     flags: list[Flag]
+    status: str = "not_started"  # derived from the work and the sign-offs, never stored
     statements: list[StatementView] = field(default_factory=list)
     observations: list[Observation] = field(default_factory=list)
     files: list[EvidenceFile] = field(default_factory=list)
     reperformances: list[Reperformance] = field(default_factory=list)
+    #: re-performance id → differences still without a disposition
+    unresolved: dict[int, int] = field(default_factory=dict)
     samples: list[Sample] = field(default_factory=list)
     exceptions: list[tuple[ControlException, ManagementResponse | None]] = field(default_factory=list)
     signoffs: list[SignOff] = field(default_factory=list)

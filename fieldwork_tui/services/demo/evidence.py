@@ -22,7 +22,7 @@ import tempfile
 from pathlib import Path
 
 from fieldwork_tui.domain.compare import DateWindow
-from fieldwork_tui.domain.vocab import Corroboration
+from fieldwork_tui.domain.vocab import Corroboration, Disposition
 from fieldwork_tui.services.evidence import files as evidence
 from fieldwork_tui.services.evidence import interviews, observations, reperformance
 from fieldwork_tui.store.handle import EngagementHandle
@@ -163,6 +163,8 @@ def build(handle: EngagementHandle) -> None:
                            "Diego Alvarez")
         ev_terms = attach("AC-03", "hr_terms", "2026-09-30", "HR terminations report for the period",
                           "Hannah Köhler")
+        ev_terms_for_review = attach("AC-01", "hr_terms", "2026-09-30", "HR terminations report for the period",
+                                     "Hannah Köhler")
         attach("AC-03", "offboarding", "2026-02-02", "Offboarding checklist (policy in force)", "Hannah Köhler")
         attach("CE-03", "org_chart", "2026-06-30", "Organizational chart as of June 2026", "Hannah Köhler")
         ev_bp = attach("CM-01", "branch_protection", "2026-09-15", "Branch protection on main (API export)",
@@ -178,18 +180,40 @@ def build(handle: EngagementHandle) -> None:
             columns=[("role", "Access level"), ("department", "Department")],
             title="Q2 user access review re-performed", label_a="IdP export (pulled by us)",
             label_b="Reviewed list", as_of=dt.date(2026, 6, 30))
-        reperformance.conclude_reperformance(handle, access.reperformance.id,
-                               "2 users missing from the reviewed list (created after it was prepared) and 2 "
-                               "changed; 1 former employee still on the list. Followed up with Diego Alvarez.")
+        # Every difference is decided, except the two still being followed up (the control stays flagged
+        # `unresolved_differences` until they are).
+        by_key = {d.key: d.id for d in reperformance.list_differences(handle, "AC-01",
+                                                                      reperformance_id=access.reperformance.id)}
+        reperformance.resolve_differences(handle, "AC-01", [by_key["nkhan"]], Disposition.not_deviation,
+                                          "Account created on 2026-07-02, after the reviewed list was prepared.")
+        reperformance.resolve_differences(handle, "AC-01", [by_key["lfischer"]], Disposition.not_deviation,
+                                          "The Support department was renamed Customer Support in the HRIS.")
+        reperformance.resolve_differences(handle, "AC-01", [by_key["bwright@lumenledger.example"]],
+                                          Disposition.explained, "Left in March and deactivated on the last day "
+                                          "(HR terminations report); the reviewed list was extracted before.",
+                                          ev_terms_for_review)
+        reperformance.conclude_reperformance(
+            handle, access.reperformance.id,
+            "5 differences. Not deviations: 1 account created after the reviewed list was prepared, 1 renamed "
+            "department. Explained: 1 former employee still on the reviewed list, deactivated on the last day. "
+            "Open, followed up with Diego Alvarez: the deploy service account (admin) was never reviewed and 1 "
+            "access level differs.")
         terms = reperformance.run_comparison(
             handle, "AC-03", f["hr_terms"], f["deactivations"], key_a="Employee email", key_b="user",
             key_mode="username", columns=[], date_window=DateWindow("Last day", "deactivated_on", 1),
             title="Terminations vs account deactivation", label_a="HR terminations", label_b="IdP deactivation log",
-            as_of=dt.date(2026, 9, 30))
-        for late in reperformance.differences(handle, terms.reperformance.id, kind="date_window"):
-            if late.key.startswith("ptan"):
-                reperformance.raise_exception(handle, late.id,
-                                              deviation="Account of ptan deactivated 6 days after the last day.")
+            as_of=dt.date(2026, 9, 30), whole_population=True)
+        for diff in reperformance.list_differences(handle, "AC-03", reperformance_id=terms.reperformance.id):
+            if diff.kind == "date_window":  # one account deactivated six days after the last day
+                reperformance.resolve_differences(handle, "AC-03", [diff.id], Disposition.exception,
+                                                  "the account was deactivated 6 days after the last day")
+            elif diff.kind == "only_in_a":  # one terminated user with no deactivation record at all
+                reperformance.resolve_differences(handle, "AC-03", [diff.id], Disposition.exception,
+                                                  "no deactivation of the account was recorded")
+        reperformance.conclude_reperformance(
+            handle, terms.reperformance.id,
+            "All 5 terminations of the period compared: 1 account deactivated 6 days late and 1 never deactivated, "
+            "both raised as exceptions.")
 
     def interview(person: str, role: str, held_on: str, topic: str, lines: list[tuple[str, str, str, int | None,
                                                                                           str]]) -> None:
@@ -231,7 +255,7 @@ def build(handle: EngagementHandle) -> None:
 
     observations.add_observation(
         handle, "CM-01", observed_at=dt.datetime(2026, 9, 16, 14, 20, tzinfo=dt.UTC),
-        location="Screen share with Marcus Oyelaran",
+        location="Screen share with the VP Engineering",
         description="Watched PR #4821 go to production: merge stayed blocked until one approval and ci/test passed.",
         observed_by="Elena Petrova")
     observations.add_observation(

@@ -17,8 +17,9 @@ from sqlmodel import select
 from fieldwork_tui.domain.vocab import SignOffRole
 from fieldwork_tui.services.findings.attestation import Identity
 from fieldwork_tui.services.findings.conclusions import conclude_control
-from fieldwork_tui.services.findings.review import add_note, clear_note
-from fieldwork_tui.services.findings.signoffs import sign as _sign
+from fieldwork_tui.services.findings.review import add_note, answer_note, clear_note
+from fieldwork_tui.services.findings.signoffs import ConfirmationNeeded
+from fieldwork_tui.services.findings.signoffs import sign as _signoff
 from fieldwork_tui.services.signing import keys as signing
 from fieldwork_tui.store.clock import today
 from fieldwork_tui.store.handle import EngagementHandle
@@ -27,13 +28,15 @@ from fieldwork_tui.store.models import Control, ControlException
 PREPARER, REVIEWER = "elena", "sam"
 
 #: Concluded, signed by the preparer and reviewed (controls whose evidence supports the conclusion).
-REVIEWED = [("OP-04", "Tabletop exercise of 2026-04-22 observed; report and action items inspected."),
-            ("AC-01", "Q1–Q4 reviews inspected; Q3 re-performed against the IdP export without difference.")]
+REVIEWED = [("OP-04", "Tabletop exercise report of 12 May 2026 inspected; the lessons-learned review observed."),
+            ("AC-01", "Q2 review inspected and re-performed against the IdP export: 5 differences, 2 still open; "
+                      "the other quarters' reviews not yet inspected.")]
 #: Concluded and signed by the preparer, awaiting review.
 PREPARED = [("CM-01", "Change sample tested; the one deviation is isolated and responded to.")]
 #: Signed, then the conclusion was revised: the sign-off no longer matches the workpaper.
 STALE = ("AC-03", "Terminations re-performed against the HR roster.",
-         "Terminations re-performed against the HR roster; two late removals explained by the IT administrator.")
+         "Terminations re-performed against the HR roster: one account deactivated late and one never "
+         "deactivated, both raised as exceptions.")
 
 
 def _conclude(handle: EngagementHandle, ref: str, note: str) -> None:
@@ -57,8 +60,9 @@ def signing_time() -> dt.datetime:
     return dt.datetime.combine(today() - dt.timedelta(days=2), dt.time(9, 30), dt.UTC)
 
 
-def sign(handle: EngagementHandle, ref: str, role: SignOffRole) -> None:
-    _sign(handle, ref, role, identity=_identity(handle.actor), signed_at=signing_time())
+def sign(handle: EngagementHandle, ref: str, role: SignOffRole, confirm_flags=()) -> None:
+    _signoff(handle, ref, role, confirm_flags=confirm_flags, identity=_identity(handle.actor),
+             signed_at=signing_time())
 
 
 @contextmanager
@@ -69,6 +73,14 @@ def acting_as(handle: EngagementHandle, actor: str):
         yield handle
     finally:
         handle.actor = previous
+
+
+def _sign(handle: EngagementHandle, ref: str, role: SignOffRole) -> None:
+    """Sign as the demo's people would: over whatever blocking flags remain, confirmed and recorded."""
+    try:
+        sign(handle, ref, role)
+    except ConfirmationNeeded as exc:
+        sign(handle, ref, role, confirm_flags=exc.flags)
 
 
 def build(handle: EngagementHandle) -> None:
@@ -90,28 +102,36 @@ def _build(handle: EngagementHandle) -> None:
             if ref in refs:
                 if ref not in concluded:  # another area's demo may have concluded it already
                     _conclude(handle, ref, note)
-                sign(handle, ref, SignOffRole.preparer)
+                _sign(handle, ref, SignOffRole.preparer)
     with acting_as(handle, REVIEWER):
         for ref, _note in REVIEWED:
             if ref in refs:
-                sign(handle, ref, SignOffRole.reviewer)
+                _sign(handle, ref, SignOffRole.reviewer)
     ref, first, revised = STALE
     if ref in refs:
         with acting_as(handle, PREPARER):
             _conclude(handle, ref, first)
-            sign(handle, ref, SignOffRole.preparer)
+            _sign(handle, ref, SignOffRole.preparer)
             _conclude(handle, ref, revised)
     with acting_as(handle, REVIEWER):
         cleared = add_note(handle, "AC-01", "Is the Q3 review inside the period? Tie it to the HR roster.") \
             if "AC-01" in refs else None
         if "AC-02" in refs:
             add_note(handle, "AC-02", "Corroborate the provisioning walkthrough: inspect tickets for a sample of grants.")
+        cm_note = None
         if "CM-01" in refs:
-            add_note(handle, "CM-01", "Document how the pull-request approval rule is enforced for admins.")
+            cm_note = add_note(handle, "CM-01", "Document how the pull-request approval rule is enforced for admins.")
         if exception is not None:
             ex, ex_ref = exception
             add_note(handle, ex_ref, "Confirm the root cause with the control owner before the draft report.",
                      exception_id=ex.id)
     if cleared is not None:
         with acting_as(handle, PREPARER):
+            answer_note(handle, cleared.id, "Q3 review dated 2026-09-30, inside the period; tied to the HR roster "
+                                            "export of the same day (no leaver missing).")
+        with acting_as(handle, REVIEWER):
             clear_note(handle, cleared.id)
+    if "CM-01" in refs:
+        with acting_as(handle, PREPARER):  # answered, waiting for the reviewer to clear it
+            answer_note(handle, cm_note.id, "Branch protection applies to administrators too; settings export "
+                                            "attached to CM-01.")

@@ -14,22 +14,26 @@ from __future__ import annotations
 import datetime as dt
 import mimetypes
 import os
+import secrets
 import shutil
 import stat
 import subprocess
 import sys
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from sqlmodel import Session, select
 
+from fieldwork_tui.domain.evidence_rules import MetadataConflict, metadata_conflicts, space_problem
 from fieldwork_tui.services.controls.catalog import find_control
 from fieldwork_tui.services.errors import FieldworkError, InvalidInput, NotFound
-from fieldwork_tui.services.evidence.views import AttachedFile
+from fieldwork_tui.services.evidence.views import AttachedFile, EvidenceEdit, EvidenceView
+from fieldwork_tui.services.findings.content import controls_using_evidence
+from fieldwork_tui.store import paths
 from fieldwork_tui.store.handle import EngagementHandle
-from fieldwork_tui.store.models import EvidenceControl, EvidenceFile, EvidenceRequest, Person
-from fieldwork_tui.store.vault import StoredBlob, Vault, VaultError
+from fieldwork_tui.store.models import Control, EvidenceControl, EvidenceFile, EvidenceRequest, Person
+from fieldwork_tui.store.vault import TMP_PREFIX, StoredBlob, Vault, VaultError
 
 #: progress(bytes_done, bytes_total, current file name) — from the storing thread.
 AttachProgress = Callable[[int, int, str], None]
@@ -46,10 +50,16 @@ def media_type(name: str) -> str:
 
 def collect_files(paths: Iterable[Path | str]) -> list[Path]:
     """The files to attach: each file named, and every file inside each folder named (sorted,
-    hidden files skipped). Anything that is not a regular file is an error naming it."""
+    hidden files skipped). Anything that is not a regular file is an error naming it.
+
+    Paths are used exactly as given — a name may end in a space, be all spaces or hold quotes; the
+    shell has done its quoting. (Only the app's paste field takes off what a terminal paste adds:
+    `tui/pasted_path.py`.)"""
     out: list[Path] = []
     for raw in paths:
-        p = Path(os.path.expanduser(str(raw).strip().strip("'\"")))
+        if str(raw) == "":
+            raise InvalidInput("attach: an empty path names no file")
+        p = Path(raw)
         try:
             st = p.stat()
         except FileNotFoundError:
@@ -103,12 +113,30 @@ def parse_as_of(value: str | dt.date | None) -> dt.date | None:
         raise InvalidInput(f"as of: {exc}") from None
 
 
+def free_bytes(path: Path) -> int:
+    """Free space (bytes) available to this user on the file system holding `path`."""
+    return shutil.disk_usage(path).free
+
+
+def check_free_space(handle: EngagementHandle, sizes: Iterable[int], names: Sequence[str] = ()) -> None:
+    """Refuse, with the numbers, a copy the vault's file system has no room for (naming the files).
+    Files count at their apparent size (`st_size`): the vault writes every byte, so a sparse file
+    takes its full size."""
+    needed = sum(sizes)
+    problem = space_problem(needed, free_bytes(vault(handle).root))
+    if problem:
+        what = "" if not names else f"{names[0]}: " if len(names) == 1 else f"{names[0]} and {len(names) - 1} more: "
+        raise FieldworkError(what + problem)
+
+
 def store_blobs(handle: EngagementHandle, files: list[Path], progress: AttachProgress | None = None,
                 cancel: threading.Event | None = None) -> list[StoredBlob]:
-    """Copy files into the vault; on any error remove the blobs this call created, then raise."""
+    """Copy files into the vault (after checking there is room); on any error remove the blobs this
+    call created, then raise."""
     v = vault(handle)
     sizes = [f.stat().st_size for f in files]
     total = sum(sizes)
+    check_free_space(handle, sizes, [f.name for f in files])
     done_before = 0
     blobs: list[StoredBlob] = []
     try:
@@ -152,13 +180,51 @@ def _person_id(s: Session, name: str | None) -> int | None:
     return person.id
 
 
+class MetadataConflictError(InvalidInput):
+    """The file is already in the vault with another as-of date or description: the values belong
+    to the document, so the caller decides (update the record, or keep what is stored)."""
+
+    def __init__(self, evidence_id: int, name: str, conflicts: list[MetadataConflict], used_by: list[str]) -> None:
+        used = f" (used by {', '.join(used_by)})" if used_by else ""
+        super().__init__(f"{name} is already in the vault as evidence #{evidence_id}{used}: "
+                         + "; ".join(c.describe() for c in conflicts))
+        self.evidence_id, self.name, self.conflicts, self.used_by = evidence_id, name, conflicts, used_by
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        return tuple(c.field for c in self.conflicts)
+
+
+def control_refs_using(s: Session, evidence_id: int) -> list[str]:
+    """Refs of the controls whose workpaper shows the evidence file (their sign-offs follow it)."""
+    ids = controls_using_evidence(s, evidence_id)
+    if not ids:
+        return []
+    return sorted(s.exec(select(Control.ref).where(Control.id.in_(ids))).all())
+
+
 def record_file(s: Session, blob: StoredBlob, source: Path, actor: str, *, as_of: dt.date | None = None,
                 description: str = "", request_id: int | None = None,
-                received_from_id: int | None = None) -> tuple[EvidenceFile, bool]:
-    """The EvidenceFile row for a stored blob: the existing one for the same content, else a new one."""
+                received_from_id: int | None = None, conflicts: str = "keep",
+                update: Iterable[str] = ()) -> tuple[EvidenceFile, bool]:
+    """The EvidenceFile row for a stored blob: the existing one for the same content, else a new one.
+
+    For existing content, a value given where none is stored fills it in. A *different* as-of date or
+    description is a conflict: with `conflicts="raise"` it raises MetadataConflictError unless the
+    field is named in `update` (then the stored value is replaced); with "keep" the stored value
+    stays (working files whose description is only a default, e.g. a request's)."""
     existing = s.exec(select(EvidenceFile).where(EvidenceFile.sha256 == blob.sha256).order_by(EvidenceFile.id)).first()
     if existing is not None:
-        changed = False
+        update = set(update)
+        found = metadata_conflicts(existing.as_of, existing.description, as_of=as_of, description=description)
+        if conflicts == "raise" and any(c.field not in update for c in found):
+            raise MetadataConflictError(existing.id, existing.original_name,
+                                        [c for c in found if c.field not in update],
+                                        control_refs_using(s, existing.id))
+        for c in found:
+            if c.field in update:
+                setattr(existing, c.field, as_of if c.field == "as_of" else description.strip())
+        changed = any(c.field in update for c in found)
         for attr, value in (("as_of", as_of), ("description", description), ("request_id", request_id),
                             ("received_from_id", received_from_id)):
             if value and not getattr(existing, attr):
@@ -178,8 +244,14 @@ def record_file(s: Session, blob: StoredBlob, source: Path, actor: str, *, as_of
 
 def attach(handle: EngagementHandle, control_ref: str, paths: Iterable[Path | str], *, request: str | None = None,
            as_of: str | dt.date | None = None, description: str = "", received_from: str | None = None,
-           progress: AttachProgress | None = None, cancel: threading.Event | None = None) -> list[AttachedFile]:
-    """Attach files (and folders' files) to a control as inspection evidence."""
+           progress: AttachProgress | None = None, cancel: threading.Event | None = None,
+           update: Iterable[str] = ()) -> list[AttachedFile]:
+    """Attach files (and folders' files) to a control as inspection evidence.
+
+    A file already in the vault keeps its as-of date and description (they belong to the document):
+    giving different ones raises MetadataConflictError — nothing is attached — unless the field is
+    named in `update` ("as_of", "description"), which changes the record for every control using it."""
+    update = tuple(update)
     as_of_date = parse_as_of(as_of)
     with handle.read() as s:  # fail fast on a wrong control or request before copying gigabytes
         find_control(s, control_ref)
@@ -194,12 +266,20 @@ def attach(handle: EngagementHandle, control_ref: str, paths: Iterable[Path | st
             req_id = _request_id(s, request)
             person_id = _person_id(s, received_from)
             for blob, source in zip(blobs, files, strict=True):
+                stored = s.exec(select(EvidenceFile).where(EvidenceFile.sha256 == blob.sha256)
+                                .order_by(EvidenceFile.id)).first()
+                updated = tuple(c.field for c in metadata_conflicts(
+                    stored.as_of, stored.description, as_of=as_of_date, description=description)
+                    if c.field in update) if stored is not None else ()
+                others = tuple(r for r in control_refs_using(s, stored.id) if r != control.ref) if updated else ()
                 ev, existed = record_file(s, blob, source, handle.actor, as_of=as_of_date, description=description,
-                                          request_id=req_id, received_from_id=person_id)
+                                          request_id=req_id, received_from_id=person_id, conflicts="raise",
+                                          update=update)
                 linked = s.get(EvidenceControl, (ev.id, control.id)) is not None
                 if not linked:
                     s.add(EvidenceControl(evidence_id=ev.id, control_id=control.id))
-                out.append(AttachedFile(ev, already_in_vault=existed or not blob.new, already_linked=linked))
+                out.append(AttachedFile(ev, already_in_vault=existed or not blob.new, already_linked=linked,
+                                        updated=updated, also_used_by=others))
     except BaseException:
         v = vault(handle)
         for b in blobs:
@@ -231,15 +311,89 @@ def unlink(handle: EngagementHandle, control_ref: str, evidence_id: int) -> None
         s.delete(link)
 
 
-def set_as_of(handle: EngagementHandle, evidence_id: int, as_of: str | dt.date | None) -> EvidenceFile:
-    value = parse_as_of(as_of) if as_of not in ("", None) else None
+_UNSET = object()
+MAX_DESCRIPTION = 2000
+
+
+def _evidence_view(s: Session, ev: EvidenceFile) -> EvidenceView:
+    return EvidenceView(ev.id, ev.sha256, ev.original_name, ev.size, ev.as_of, ev.description,
+                        tuple(control_refs_using(s, ev.id)))
+
+
+def find_evidence(s: Session, text: str | int) -> EvidenceFile:
+    """An evidence record by its id (`12` or `#12`, as `status --json` and the Inspection tab show it)
+    or by an unambiguous prefix of its SHA-256 (at least 4 hex digits)."""
+    raw = str(text).strip()
+    if not raw:
+        raise InvalidInput("evidence: give its id (#12) or a prefix of its SHA-256")
+    digits = raw.removeprefix("#")
+    by_id = s.get(EvidenceFile, int(digits)) if digits.isdigit() and len(digits) < 18 else None
+    if raw.startswith("#") or (by_id is not None and len(digits) < 6):
+        if by_id is None:
+            raise NotFound(f"evidence {raw}: no evidence record has that id")
+        return by_id
+    prefix = raw.lower()
+    if len(prefix) < 4 or any(ch not in "0123456789abcdef" for ch in prefix):
+        if by_id is not None:
+            return by_id
+        raise NotFound(f"evidence {raw!r}: not an evidence id, and not a SHA-256 prefix of 4+ hex digits")
+    matches = s.exec(select(EvidenceFile).where(EvidenceFile.sha256.startswith(prefix))
+                     .order_by(EvidenceFile.id).limit(6)).all()
+    if not matches:
+        if by_id is not None:
+            return by_id
+        raise NotFound(f"evidence {raw}: no evidence record has that id or hash prefix")
+    if len(matches) > 1:
+        listed = ", ".join(f"#{m.id} {m.original_name}" for m in matches[:5])
+        raise InvalidInput(f"evidence {raw}: the prefix matches several records ({listed}); give more of the hash or the id")
+    return matches[0]
+
+
+def evidence_details(handle: EngagementHandle, evidence: str | int) -> EvidenceView:
+    with handle.read() as s:
+        return _evidence_view(s, find_evidence(s, evidence))
+
+
+def edit_evidence(handle: EngagementHandle, evidence: str | int, *, as_of=_UNSET,
+                  description: str | None = None) -> EvidenceEdit:
+    """Change an evidence file's as-of date (None or "" clears it) and/or description, journaled.
+    They belong to the document: every control whose workpaper uses the file changes with them,
+    and their current sign-offs go stale (listed in the result)."""
+    from fieldwork_tui.services.findings.signoffs import standings
+
+    if as_of is _UNSET and description is None:
+        raise InvalidInput("evidence edit: give --as-of DATE and/or --description TEXT")
+    new_as_of = _UNSET if as_of is _UNSET else (None if as_of in (None, "") or str(as_of).strip().lower() in (
+        "none", "-") else parse_as_of(as_of))
+    if description is not None:
+        description = description.strip()
+        if len(description) > MAX_DESCRIPTION:
+            raise InvalidInput(f"description: at most {MAX_DESCRIPTION} characters (got {len(description)})")
     with handle.session() as s:
-        ev = s.get(EvidenceFile, evidence_id)
-        if ev is None:
-            raise NotFound(f"evidence #{evidence_id} not found")
-        ev.as_of = value
-        s.add(ev)
-    return ev
+        ev = find_evidence(s, evidence)
+        ids = controls_using_evidence(s, ev.id)
+        before = {cid: standings(s, cid).get(cid) for cid in ids}
+        changes: dict[str, tuple[str, str]] = {}
+        if new_as_of is not _UNSET and new_as_of != ev.as_of:
+            changes["as_of"] = (ev.as_of.isoformat() if ev.as_of else "", new_as_of.isoformat() if new_as_of else "")
+            ev.as_of = new_as_of
+        if description is not None and description != ev.description:
+            changes["description"] = (ev.description, description)
+            ev.description = description
+        staled: list[str] = []
+        if changes:
+            s.add(ev)
+            s.flush()
+            refs = dict(s.exec(select(Control.id, Control.ref).where(Control.id.in_(ids))).all()) if ids else {}
+            for cid in ids:
+                was, now = before.get(cid), standings(s, cid).get(cid)
+                if was is None or now is None:
+                    continue
+                if was.preparer_current and not now.preparer_current:
+                    staled.append(f"{refs[cid]} preparer")
+                if was.reviewer_current and not now.reviewer_current:
+                    staled.append(f"{refs[cid]} reviewer")
+        return EvidenceEdit(_evidence_view(s, ev), changes, tuple(sorted(staled)))
 
 
 def list_files(handle: EngagementHandle, control_ref: str | None = None) -> list[EvidenceFile]:
@@ -270,22 +424,25 @@ def stored_path(handle: EngagementHandle, evidence_id: int) -> Path:
 
 
 def viewing_copy(handle: EngagementHandle, evidence_id: int) -> Path:
-    """A read-only view of the stored file under its original name (viewers need the extension):
-    a hard link to the blob where possible, else a copy, in `<engagement>/viewing/`."""
+    """A read-only COPY of the stored file under its original name (viewers need the extension), in
+    `<engagement>/viewing/`. Never a link to the vault blob: a viewer that saves in place (after
+    lifting the read-only bit) would otherwise change the only copy of the evidence. Made afresh on
+    every view, so an edited earlier copy is never shown as the evidence."""
     ev = get_file(handle, evidence_id)
     blob = stored_path(handle, evidence_id)
-    folder = handle.root / "viewing" / ev.sha256[:16]
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    folder = paths.ensure_private_dir(handle.root / "viewing" / ev.sha256[:16])
     name = Path(ev.original_name).name or ev.sha256
+    if name in (".", ".."):
+        name = ev.sha256
     target = folder / name
-    if not target.exists():
-        try:
-            os.link(blob, target)
-        except OSError:
-            tmp = folder / f".tmp-{name}"
-            shutil.copyfile(blob, tmp)
-            os.chmod(tmp, 0o400)
-            os.replace(tmp, target)
+    tmp = folder / f"{TMP_PREFIX}{secrets.token_hex(4)}-{ev.sha256[:8]}"
+    try:
+        shutil.copyfile(blob, tmp)
+        os.chmod(tmp, 0o400)
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
     return target
 
 

@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import insert
+from sqlalchemy import and_, insert
 from sqlmodel import select
 
 from fieldwork_tui.domain.compare import (
@@ -21,12 +21,15 @@ from fieldwork_tui.domain.compare import (
     DateWindow,
     KeyMode,
     compare_lists,
+    describe_difference,
+    deviation_clause,
 )
-from fieldwork_tui.domain.vocab import DifferenceKind, ExceptionSource
+from fieldwork_tui.domain.dispositions import DispositionError, check_disposition
+from fieldwork_tui.domain.vocab import DifferenceKind, Disposition, ExceptionSource
 from fieldwork_tui.services.controls.catalog import find_control
 from fieldwork_tui.services.errors import InvalidInput, NotFound
 from fieldwork_tui.services.evidence.files import collect_files, record_file, store_blobs
-from fieldwork_tui.services.evidence.views import ComparisonOutcome, ReperformanceView
+from fieldwork_tui.services.evidence.views import ComparisonOutcome, DifferenceRow, ReperformanceView
 from fieldwork_tui.store import journal
 from fieldwork_tui.store.handle import EngagementHandle
 from fieldwork_tui.store.models import (
@@ -35,6 +38,7 @@ from fieldwork_tui.store.models import (
     EvidenceFile,
     Reperformance,
     ReperformanceDifference,
+    utcnow,
 )
 from fieldwork_tui.store.tabular import cell_text, open_table
 
@@ -83,7 +87,10 @@ def run_comparison(handle: EngagementHandle, control_ref: str, list_a: Path | st
                    key_a: str, key_b: str | None = None, key_mode: KeyMode | str = KeyMode.casefold,
                    columns: list[tuple[str, str]] | None = None, ignore: list[str] | None = None,
                    date_window: DateWindow | None = None, title: str = "", label_a: str = "",
-                   label_b: str = "", as_of: dt.date | None = None, progress=None) -> ComparisonOutcome:
+                   label_b: str = "", as_of: dt.date | None = None, whole_population: bool = False,
+                   progress=None) -> ComparisonOutcome:
+    """Compare and store. `whole_population`: list A is every instance of the period (so the
+    re-performance evidences operation across the period, `domain.coverage`)."""
     with handle.read() as s:
         find_control(s, control_ref)
     try:
@@ -111,7 +118,9 @@ def run_comparison(handle: EngagementHandle, control_ref: str, list_a: Path | st
                    "column_a": date_window.column_a, "column_b": date_window.column_b, "days": date_window.days,
                    "absolute": date_window.absolute},
                "duplicates_a": result.duplicates_a[:100], "duplicates_b": result.duplicates_b[:100],
-               "blank_keys_a": result.blank_keys_a, "blank_keys_b": result.blank_keys_b, "matched": result.matched}
+               "blank_keys_a": result.blank_keys_a, "blank_keys_b": result.blank_keys_b, "matched": result.matched,
+               "compared": result.compared, "duplicates": len(result.duplicates),
+               "key_normalisation": result.normalisation}
     with handle.session() as s:
         control = find_control(s, control_ref)
         ev_a, _ = record_file(s, blobs[0], files[0], handle.actor, as_of=as_of,
@@ -124,6 +133,7 @@ def run_comparison(handle: EngagementHandle, control_ref: str, list_a: Path | st
             key_a=result.key_a, key_b=result.key_b, options=options, count_a=result.count_a,
             count_b=result.count_b, only_in_a=len(result.only_in_a), only_in_b=len(result.only_in_b),
             differing=len(result.differing), date_window_breaches=len(result.date_window),
+            whole_population=bool(whole_population),
             performed_by=handle.actor,
         )
         s.add(rp)
@@ -132,10 +142,12 @@ def run_comparison(handle: EngagementHandle, control_ref: str, list_a: Path | st
                 for d in result.differences]
         if rows:
             s.connection().execute(insert(_DIFF_TABLE), rows)
+        ids = list(s.exec(select(ReperformanceDifference.id).where(ReperformanceDifference.reperformance_id == rp.id)
+                          .order_by(ReperformanceDifference.id)))
         journal.record_bulk(s, "create", "reperformancedifference", rp.id,
                             {"reperformance_id": rp.id, **result.counts()},
                             table="reperformancedifference", where={"reperformance_id": rp.id})
-    return ComparisonOutcome(rp, result, ev_a, ev_b, options)
+    return ComparisonOutcome(rp, result, ev_a, ev_b, options, difference_ids=ids)
 
 
 def get_reperformance(handle: EngagementHandle, reperformance_id: int) -> ReperformanceView:
@@ -172,20 +184,6 @@ def conclude_reperformance(handle: EngagementHandle, reperformance_id: int, conc
     return rp
 
 
-def describe_difference(kind: str, key: str, details: dict | None, label_a: str = "A", label_b: str = "B") -> str:
-    """One line an auditor can read (and that becomes an exception's deviation text)."""
-    d = details or {}
-    kind = DifferenceKind(kind)
-    if kind is DifferenceKind.only_in_a:
-        return f"{key}: in {label_a}, missing from {label_b}"
-    if kind is DifferenceKind.only_in_b:
-        return f"{key}: in {label_b}, not in {label_a}"
-    if kind is DifferenceKind.differing:
-        parts = [f"{col} {v.get('a')!r} vs {v.get('b')!r}" for col, v in (d.get("fields") or {}).items()]
-        return f"{key}: " + "; ".join(parts)
-    return f"{key}: {d.get('reason', 'outside the date window')}"
-
-
 def raise_exception(handle: EngagementHandle, difference_id: int, *, deviation: str = "",
                     planned_control: str = "") -> ControlException:
     """Record a difference as an exception on the control, through the exceptions register (one
@@ -201,7 +199,8 @@ def raise_exception(handle: EngagementHandle, difference_id: int, *, deviation: 
             raise InvalidInput(f"difference #{difference_id} is already exception #{existing.id}")
         rp = s.get(Reperformance, diff.reperformance_id)
         control = s.get(Control, rp.control_id)
-        text = deviation or describe_difference(diff.kind, diff.key, diff.details, rp.list_a_label, rp.list_b_label)
+        text = " ".join((deviation or "").split()) or deviation_clause(diff.kind, diff.details, rp.list_a_label,
+                                                                       rp.list_b_label)
     return create_exception(handle, control.ref, instance=diff.key, deviation=text,
                             planned_control=planned_control or control.description,
                             source=ExceptionSource.reperformance, difference_id=diff.id)
@@ -221,3 +220,113 @@ def exceptions_by_difference(handle: EngagementHandle, reperformance_id: int) ->
         ids = select(ReperformanceDifference.id).where(ReperformanceDifference.reperformance_id == reperformance_id)
         return dict(s.exec(select(ControlException.difference_id, ControlException.id)
                            .where(ControlException.difference_id.in_(ids))).all())
+
+
+# -- dispositions -----------------------------------------------------------------------------------
+def open_clause():
+    """SQL: the difference has no disposition — none recorded and not raised as an exception (an
+    exception raised before dispositions existed decides its difference too)."""
+    raised = select(ControlException.difference_id).where(ControlException.difference_id.is_not(None))
+    return and_(ReperformanceDifference.disposition.is_(None), ReperformanceDifference.id.not_in(raised))
+
+
+def _row(d: ReperformanceDifference, rp: Reperformance, ref: str, exception_id: int | None) -> DifferenceRow:
+    return DifferenceRow(
+        id=d.id, reperformance_id=rp.id, control_ref=ref, kind=DifferenceKind(d.kind).value, key=d.key,
+        description=describe_difference(d.kind, d.key, d.details, rp.list_a_label, rp.list_b_label),
+        disposition=Disposition(d.disposition).value if d.disposition else ("exception" if exception_id else None),
+        reason=d.disposition_reason,
+        evidence_id=d.disposition_evidence_id, exception_id=exception_id, disposed_by=d.disposed_by,
+        disposed_at=d.disposed_at.isoformat(timespec="seconds") if d.disposed_at else "")
+
+
+def list_differences(handle: EngagementHandle, control_ref: str, *, reperformance_id: int | None = None,
+                     open_only: bool = False, kind: str | None = None, offset: int = 0,
+                     limit: int | None = None) -> list[DifferenceRow]:
+    """Every difference of the control's re-performances (or of one), in id order, with its
+    disposition. The ids are stable: the database's, never renumbered."""
+    with handle.read() as s:
+        control = find_control(s, control_ref)
+        q = (select(ReperformanceDifference, Reperformance)
+             .join(Reperformance, Reperformance.id == ReperformanceDifference.reperformance_id)
+             .where(Reperformance.control_id == control.id))
+        if reperformance_id is not None:
+            q = q.where(Reperformance.id == reperformance_id)
+        if open_only:
+            q = q.where(open_clause())
+        if kind:
+            try:
+                q = q.where(ReperformanceDifference.kind == DifferenceKind(kind))
+            except ValueError:
+                raise InvalidInput(f"kind {kind!r}: expected one of {', '.join(DifferenceKind)}") from None
+        exceptions = dict(s.exec(select(ControlException.difference_id, ControlException.id).where(
+            ControlException.control_id == control.id, ControlException.difference_id.is_not(None))).all())
+        q = q.order_by(ReperformanceDifference.id).offset(offset)
+        if limit is not None:
+            q = q.limit(limit)
+        return [_row(d, rp, control.ref, exceptions.get(d.id)) for d, rp in s.exec(q)]
+
+
+def unresolved_count(handle: EngagementHandle, reperformance_id: int) -> int:
+    """How many differences of one re-performance have no disposition yet."""
+    from sqlalchemy import func
+
+    with handle.read() as s:
+        return s.exec(select(func.count()).select_from(ReperformanceDifference).where(
+            ReperformanceDifference.reperformance_id == reperformance_id, open_clause())).one()
+
+
+def resolve_differences(handle: EngagementHandle, control_ref: str, difference_ids: list[int],
+                        disposition: Disposition | str, reason: str = "",
+                        evidence_id: int | None = None) -> list[DifferenceRow]:
+    """Record one disposition for one or many differences of the control (bulk: alike rows at once).
+
+    `exception` raises each difference as its own exception through the register (the reason, when
+    given, is the deviation; else it is worded from the difference without naming the item);
+    `explained` needs the explanation and may cite evidence; `not-deviation` needs the reason. A
+    difference raised as an exception stays one (exceptions are never deleted); the others can be
+    decided again. Everything is checked before anything is written.
+    """
+    try:
+        kind = check_disposition(disposition, reason, evidence_id)
+    except DispositionError as exc:
+        raise InvalidInput(str(exc)) from None
+    ids = list(dict.fromkeys(int(i) for i in difference_ids))
+    if not ids:
+        raise InvalidInput("difference: name at least one difference id")
+    text = " ".join((reason or "").split())
+    with handle.read() as s:
+        control = find_control(s, control_ref)
+        found = {d.id: (d, rp) for d, rp in s.exec(
+            select(ReperformanceDifference, Reperformance)
+            .join(Reperformance, Reperformance.id == ReperformanceDifference.reperformance_id)
+            .where(ReperformanceDifference.id.in_(ids)))}
+        for i in ids:
+            if i not in found:
+                raise NotFound(f"difference #{i} not found")
+            d, rp = found[i]
+            if rp.control_id != control.id:
+                raise InvalidInput(f"difference #{i} belongs to another control's re-performance, not {control.ref}")
+            raised = s.exec(select(ControlException.id).where(ControlException.difference_id == i)).first()
+            if d.disposition is Disposition.exception or raised is not None:
+                raise InvalidInput(f"difference #{i} is already raised as an exception (exceptions are never "
+                                   "deleted)")
+        if evidence_id is not None and s.get(EvidenceFile, evidence_id) is None:
+            raise NotFound(f"evidence #{evidence_id} not found")
+        ref = control.ref
+    if kind is Disposition.exception:
+        for i in ids:
+            raise_exception(handle, i, deviation=text)
+    else:
+        with handle.session() as s:
+            now = utcnow()
+            for i in ids:
+                d = s.get(ReperformanceDifference, i)
+                d.disposition = kind
+                d.disposition_reason = text
+                d.disposition_evidence_id = evidence_id
+                d.disposed_by = handle.actor
+                d.disposed_at = now
+                s.add(d)
+    wanted = set(ids)
+    return [r for r in list_differences(handle, ref) if r.id in wanted]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 from fieldwork_tui.domain.compare import CompareResult
@@ -13,6 +14,50 @@ class AttachedFile:
     evidence: EvidenceFile
     already_in_vault: bool
     already_linked: bool
+    #: Fields of an already-stored record this attach changed (asked for with `update`), and the
+    #: other controls using the file, whose workpapers changed with it.
+    updated: tuple[str, ...] = ()
+    also_used_by: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class EvidenceView:
+    """An evidence file as the app and `status --json` show it."""
+
+    id: int
+    sha256: str
+    name: str
+    size: int
+    as_of: dt.date | None
+    description: str
+    used_by: tuple[str, ...] = ()
+
+    @property
+    def label(self) -> str:
+        return f"evidence #{self.id} ({self.name})"
+
+    def to_json(self) -> dict:
+        return {"id": self.id, "sha256": self.sha256, "name": self.name, "size": self.size,
+                "as_of": self.as_of.isoformat() if self.as_of else None, "description": self.description,
+                "used_by": list(self.used_by)}
+
+
+@dataclass(frozen=True)
+class EvidenceEdit:
+    """What an edit changed: the fields (from → to), and the sign-offs it made stale."""
+
+    evidence: EvidenceView
+    changes: dict[str, tuple[str, str]]
+    staled: tuple[str, ...]  # "AC-01 preparer", "AC-01 reviewer", ...
+
+    def describe(self) -> str:
+        if not self.changes:
+            return f"{self.evidence.label}: nothing changed"
+        what = "; ".join(f"{'as of' if k == 'as_of' else k} {a or '(none)'} → {b or '(none)'}"
+                         for k, (a, b) in self.changes.items())
+        used = ", ".join(self.evidence.used_by) or "no control"
+        stale = f"; sign-offs now modified since review: {', '.join(self.staled)}" if self.staled else ""
+        return f"{self.evidence.label}: {what}; used by {used}{stale}"
 
 
 @dataclass
@@ -52,10 +97,14 @@ class ComparisonOutcome:
     list_a: EvidenceFile
     list_b: EvidenceFile
     options: dict = field(default_factory=dict)
+    #: The stored difference ids, in the order of `result.differences` (`fieldwork differences`).
+    difference_ids: list[int] = field(default_factory=list)
 
     def to_json(self, control_ref: str) -> dict:
         r = self.result
-        rows = [{"kind": d.kind, "key": d.key, **d.details} for d in r.differences]
+        ids = self.difference_ids or [None] * len(r.differences)
+        rows = [{"id": i, "kind": d.kind, "key": d.key, "disposition": None, **d.details}
+                for i, d in zip(ids, r.differences, strict=True)]
         return {
             "reperformance_id": self.reperformance.id,
             "control": control_ref,
@@ -70,8 +119,13 @@ class ComparisonOutcome:
             "only_in_b": len(r.only_in_b),
             "differing": len(r.differing),
             "date_window_breaches": len(r.date_window),
+            "duplicates": len(r.duplicates),
             "duplicates_a": r.duplicates_a,
             "duplicates_b": r.duplicates_b,
+            "key_normalisation": r.normalisation,
+            "whole_population": self.reperformance.whole_population,
+            "differences": len(rows),
+            "unresolved": len(rows),
             "rows": rows,
         }
 
@@ -82,3 +136,32 @@ class ReperformanceView:
     control_ref: str
     list_a: EvidenceFile | None
     list_b: EvidenceFile | None
+
+
+@dataclass(frozen=True)
+class DifferenceRow:
+    """One re-performance difference with its disposition (None: still open). `id` is the stable
+    difference id the CLI and the TUI name it by."""
+
+    id: int
+    reperformance_id: int
+    control_ref: str
+    kind: str
+    key: str
+    description: str
+    disposition: str | None = None
+    reason: str = ""
+    evidence_id: int | None = None
+    exception_id: int | None = None
+    disposed_by: str = ""
+    disposed_at: str = ""
+
+    @property
+    def open(self) -> bool:
+        return self.disposition is None
+
+    def to_json(self) -> dict:
+        return {"id": self.id, "reperformance_id": self.reperformance_id, "control": self.control_ref,
+                "kind": self.kind, "key": self.key, "description": self.description,
+                "disposition": self.disposition, "reason": self.reason, "evidence_id": self.evidence_id,
+                "exception_id": self.exception_id, "disposed_by": self.disposed_by, "disposed_at": self.disposed_at}

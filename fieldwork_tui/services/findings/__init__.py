@@ -22,10 +22,14 @@ from fieldwork_tui.services.findings.exceptions import (
 )
 from fieldwork_tui.services.findings.review import (
     add_note,
+    answer_note,
     clear_note,
     list_notes,
+    review_settings,
+    set_self_review,
 )
 from fieldwork_tui.services.findings.signoffs import (
+    ConfirmationNeeded,
     control_signoffs,
     sign,
 )
@@ -35,11 +39,19 @@ from fieldwork_tui.services.findings.views import (
     ExceptionDetail,
     ExceptionSummary,
     NoteView,
+    ReviewSettings,
+    SignOffResult,
     SignOffView,
 )
 
 __all__ = [
     "ConclusionView",
+    "ConfirmationNeeded",
+    "ReviewSettings",
+    "SignOffResult",
+    "answer_note",
+    "review_settings",
+    "set_self_review",
     "ExceptionDetail",
     "ExceptionSummary",
     "NoteView",

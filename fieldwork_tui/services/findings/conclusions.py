@@ -7,11 +7,10 @@ The Section IV row (tests performed, results) is what the report and the workpap
 from __future__ import annotations
 
 from fieldwork_tui.domain import reporting
-from fieldwork_tui.domain.vocab import Conclusion, ExceptionSource
+from fieldwork_tui.domain.vocab import Conclusion
 from fieldwork_tui.services.errors import InvalidInput
 from fieldwork_tui.services.findings.views import ConclusionView
 from fieldwork_tui.store.handle import EngagementHandle
-from fieldwork_tui.store.models import Control
 
 
 def _facts(handle: EngagementHandle, ref: str):
@@ -21,14 +20,27 @@ def _facts(handle: EngagementHandle, ref: str):
 
     rec = control_records(handle, ref)
     c = rec.control
+    from fieldwork_tui.services.findings.exceptions import current_wordings
+
     with handle.read() as s:
         summary = sample_summaries(s, c.id).get(c.id)
         pop = latest_population(s, c.id)
-        sample_wordings = _sample_wordings(s, c, rec.exceptions)
+        current = current_wordings(s, [c.id])
+        from sqlmodel import select
+
+        from fieldwork_tui.store.models import Person
+
+        names = [*s.exec(select(Person.name)), *(ex.instance for ex, _resp in rec.exceptions)]
+    # one sentence per distinct wording, in the order the exceptions were recorded; items counted,
+    # never named (a hand-edited wording that names someone shows the marker for the auditor to reword)
+    wordings = list(dict.fromkeys(reporting.withhold_names(current[ex.id].text, names) for ex, _resp in rec.exceptions))
     items = reporting.items_noun(c.title, c.description)
+    no_occurrences = pop is not None and pop.row_count == 0 and pop.expected_count in (None, 0)
     pf = reporting.ProcedureFacts(
         description=c.description or c.title,
-        interviewees=[reporting.person_phrase(v.person.name, v.person.title) for v in rec.statements if v.person],
+        # by title or function, never by name: a report counts and describes, it does not name people
+        interviewees=[reporting.interviewee_phrase(v.person.title, v.person.role) for v in rec.statements
+                      if v.person],
         observations=[f"the control in operation ({_lower_first(o.location)})" if o.location
                       else "the control in operation" for o in rec.observations][:1],
         documents=[f.description or f.original_name for f in rec.files],
@@ -36,6 +48,7 @@ def _facts(handle: EngagementHandle, ref: str):
         population_rows=summary.population_rows if summary else 0,
         items=items,
         reperformances=[f"comparing {r.list_a_label} to {r.list_b_label}" for r in rec.reperformances],
+        no_occurrences=no_occurrences,
     )
     deviation = None
     if summary and summary.conclusion:
@@ -44,8 +57,8 @@ def _facts(handle: EngagementHandle, ref: str):
         deviation = DeviationConclusion(summary.conclusion)
     cf = reporting.ConclusionFacts(tested=bool(rec.evidence_types), occurrences=pop.row_count if pop else None,
                                    exceptions=len(rec.exceptions), deviation_conclusion=deviation,
-                                   untested_items=summary.untested if summary else 0)
-    return rec, pf, cf, sample_wordings, pop
+                                   untested_items=summary.untested if summary else 0, flags=tuple(rec.flags))
+    return rec, pf, cf, wordings, pop, names
 
 
 def _lower_first(text: str) -> str:
@@ -53,34 +66,14 @@ def _lower_first(text: str) -> str:
     return text[:1].lower() + text[1:] if text[1:2].islower() else text
 
 
-def _sample_wordings(session, control: Control, exceptions) -> list[str]:
-    """Sample exceptions are reported once per control with the current counts ("For 2 of 40 ...");
-    other exceptions with their own wording."""
-    from fieldwork_tui.services.findings.exceptions import sample_counts
-
-    out: list[str] = []
-    sample_done = False
-    for ex, _resp in exceptions:
-        if ex.source is ExceptionSource.sample and ex.sample_item_id is not None:
-            if sample_done:
-                continue
-            from fieldwork_tui.store.models import SampleItem
-
-            item = session.get(SampleItem, ex.sample_item_id)
-            deviations, size = sample_counts(session, item.sample_id)
-            out.append(reporting.sample_exception_wording(
-                max(deviations, 1), size, reporting.items_noun(control.title, control.description), ex.deviation))
-            sample_done = True
-        else:
-            out.append(ex.report_wording or reporting.instance_exception_wording(ex.instance, ex.deviation))
-    return out
-
-
 def conclusion_view(handle: EngagementHandle, ref: str) -> ConclusionView:
-    rec, pf, cf, wordings, pop = _facts(handle, ref)
+    rec, pf, cf, wordings, pop, names = _facts(handle, ref)
     suggested, why = reporting.suggest_conclusion(cf)
     row = reporting.section_iv_row(rec.control.ref, pf, wordings, rec.control.conclusion,
-                                   occurrences=pop.row_count if pop else None)
+                                   occurrences=pop.row_count if pop else None, flags=rec.flags)
+    # a report describes people by title or function: a name typed into a location or a file
+    # description shows the marker for the auditor to reword
+    row.procedures = [reporting.withhold_names(p, names) for p in row.procedures]
     return ConclusionView(ref=rec.control.ref, current=rec.control.conclusion, note=rec.control.conclusion_note,
                           suggested=suggested, why=why, row=row)
 

@@ -16,8 +16,9 @@ from sqlalchemy import func, or_
 from sqlmodel import Session, select
 
 from fieldwork_tui.domain import reporting
+from fieldwork_tui.domain.compare import deviation_clause
 from fieldwork_tui.domain.vocab import (
-    DifferenceKind,
+    Disposition,
     Effectiveness,
     ExceptionSource,
     ExceptionType,
@@ -36,6 +37,7 @@ from fieldwork_tui.store.models import (
     ReperformanceDifference,
     Sample,
     SampleItem,
+    utcnow,
 )
 
 
@@ -57,12 +59,15 @@ def list_exceptions(handle: EngagementHandle, text: str = "", *, control: str | 
             q = q.where(func.upper(Control.ref) == control.strip().upper())
         if without_response:
             q = q.where(ManagementResponse.id.is_(None))
+        rows = list(s.exec(q.order_by(ControlException.id)))
+        wordings = current_wordings(s, sorted({c.id for _ex, c, _r in rows}))
         return [
             ExceptionSummary(ex.id, c.ref, ex.instance, ex.deviation, ex.exception_type.value,
                              r.remediation_status.value if r else "missing", source=ex.source.value,
-                             effectiveness=ex.effectiveness.value, report_wording=ex.report_wording,
+                             effectiveness=ex.effectiveness.value, report_wording=wordings[ex.id].text,
+                             wording_overridden=wordings[ex.id].overridden,
                              responder=r.responder if r else "", remediation_date=r.remediation_date if r else None)
-            for ex, c, r in s.exec(q.order_by(ControlException.id))
+            for ex, c, r in rows
         ]
 
 
@@ -70,6 +75,9 @@ def get_exception(handle: EngagementHandle, exception_id: int) -> ExceptionDetai
     with handle.read() as s:
         ex = _get(s, exception_id)
         resp = s.exec(select(ManagementResponse).where(ManagementResponse.exception_id == ex.id)).first()
+        wording = current_wordings(s, [ex.control_id])[ex.id]
+        s.expunge(ex)
+        ex.report_wording = wording.text  # as it reads now (the stored text is the creation-time one)
         return ExceptionDetail(ex, resp, s.get(Control, ex.control_id))
 
 
@@ -98,13 +106,64 @@ def sample_counts(session: Session, sample_id: int) -> tuple[int, int]:
 
 
 def wording_for(session: Session, control: Control, source: ExceptionSource, instance: str, deviation: str,
-                sample_item_id: int | None = None) -> str:
+                sample_item_id: int | None = None, difference_id: int | None = None) -> str:
+    """The wording of a new exception before it is stored (counted, never naming `instance`); once
+    stored, `current_wordings` words it with the current counts."""
     if source is ExceptionSource.sample and sample_item_id is not None:
         item = session.get(SampleItem, sample_item_id)
         deviations, size = sample_counts(session, item.sample_id)
         return reporting.sample_exception_wording(max(deviations, 1), size,
                                                   reporting.items_noun(control.title, control.description), deviation)
-    return reporting.instance_exception_wording(instance, deviation)
+    diff = session.get(ReperformanceDifference, difference_id) if difference_id else None
+    if source is ExceptionSource.reperformance and diff is not None:
+        rp = session.get(Reperformance, diff.reperformance_id)
+        compared = rp.options.get("compared") or (rp.options.get("matched", 0) + rp.only_in_a + rp.only_in_b)
+        return reporting.comparison_exception_wording(1, compared, reporting.compared_items_noun(
+            control.title, control.description), deviation)
+    return reporting.instances_wording(1, deviation)
+
+
+def current_wordings(session: Session, control_ids: list[int] | None = None) -> dict[int, reporting.Wording]:
+    """Every exception's report wording as it reads NOW (the register, the workpaper, the workbook,
+    Section IV): computed from the current counts of its sample or comparison — "For 2 of 40
+    changes sampled, ...", "For 1 of 5 terminated users compared, ..." — or, for an exception found
+    outside a test, "In 1 instance, ...". Items are counted, never named. A wording rewritten by hand
+    is kept as written and marked overridden."""
+    q = select(ControlException, Control).join(Control, Control.id == ControlException.control_id)
+    if control_ids is not None:
+        q = q.where(ControlException.control_id.in_(control_ids))
+    by_control: dict[int, list[tuple[ControlException, reporting.DeviationFacts]]] = {}
+    sizes: dict[int, int] = {}
+    for ex, c in session.exec(q.order_by(ControlException.id)):
+        override = ex.report_wording if ex.wording_edited else ""
+        fact = reporting.DeviationFacts(group="manual", what=ex.deviation, override=override, exception_id=ex.id)
+        item = session.get(SampleItem, ex.sample_item_id) if ex.sample_item_id else None
+        diff = session.get(ReperformanceDifference, ex.difference_id) if ex.difference_id else None
+        if ex.source is ExceptionSource.sample and item is not None:
+            sample = session.get(Sample, item.sample_id)
+            root = sample.parent_id or sample.id
+            if root not in sizes:
+                sizes[root] = sample_counts(session, root)[1]
+            fact = reporting.DeviationFacts(group=f"sample:{root}", what=ex.deviation, total=sizes[root],
+                                            items=reporting.items_noun(c.title, c.description), verb="sampled",
+                                            override=override, exception_id=ex.id)
+        elif ex.source is ExceptionSource.reperformance and diff is not None:
+            rp = session.get(Reperformance, diff.reperformance_id)
+            compared = rp.options.get("compared") or (rp.options.get("matched", 0) + rp.only_in_a + rp.only_in_b)
+            fact = reporting.DeviationFacts(group=f"reperformance:{rp.id}", what=ex.deviation, total=compared,
+                                            items=reporting.compared_items_noun(c.title, c.description),
+                                            verb="compared", override=override, exception_id=ex.id)
+        by_control.setdefault(c.id, []).append((ex, fact))
+    out: dict[int, reporting.Wording] = {}
+    for rows in by_control.values():
+        facts = [f for _ex, f in rows]
+        for i, (ex, _f) in enumerate(rows):
+            out[ex.id] = reporting.wording_of(facts, i)
+    return out
+
+
+def _same(a: str, b: str) -> bool:
+    return " ".join((a or "").split()) == " ".join((b or "").split())
 
 
 # -- create and edit ----------------------------------------------------------------------------------
@@ -143,13 +202,21 @@ def create_exception(handle: EngagementHandle, ref: str, *, instance: str, devia
                 raise InvalidInput(f"re-performance difference #{diff.id} belongs to another control")
             if s.exec(select(ControlException).where(ControlException.difference_id == diff.id)).first():
                 raise InvalidInput(f"re-performance difference #{diff.id}: an exception is already recorded for it")
-        wording = (report_wording or "").strip() or wording_for(s, control, source, instance, deviation,
-                                                               sample_item_id)
+            # the difference is decided: raised as this exception (domain.dispositions)
+            diff.disposition = Disposition.exception
+            diff.disposition_reason = deviation.strip()
+            diff.disposition_evidence_id = None
+            diff.disposed_by = handle.actor
+            diff.disposed_at = utcnow()
+            s.add(diff)
+        generated = wording_for(s, control, source, instance, deviation, sample_item_id, difference_id)
+        given = (report_wording or "").strip()
+        wording, edited = given or generated, bool(given) and not _same(given, generated)
         ex = ControlException(control_id=control.id, source=source, sample_item_id=sample_item_id,
                               difference_id=difference_id, instance=instance.strip(),
                               planned_control=(planned_control or control.description).strip(),
                               deviation=deviation.strip(), exception_type=etype, effectiveness=eff,
-                              report_wording=wording, created_by=handle.actor)
+                              report_wording=wording, wording_edited=edited, created_by=handle.actor)
         s.add(ex)
     return ex
 
@@ -178,15 +245,11 @@ def draft_from_difference(handle: EngagementHandle, difference_id: int) -> dict:
             raise NotFound(f"re-performance difference #{difference_id} not found")
         rp = s.get(Reperformance, diff.reperformance_id)
         control = s.get(Control, rp.control_id)
-        what = {
-            DifferenceKind.only_in_a: f"{diff.key} appears in {rp.list_a_label} but not in {rp.list_b_label}",
-            DifferenceKind.only_in_b: f"{diff.key} appears in {rp.list_b_label} but not in {rp.list_a_label}",
-            DifferenceKind.differing: f"{diff.key} differs between {rp.list_a_label} and {rp.list_b_label}",
-            DifferenceKind.date_window: f"{diff.key} fell outside the allowed date window",
-        }[diff.kind]
+        what = deviation_clause(diff.kind, diff.details, rp.list_a_label, rp.list_b_label)
         return {"ref": control.ref, "source": ExceptionSource.reperformance.value, "difference_id": diff.id,
                 "instance": diff.key, "planned_control": control.description, "deviation": what,
-                "report_wording": reporting.instance_exception_wording(diff.key, what)}
+                "report_wording": wording_for(s, control, ExceptionSource.reperformance, diff.key, what,
+                                              difference_id=diff.id)}
 
 
 def update_exception(handle: EngagementHandle, exception_id: int, **fields) -> ControlException:
@@ -208,8 +271,12 @@ def update_exception(handle: EngagementHandle, exception_id: int, **fields) -> C
             ex.effectiveness = _enum(Effectiveness, fields["effectiveness"], "effectiveness")
         if "report_wording" in fields:
             wording = (fields["report_wording"] or "").strip()
-            ex.report_wording = wording or wording_for(s, s.get(Control, ex.control_id), ex.source, ex.instance,
-                                                       ex.deviation, ex.sample_item_id)
+            ex.wording_edited = False
+            s.add(ex)
+            s.flush()
+            generated = current_wordings(s, [ex.control_id])[ex.id].generated
+            ex.report_wording = wording or generated
+            ex.wording_edited = bool(wording) and not _same(wording, generated)
         s.add(ex)
     return ex
 

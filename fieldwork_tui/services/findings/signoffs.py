@@ -1,110 +1,52 @@
-"""Preparer and reviewer sign-offs bound to a hash of the control's workpaper state.
+"""Preparer and reviewer sign-offs under the firm's rules, bound to the digest of the control's
+workpaper content.
 
-The workpaper state is everything a reviewer signs for: the control's description and
-conclusion, its inquiry statements, observations, evidence links, re-performances, samples and
-item results, exceptions and responses. Any later change alters the hash and makes the sign-off
-stale ("modified since review") until signed again.
+The rules are `domain.signoff.decide_signoff` (reviewer after the preparer on the same content, no
+self-review unless the engagement allows it, no review over open notes, blocking flags confirmed by
+name); what the digest covers is `domain.workpaper` (gathered by `services.findings.content`).
+Who signs is `services.identity.signer` (the person's signing key); every sign-off is signed with
+that key (`attestation`) and a signature that does not verify counts as absent. A sign-off is never edited or removed: signing again
+appends one, and the latest per role counts; any later change to the content makes it stale
+("modified since review") until signed again.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
-from collections import defaultdict
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 from sqlmodel import Session, select
 
+from fieldwork_tui.domain import flags as flag_table
 from fieldwork_tui.domain import signatures as sig
-from fieldwork_tui.domain.vocab import ControlStatus, Phase, SignOffRole
+from fieldwork_tui.domain.signoff import SignOffFacts, decide_signoff
+from fieldwork_tui.domain.vocab import NoteStatus, ReviewTarget, SignOffRole
+from fieldwork_tui.domain.workpaper import HASH_SCHEME
 from fieldwork_tui.services.controls.catalog import find_control
 from fieldwork_tui.services.errors import FieldworkError, InvalidInput
 from fieldwork_tui.services.findings import attestation
-from fieldwork_tui.services.findings.views import SignOffView
+from fieldwork_tui.services.findings.content import content_digests
+from fieldwork_tui.services.findings.views import SignOffResult, SignOffView
+from fieldwork_tui.services.identity import signer
 from fieldwork_tui.services.signing import keys as signing
 from fieldwork_tui.store import journal
 from fieldwork_tui.store.handle import EngagementHandle
-from fieldwork_tui.store.journal import _jsonable
-from fieldwork_tui.store.models import (
-    Control,
-    ControlException,
-    Engagement,
-    EvidenceControl,
-    EvidenceFile,
-    InquiryStatement,
-    ManagementResponse,
-    Observation,
-    Reperformance,
-    Sample,
-    SampleItem,
-    SignerKey,
-    SignOff,
-    StatementControl,
-    utcnow,
-)
+from fieldwork_tui.store.models import ControlException, Engagement, ReviewNote, SignerKey, SignOff, utcnow
 
 Passphrase = Callable[[], bytes | None]
 
-#: Control columns that are workflow, not content: changing them does not stale a sign-off.
-_WORKFLOW_COLUMNS = {"status", "updated_at", "created_at"}
+
+class ConfirmationNeeded(InvalidInput):
+    """The sign-off stands over blocking flags the signer has not confirmed: ask, then sign again
+    with `confirm_flags` naming them."""
+
+    def __init__(self, message: str, ref: str, role: SignOffRole, flags: tuple[str, ...]) -> None:
+        super().__init__(message)
+        self.ref, self.role, self.flags = ref, role, flags
 
 
-def _row(obj: Any, skip: set[str] = frozenset()) -> dict[str, Any]:
-    return {k: _jsonable(v) for k, v in obj.model_dump().items() if k not in skip}
-
-
-def _only(query, column, only: int | None):
-    return query if only is None else query.where(column == only)
-
-
-def workpaper_states(session: Session, only: int | None = None) -> dict[int, dict[str, Any]]:
-    """The signed-for state of every control (or of the control `only`), in a handful of queries."""
-    state: dict[int, dict[str, Any]] = {}
-    controls = session.exec(_only(select(Control), Control.id, only)).all()
-    parts: dict[int, dict[str, list]] = defaultdict(lambda: defaultdict(list))
-    for st, cid in session.exec(
-        select(InquiryStatement, StatementControl.control_id).join(
-            StatementControl, StatementControl.statement_id == InquiryStatement.id
-        ).where(True if only is None else StatementControl.control_id == only)
-    ):
-        parts[cid]["statements"].append(_row(st, {"updated_at", "position"}))
-    for ob in session.exec(_only(select(Observation), Observation.control_id, only)).all():
-        parts[ob.control_id]["observations"].append(_row(ob))
-    for cid, eid, sha in session.exec(
-        select(EvidenceControl.control_id, EvidenceFile.id, EvidenceFile.sha256).join(
-            EvidenceFile, EvidenceFile.id == EvidenceControl.evidence_id
-        ).where(True if only is None else EvidenceControl.control_id == only)
-    ):
-        parts[cid]["evidence"].append([eid, sha])
-    for rp in session.exec(_only(select(Reperformance), Reperformance.control_id, only)).all():
-        parts[rp.control_id]["reperformances"].append(_row(rp))
-    sample_control: dict[int, int] = {}
-    for sm in session.exec(_only(select(Sample), Sample.control_id, only)).all():
-        sample_control[sm.id] = sm.control_id
-        parts[sm.control_id]["samples"].append(_row(sm))
-    for it in session.exec(select(SampleItem).where(SampleItem.result != "untested")
-                          .where(True if only is None else SampleItem.sample_id.in_(list(sample_control)))).all():
-        cid = sample_control.get(it.sample_id)
-        if cid is not None:
-            parts[cid]["items"].append([it.id, _jsonable(it.result), it.note, it.evidence_id])
-    responses = {r.exception_id: r for r in session.exec(select(ManagementResponse)).all()}
-    for ex in session.exec(_only(select(ControlException), ControlException.control_id, only)).all():
-        r = responses.get(ex.id)
-        parts[ex.control_id]["exceptions"].append([_row(ex), _row(r) if r else None])
-    for c in controls:
-        state[c.id] = {"control": _row(c, _WORKFLOW_COLUMNS), **{k: sorted(v, key=str) for k, v in parts[c.id].items()}}
-    return state
-
-
-def state_hash(state: dict[str, Any]) -> str:
-    blob = json.dumps(state, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
-    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
-
-
-def workpaper_hashes(session: Session, only: int | None = None) -> dict[int, str]:
-    return {cid: state_hash(st) for cid, st in workpaper_states(session, only).items()}
+# -- what the sign-offs of a control say now ------------------------------------------------------
 
 
 def recorded_keys(session: Session) -> dict[str, sig.PublicKey]:
@@ -120,11 +62,18 @@ def recorded_keys(session: Session) -> dict[str, sig.PublicKey]:
     return out
 
 
-def signature_states(session: Session) -> dict[int, attestation.SignatureState]:
-    """{sign-off id: whether its signature holds}, for every sign-off."""
+def _signoff_rows(session: Session, only: int | None = None) -> list[SignOff]:
+    q = select(SignOff).order_by(SignOff.id)
+    if only is not None:
+        q = q.where(SignOff.control_id == only)
+    return list(session.exec(q).all())
+
+
+def signature_states(session: Session, only: int | None = None) -> dict[int, attestation.SignatureState]:
+    """{sign-off id: whether its signature holds}, for every sign-off (or those of the control `only`)."""
     keys = recorded_keys(session)
     trusted = _trusted()
-    return {so.id: attestation.verify_signoff(so, keys, trusted) for so in session.exec(select(SignOff)).all()}
+    return {so.id: attestation.verify_signoff(so, keys, trusted) for so in _signoff_rows(session, only)}
 
 
 def _trusted() -> dict[str, str]:
@@ -134,84 +83,163 @@ def _trusted() -> dict[str, str]:
         return {}  # an unreadable trust list: signatures still verify, none is marked trusted
 
 
-def latest_signoffs(session: Session, *, include_failed: bool = False) -> dict[tuple[int, SignOffRole], SignOff]:
-    """The latest sign-off per control and role whose signature holds. A sign-off whose signature
-    does not verify (or that has none) counts as absent; `include_failed` returns the latest row
-    whatever its signature, for showing it."""
-    states = None if include_failed else signature_states(session)
+def latest_signoffs(session: Session, only: int | None = None, *,
+                    include_failed: bool = False) -> dict[tuple[int, SignOffRole], SignOff]:
+    """The latest sign-off per control and role whose signature holds (of every control, or of the
+    control `only`). A sign-off whose signature does not verify (or that has none) counts as absent;
+    `include_failed` returns the latest row whatever its signature, for showing it."""
+    states = None if include_failed else signature_states(session, only)
     out: dict[tuple[int, SignOffRole], SignOff] = {}
-    for so in session.exec(select(SignOff).order_by(SignOff.id)).all():
+    for so in _signoff_rows(session, only):
         if states is not None and not states[so.id].holds:
             continue
         out[(so.control_id, SignOffRole(so.role))] = so
     return out
 
 
-def signoff_states(session: Session, only: int | None = None) -> dict[int, tuple[bool, bool]]:
-    """{control_id: (preparer signed, any sign-off stale)}, for every control or for `only`."""
-    latest = latest_signoffs(session)
-    if only is not None:
-        latest = {k: v for k, v in latest.items() if k[0] == only}
+def _current(so: SignOff | None, digest: str | None) -> bool:
+    return so is not None and so.scheme == HASH_SCHEME and so.content_hash == digest
+
+
+@dataclass(frozen=True)
+class Standing:
+    """Where a control's sign-offs stand against its current content."""
+
+    preparer_signed: bool = False
+    preparer_current: bool = False
+    reviewer_signed: bool = False
+    reviewer_current: bool = False
+
+    @property
+    def stale(self) -> bool:
+        """A latest sign-off no longer matches the content (the `signoff_stale` flag)."""
+        return (self.preparer_signed and not self.preparer_current) or (self.reviewer_signed and not self.reviewer_current)
+
+
+def standings(session: Session, only: int | None = None) -> dict[int, Standing]:
+    """{control id: Standing} for the controls with any sign-off (all, or the control `only`)."""
+    latest = latest_signoffs(session, only)
     if not latest:
         return {}
-    hashes = workpaper_hashes(session, only)
-    out: dict[int, tuple[bool, bool]] = {}
-    for (cid, role), so in latest.items():
-        signed, stale = out.get(cid, (False, False))
-        if role is SignOffRole.preparer:
-            signed = True
-        if so.content_hash != hashes.get(cid):
-            stale = True
-        out[cid] = (signed, stale)
+    digests = content_digests(session, only)
+    out: dict[int, Standing] = {}
+    for cid in {k[0] for k in latest}:
+        prep, rev = latest.get((cid, SignOffRole.preparer)), latest.get((cid, SignOffRole.reviewer))
+        out[cid] = Standing(prep is not None, _current(prep, digests.get(cid)),
+                            rev is not None, _current(rev, digests.get(cid)))
     return out
 
 
-# -- signing ---------------------------------------------------------------------------------------
+# -- views ----------------------------------------------------------------------------------------
 
 
-def sign(handle: EngagementHandle, ref: str, role: SignOffRole | str, *, passphrase: Passphrase | None = None,
+def _view(role: SignOffRole, so: SignOff | None, digest: str | None,
+          states: dict[int, attestation.SignatureState]) -> SignOffView:
+    if so is None:
+        return SignOffView(role)
+    st = states[so.id]
+    return SignOffView(role, so.signed_by, so.signed_at, so.content_hash, stale=not _current(so, digest),
+                       outdated=so.scheme != HASH_SCHEME, self_review=so.self_review,
+                       confirmed_flags=tuple(so.confirmed_flags or ()), fingerprint=so.fingerprint,
+                       signature=st.label, signature_reason=st.reason, trusted=st.trusted)
+
+
+def signoff_views(session: Session, control_id: int) -> list[SignOffView]:
+    """Preparer and reviewer, in that order, with their standing against the current content and
+    whether their signature verifies (the latest sign-off of each role, whatever its signature)."""
+    latest = latest_signoffs(session, control_id, include_failed=True)
+    digest = content_digests(session, control_id).get(control_id) if latest else None
+    states = signature_states(session, control_id) if latest else {}
+    return [_view(role, latest.get((control_id, role)), digest, states) for role in SignOffRole]
+
+
+def control_signoffs(handle: EngagementHandle, ref: str) -> list[SignOffView]:
+    with handle.read() as s:
+        return signoff_views(s, find_control(s, ref).id)
+
+
+def all_signoff_views(session: Session) -> dict[int, list[SignOffView]]:
+    """Sign-off views of every control (one pass over the workpaper content), whatever their signature."""
+    latest = latest_signoffs(session, include_failed=True)
+    digests = content_digests(session)
+    states = signature_states(session) if latest else {}
+    return {cid: [_view(role, latest.get((cid, role)), d, states) for role in SignOffRole]
+            for cid, d in digests.items()}
+
+
+# -- signing --------------------------------------------------------------------------------------
+
+
+def open_note_ids(session: Session, control_id: int) -> tuple[int, ...]:
+    """Open review notes on the control or on one of its exceptions."""
+    exceptions = select(ControlException.id).where(ControlException.control_id == control_id)
+    q = select(ReviewNote.id).where(ReviewNote.status == NoteStatus.open).where(
+        ((ReviewNote.target_type == ReviewTarget.control) & (ReviewNote.target_id == control_id))
+        | ((ReviewNote.target_type == ReviewTarget.exception) & ReviewNote.target_id.in_(exceptions)))
+    return tuple(session.exec(q).all())
+
+
+def blocking_flags(session: Session, control_id: int) -> tuple[str, ...]:
+    """The control's flags that block a defensible conclusion, in vocabulary order."""
+    from fieldwork_tui.services.controls.facts import control_flags_of
+
+    return tuple(f.value for f in flag_table.blocking(control_flags_of(session, control_id)))
+
+
+def sign(handle: EngagementHandle, ref: str, role: SignOffRole | str, *,
+         confirm_flags: Iterable[str] = (), passphrase: Passphrase | None = None,
          on_created: Callable[[str], None] | None = None, identity: attestation.Identity | None = None,
-         signed_at: dt.datetime | None = None) -> SignOff:
-    """Sign the control's workpaper as preparer or reviewer, bound to the hash of its current state and
+         signed_at: dt.datetime | None = None) -> SignOffResult:
+    """Sign control `ref` as preparer or reviewer, bound to the digest of its current content and
     signed with the signer's key (`identity`, else the person's own key, created on first use and
     announced through `on_created`).
 
-    A sign-off is never removed or edited: signing again appends a new one (the latest counts), so
-    the journal shows every sign-off ever given. The reviewer signs after the preparer, on the same
-    state; the control's status follows (ready for review, reviewed). The signed statement is also
-    appended to the engagement's anchors record, outside its folder.
-    """
+    Refused (InvalidInput, one line) when a rule forbids it; `ConfirmationNeeded` when only a
+    confirmation of blocking flags is missing — sign again with `confirm_flags` naming them. The
+    signed statement is also appended to the engagement's anchors record, outside its folder."""
     try:
         role = SignOffRole(role)
     except ValueError:
         raise InvalidInput(f"role {role!r}: expected preparer or reviewer") from None
+    # who signs, without making a key yet: the key is made (and announced) only once every rule and
+    # confirmation allows the sign-off, so a refused or unconfirmed attempt leaves nothing behind
+    who = signer(handle, identity=identity)
+    if not who.name:
+        raise InvalidInput("sign: no signer is configured (set FIELDWORK_USER or `fieldwork keys init`)")
     with handle.session() as s:
         c = find_control(s, ref)
-        current = state_hash(workpaper_states(s)[c.id])
-        if role is SignOffRole.reviewer:
-            prep = latest_signoffs(s).get((c.id, SignOffRole.preparer))
-            if prep is None:
-                raise InvalidInput(f"control {c.ref}: the preparer has not signed yet (or their signature does "
-                                   "not verify); the reviewer signs after")
-            if prep.content_hash != current:
-                raise InvalidInput(f"control {c.ref}: modified since the preparer signed; the preparer signs again first")
+        current = content_digests(s, c.id)[c.id]
+        mine = s.exec(select(SignOff).where(SignOff.control_id == c.id).order_by(SignOff.id)).all()
+        preps = [so for so in mine if SignOffRole(so.role) is SignOffRole.preparer]
+        holding = latest_signoffs(s, c.id).get((c.id, SignOffRole.preparer))
         eng = s.exec(select(Engagement)).one()
+        decision = decide_signoff(SignOffFacts(
+            ref=c.ref, role=role, signer=who.name, current_hash=current,
+            preparer_hash=(holding.content_hash if holding.scheme == HASH_SCHEME else "outdated") if holding else "",
+            preparers=frozenset(so.signed_by for so in preps),
+            open_notes=open_note_ids(s, c.id), blocking_flags=blocking_flags(s, c.id),
+            confirmed_flags=frozenset(confirm_flags), allow_self_review=eng.allow_self_review))
+        if not decision.allowed:
+            if decision.needs_confirmation:
+                raise ConfirmationNeeded(decision.reason, c.ref, role, decision.unconfirmed)
+            raise InvalidInput(decision.reason)
+        head, entries = journal.head(s)
         signed_at = signed_at or utcnow()  # the demo signs at a fixed time of its story
         signed = attestation.sign_signoff(
             engagement_uid=eng.uid, control_id=c.id, control_ref=c.ref, role=role.value, workpaper_sha256=current,
-            head=journal.head(s), signed_at=signed_at, actor=handle.actor, passphrase=passphrase,
+            head=(head, entries), signed_at=signed_at, actor=handle.actor, passphrase=passphrase,
             on_created=on_created, identity=identity)
         record_key(s, signed.public_key)
         so = SignOff(control_id=c.id, role=role, signed_by=signed.signer, signed_at=signed_at, content_hash=current,
-                     fingerprint=signed.fingerprint, statement=signed.statement, signature=signed.signature)
+                     scheme=HASH_SCHEME, self_review=decision.self_review, confirmed_flags=list(decision.confirmed),
+                     journal_head=head, journal_entries=entries, fingerprint=signed.fingerprint,
+                     statement=signed.statement, signature=signed.signature)
         s.add(so)
-        new_status = ControlStatus.reviewed if role is SignOffRole.reviewer else ControlStatus.ready_for_review
-        locked = eng.phase == Phase.final_report
-        if c.status != new_status and not locked:  # once locked, a sign-off is an addition only
-            c.status = new_status
-            s.add(c)
+        s.flush()
+        result = SignOffResult(c.ref, role, so.signed_by, so.signed_at, current, so.self_review,
+                               tuple(so.confirmed_flags), head, entries, so.fingerprint)
     attestation.anchor(handle.root.parent, eng.uid, "signoff", signed, handle.slug)
-    return so
+    return result
 
 
 def record_key(s: Session, public: sig.PublicKey) -> None:
@@ -219,37 +247,3 @@ def record_key(s: Session, public: sig.PublicKey) -> None:
     if s.get(SignerKey, public.fingerprint) is None:
         s.add(SignerKey(fingerprint=public.fingerprint, public_key=public.openssh(), name=public.comment))
         s.flush()
-
-
-def _views(latest: dict[tuple[int, SignOffRole], SignOff], control_id: int, current_hash: str | None,
-           states: dict[int, attestation.SignatureState]) -> list[SignOffView]:
-    out = []
-    for role in SignOffRole:
-        so = latest.get((control_id, role))
-        if so is None:
-            out.append(SignOffView(role))
-            continue
-        st = states[so.id]
-        out.append(SignOffView(role, so.signed_by, so.signed_at, so.content_hash, so.content_hash != current_hash,
-                               so.fingerprint, st.label, st.reason, st.trusted))
-    return out
-
-
-def signoff_views(session: Session, control_id: int) -> list[SignOffView]:
-    """Preparer and reviewer, in that order, with their staleness against the current state and
-    whether their signature verifies (the latest sign-off of each role, whatever its signature)."""
-    current = state_hash(workpaper_states(session, control_id).get(control_id, {}))
-    return _views(latest_signoffs(session, include_failed=True), control_id, current, signature_states(session))
-
-
-def control_signoffs(handle: EngagementHandle, ref: str) -> list[SignOffView]:
-    with handle.read() as s:
-        c = find_control(s, ref)
-        return signoff_views(s, c.id)
-
-
-def all_signoff_views(session: Session) -> dict[int, list[SignOffView]]:
-    """Sign-off views of every control (one pass over the workpaper states)."""
-    latest = latest_signoffs(session, include_failed=True)
-    states = signature_states(session)
-    return {cid: _views(latest, cid, h, states) for cid, h in workpaper_hashes(session).items()}

@@ -1,7 +1,12 @@
 """Dialog: attach files to a control. Browse with the keyboard (a folder tree) or paste a path; the
 copy into the vault runs in the form's worker with a progress bar, so a gigabyte file never freezes
 the app; escape while copying stops the copy (the partial file is removed). Returns the number of
-files attached, or None when cancelled."""
+files attached, or None when cancelled.
+
+A pasted path is read the way a terminal delivers it (`tui/pasted_path.py`: surrounding quotes,
+escaped spaces, a `file://` URI, a trailing newline taken off unless the text as typed names a
+file), and the dialog says which path it used. A file already in the vault with another as-of
+date or description is asked about: update the stored record, keep it, or cancel."""
 
 from __future__ import annotations
 
@@ -15,11 +20,14 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import DirectoryTree, Input, ProgressBar, Static
 
+from fieldwork_tui.services.evidence import MetadataConflictError
 from fieldwork_tui.tui.kit.forms import FormDialog, text_field
 from fieldwork_tui.tui.kit.safe_text import safe_content, visible
+from fieldwork_tui.tui.pasted_path import resolve_pasted_path, used_path_label
 
-#: attach(path, as_of, description, progress, cancel) -> number of files attached
-Attach = Callable[[str, str | None, str, Callable[[int, int, str], None], threading.Event], int]
+#: attach(path, as_of, description, progress, cancel, update) -> number of files attached; `update`
+#: names the stored values (as_of, description) the auditor chose to change on a file already in the vault
+Attach = Callable[[str, str | None, str, Callable[[int, int, str], None], threading.Event, tuple[str, ...]], int]
 
 
 class AttachFileDialog(FormDialog):
@@ -39,6 +47,9 @@ class AttachFileDialog(FormDialog):
         self.attach_fn = attach
         self.cancel_event = threading.Event()
         self._save = self._attach  # the copy runs in the form's worker
+        self._update: tuple[str, ...] = ()  # after "already in the vault": change the stored values...
+        self._keep: tuple[str, ...] = ()  # ...or attach with what is stored
+        self.used_label = ""
 
     def fields(self) -> ComposeResult:
         yield from text_field("File or folder (paste a path; a folder attaches all its files)", "path",
@@ -65,12 +76,19 @@ class AttachFileDialog(FormDialog):
         self.set_focus(self.query_one("#as-of", Input))
 
     def values(self) -> dict:
-        # what a terminal paste adds (quotes, a trailing newline or space) is stripped; the path used is shown
-        path = self.required("path", "file: pick a file in the tree or paste a path").strip().strip("'\"")
-        return {"path": path, "as_of": self.text("as-of") or None, "description": self.text("description")}
+        # the text as typed: what a terminal paste adds is taken off in the worker (it looks at the disk)
+        typed = self.value("path") or ""
+        if not typed.strip():
+            self.required("path", "file: pick a file in the tree or paste a path")
+        return {"typed": typed,
+                "as_of": None if "as_of" in self._keep else (self.text("as-of") or None),
+                "description": "" if "description" in self._keep else self.text("description"),
+                "update": self._update}
 
     def _attach(self, values: dict) -> int:
-        self.app.call_from_thread(self._started, values["path"])
+        typed = values["typed"]
+        path = resolve_pasted_path(typed)
+        self.app.call_from_thread(self._started, path, visible(used_path_label(typed, path)))
         last = [0.0, -1]
 
         def progress(done: int, total: int, name: str) -> None:
@@ -81,19 +99,23 @@ class AttachFileDialog(FormDialog):
                 self.app.call_from_thread(self._show_progress, pct, name, done, total)
 
         try:
-            return self.attach_fn(values["path"], values["as_of"], values["description"], progress, self.cancel_event)
+            return self.attach_fn(path, values["as_of"], values["description"], progress, self.cancel_event,
+                                  values["update"])
         finally:
             self.app.call_from_thread(self._stopped)
 
-    def _started(self, path: str) -> None:
+    def _started(self, path: str, used_label: str) -> None:
+        self.used_label = used_label
         bar = self.query_one("#progress", ProgressBar)
         bar.display = True
         bar.update(total=100, progress=0)
-        self.query_one("#attach-status", Static).update(safe_content(f"Copying {path} …"))
+        self.query_one("#attach-status", Static).update(safe_content(f"{used_label} · copying {path} …"
+                                                                     if used_label else f"Copying {path} …"))
 
     def _stopped(self) -> None:
+        self._update, self._keep = (), ()
         self.query_one("#progress", ProgressBar).display = False
-        self.query_one("#attach-status", Static).update("")
+        self.query_one("#attach-status", Static).update(safe_content(self.used_label))  # the path it used
         if self.cancel_event.is_set():
             self.dismiss(None)
 
@@ -101,6 +123,32 @@ class AttachFileDialog(FormDialog):
         self.query_one("#progress", ProgressBar).update(progress=pct)
         self.query_one("#attach-status", Static).update(
             f"{visible(name)}: {done / 1e6:,.1f} of {total / 1e6:,.1f} MB")
+
+    def _save_failed(self, exc: BaseException) -> bool:
+        if isinstance(exc, MetadataConflictError):
+            self.saving = False
+            self.show_status("")
+            self._ask_conflict(exc)
+            return True
+        return super()._save_failed(exc)
+
+    def _ask_conflict(self, exc: MetadataConflictError) -> None:
+        from fieldwork_tui.tui.dialogs.metadata_conflict import MetadataConflictDialog
+
+        fields = tuple(exc.fields)
+
+        def decided(choice: str | None) -> None:
+            if choice == "update":
+                self._update = fields
+                self.action_save()
+            elif choice == "keep":
+                self._keep = fields
+                self.action_save()
+            else:
+                self.show_error("Not attached: the stored record was left as it is.")
+
+        self.app.push_screen(MetadataConflictDialog(exc.name, exc.evidence_id, [c.describe() for c in exc.conflicts],
+                                                    list(exc.used_by)), decided)
 
     def stop_saving(self) -> None:
         """Escape while copying: the worker stops after the current chunk and removes its temp file."""

@@ -14,6 +14,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Static, TabbedContent, TabPane
 
+from fieldwork_tui.domain.flags import is_defensible
 from fieldwork_tui.tui.kit.safe_text import visible
 from fieldwork_tui.tui.kit.styles import role
 from fieldwork_tui.tui.messages import DataChanged
@@ -108,11 +109,17 @@ class ControlDetailScreen(EngagementScreen):
         t.add_row("Frequency", f"{c.frequency.value.replace('_', ' ')} · {c.nature.value}"
                   f"{' · key control' if c.key else ''} · owner {visible(rec.owner.name) if rec.owner else '—'}")
         evidence = badges_text(rec.evidence_types)
-        evidence.append(f"   required: {', '.join(c.required_types) or 'none'}", style=role("muted"))
+        evidence.append("   ")
+        evidence.append(f"required: {', '.join(c.required_types) or 'none'}", style=role("muted"))
         t.add_row("Evidence", evidence)
-        t.add_row("Flags", flags_text(rec.flags, compact=False) if rec.flags else
-                  Text("none — conclusion supported", style=role("ok")))
-        t.add_row("Status", f"{c.status.value.replace('_', ' ')}"
+        flags = flags_text(rec.flags, compact=False) if rec.flags else Text("none", style=role("ok"))
+        flags.append("  ")  # the gap unstyled: a styled run's leading spaces vanish in some renderings
+        if is_defensible(rec.flags):
+            flags.append("— conclusion defensible", style=role("ok"))
+        else:
+            flags.append("— not yet defensible", style=role("muted"))
+        t.add_row("Flags", flags)
+        t.add_row("Status", f"{rec.status.replace('_', ' ')}"
                   f"{' · conclusion: ' + c.conclusion.value.replace('_', ' ') if c.conclusion else ''}")
         return t
 

@@ -26,7 +26,7 @@ class DashboardScreen(EngagementScreen):
         Binding("left_square_bracket", "return_phase", "Previous phase", id="dashboard.prev_phase",
                 tooltip="Return the engagement to its previous phase"),
         Binding("f", "show_flagged", "Flagged controls", id="dashboard.flagged",
-                tooltip="Open the controls view filtered to flagged controls"),
+                tooltip="Open the controls view filtered to the controls not yet defensible"),
     ]
     MAIN = "#dashboard-body"
     DEFAULT_CSS = """
@@ -93,8 +93,9 @@ class DashboardScreen(EngagementScreen):
         t.add_row("Total", str(len(ov.controls)))
         for st in ControlStatus:
             t.add_row(st.value.replace("_", " "), str(ov.status_counts.get(st.value, 0)))
-        defensible = sum(1 for c in ov.controls if flag_table.is_defensible(c.flags))
+        defensible = len(ov.controls) - len(ov.not_defensible)
         t.add_row(Text("Conclusion defensible", style=role("strong")), Text(str(defensible), style=role("ok.strong")))
+        t.add_row(Text("Not yet defensible", style=role("strong")), Text(str(len(ov.not_defensible)), style=role("strong")))
         return t
 
     def _flags_panel(self, ov) -> Table:

@@ -173,6 +173,8 @@ class ExceptionsScreen(EngagementScreen):
         text.append(visible(e.deviation))
         text.append("\nReport wording  ", style=role("strong"))
         text.append(visible(e.report_wording) or "—")
+        if e.wording_overridden:
+            text.append("  (edited by hand: not recomputed from the counts)", style=role("muted"))
         text.append("\nResponse        ", style=role("strong"))
         text.append(e.response.replace("_", " "), style=role(RESPONSE_ROLE.get(e.response, "muted")))
         if e.remediation_date:

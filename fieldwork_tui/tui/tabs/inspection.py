@@ -1,7 +1,9 @@
 """Inspection tab: the files inspected for this control, as stored in the vault. `a` attaches
-(keyboard file picker or a pasted path; the copy runs in a worker with a progress bar), `o` opens
-a read-only copy with the system viewer, `x` removes the file from this control after asking (the
-vault keeps it)."""
+(keyboard file picker or a pasted path; the copy runs in a worker with a progress bar), `e` edits
+the file's own as-of date and description (they belong to the document: every control using it
+changes, and their sign-offs go stale), `o` opens a read-only copy with the system viewer, `x`
+removes the file from this control after asking (the vault keeps it). The `ID` column is the
+evidence id `fieldwork evidence edit` takes."""
 
 from __future__ import annotations
 
@@ -9,8 +11,9 @@ from pathlib import Path
 
 from textual.binding import Binding
 
+from fieldwork_tui.tui.kit import workers
 from fieldwork_tui.tui.kit.confirm import confirm
-from fieldwork_tui.tui.kit.safe_text import visible
+from fieldwork_tui.tui.kit.safe_text import safe_text, visible
 from fieldwork_tui.tui.tabs.actions import ActionTab, clip
 from fieldwork_tui.tui.widgets.virtual_table import Column
 
@@ -26,23 +29,27 @@ def human_size(n: int) -> str:
 
 class InspectionTab(ActionTab):
     TAB_LABEL = "Inspection"
-    COLUMNS = (Column("file", "File", 30, priority=0, min_width=16, grow=True), Column("as_of", "As of", 10),
-               Column("size", "Size", 9, justify="right", priority=2), Column("sha", "SHA-256", 12, priority=3),
-               Column("by", "Added by", 12, priority=3), Column("description", "Description", 30, priority=2,
-                                                                 min_width=12, grow=True))
+    COLUMNS = (Column("id", "ID", 5, priority=1), Column("file", "File", 30, priority=0, min_width=16, grow=True),
+               Column("as_of", "As of", 10), Column("size", "Size", 9, justify="right", priority=2),
+               Column("sha", "SHA-256", 12, priority=3), Column("by", "Added by", 12, priority=3),
+               Column("description", "Description", 30, priority=2, min_width=12, grow=True))
     EMPTY = "No file inspected yet. Press a to attach one (or run: fieldwork attach ENGAGEMENT CONTROL FILE)."
-    ACTIONS = (("attach", "Attach file (a)"), ("open", "Open (o)"), ("detach", "Remove (x)"))
-    ROW_ACTIONS = frozenset({"open", "detach"})
+    ACTIONS = (("attach", "Attach file (a)"), ("edit", "Edit date/description (e)"), ("open", "Open (o)"),
+               ("detach", "Remove (x)"))
+    ROW_ACTIONS = frozenset({"edit", "open", "detach"})
     BINDINGS = [
         Binding("a", "attach", "Attach", id="inspection.attach", tooltip="Attach a file or folder to this control"),
-        Binding("o", "open", "Open", id="inspection.open", tooltip="Open a read-only copy with the system viewer"),
+        Binding("e", "edit", "Edit date/description", id="inspection.edit",
+                tooltip="Change the file's own as-of date and description (for every control using it)"),
+        Binding("o", "open", "Open", id="inspection.open",
+                tooltip="Open a read-only copy of the stored file with the system viewer"),
         Binding("x", "detach", "Remove", id="inspection.detach",
                 tooltip="Remove the file under the cursor from this control, after asking (the vault keeps it)"),
     ]
 
     def rows(self, records):
-        return [(f.original_name, f.as_of.isoformat() if f.as_of else "", human_size(f.size), f.sha256[:12],
-                 f.added_by, clip(f.description, 60)) for f in records.files]
+        return [(f"#{f.id}", safe_text(f.original_name), f.as_of.isoformat() if f.as_of else "", human_size(f.size),
+                 f.sha256[:12], safe_text(f.added_by), safe_text(clip(f.description, 60))) for f in records.files]
 
     def row_keys(self, records):
         self._names = {f.id: f.original_name for f in records.files}
@@ -55,9 +62,9 @@ class InspectionTab(ActionTab):
         handle, ref = self.handle, self.ref
         picked: list[Path] = []
 
-        def attach_files(path, as_of, description, progress, cancel) -> int:
+        def attach_files(path, as_of, description, progress, cancel, update) -> int:
             count = len(attach(handle, ref, [path], as_of=as_of, description=description, progress=progress,
-                               cancel=cancel))
+                               cancel=cancel, update=update))
             chosen = Path(path).expanduser()
             picked.append(chosen if chosen.is_dir() else chosen.parent)
             return count
@@ -70,6 +77,29 @@ class InspectionTab(ActionTab):
                 self.changed("evidence")
 
         self.app.push_screen(AttachFileDialog(ref, attach_files, self.app.attach_folder), attached)
+
+    def action_edit(self) -> None:
+        from fieldwork_tui.services.evidence import edit_evidence, evidence_details
+        from fieldwork_tui.tui.dialogs.evidence_edit import EvidenceEditDialog
+
+        evidence_id = self.row_key("edit")
+        if evidence_id is None:
+            return
+        handle = self.handle
+
+        def show(view) -> None:
+            def saved(result) -> None:
+                if result is None:
+                    return
+                self.notify(visible(result.describe()), title="Evidence updated")
+                self.changed("evidence")
+
+            self.app.push_screen(EvidenceEditDialog(
+                view.name, view.as_of.isoformat() if view.as_of else "", view.description, list(view.used_by),
+                save=lambda v: edit_evidence(handle, evidence_id, as_of=v["as_of"], description=v["description"])),
+                saved)
+
+        workers.run(self, lambda: evidence_details(handle, evidence_id), done=show, group="inspection-edit")
 
     def action_open(self) -> None:
         from fieldwork_tui.services.evidence import open_with_viewer

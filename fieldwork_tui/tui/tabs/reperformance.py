@@ -1,6 +1,7 @@
 """Re-performance tab: lists the auditor pulled and compared, with their differences. `n` sets up a
 comparison (two lists, key column on each side, optional date window); enter or `v` shows the
-differences, where the auditor concludes and raises exceptions."""
+differences, where the auditor decides each (exception, explained, not a deviation), concludes and
+raises exceptions. "Unresolved" counts the differences still without a disposition."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ class ReperformanceTab(ActionTab):
                Column("only_b", "Only B", 6, justify="right", priority=1),
                Column("differing", "Differ", 6, justify="right", priority=1),
                Column("window", "Window", 6, justify="right", priority=2),
+               Column("unresolved", "Unresolved", 10, justify="right", priority=0),
                Column("conclusion", "Conclusion", 30, priority=0, min_width=14, grow=True))
     EMPTY = "No re-performance recorded. Press n to compare two lists."
     ACTIONS = (("new", "New comparison (n)"), ("view", "Differences (v)"))
@@ -33,7 +35,7 @@ class ReperformanceTab(ActionTab):
         return [(r.title or f"{r.list_a_label} vs {r.list_b_label}", f"{r.key_a} = {r.key_b}",
                  f"{r.count_a}/{r.count_b}", str(r.only_in_a), str(r.only_in_b), str(r.differing),
                  str(r.date_window_breaches) if r.options.get("date_window") else "—",
-                 clip(r.conclusion, 80) or "not concluded")
+                 str(records.unresolved.get(r.id, 0)), clip(r.conclusion, 80) or "not concluded")
                 for r in records.reperformances]
 
     def row_keys(self, records):

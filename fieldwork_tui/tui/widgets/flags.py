@@ -1,10 +1,12 @@
-"""How flags and evidence badges look: the colour of a flag is its severity in the flag table
-(`domain/flags.py`), shown in the theme's colours; badges I·O·N·R."""
+"""How flags and evidence badges look. Every word, colour and help text comes from the flag table
+(`domain.flags`): the colour is the flag's severity (severe, warning, advisory) as a theme role."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
+from rich.style import Style
+from rich.table import Table
 from rich.text import Text
 
 from fieldwork_tui.domain import flags as flag_table
@@ -17,24 +19,43 @@ def badges_text(types: Iterable[str]) -> Text:
     text = Text()
     for t in EVIDENCE_ORDER:
         if t in present:
-            text.append(t.letter, style=role("ok.strong") if len(present) > 1 else role("warning") + role("strong"))
+            text.append(t.letter, style=role("ok.strong") if len(present) > 1 else role("warning") + Style(bold=True))
         else:
             text.append("·", style=role("muted"))
     return text
 
 
-def flag_style(flag: Flag):
+def flag_style(flag: Flag | str) -> Style:
+    """The style of a flag: its severity's role in the current theme."""
     return role(flag_role(flag))
 
 
-def flags_text(flags: Iterable[Flag], *, compact: bool = True) -> Text:
-    """Flags as words in their severity's colour; compact for table cells (most severe first), the
-    table's labels elsewhere."""
-    ordered = flag_table.by_severity(flags) if compact else flag_table.ordered(flags)
+def flags_text(flags: Iterable[Flag | str], *, compact: bool = True) -> Text:
+    """Flags as coloured words: compact labels, most severe first, for table cells; full labels in
+    vocabulary order elsewhere."""
+    shown = flag_table.by_severity(flags) if compact else flag_table.ordered(flags)
     text = Text()
-    for i, flag in enumerate(ordered):
+    for i, flag in enumerate(shown):
         if i:
             text.append(" " if compact else " · ", style=role("muted"))
         spec = flag_table.spec(flag)
         text.append(spec.compact if compact else spec.label, style=flag_style(flag))
     return text
+
+
+def flags_help() -> Table:
+    """What every flag means, grouped by the part of the work it belongs to (the `?` help)."""
+    table = Table(title="Flags", title_justify="left", title_style=role("accent"), show_header=False, box=None,
+                  expand=True, padding=(0, 1))
+    table.add_column(width=30, no_wrap=True)
+    table.add_column(ratio=1)
+    for group in flag_table.FlagGroup:
+        rows = [row for row in flag_table.FLAG_TABLE if row.group is group]
+        if not rows:
+            continue
+        table.add_row(Text(group.value, style=role("strong")), "")
+        for row in rows:
+            what = Text(row.help)
+            what.append("" if row.blocking else "  (does not block a conclusion)", style=role("muted"))
+            table.add_row(Text(f"  {row.label}", style=flag_style(row.name)), what)
+    return table

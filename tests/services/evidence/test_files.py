@@ -131,7 +131,7 @@ def test_single_evidence_flag_clears_with_a_second_technique(eng, tmp_path: Path
 def test_evidence_outside_period(eng, tmp_path: Path) -> None:
     [a] = evidence.attach(eng, "CE-03", [_file(tmp_path, "old.pdf")], as_of="2025-06-15")
     assert Flag.evidence_outside_period in control_records(eng, "CE-03").flags
-    evidence.set_as_of(eng, a.evidence.id, "2026-02-01")
+    evidence.edit_evidence(eng, a.evidence.id, as_of="2026-02-01")
     assert Flag.evidence_outside_period not in control_records(eng, "CE-03").flags
 
 

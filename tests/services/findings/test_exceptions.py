@@ -8,10 +8,11 @@ import pytest
 from sqlmodel import func, select
 
 from fieldwork_tui.domain.vocab import Conclusion, Flag, Frequency, Phase, RemediationStatus, SampleResult
-from fieldwork_tui.services.controls.catalog import add_control, get_control
+from fieldwork_tui.services.controls.catalog import add_control, get_control, set_required_types
 from fieldwork_tui.services.controls.facts import control_flags
 from fieldwork_tui.services.engagements import set_phase
 from fieldwork_tui.services.errors import EngagementLocked, InvalidInput, NotFound
+from fieldwork_tui.services.evidence import observations
 from fieldwork_tui.services.findings import conclusions, exceptions
 from fieldwork_tui.services.sampling import populations
 from fieldwork_tui.services.sampling import samples as sampling
@@ -63,7 +64,7 @@ def test_sample_exception_needs_a_deviation(eng):
 def test_manual_and_reperformance_exceptions(eng):
     ex = exceptions.create_exception(eng, "CM-01", instance="the March release", deviation="Tests were skipped",
                                      exception_type="timing", effectiveness="design")
-    assert ex.report_wording == "For the March release, tests were skipped."
+    assert ex.report_wording == "In 1 instance, tests were skipped."  # counted, the instance not named
     with eng.session() as s:
         rp = Reperformance(control_id=get_control(eng, "CM-01").id, list_a_label="deploy log", list_b_label="approvals")
         s.add(rp)
@@ -71,7 +72,7 @@ def test_manual_and_reperformance_exceptions(eng):
         diff = ReperformanceDifference(reperformance_id=rp.id, kind="only_in_a", key="CHG-0042")
         s.add(diff)
     draft = exceptions.draft_from_difference(eng, diff.id)
-    assert draft["deviation"] == "CHG-0042 appears in deploy log but not in approvals"
+    assert draft["deviation"] == "the item was in deploy log but not in approvals"  # no key in report text
     ex2 = exceptions.create_exception(eng, "CM-01", source="reperformance", difference_id=diff.id,
                                       instance=draft["instance"], deviation=draft["deviation"])
     assert ex2.difference_id == diff.id
@@ -130,7 +131,7 @@ def test_response_validation_and_lock(eng):
 def test_update_regenerates_wording(eng):
     ex = exceptions.create_exception(eng, "CM-01", instance="release A", deviation="no review")
     ex = exceptions.update_exception(eng, ex.id, deviation="Merged without review", report_wording=None)
-    assert ex.report_wording == "For release A, merged without review."
+    assert ex.report_wording == "In 1 instance, merged without review."
     with pytest.raises(InvalidInput, match="cannot be edited"):
         exceptions.update_exception(eng, ex.id, source="manual")
 
@@ -146,8 +147,17 @@ def test_conclusion_and_section_iv(eng):
     exceptions.create_exception(eng, "CM-01", source="sample", sample_item_id=item.id, instance=item.key,
                                 deviation="the change was merged without review")
     view = conclusions.conclusion_view(eng, "CM-01")
+    # a sample alone is one evidence type and misses the required inquiry: no positive conclusion yet,
+    # and Section IV says what is open (with the exception found so far)
+    assert view.suggested is Conclusion.not_tested and "open: one evidence type" in view.why
+    assert view.row.results == ("Testing not complete — open: one evidence type, missing required type. Exceptions "
+                                "noted so far: For 1 of 40 changes sampled, the change was merged without review.")
+    observations.add_observation(eng, "CM-01", observed_at="2026-05-05 10:00", location="screen share",
+                                 description="Merge blocked until approved", observed_by="elena")
+    set_required_types(eng, "CM-01", ["inspection", "observation"])
+    view = conclusions.conclusion_view(eng, "CM-01")
     assert view.suggested is Conclusion.effective_with_exceptions
-    assert view.row.procedures == ["Inspected a sample of 40 changes from a population of 100 to determine whether "
+    assert view.row.procedures[-1:] == ["Inspected a sample of 40 changes from a population of 100 to determine whether "
                                    "every change is peer reviewed."]
     assert view.row.results == "For 1 of 40 changes sampled, the change was merged without review."
     with pytest.raises(InvalidInput, match="note: concluding effective when the work supports"):
@@ -173,4 +183,4 @@ def test_demo_has_exception_with_response(demo):
     assert ex.control == "CM-01" and ex.response == "remediated" and ex.source == "sample"
     assert ex.report_wording.startswith("For 1 of 40 changes sampled")
     row = conclusions.conclusion_view(demo, "AC-02").row
-    assert row.results == "No exceptions noted."
+    assert row.results == "Testing not complete — open: uncorroborated inquiry."

@@ -1,4 +1,5 @@
-"""One snapshot per evidence screen and dialog state a user sees."""
+"""One snapshot per evidence screen and dialog state a user sees (the already-in-the-vault question and
+the evidence edit form included)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from ..support import settle
+from ..support import freeze_review_times, settle
+from .test_inspection_document import _ac01_file, _attach_with_as_of, _copy_of, _open_inspection
 
 SIZE = (130, 40)
 
@@ -94,3 +96,39 @@ def test_conclude_dialog(snap_compare, demo_app) -> None:
 
 def test_required_types_dialog(snap_compare, demo_app) -> None:
     assert snap_compare(demo_app, run_before=_at_control("CE-03", "alt+3", "tab", "t"), terminal_size=SIZE)
+
+
+def test_snapshot_already_in_the_vault_question(snap_compare, demo_home, demo_app, tmp_path):
+    freeze_review_times(demo_home)
+    demo_app.attach_folder = tmp_path
+    f = _ac01_file(demo_app.handle)
+    src = _copy_of(demo_app.handle, f, tmp_path)
+
+    async def run_before(pilot):
+        await _open_inspection(pilot, "CA-01")
+        await _attach_with_as_of(pilot, src, "2025-06-30")
+
+    assert snap_compare(demo_app, run_before=run_before, terminal_size=SIZE)
+
+
+def test_snapshot_edit_evidence_dialog(snap_compare, demo_home, demo_app):
+    freeze_review_times(demo_home)
+
+    async def run_before(pilot):
+        await _open_inspection(pilot, "AC-01")
+        await pilot.press("e")
+        await settle(pilot)
+
+    assert snap_compare(demo_app, run_before=run_before, terminal_size=SIZE)
+
+
+def test_disposition_dialog(snap_compare, demo_app) -> None:
+    """`d` on an open difference (AC-01's deploy service account): the disposition form."""
+    assert snap_compare(demo_app, run_before=_at_control("AC-01", "alt+4", "tab", "v", "down", "d"),
+                        terminal_size=SIZE)
+
+
+def test_disposition_dialog_alike(snap_compare, demo_app) -> None:
+    """`D`: one disposition for every open difference of the kind under the cursor."""
+    assert snap_compare(demo_app, run_before=_at_control("AC-01", "alt+4", "tab", "v", "end", "D"),
+                        terminal_size=SIZE)

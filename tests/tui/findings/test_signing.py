@@ -38,6 +38,8 @@ async def test_first_signoff_creates_the_key_and_says_so(demo_app):
         await _open(pilot, "AC-05")
         await pilot.press("p")
         await settle(pilot)
+        await pilot.press("y")  # AC-05 has blocking flags: the sign-off is confirmed over them
+        await settle(pilot)
         info = keys.load_info()
         assert info is not None and info.name == "elena"
         assert any("created your signing key" in str(n.message) and info.fingerprint in str(n.message)
@@ -63,11 +65,16 @@ async def test_a_protected_key_is_unlocked_once_in_a_dialog(demo_app):
         dialog.query_one("#passphrase", Input).value = "correct horse"
         await pilot.press("enter")
         await settle(pilot)
+        await pilot.press("y")  # confirmed over AC-05's blocking flags
+        await settle(pilot)
         assert control_signoffs(demo_app.handle, "AC-05")[0].holds
         await _open(pilot, "CM-02")  # a second signing this session asks no more
         await pilot.press("p")
         await settle(pilot)
         assert not isinstance(demo_app.screen, PassphraseDialog)
+        if type(demo_app.screen).__name__ == "ConfirmDialog":
+            await pilot.press("y")
+            await settle(pilot)
         assert control_signoffs(demo_app.handle, "CM-02")[0].holds
 
 

@@ -1,10 +1,11 @@
 """One snapshot per findings screen state a user sees: the exceptions register and tab, the exception,
-response and conclusion forms, the Review tab and its note dialog (fixed size, blink and clock frozen)."""
+response and conclusion forms, the Review tab (stale, reviewed, a note answered) and its dialogs (note,
+answer, the confirmation over blocking flags, the review settings) (fixed size, blink and clock frozen)."""
 
 from __future__ import annotations
 
-from ..support import open_control_tab, open_review_keys
-from .test_signing import forge_signoff, keys
+from ..support import open_control_tab, open_review_keys, settle
+from .test_signing import keys
 
 SIZE = (130, 40)
 
@@ -44,16 +45,45 @@ def test_review_tab_reviewed_with_cleared_note(snap_compare, frozen, demo_app):
     assert snap_compare(demo_app, press=open_review_keys("AC-01"), terminal_size=SIZE)
 
 
+def test_review_tab_with_answered_note(snap_compare, frozen, demo_app):
+    assert snap_compare(demo_app, press=open_review_keys("CM-01"), terminal_size=SIZE)
+
+
 def test_review_note_dialog(snap_compare, frozen, demo_app):
     assert snap_compare(demo_app, press=[*open_review_keys("AC-01"), "n", "C", "h", "e", "c", "k"],
                         terminal_size=SIZE)
 
 
-def test_review_tab_with_a_forged_signoff(snap_compare, frozen, demo_app):
-    forge_signoff(frozen)
-    assert snap_compare(demo_app, press=open_review_keys("AC-01"), terminal_size=SIZE)
+def keys_then_settle(*keys):
+    """A snapshot's run_before: press `keys`, then wait for the workers they start (no sleeping)."""
+    async def run_before(pilot):
+        for key in keys:
+            await pilot.press(key)
+        await settle(pilot)
+
+    return run_before
 
 
+def test_sign_over_blocking_flags_confirmation(snap_compare, frozen, demo_app):
+    from fieldwork_tui.services.signing.keys import ensure_key
+
+    ensure_key("elena")  # the key exists: no "created your signing key" notice naming a temporary folder
+    assert snap_compare(demo_app, run_before=keys_then_settle(*open_review_keys("AC-05"), "p"),
+                        terminal_size=SIZE)
+
+
+def test_answer_note_dialog(snap_compare, frozen, demo_app):
+    async def run_before(pilot):
+        await keys_then_settle(*open_review_keys("CM-01"))(pilot)
+        pilot.app.screen.query_one("#notes").focus()
+        await pilot.press("a")
+        await settle(pilot)
+
+    assert snap_compare(demo_app, run_before=run_before, terminal_size=SIZE)
+
+
+def test_review_settings_dialog(snap_compare, frozen, demo_app):
+    assert snap_compare(demo_app, press=[*open_review_keys("AC-05"), "S"], terminal_size=SIZE)
 def test_passphrase_dialog(snap_compare, frozen, demo_app, tmp_path):
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
