@@ -23,7 +23,7 @@ COLUMNS = [
     Column("frequency", "Frequency", 12, priority=4, min_width=10),
     Column("evidence", "IONR", 4, priority=1),
     Column("flags", "Flags", 26, priority=0, min_width=16, grow=True),
-    Column("status", "Status", 12, priority=0, min_width=11),
+    Column("status", "Status", 16, priority=0, min_width=16),  # "ready for review" in full
 ]
 SORT_ORDER = [c.key for c in COLUMNS]
 

@@ -31,6 +31,11 @@ from fieldwork_tui.tui.kit.columns import Fitted, fit
 from fieldwork_tui.tui.kit.safe_text import has_unsafe, safe_text, visible
 from fieldwork_tui.tui.kit.styles import role
 
+#: The blank between two columns is its own run (a style no cell has): the next cell's text then
+#: starts a run of its own at its column, so a cell never reads as glued to the one before it — not
+#: even where an SVG viewer drops the leading blanks of a run (snapshots, screenshots).
+GAP = Style(meta={"column-gap": True})
+
 
 def _safe_cell(value: str | Text) -> Text:
     """A cell as safe Rich text: control characters visible, newlines as spaces."""
@@ -305,7 +310,7 @@ class VirtualTable(ScrollView, can_focus=True):
                 if self.sort_key == col.key:
                     label += " ▼" if self.sort_descending else " ▲"
                 line.append_text(self._cell(label, w, col.justify))
-                line.append(" ")
+                line.append(" ", style=GAP)
             strip = Strip(line.render(self.app.console), line.cell_len)
             return strip.crop(scroll_x, scroll_x + width).extend_cell_length(width, base + Style(bold=True))
         index = scroll_y + y - 1
@@ -326,7 +331,7 @@ class VirtualTable(ScrollView, can_focus=True):
         cells = row.cells
         for i, col, w in shown:
             line.append_text(self._cell(cells[i] if i < len(cells) else "", w, col.justify))
-            line.append(" ")
+            line.append(" ", style=GAP)
         if index == self.cursor:
             cursor_style = self.get_component_rich_style("virtual-table--cursor")
             line.stylize(cursor_style)
