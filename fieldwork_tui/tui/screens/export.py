@@ -16,17 +16,18 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Label, ProgressBar, Static
 
+from fieldwork_tui.services.bundle import LAYOUT
 from fieldwork_tui.tui.kit import workers
 from fieldwork_tui.tui.kit.safe_text import visible
 from fieldwork_tui.tui.kit.styles import role
 from fieldwork_tui.tui.screens.base import EngagementScreen
 
-CONTENTS = (
-    "The bundle is one .zip the manager opens with no installation: index.html (summary, controls, exceptions, "
-    "open requests, flags), one HTML workpaper per control, the evidence files, workpapers.xlsx, the draft "
-    "section IV, OSCAL assessment results, the journal, and manifest.json with the SHA-256 of every file, "
-    "signed with your key (manifest.sig; the manager checks it with `fieldwork verify`)."
-)
+def contents_text() -> str:
+    """What the bundle holds, from the bundle's own layout (so the screen never says less than it writes)."""
+    parts = "; ".join(f"{member} ({what})" for member, what in LAYOUT)
+    return (f"The bundle is one .zip the manager opens with no installation: {parts}. "
+            "The manager checks it with `fieldwork verify`: every file against the manifest, your signature "
+            "and the journal chain.")
 
 
 class ExportScreen(EngagementScreen):
@@ -60,7 +61,7 @@ class ExportScreen(EngagementScreen):
     def body(self) -> ComposeResult:
         with Vertical(id="export-body"):
             yield Static("Export the workpaper bundle", classes="section-title")
-            yield Static(CONTENTS, id="export-contents")
+            yield Static(contents_text(), id="export-contents", markup=False)
             yield Label("Save the bundle as (a .zip; a relative path is saved in the folder fieldwork was started from)",
                         classes="muted")
             with Horizontal(classes="export-row"):

@@ -61,3 +61,18 @@ async def test_e_is_only_the_export_key_on_the_dashboard(demo_app):
         await pilot.press("3", "e")
         await settle(pilot)
         assert not isinstance(demo_app.screen, ExportScreen)
+
+
+async def test_export_screen_names_everything_the_bundle_holds(demo_app):
+    """The screen's description is the bundle's layout: the OSCAL plan, the anchors record, the signed
+    manifest — nothing the export writes goes unmentioned."""
+    from fieldwork_tui.services.bundle import LAYOUT
+
+    async with demo_app.run_test(size=(130, 40)) as pilot:
+        await pilot.press("e")
+        await settle(pilot)
+        assert isinstance(demo_app.screen, ExportScreen)
+        text = " ".join(plain(demo_app.screen.query_one("#export-contents")).split())
+        for member, what in LAYOUT:
+            assert member in text and what in text, member
+        assert "oscal/assessment-plan.json" in text and "anchors.jsonl" in text and "manifest.sig" in text
