@@ -21,6 +21,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import DirectoryTree, Input, ProgressBar, Static
 
 from fieldwork_tui.services.evidence import MetadataConflictError
+from fieldwork_tui.tui.kit.confirm import ChoiceDialog
 from fieldwork_tui.tui.kit.forms import FormDialog, text_field
 from fieldwork_tui.tui.kit.safe_text import safe_content, visible
 from fieldwork_tui.tui.pasted_path import resolve_pasted_path, used_path_label
@@ -28,6 +29,18 @@ from fieldwork_tui.tui.pasted_path import resolve_pasted_path, used_path_label
 #: attach(path, as_of, description, progress, cancel, update) -> number of files attached; `update`
 #: names the stored values (as_of, description) the auditor chose to change on a file already in the vault
 Attach = Callable[[str, str | None, str, Callable[[int, int, str], None], threading.Event, tuple[str, ...]], int]
+
+
+def conflict_message(exc: MetadataConflictError) -> str:
+    """The question when the file is already in the vault with another as-of date or description: the
+    values belong to the document, so the auditor decides (update the record, keep what is stored, or
+    cancel)."""
+    lines = [f"{exc.name} is already in the vault as evidence #{exc.evidence_id}:"]
+    lines += [f"  • {c.describe()}" for c in exc.conflicts]
+    used = ", ".join(exc.used_by) if exc.used_by else "no control yet"
+    lines += ["", "The date and description belong to the document. Updating changes them for every "
+                  f"control using it ({used}); their sign-offs go stale. Keeping attaches it with what is stored."]
+    return "\n".join(lines)
 
 
 class AttachFileDialog(FormDialog):
@@ -133,8 +146,6 @@ class AttachFileDialog(FormDialog):
         return super()._save_failed(exc)
 
     def _ask_conflict(self, exc: MetadataConflictError) -> None:
-        from fieldwork_tui.tui.dialogs.metadata_conflict import MetadataConflictDialog
-
         fields = tuple(exc.fields)
 
         def decided(choice: str | None) -> None:
@@ -147,8 +158,9 @@ class AttachFileDialog(FormDialog):
             else:
                 self.show_error("Not attached: the stored record was left as it is.")
 
-        self.app.push_screen(MetadataConflictDialog(exc.name, exc.evidence_id, [c.describe() for c in exc.conflicts],
-                                                    list(exc.used_by)), decided)
+        self.app.push_screen(ChoiceDialog("Already in the vault", conflict_message(exc),
+                                          [("u", "Update", "update"), ("k", "Keep stored", "keep")], later="Cancel"),
+                             decided)
 
     def stop_saving(self) -> None:
         """Escape while copying: the worker stops after the current chunk and removes its temp file."""

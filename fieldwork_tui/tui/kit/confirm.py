@@ -21,6 +21,17 @@ from fieldwork_tui.tui.kit.safe_text import safe_content
 from fieldwork_tui.tui.kit.screen import KitModal
 
 
+def question_box(title: str, message: str, hint: str, buttons: list[Button]) -> ComposeResult:
+    """The one look of a question (confirm, choice): title, message, the keys, the buttons."""
+    with Vertical(id="confirm-box") as box:
+        box.can_focus = True
+        yield Static(safe_content(title), classes="confirm-title")
+        yield Static(safe_content(message, keep_lines=True), classes="confirm-message")
+        with Horizontal(classes="form-buttons"):
+            yield Static(hint, classes="form-hint", markup=False)
+            yield from buttons
+
+
 class ConfirmDialog(KitModal):
     """Yes or no. Returns True when confirmed, False otherwise."""
 
@@ -50,14 +61,8 @@ class ConfirmDialog(KitModal):
         self.title_text, self.message, self.yes, self.no = title, message, yes, no
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="confirm-box") as box:
-            box.can_focus = True
-            yield Static(safe_content(self.title_text), classes="confirm-title")
-            yield Static(safe_content(self.message, keep_lines=True), classes="confirm-message")
-            with Horizontal(classes="form-buttons"):
-                yield Static("y / enter: yes · n / esc: no", classes="form-hint", markup=False)
-                yield FormButton(self.no, id="confirm-no")
-                yield FormButton(self.yes, variant="error", id="confirm-yes")
+        return question_box(self.title_text, self.message, "y / enter: yes · n / esc: no",
+                            [FormButton(self.no, id="confirm-no"), FormButton(self.yes, variant="error", id="confirm-yes")])
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
@@ -89,16 +94,11 @@ class ChoiceDialog(KitModal):
         self.title_text, self.message, self.choices, self.later = title, message, choices, later
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="confirm-box") as box:
-            box.can_focus = True
-            yield Static(safe_content(self.title_text), classes="confirm-title")
-            yield Static(safe_content(self.message, keep_lines=True), classes="confirm-message")
-            with Horizontal(classes="form-buttons"):
-                keys = " · ".join(f"{key}: {label}" for key, label, _value in self.choices)
-                yield Static(f"{keys} · esc: {self.later.lower()}", classes="form-hint", markup=False)
-                yield FormButton(self.later, id="choice-")
-                for _key, label, value in self.choices:
-                    yield FormButton(f"{label} ({_key})", variant="primary", id=f"choice-{value}")
+        keys = " · ".join(f"{key}: {label}" for key, label, _value in self.choices)
+        buttons = [FormButton(self.later, id="choice-")]
+        buttons += [FormButton(f"{label} ({key})", variant="primary", id=f"choice-{value}")
+                    for key, label, value in self.choices]
+        return question_box(self.title_text, self.message, f"{keys} · esc: {self.later.lower()}", buttons)
 
     def on_key(self, event) -> None:
         for key, _label, value in self.choices:

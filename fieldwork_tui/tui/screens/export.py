@@ -22,6 +22,7 @@ from fieldwork_tui.tui.kit.safe_text import visible
 from fieldwork_tui.tui.kit.styles import role
 from fieldwork_tui.tui.screens.base import EngagementScreen
 
+
 def contents_text() -> str:
     """What the bundle holds, from the bundle's own layout (so the screen never says less than it writes)."""
     parts = "; ".join(f"{member} ({what})" for member, what in LAYOUT)
