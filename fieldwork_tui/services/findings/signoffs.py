@@ -201,7 +201,9 @@ def sign(handle: EngagementHandle, ref: str, role: SignOffRole | str, *,
         role = SignOffRole(role)
     except ValueError:
         raise InvalidInput(f"role {role!r}: expected preparer or reviewer") from None
-    who = signer(handle, identity=identity, on_created=on_created, create=True)
+    # who signs, without making a key yet: the key is made (and announced) only once every rule and
+    # confirmation allows the sign-off, so a refused or unconfirmed attempt leaves nothing behind
+    who = signer(handle, identity=identity)
     if not who.name:
         raise InvalidInput("sign: no signer is configured (set FIELDWORK_USER or `fieldwork keys init`)")
     with handle.session() as s:

@@ -28,6 +28,7 @@ from fieldwork_tui.services.requests.triage import (
     owner_counts,
     request_detail,
     request_page,
+    request_query,
     return_request,
     shift_due,
 )
@@ -66,6 +67,7 @@ __all__ = [
     "owner_counts",
     "request_detail",
     "request_page",
+    "request_query",
     "return_request",
     "sample_choices",
     "shift_due",

@@ -272,7 +272,9 @@ def save_requests(session: Session, parsed: list[ParsedRequest], *, source: str,
         new = req is None
         before: dict[str, object] = {}
         if new:
-            req = EvidenceRequest(ref=p.ref, requested_on=p.requested_on or today)
+            # no request date in the list: leave it blank; the age counts from today's import
+            req = EvidenceRequest(ref=p.ref, requested_on=p.requested_on,
+                                  imported_on=None if p.requested_on else today)
             created += 1
         else:
             old_status = req.status

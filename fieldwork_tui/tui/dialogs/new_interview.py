@@ -1,83 +1,47 @@
 """Dialog: start an interview — who (client personnel, suggested as you type), their role, the
-date and the topic. Saves through the service and returns the interview id, or None."""
+date and the topic. Returns what `save` returns (the new interview's id), or None."""
 
 from __future__ import annotations
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList
-from textual.widgets import Button, Input, Label
+from textual.widgets import Input
+
+from fieldwork_tui.services.engagements import today
+from fieldwork_tui.tui.kit.forms import FormDialog, text_field
 
 
-class NewInterviewDialog(ModalScreen[int | None]):
-    BINDINGS = [
-        Binding("escape", "cancel", "Cancel", id="interview.new.cancel", tooltip="Close without starting"),
-        Binding("ctrl+s", "save", "Start", id="interview.new.save", tooltip="Start the interview"),
-    ]
+class NewInterviewDialog(FormDialog):
+    TITLE_TEXT = "New interview"
+    SAVE_LABEL = "Start interview"
+    FIELD_NAMES = {"person": "person", "interviewee": "person", "role": "role", "date": "date", "held on": "date",
+                   "topic": "topic"}
 
-    def __init__(self) -> None:
-        super().__init__(classes="dialog")
+    def __init__(self, roles: list[str], **kwargs) -> None:
+        """`fetch()` gives the client personnel as (name, role) pairs."""
+        super().__init__(**kwargs)
+        self.roles_list = list(roles)
+        self.known_roles: dict[str, str] = {}
 
-    def compose(self) -> ComposeResult:
-        from fieldwork_tui.services.engagements import today
-        from fieldwork_tui.services.evidence import ROLES, interviewees
+    def fields(self) -> ComposeResult:
+        yield from text_field("Interviewee (client personnel)", "person", placeholder="name")
+        yield from text_field("Role", "role", placeholder=", ".join(self.roles_list[:5]) + ", …",
+                              suggester=SuggestFromList(self.roles_list, case_sensitive=False))
+        yield from text_field("Date", "date", today().isoformat())
+        yield from text_field("Topic", "topic", placeholder="e.g. access provisioning and reviews")
 
-        people = interviewees(self.app.handle)  # type: ignore[attr-defined]
-        self.roles = {p.name.lower(): p.role for p in people}
-        with Vertical():
-            yield Label("New interview", classes="section-title")
-            yield Label("Interviewee (client personnel)", classes="field-label")
-            yield Input(placeholder="name", id="person",
-                        suggester=SuggestFromList([p.name for p in people], case_sensitive=False))
-            yield Label("Role", classes="field-label")
-            yield Input(placeholder=", ".join(ROLES[:5]) + ", …", id="role",
-                        suggester=SuggestFromList(ROLES, case_sensitive=False))
-            yield Label("Date", classes="field-label")
-            yield Input(value=today().isoformat(), id="date")
-            yield Label("Topic", classes="field-label")
-            yield Input(placeholder="e.g. access provisioning and reviews", id="topic")
-            yield Label("", classes="error", id="error")
-            with Horizontal(classes="buttons"):
-                yield Button("Cancel", id="cancel")
-                yield Button("Start interview", variant="primary", id="save")
+    def show(self, people) -> None:
+        people = list(people or [])
+        self.known_roles = {name.lower(): role for name, role in people}
+        self.query_one("#person", Input).suggester = SuggestFromList([n for n, _r in people], case_sensitive=False)
 
-    @on(Input.Submitted)
-    def _submitted(self, event: Input.Submitted) -> None:
-        if event.input.id == "person":
-            role = self.query_one("#role", Input)
-            known = self.roles.get(event.value.strip().lower())
-            if known and not role.value:
-                role.value = known
-        inputs = list(self.query(Input))
-        idx = inputs.index(event.input)
-        if idx < len(inputs) - 1:
-            inputs[idx + 1].focus()
-        else:
-            self.action_save()
+    @on(Input.Submitted, "#person")
+    def _person_entered(self, event: Input.Submitted) -> None:
+        role = self.query_one("#role", Input)
+        known = self.known_roles.get(event.value.strip().lower())
+        if known and not role.value:
+            role.value = known
 
-    @on(Button.Pressed, "#save")
-    def _save(self) -> None:
-        self.action_save()
-
-    @on(Button.Pressed, "#cancel")
-    def _cancel(self) -> None:
-        self.dismiss(None)
-
-    def action_save(self) -> None:
-        from fieldwork_tui.services.errors import FieldworkError
-        from fieldwork_tui.services.evidence import create_interview
-
-        v = {k: self.query_one(f"#{k}", Input).value for k in ("person", "role", "date", "topic")}
-        try:
-            iv = create_interview(self.app.handle, v["person"], role=v["role"], held_on=v["date"],  # type: ignore[attr-defined]
-                                  topic=v["topic"])
-        except FieldworkError as exc:
-            self.query_one("#error", Label).update(str(exc))
-            return
-        self.dismiss(iv.id)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
+    def values(self) -> dict:
+        return {k: str(self.value(k)) for k in ("person", "role", "date", "topic")}

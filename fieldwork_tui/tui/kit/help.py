@@ -43,6 +43,8 @@ def keys_table(group: ActionGroup) -> Table:
 class HelpScreen(KitModal):
     """The keys of `origin` (the screen under the help), then `extra` (e.g. what the flags mean)."""
 
+    KEYS_LABEL = "Help"
+
     BINDINGS = [
         Binding("escape", "close", "Close", id="help.close", tooltip="Close the help"),
         Binding("question_mark", "close", "Close", show=False, id="help.close_again", tooltip="Close the help"),

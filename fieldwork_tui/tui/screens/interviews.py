@@ -8,31 +8,34 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 
 from fieldwork_tui.tui.screens.base import EngagementScreen
-from fieldwork_tui.tui.widgets.virtual_table import Column, ListSource, Row, VirtualTable
+from fieldwork_tui.tui.widgets.virtual_table import Column, DetailLine, ListSource, Row, VirtualTable
 
-COLUMNS = [Column("date", "Date", 10), Column("person", "Interviewee", 22), Column("role", "Role", 20),
-           Column("topic", "Topic", 44), Column("by", "Interviewer", 18), Column("n", "Statements", 10, justify="right")]
+COLUMNS = [Column("date", "Date", 10, priority=0), Column("person", "Interviewee", 22, priority=0, min_width=12),
+           Column("role", "Role", 20, priority=2, min_width=10),
+           Column("topic", "Topic", 44, priority=1, min_width=14, grow=True),
+           Column("by", "Interviewer", 18, priority=3), Column("n", "Statements", 10, justify="right", priority=0)]
 
 
 class InterviewsScreen(EngagementScreen):
     VIEW_NAME = "Interviews"
+    MAIN = "#interviews-table"
     BINDINGS = [
         Binding("n", "new_interview", "New interview", id="interviews.new",
                 tooltip="Start an interview and type statements as they are said"),
     ]
 
     def body(self) -> ComposeResult:
-        yield VirtualTable(ListSource(COLUMNS, []), id="interviews-table")
+        yield VirtualTable(ListSource(COLUMNS, []), id="interviews-table", detail="interviews-detail")
+        yield DetailLine(id="interviews-detail")
 
-    def on_mount(self) -> None:
-        super().on_mount()
-        self.query_one(VirtualTable).focus()
-
-    def refresh_data(self) -> None:
+    def fetch(self):
         from fieldwork_tui.services.evidence import list_interviews
 
+        return list_interviews(self.handle)
+
+    def show(self, interviews) -> None:
         rows = [Row(key=iv.id, cells=[iv.held_on, iv.person, iv.role, iv.topic, iv.interviewer, str(iv.statements)])
-                for iv in list_interviews(self.handle)]
+                for iv in interviews]
         table = self.query_one(VirtualTable)
         table.empty_text = "No interviews yet. Press n to start one."
         table.set_source(ListSource(COLUMNS, rows))
@@ -47,16 +50,17 @@ class InterviewsScreen(EngagementScreen):
         self.app.push_screen(InterviewEntryScreen(interview_id))
 
     def action_new_interview(self) -> None:
+        from fieldwork_tui.services.evidence import ROLES, create_interview, interviewees
         from fieldwork_tui.tui.dialogs.new_interview import NewInterviewDialog
 
-        def started(interview_id: int | None) -> None:
-            if interview_id is not None:
-                self.open_interview(interview_id)
+        handle = self.handle
 
-        self.app.push_screen(NewInterviewDialog(), started)
+        def save(v: dict) -> int:
+            return create_interview(handle, v["person"], role=v["role"], held_on=v["date"], topic=v["topic"]).id
 
-    def palette_commands(self):
-        yield ("New interview", "Start an interview and log statements live", self.action_new_interview)
-        table = self.query_one(VirtualTable)
-        if table.cursor_key is not None:
-            yield ("Open interview", "Open the interview under the cursor", lambda: self.open_interview(table.cursor_key))
+        def people():
+            return [(p.name, p.role) for p in interviewees(handle)]
+
+        self.app.push_screen(NewInterviewDialog(ROLES, fetch=people, save=save),
+                             lambda interview_id: self.open_interview(interview_id) if interview_id is not None
+                             else None)

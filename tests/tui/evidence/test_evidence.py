@@ -22,16 +22,16 @@ async def _paste(pilot, text: str) -> None:
     from textual import events
 
     pilot.app.focused.post_message(events.Paste(text))
-    await pilot.pause()
+    await settle(pilot)
 
 
 async def _open_tab(pilot, app, ref: str, key: str) -> None:
     from fieldwork_tui.tui.screens.control_detail import ControlDetailScreen
 
     await app.push_screen(ControlDetailScreen(ref))
-    await pilot.pause()
-    await pilot.press(key, "tab")  # show the tab, step from the tab headers into its actions
-    await pilot.pause()
+    await settle(pilot)
+    await pilot.press(key)  # show the tab: the focus lands on its table
+    await settle(pilot)
 
 
 async def test_live_interview_entry_saves_as_typed(demo_app, monkeypatch) -> None:
@@ -48,10 +48,10 @@ async def test_live_interview_entry_saves_as_typed(demo_app, monkeypatch) -> Non
     app = demo_app
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("4", "n")
-        await pilot.pause()
+        await settle(pilot)
         await pilot.press(*"Kenji Watanabe", "enter", *"engineering", "enter", "enter", *"Deploy pipeline",
                           "enter")
-        await pilot.pause()
+        await settle(pilot)
         screen = app.screen
         assert type(screen).__name__ == "InterviewEntryScreen"
         await pilot.press(*"Deploys need two approvals")  # no enter: the autosave must keep it
@@ -59,12 +59,17 @@ async def test_live_interview_entry_saves_as_typed(demo_app, monkeypatch) -> Non
         def saved_text() -> list[str]:
             return [s.text for s in interviews.interview_detail(app.handle, screen.interview_id).statements]
 
-        autosaved.clear()
-        await asyncio.wait_for(autosaved.wait(), timeout=30)  # the autosave timer fired (no enter pressed)
+        await settle(pilot)  # every key reached the statement box
+        for _ in range(5):  # the autosave timer fires (no enter pressed) and writes in a worker
+            if saved_text() == ["Deploys need two approvals"]:
+                break
+            autosaved.clear()
+            await asyncio.wait_for(autosaved.wait(), timeout=30)
+            await settle(pilot)
         assert saved_text() == ["Deploys need two approvals"]
         await pilot.press("ctrl+l", *"cm-01 cm-02", "enter")  # links the statement being typed
         await pilot.press(*" in CI", "enter", *"Rollbacks are automatic", "enter")
-        await pilot.pause()
+        await settle(pilot)
         detail = interviews.interview_detail(app.handle, screen.interview_id)
         assert detail.person.name == "Kenji Watanabe" and detail.interview.topic == "Deploy pipeline"
         assert [(s.text, s.controls) for s in detail.statements] == [
@@ -73,7 +78,7 @@ async def test_live_interview_entry_saves_as_typed(demo_app, monkeypatch) -> Non
         ]
         # edit the first statement from the table
         await pilot.press("ctrl+t", "home", "e", "end", *" and a green build", "enter")
-        await pilot.pause()
+        await settle(pilot)
         assert interviews.interview_detail(app.handle, screen.interview_id).statements[0].text == \
             "Deploys need two approvals in CI and a green build"
 
@@ -82,20 +87,20 @@ async def test_corroboration_dialog_contradicts_with_evidence(demo_app) -> None:
     app = demo_app
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("4")
-        await pilot.pause()
+        await settle(pilot)
         iv = next(i for i in interviews.list_interviews(app.handle) if i.person == "Hannah Köhler")
         table = app.screen.query_one("#interviews-table")
         while table.cursor_key != iv.id:
             await pilot.press("down")
         await pilot.press("enter")
-        await pilot.pause()
+        await settle(pilot)
         await pilot.press("ctrl+t", "end", "c")  # the last statement: background checks (uncorroborated)
-        await pilot.pause()
+        await settle(pilot)
         assert type(app.screen).__name__ == "CorroborationDialog"
         # radio set: down to "contradicted", select; tab to evidence, open, pick the first; tab to note
         await pilot.press("down", "down", "enter", "tab", "enter", "down", "enter", "tab",
-                          *"HR report shows 2 starts before checks", "enter")
-        await pilot.pause()
+                          *"HR report shows 2 starts before checks", "ctrl+s")  # the note is multi-line
+        await settle(pilot)
         st = interviews.interview_detail(app.handle, iv.id).statements[-1]
         assert st.corroboration == "contradicted" and st.evidence_id is not None
         assert st.note == "HR report shows 2 starts before checks"
@@ -110,7 +115,7 @@ async def test_attach_by_pasted_path(demo_app, tmp_path: Path) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await _open_tab(pilot, app, "CA-01", "alt+3")
         await pilot.press("a")
-        await pilot.pause()
+        await settle(pilot)
         assert type(app.screen).__name__ == "AttachFileDialog"
         await _paste(pilot, str(src))
         await pilot.press("tab", *"2026-03-31", "tab", *"Annual policy approval", "enter")
@@ -137,13 +142,13 @@ async def test_attach_dialog_shows_a_bad_path(demo_app, tmp_path: Path) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await _open_tab(pilot, app, "CA-01", "alt+3")
         await pilot.press("a")
-        await pilot.pause()
+        await settle(pilot)
         await _paste(pilot, str(tmp_path / "missing.pdf"))
         await pilot.press("enter")
-        from textual.widgets import Label
+        from textual.widgets import Static
 
         await settle(pilot)
-        assert "not found" in str(app.screen.query_one("#error", Label).content)
+        assert "not found" in str(app.screen.query_one("#form-error", Static).content)
         assert type(app.screen).__name__ == "AttachFileDialog"
 
 
@@ -152,10 +157,10 @@ async def test_observation_dialog(demo_app) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await _open_tab(pilot, app, "AV-02", "alt+2")
         await pilot.press("a")
-        await pilot.pause()
-        await pilot.press(*"Backup job dashboard green for 30 days", "enter", "ctrl+a", "ctrl+k",
+        await settle(pilot)
+        await pilot.press(*"Backup job dashboard green for 30 days", "tab", "ctrl+a", "ctrl+k",  # what is multi-line
                           *"2026-09-02 11:30", "enter", *"SRE desk", "enter", "enter")
-        await pilot.pause()
+        await settle(pilot)
         with app.handle.read() as s:
             [obs] = s.exec(select(Observation).where(Observation.control_id == get_control(app.handle, "AV-02").id))
         assert obs.description == "Backup job dashboard green for 30 days" and obs.location == "SRE desk"
@@ -172,12 +177,12 @@ async def test_comparison_dialog(demo_app, tmp_path: Path) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await _open_tab(pilot, app, "AC-05", "alt+4")
         await pilot.press("n")
-        await pilot.pause()
+        await settle(pilot)
         await _paste(pilot, str(a))
         await pilot.press("enter")
         await _paste(pilot, str(b))
         await pilot.press("enter")
-        await pilot.pause()
+        await settle(pilot)
         dialog = app.screen
         assert dialog.columns["b"] == ["Reviewer", "Mail", "Role"]
         # choose the key of list B with the keyboard: Reviewer -> Mail
@@ -193,8 +198,8 @@ async def test_comparison_dialog(demo_app, tmp_path: Path) -> None:
         assert (rp.key_a, rp.key_b, rp.options["key_mode"]) == ("login", "Mail", "username")
         assert (rp.only_in_a, rp.only_in_b, rp.differing) == (1, 1, 1)
         # conclude from the result screen
-        await pilot.press("c", *"One service account not reviewed", "enter")
-        await pilot.pause()
+        await pilot.press("c", *"One service account not reviewed", "ctrl+s")  # a multi-line conclusion
+        await settle(pilot)
         with app.handle.read() as s:
             assert s.get(Reperformance, rp.id).conclusion == "One service account not reviewed"
 
@@ -206,10 +211,10 @@ async def test_raise_exception_from_a_difference(demo_app) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await _open_tab(pilot, app, "AC-01", "alt+4")
         await pilot.press("v")  # the differences of the comparison under the cursor
-        await pilot.pause()
+        await settle(pilot)
         assert type(app.screen).__name__ == "ReperformanceResultScreen"
         await pilot.press("x")
-        await pilot.pause()
+        await settle(pilot)
         with app.handle.read() as s:
             ex = s.exec(select(ControlException).where(ControlException.difference_id.is_not(None))
                         .order_by(ControlException.id.desc())).first()
@@ -231,10 +236,10 @@ async def test_required_types_dialog(demo_app) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await _open_tab(pilot, app, "CE-03", "alt+3")
         await pilot.press("t")
-        await pilot.pause()
+        await settle(pilot)
         assert type(app.screen).__name__ == "RequiredTypesDialog"
         # list: inquiry (on), observation, inspection (on), reperformance -> turn inquiry off, observation on
         await pilot.press("space", "down", "space", "ctrl+s")
-        await pilot.pause()
+        await settle(pilot)
         assert get_control(app.handle, "CE-03").required_types == ["observation", "inspection"]
         assert "missing_required_type" in [f.value for f in app.screen.records.flags]

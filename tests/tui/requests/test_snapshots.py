@@ -40,3 +40,8 @@ def test_request_follow_up_dialog(snap_compare, demo_app):
 def test_request_export_dialog(snap_compare, demo_app, monkeypatch, tmp_path):
     monkeypatch.chdir("/tmp")  # the default path shows the working folder: keep it stable
     assert snap_compare(demo_app, press=["3", "e"], terminal_size=SIZE)
+
+
+def test_requests_at_80x24(snap_compare, demo_app):
+    """Issue 15 item 3: ref, status and due stay at 80 columns; the highlighted request in full below."""
+    assert snap_compare(demo_app, press=["3", "down"], terminal_size=(80, 24))
