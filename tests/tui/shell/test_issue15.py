@@ -109,7 +109,7 @@ async def test_5_help_lists_the_keys_of_the_screen_shown(demo_app):
         await settle(pilot)
         assert isinstance(demo_app.screen, HelpScreen) and demo_app.screen.origin is detail
         listed = {a.id for group in screen_actions(detail) for a in group.actions}  # what the help lists
-        assert {"sampling.browse", "sampling.attach", "review.sign_reviewer", "inspection.detach"} <= listed
+        assert {"sampling.browse", "testing.attach", "review.sign_reviewer", "inspection.detach"} <= listed
 
 
 async def test_6_ctrl_s_saves_the_exception_dialog(demo_app):
