@@ -67,6 +67,10 @@ class SampleSizeDialog(FormDialog):
         except ValueError:
             pass
 
+    def enter_saves(self, field: Input) -> bool:
+        """Enter on the policy's own size selects: the reason is only asked for a different size."""
+        return field.id == "size" and field.value.strip() == str(self.policy_size)
+
     def values(self) -> dict:
         text, reason = self.text("size"), self.text("reason")
         try:

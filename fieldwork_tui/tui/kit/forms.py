@@ -3,7 +3,8 @@
 Every form behaves the same way:
 
 * `ctrl+s` saves from any field; `escape` cancels; `enter` in a one-line field goes to the next
-  field and saves from the last one; in a multi-line field (`TextArea`) it starts a new line;
+  field and saves from the last one (or earlier where the dialog says the rest is optional,
+  `enter_saves`); in a multi-line field (`TextArea`) it starts a new line;
 * `Tab` / `shift+Tab` walk the fields in order — the buttons are for the mouse and never take the
   focus, so Tab never lands on Cancel;
 * a wrong value is named on the error line (`FieldError("field-id", "…")`) and its field takes the
@@ -224,10 +225,16 @@ class FormDialog(KitModal, Generic[T]):
         event.stop()
         chain = [w for w in self.focus_chain
                  if isinstance(w, Input | TextArea | Select | Checkbox | SelectionList | RadioSet)]
-        if event.input in chain and chain.index(event.input) < len(chain) - 1:
+        if (event.input in chain and chain.index(event.input) < len(chain) - 1
+                and not self.enter_saves(event.input)):
             self.set_focus(chain[chain.index(event.input) + 1])
         else:
             self.action_save()
+
+    def enter_saves(self, field: Input) -> bool:
+        """Whether enter in `field` saves at once although fields follow it (the rest are optional
+        for what it holds). Default: only the last field saves."""
+        return False
 
     @on(Button.Pressed, "#form-save")
     def _save_pressed(self, event: Button.Pressed) -> None:

@@ -81,7 +81,7 @@ async def test_import_select_test_expand_conclude_from_the_keyboard(demo_app, tm
         view = sampling.sample_view(handle, "CM-03")
         assert view.count(SampleResult.untested) == 0
         assert view.rule.conclusion is DeviationConclusion.isolated
-        demo_app.screen.refresh_data()  # the screen reloads from the store (as after any write)
+        demo_app.screen.load()  # the screen reloads from the store (as after any write)
         await settle(pilot)
 
         await pilot.press("c")
@@ -151,10 +151,13 @@ async def test_override_size_needs_a_reason(demo_app, tmp_path):
         await settle(pilot)
         await pilot.press("backspace", "backspace")
         await type_text(pilot, "30")
-        await pilot.press("enter")
+        await pilot.press("enter")  # a size of its own: enter goes on to the reason
+        await settle(pilot)
+        assert demo_app.focused.id == "reason"
+        await pilot.press("shift+tab", "ctrl+s")  # saving without one names the reason and goes there
         await settle(pilot)
         assert "needs a reason" in str(demo_app.screen.query_one("#form-error").content)
-        await pilot.press("tab")
+        assert demo_app.focused.id == "reason"
         await type_text(pilot, "prior-year deviation")
         await pilot.press("enter")
         await settle(pilot)
