@@ -34,6 +34,26 @@ async def _filters_done(app) -> None:
         await bar.wait_settled()
 
 
+async def _unless_crashed(app, step) -> None:
+    """Run `step` (a coroutine) unless the app crashes meanwhile: an app that has exited with an
+    exception never handles another message, so waiting on it would never end. Fail with its error."""
+    import asyncio
+
+    if app._exception is not None:
+        step.close()
+        raise AssertionError(f"the app crashed: {app._exception!r}") from app._exception
+    task = asyncio.ensure_future(step)
+    crash = asyncio.ensure_future(app._exception_event.wait())
+    try:
+        await asyncio.wait({task, crash}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        crash.cancel()
+    if not task.done():
+        task.cancel()
+        raise AssertionError(f"the app crashed: {app._exception!r}") from app._exception
+    task.result()
+
+
 def _busy(app) -> list:
     from textual.worker import WorkerState
 
@@ -45,11 +65,13 @@ async def settle(pilot, rounds: int = 100) -> None:
     """Wait until the app is idle: every queued key handed over (the kit holds keys in order), every
     posted message handled, every filter showing the result for its text and no worker pending or
     running (a worker's result may post messages that start another worker, hence the rounds).
+    An app that crashed meanwhile fails the test with its exception (it would never settle).
     Takes the pilot (or the app). Pilot tests wait this way only - never by sleeping."""
     from textual.worker import WorkerCancelled, WorkerFailed
 
     app = getattr(pilot, "app", pilot)
-    for _ in range(rounds):
+
+    async def one_round() -> None:
         if pilot is not app:
             await pilot.pause()
         await _handled(app)
@@ -63,6 +85,9 @@ async def settle(pilot, rounds: int = 100) -> None:
             except (WorkerCancelled, WorkerFailed):  # cancelled with its dialog, or reported: done too
                 pass
         await _handled(app)
+
+    for _ in range(rounds):
+        await _unless_crashed(app, one_round())
         if not _busy(app) and not getattr(app, "_kit_queue", None) and not getattr(app, "_kit_busy", False):
             if pilot is not app:
                 await pilot.pause()

@@ -59,7 +59,7 @@ class AttachFileDialog(FormDialog):
         self.start = start or Path.home()
         self.attach_fn = attach
         self.cancel_event = threading.Event()
-        self._save = self._attach  # the copy runs in the form's worker
+        self._save = self._copy_in  # the copy runs in the form's worker
         self._update: tuple[str, ...] = ()  # after "already in the vault": change the stored values...
         self._keep: tuple[str, ...] = ()  # ...or attach with what is stored
         self.used_label = ""
@@ -98,7 +98,7 @@ class AttachFileDialog(FormDialog):
                 "description": "" if "description" in self._keep else self.text("description"),
                 "update": self._update}
 
-    def _attach(self, values: dict) -> int:
+    def _copy_in(self, values: dict) -> int:  # not `_attach`: Textual's DOMNode._attach(parent)
         typed = values["typed"]
         path = resolve_pasted_path(typed)
         self.app.call_from_thread(self._started, path, visible(used_path_label(typed, path)))
