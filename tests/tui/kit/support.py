@@ -12,12 +12,13 @@ from ..support import settle
 
 
 def key_event(key: str) -> events.Key:
-    if len(key) == 1 and not key.isalnum():
-        key = _character_to_key(key)
+    """The Key event a terminal sends for `key`: a character ("-", "M") or a key name ("minus", "enter")."""
+    if len(key) == 1:  # the character itself: Textual's name table does not map every name back ("minus")
+        return events.Key(key if key.isalnum() else _character_to_key(key), key)
     try:
         char = unicodedata.lookup(_get_unicode_name_from_key(key))
     except KeyError:
-        char = key if len(key) == 1 else None
+        char = next((c for c in map(chr, range(32, 127)) if _character_to_key(c) == key), None)
     return events.Key(key, char)
 
 

@@ -109,5 +109,8 @@ async def test_a_burst_across_screens_and_tabs_keeps_order(demo_app):
         detail = demo_app.screen
         assert isinstance(detail, ControlDetailScreen) and detail.ref == "CM-01"
         assert detail.query_one(TabbedContent).active == "review"
+        # `r` reached the Review tab's sign action: elena prepared CM-01 in the demo and this engagement
+        # does not allow self-review (issue 12), so the sign-off is refused with that reason
         views = {v.role.value: v for v in control_signoffs(demo_app.handle, "CM-01")}
-        assert views["reviewer"].signed_by == "elena"
+        assert views["preparer"].signed_by == "elena" and not views["reviewer"].signed_by
+        assert any("cannot also review it" in n.message for n in demo_app._notifications)
