@@ -8,16 +8,22 @@ SIZE = (130, 40)
 
 
 def test_picker(snap_compare, demo_home, monkeypatch):
+    import fcntl
     import shutil
     from pathlib import Path
 
-    fixed = Path("/tmp/fieldwork-snapshot-home")  # the picker shows the home path: keep it stable
-    shutil.rmtree(fixed, ignore_errors=True)
-    shutil.copytree(demo_home, fixed)
-    try:
-        assert snap_compare(create_app(fixed, None), terminal_size=SIZE)
-    finally:
-        shutil.rmtree(fixed, ignore_errors=True)
+    # The picker shows the home path, so it is one fixed folder shared by every run on the machine
+    # (xdist workers, other checkouts): one run at a time holds it, under an exclusive lock.
+    fixed = Path("/tmp/fieldwork-snapshot-home")
+    with open(f"{fixed}.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            shutil.rmtree(fixed, ignore_errors=True)
+            shutil.copytree(demo_home, fixed)
+            assert snap_compare(create_app(fixed, None), terminal_size=SIZE)
+        finally:
+            shutil.rmtree(fixed, ignore_errors=True)
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 def test_dashboard(snap_compare, demo_app):
