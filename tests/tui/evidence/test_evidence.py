@@ -144,7 +144,7 @@ async def test_attach_dialog_shows_a_bad_path(demo_app, tmp_path: Path) -> None:
         await pilot.press("a")
         await settle(pilot)
         await _paste(pilot, str(tmp_path / "missing.pdf"))
-        await pilot.press("enter")
+        await pilot.press("ctrl+s")  # enter would go on to the date
         from textual.widgets import Static
 
         await settle(pilot)
