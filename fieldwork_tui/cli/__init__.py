@@ -14,7 +14,8 @@ from fieldwork_tui.cli.common import app, handle_errors, quiet_stdout, state
 # Each area module registers its commands on import, in the order `fieldwork --help` lists them:
 # the order of the work.
 for _area in (
-    "engagements", "evidence", "sampling", "testing", "requests", "review", "bundle", "maintenance", "team", "keys",
+    "engagements", "evidence", "interviews", "sampling", "testing", "requests", "review", "bundle", "maintenance",
+    "team", "keys",
 ):
     importlib.import_module(f"fieldwork_tui.cli.{_area}")
 

@@ -7,7 +7,17 @@ from pathlib import Path
 
 import typer
 
-from fieldwork_tui.cli.common import app, command, echo_json, fail, import_app, open_handle, printable
+from fieldwork_tui.cli.common import (
+    DRY_RUN_HELP,
+    app,
+    command,
+    echo_import,
+    echo_json,
+    fail,
+    import_app,
+    open_handle,
+    printable,
+)
 
 testing_app = typer.Typer(help="Attribute testing: test steps, the testing matrix, rules, single tests.",
                           no_args_is_help=True, rich_markup_mode=None)
@@ -400,13 +410,14 @@ def import_testing(
     engagement: str = ENGAGEMENT,
     control: str = CONTROL,
     file: Path = typer.Argument(..., help="The filled-in testing workbook (.xlsx)."),
+    dry_run: bool = typer.Option(False, "--dry-run", help=DRY_RUN_HELP),
 ) -> None:
     """Import a filled-in testing workbook (all or nothing; a bad value is named by its cell)."""
     from fieldwork_tui.services.sampling import import_testing as run
 
     handle = open_handle(engagement)
     try:
-        result = run(handle, control, file)
+        result = run(handle, control, file, dry_run=dry_run)
     finally:
         handle.close()
-    typer.echo(printable(result.describe()))
+    echo_import(result)

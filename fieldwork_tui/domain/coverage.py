@@ -72,6 +72,10 @@ class ControlFacts:
     whole_population_reperformed: bool = False
     #: Re-performance differences (duplicate keys included) that have no disposition yet.
     unresolved_differences: int = 0
+    #: Possible coached answers on this control not dismissed by the auditor (domain.coaching).
+    coached_answer_signals: int = 0
+    #: Roles the interview plan asks for that nobody holding them was interviewed on (domain.interview_plan).
+    missing_interview_roles: tuple[str, ...] = ()
     extra: dict = field(default_factory=dict)
 
 
@@ -172,6 +176,10 @@ def flags_for(f: ControlFacts) -> list[Flag]:
         out.add(Flag.operating_effectiveness_untested)
     if f.unresolved_differences:
         out.add(Flag.unresolved_differences)
+    if f.coached_answer_signals:
+        out.add(Flag.possible_coached_answer)
+    if f.missing_interview_roles:
+        out.add(Flag.interview_missing_role)
     if f.exceptions_without_response and f.phase in RESPONSE_PHASES:
         out.add(Flag.exception_without_response)
     if not f.preparer_signed:

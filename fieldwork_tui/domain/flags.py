@@ -139,9 +139,31 @@ def by_severity(flags: Iterable[Flag | str]) -> list[Flag]:
     return sorted(ordered(flags), key=lambda f: _SEVERITY_ORDER[SPECS[f].severity])
 
 
+#: Advisory flags a firm may make blocking in its own configuration (`interview_missing_role`: the
+#: `missing_role_blocking` setting of the firm's interview plan). Nothing else is configurable.
+FIRM_CONFIGURABLE: frozenset[Flag] = frozenset({Flag("interview_missing_role")})
+_firm_blocking: frozenset[Flag] = frozenset()
+
+
+def set_firm_blocking(flags: Iterable[Flag | str]) -> None:
+    """The configurable flags the firm's configuration makes blocking. The services call this each
+    time they load that configuration (before computing flags), so it always reflects the file."""
+    global _firm_blocking
+    chosen = frozenset(Flag(f) for f in flags)
+    if chosen - FIRM_CONFIGURABLE:
+        raise ValueError(f"not configurable: {', '.join(sorted(chosen - FIRM_CONFIGURABLE))}")
+    _firm_blocking = chosen
+
+
+def blocks(flag: Flag | str) -> bool:
+    """Whether this flag blocks a defensible conclusion (its row, or the firm's configuration)."""
+    f = Flag(flag)
+    return f in BLOCKING or f in _firm_blocking
+
+
 def blocking(flags: Iterable[Flag | str]) -> list[Flag]:
     """The flags among `flags` that block a defensible conclusion, in vocabulary order."""
-    return [f for f in ordered(flags) if f in BLOCKING]
+    return [f for f in ordered(flags) if blocks(f)]
 
 
 def is_defensible(flags: Iterable[Flag | str]) -> bool:

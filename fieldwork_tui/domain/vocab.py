@@ -113,6 +113,34 @@ class PersonSide(StrEnum):
     audit = "audit"
 
 
+class PersonRole(StrEnum):
+    """What a person does at the service organisation, for the interview plan (who to interview for
+    which control). The job title stays free text; the role is one of these words."""
+
+    engineering = "engineering"
+    hr = "hr"
+    it_administration = "it_administration"
+    security_operations = "security_operations"
+    finance = "finance"
+    executive = "executive"
+    other = "other"
+
+    @property
+    def label(self) -> str:
+        return ROLE_LABELS[self]
+
+
+ROLE_LABELS: dict[PersonRole, str] = {
+    PersonRole.engineering: "Engineering",
+    PersonRole.hr: "HR",
+    PersonRole.it_administration: "IT administration",
+    PersonRole.security_operations: "Security operations",
+    PersonRole.finance: "Finance",
+    PersonRole.executive: "Executive",
+    PersonRole.other: "Other",
+}
+
+
 class EngagementType(StrEnum):
     type1 = "type1"
     type2 = "type2"

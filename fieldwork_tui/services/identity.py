@@ -30,6 +30,8 @@ def signer(handle, *, identity: Any = None, on_created: Callable[[str], None] | 
     from fieldwork_tui.domain import signatures as sig
     from fieldwork_tui.services.signing import keys as signing
 
+    if identity is None:  # one set on the handle for a whole build (the demo's people)
+        identity = getattr(handle, "identity", None)
     if identity is not None:
         public = identity.public
         return Signer(public.comment, public.fingerprint)

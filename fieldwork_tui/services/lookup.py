@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 from sqlmodel import Session, select
 
 from fieldwork_tui.domain.matching import person_index, person_key, ref_key
-from fieldwork_tui.domain.vocab import PersonSide
+from fieldwork_tui.domain.vocab import PersonRole, PersonSide
 from fieldwork_tui.store.models import Person
 
 M = TypeVar("M")
@@ -49,9 +49,10 @@ def find_person(session: Session, text: str | None, index: dict[str, Person] | N
     return (people_index(session) if index is None else index).get(key)
 
 
-def find_or_create_person(session: Session, text: str, *, role: str, index: dict[str, Person] | None = None,
+def find_or_create_person(session: Session, text: str, *, role: PersonRole | None = None, index: dict[str, Person] | None = None,
                           created: list[str] | None = None) -> Person | None:
-    """The person named (or e-mailed) `text`, created as a client person with `role` when new. With
+    """The person named (or e-mailed) `text`, created as a client person with `role` (the interview
+    plan's vocabulary; None until someone says what the person does) when new. With
     `index` (from `people_index`, for a whole import) it is kept up to date."""
     name = " ".join((text or "").split())
     if not name:

@@ -381,10 +381,22 @@ def open_database(db_path: Path, *, create: bool = False) -> Engine:
         from alembic import command
 
         cfg = alembic_config(engine)
-        with engine.begin() as conn:
-            cfg.attributes["connection"] = conn
-            command.upgrade(cfg, "head")
-            install_locks(conn)  # after every migration, so a table a migration added is locked too
+        # SQLite rebuilds a table to change it (batch mode): foreign keys must be off while a table
+        # other tables refer to is dropped and recreated, and are checked whole before the commit.
+        with engine.connect() as conn:
+            raw = conn.connection.driver_connection  # outside any transaction, where the pragma applies
+            raw.execute("PRAGMA foreign_keys=OFF")
+            try:
+                with conn.begin():
+                    cfg.attributes["connection"] = conn
+                    command.upgrade(cfg, "head")
+                    install_locks(conn)  # after every migration, so a table a migration added is locked too
+                    broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if broken:
+                        raise DatabaseError(f"{db_path}: the schema upgrade would break {len(broken)} reference(s) "
+                                            f"(first in table {broken[0][0]}); nothing was changed")
+            finally:
+                raw.execute("PRAGMA foreign_keys=ON")
     for suffix in ("", "-wal", "-shm"):
         p = Path(str(db_path) + suffix)
         if p.exists():

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import JSON, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from fieldwork_tui.domain.coaching import SignalDecision
 from fieldwork_tui.domain.vocab import (
     Conclusion,
     Corroboration,
@@ -29,6 +30,7 @@ from fieldwork_tui.domain.vocab import (
     Frequency,
     Nature,
     NoteStatus,
+    PersonRole,
     PersonSide,
     Phase,
     RemediationStatus,
@@ -77,13 +79,20 @@ class Engagement(SQLModel, table=True):
     created_at: dt.datetime = Field(default_factory=utcnow)
 
 
-class Person(SQLModel, table=True):
-    """Client personnel or a member of the audit team."""
+#: Ids of these tables are never reused (SQLite AUTOINCREMENT): two app instances on one engagement
+#: must never see a deleted row's id come back as another row.
+_NEVER_REUSE_IDS = {"sqlite_autoincrement": True}
 
+
+class Person(SQLModel, table=True):
+    """Client personnel or a member of the audit team. `role` is the interview plan's vocabulary
+    (None until someone says what the person does); `title` is free text."""
+
+    __table_args__ = _NEVER_REUSE_IDS
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(index=True)
     side: PersonSide = PersonSide.client
-    role: str = ""
+    role: PersonRole | None = None
     title: str = ""
     email: str = ""
 
@@ -113,6 +122,7 @@ class Control(SQLModel, table=True):
 
 
 class Interview(SQLModel, table=True):
+    __table_args__ = _NEVER_REUSE_IDS
     id: int | None = Field(default=None, primary_key=True)
     person_id: int = Field(foreign_key="person.id", index=True)
     held_on: dt.date
@@ -123,21 +133,55 @@ class Interview(SQLModel, table=True):
 
 
 class InquiryStatement(SQLModel, table=True):
-    """One thing the interviewee said, linked to the controls it speaks to."""
+    """One thing the interviewee said, linked to the controls it speaks to.
 
+    `version` counts changes of the text: a writer saves only over the version it last read.
+    A contradiction (evidence_id + corroboration_note) stays on file; it ends as a red flag when later
+    evidence resolves it (`resolution_evidence_id` + `resolution_note`) or an exception is raised for
+    it (`exception_id`)."""
+
+    __table_args__ = _NEVER_REUSE_IDS
     id: int | None = Field(default=None, primary_key=True)
     interview_id: int = Field(foreign_key="interview.id", index=True)
     position: int = 0
     text: str = ""
+    version: int = 1
     corroboration: Corroboration = Corroboration.uncorroborated
     evidence_id: int | None = Field(default=None, foreign_key="evidencefile.id")
     corroboration_note: str = ""
+    resolution_evidence_id: int | None = Field(default=None, foreign_key="evidencefile.id")
+    resolution_note: str = ""
+    exception_id: int | None = Field(default=None, foreign_key="controlexception.id")
     updated_at: dt.datetime = Field(default_factory=utcnow)
 
 
 class StatementControl(SQLModel, table=True):
     statement_id: int = Field(foreign_key="inquirystatement.id", primary_key=True)
     control_id: int = Field(foreign_key="control.id", primary_key=True, index=True)
+
+
+class InterviewPlanChoice(SQLModel, table=True):
+    """The roles the auditor chose to interview for one control, instead of the plan table's proposal."""
+
+    control_id: int = Field(foreign_key="control.id", primary_key=True)
+    roles: list[str] = _json_list()
+    reason: str = ""
+    set_by: str = ""
+    set_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class CoachingReview(SQLModel, table=True):
+    """The auditor's decision on one possible coached answer (`key` and `fingerprint` from
+    domain.coaching: a dismissal applies to the texts that were read)."""
+
+    __table_args__ = _NEVER_REUSE_IDS
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(unique=True)
+    fingerprint: str = ""
+    decision: SignalDecision
+    reason: str = ""
+    reviewed_by: str = ""
+    reviewed_at: dt.datetime = Field(default_factory=utcnow)
 
 
 class Observation(SQLModel, table=True):

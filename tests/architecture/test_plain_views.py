@@ -37,9 +37,9 @@ def test_views_import_no_store_and_no_orm(path):
 
 #: The views that carry stored records to the screens: frozen, so a screen cannot change what it was given.
 FROZEN = {
-    "controls": ["StatementView", "ControlRecords"],
-    "evidence": ["AttachedFile", "InterviewSummary", "StatementRow", "InterviewDetail", "ComparisonOutcome",
-                 "ReperformanceView"],
+    "controls": ["ControlRecords"],
+    "evidence": ["AttachedFile", "InterviewSummary", "StatementRow", "InterviewDetail", "ControlStatement",
+                 "PersonView", "ComparisonOutcome", "ReperformanceView"],
     "sampling": ["PopulationResult", "PopulationRowView", "SamplePlan", "SampleView"],
     "requests": ["RequestDetail"],
     "findings": ["ExceptionDetail"],

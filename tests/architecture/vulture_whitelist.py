@@ -29,11 +29,13 @@ policy_preset, created_by, population_row_id, tested_by, tested_at, report_date
 _.updated_at, _.concluded_by, _.tested_by, _.tested_at
 updated_by, reconciliation_note, recorded_by, recorded_at  # issue 17: test steps and the extract record
 _.updated_by, _.reconciliation_note, _.recorded_by, _.recorded_at
+set_by, set_at, reviewed_by, reviewed_at, _.set_by, _.set_at, _.reviewed_by, _.reviewed_at  # issue 16 (journaled)
 
 # -- read by a Jinja template of the bundle (vulture does not read templates) --------------------------
 expansion_total                      # SamplePlan (workpaper.html.j2), also the CLI's JSON
 population_member                    # ControlPaper (workpaper.html.j2: the population file's link)
 _._party_for                         # OscalBuilder's cache of party uuids
+other_interview, other_statement     # interview memos' coached-answer notes (interview.html.j2)
 
 # -- called by Textual or Rich (hooks and signatures vulture cannot see) ---------------------------------
 _.discover, _.apply                  # command-palette Provider.discover (kit/palette.py), LineFilter.apply

@@ -38,7 +38,7 @@ def test_import_controls_prints_mapping_changes_and_notes(tmp_path):
     r = run("import", "controls", "acme", str(f))
     assert r.exit_code == 0, r.output
     out = r.output
-    assert out.startswith("2 controls imported (2 new, 0 updated, 0 unchanged)\n")
+    assert out.startswith("2 controls imported (2 new, 0 updated, 0 unchanged); 1 took the firm library's test steps\n")
     assert "  control_type → control type\n" in out and "  testing_method → extra field (kept as text)\n" in out
     assert "note: columns kept as extra fields on each control: 'testing_method'" in out
     assert "proposed as automated because the file has no nature column: CC7-02" in out

@@ -90,6 +90,12 @@ def test_the_whole_path_from_the_shell(tmp_path):
             ws.cell(row=row, column=header.index(f"{lt} result") + 1).value = "pass"
             ws.cell(row=row, column=header.index(f"{lt} basis") + 1).value = ts.EXTRACT
     wb.save(book)
+    # --dry-run (the one mechanism of every import): the plan cell by cell, nothing written
+    before = ok("testing", "show", "acme", "CM-01", "--json")
+    planned = ok("import", "testing", "acme", "CM-01", book, "--dry-run")
+    assert planned.startswith("dry run, nothing written: CM-01: 40 items read, 45 cells would change")
+    assert "would change:" in planned and " A: passed (proposed) → passed" in planned
+    assert ok("testing", "show", "acme", "CM-01", "--json") == before
     assert "40 items read, 45 cells changed" in ok("import", "testing", "acme", "CM-01", book)
     shown = json.loads(ok("testing", "show", "acme", "CM-01", "--json"))
     assert shown["counts"]["tested"] == 40 and shown["counts"]["deviations"] == deviating

@@ -49,7 +49,7 @@ def hostile(engagement, tmp_path):
             ["AC-02", FORMULAS[0], FORMULAS[1], "CC6.2", "Annually", FORMULAS[2], "Manual", "No"]]
     import_controls(engagement, write_controls_csv(tmp_path / "c.csv", rows=rows))
     import_requests(engagement, _pbc_csv(tmp_path / "pbc.csv", 4, [EVIL, *FORMULAS[:3]]))
-    iv = create_interview(engagement, EVIL, role=EVIL, topic=EVIL)
+    iv = create_interview(engagement, EVIL, title=EVIL, topic=EVIL)
     add_statement(engagement, iv.id, EVIL, "AC-01")
     add_statement(engagement, iv.id, FORMULAS[0], "AC-02")
     add_observation(engagement, "AC-01", observed_at="2026-06-01", description=EVIL, location=EVIL)

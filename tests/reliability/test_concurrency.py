@@ -243,7 +243,7 @@ def test_every_write_waits_for_the_lock_in_one_place():
     import fieldwork_tui
 
     package = Path(fieldwork_tui.__file__).parent
-    statement = re.compile(r"""["']BEGIN( IMMEDIATE| EXCLUSIVE)?["']""", re.I)
+    statement = re.compile(r"""["']BEGIN( IMMEDIATE| EXCLUSIVE)?["']""")  # SQL, not the "begin" event
     issuers = sorted(str(p.relative_to(package)) for p in package.rglob("*.py")
                      if statement.search(p.read_text(encoding="utf-8")))
     assert issuers == ["store/db.py"], issuers

@@ -10,6 +10,7 @@ from fieldwork_tui.domain.vocab import (
     Conclusion,
     Corroboration,
     DifferenceKind,
+    PersonRole,
     PersonSide,
     RemediationStatus,
     SampleResult,
@@ -75,7 +76,8 @@ def fill_control(handle, ref: str, text: str) -> None:
         c = find_control(s, ref)
         c.conclusion, c.conclusion_note = Conclusion.effective_with_exceptions, f"{text} conclusion"
         s.add(c)
-        person = Person(name=f"{text} person", side=PersonSide.client, title=f"{text} title", role=f"{text} role")
+        person = Person(name=f"{text} person", side=PersonSide.client, title=f"{text} title",
+                        role=PersonRole.it_administration)
         s.add(person)
         s.flush()
         iv = Interview(person_id=person.id, held_on=dt.date(2026, 5, 4), interviewer=f"{text} interviewer",

@@ -107,3 +107,19 @@ def test_demo_texts_agree_with_the_demo_data(demo) -> None:
     assert Flag.unresolved_differences in next(r for r in control_rows(demo) if r.ref == "AC-01").flags
     ac03 = list_differences(demo, "AC-03")
     assert {d.kind for d in ac03} == {"only_in_a", "date_window"} and all(d.disposition == "exception" for d in ac03)
+
+
+def test_the_demo_builds_for_a_user_who_has_a_signing_key_of_their_own(tmp_path) -> None:
+    """The demo's review notes are written and answered by the demo's people, not by whoever owns
+    the signing key on this machine (an auditor who has signed anything once has one)."""
+    from fieldwork_tui.services.demo import build_demo
+    from fieldwork_tui.services.findings.review import list_notes
+    from fieldwork_tui.services.signing import keys as signing
+
+    signing.ensure_key("someone-else", None)
+    handle = build_demo(tmp_path / "home")
+    try:
+        authors = {n.author for n in list_notes(handle, "AC-01")}
+        assert authors and "someone-else" not in authors
+    finally:
+        handle.close()

@@ -19,8 +19,11 @@ from fieldwork_tui.domain.bundle_names import NameAllocator
 from fieldwork_tui.domain.coverage import flags_for, ordered_types
 from fieldwork_tui.domain.difference_tables import DifferenceRow, DifferenceTable, difference_tables
 from fieldwork_tui.domain.vocab import OPEN_REQUEST_STATUSES, DifferenceKind, Flag, SampleResult
+from fieldwork_tui.services.bundle.memos import InterviewMemo, interview_memos
 from fieldwork_tui.services.bundle.sampling import DrawRecord, SampleExport, SampleInputs
 from fieldwork_tui.services.controls.facts import facts_and_statuses
+from fieldwork_tui.services.evidence.interviews import control_statements
+from fieldwork_tui.services.evidence.views import PersonView, StatementRow
 from fieldwork_tui.services.findings.review import all_notes
 from fieldwork_tui.services.findings.signoffs import all_signoff_views
 from fieldwork_tui.services.findings.views import NoteView, SignOffView
@@ -32,8 +35,6 @@ from fieldwork_tui.store.models import (
     EvidenceControl,
     EvidenceFile,
     EvidenceRequest,
-    InquiryStatement,
-    Interview,
     ManagementResponse,
     Observation,
     Person,
@@ -43,7 +44,6 @@ from fieldwork_tui.store.models import (
     RequestControl,
     Sample,
     SampleItem,
-    StatementControl,
 )
 
 #: Re-performance differences listed per workpaper (the counts are always complete).
@@ -60,11 +60,16 @@ class EvidenceEntry:
     controls: list[str] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(frozen=True)
 class StatementEntry:
-    statement: InquiryStatement
-    interview: Interview
-    person: Person | None
+    """A statement as the workpaper's inquiry section shows it, with its interview memo."""
+
+    statement: StatementRow
+    interview_id: int
+    held_on: dt.date
+    interviewer: str
+    person: PersonView
+    memo: str  # "interviews/<interview id>.html"
 
 
 @dataclass
@@ -205,6 +210,14 @@ class BundleData:
         eng = self.engagement
         self.sample_export = SampleExport(session, eng.uid, (eng.period_start, eng.period_end),
                                           {e.file.sha256: e.member for e in self.evidence})
+        #: One memo per interview, named by its id only (no person's name in a member name).
+        self.interviews: list[InterviewMemo] = interview_memos(
+            session, lambda iv_id: names.allocate("interviews", f"{iv_id}.html", "interview.html"))
+        self.memo_members = {m.id: m.member for m in self.interviews}
+
+    def evidence_members(self) -> dict[int, str]:
+        """Evidence id -> bundle member, for links from statements to the files they rest on."""
+        return {eid: e.member for eid, e in self._evidence_by_id.items()}
 
     # -- engagement-wide lists ------------------------------------------------------------------
     def unique_evidence(self) -> list[tuple[str, EvidenceFile, Path]]:
@@ -268,13 +281,9 @@ class BundleData:
     # -- one control ------------------------------------------------------------------------------
     def paper(self, summary: ControlSummary) -> ControlPaper:
         s, cid = self.s, summary.control.id
-        statements = [StatementEntry(st, iv, p) for st, iv, p in s.exec(
-            select(InquiryStatement, Interview, Person)
-            .join(StatementControl, StatementControl.statement_id == InquiryStatement.id)
-            .join(Interview, Interview.id == InquiryStatement.interview_id)
-            .join(Person, Person.id == Interview.person_id, isouter=True)
-            .where(StatementControl.control_id == cid)
-            .order_by(Interview.held_on, InquiryStatement.position))]
+        statements = [StatementEntry(cs.statement, cs.interview_id, cs.held_on, cs.interviewer, cs.person,
+                                     self.memo_members.get(cs.interview_id, ""))
+                      for cs in control_statements(s, cid) if cs.statement.text]
         observations = list(s.exec(select(Observation).where(Observation.control_id == cid)
                                    .order_by(Observation.observed_at)))
         evidence = [self._evidence_by_id[eid] for eid in s.exec(

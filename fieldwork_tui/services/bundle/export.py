@@ -1,6 +1,6 @@
 """The workpaper bundle: one .zip the manager opens on any machine and can verify byte for byte.
 
-Layout: `index.html`, `workpapers/<ref>.html`, `evidence/…`, `workpapers.xlsx`, `section-iv.md`,
+Layout: `index.html`, `workpapers/<ref>.html`, `interviews/<interview id>.html`, `evidence/…`, `workpapers.xlsx`, `section-iv.md`,
 `oscal/assessment-plan.json`, `oscal/assessment-results.json`, `reperform/` (when samples were drawn:
 the canonical populations, `samples.json` and the standard-library script `sample.py` that re-derives
 every sample), `journal.jsonl`, `anchors.jsonl` (the engagement's signed journal heads), `manifest.json`
@@ -35,6 +35,7 @@ from fieldwork_tui.services.bundle.render import (
     canonical_json,
     environment,
     render_index,
+    render_interview,
     render_workpaper,
     write_section_iv,
     write_workbook,
@@ -180,7 +181,7 @@ def export_bundle(handle: EngagementHandle, target: Path | str, progress: Progre
             data = BundleData(s, lambda sha: _vault_file(handle, sha), actor=handle.actor)
             data.signer = {"name": key.name, "fingerprint": key.fingerprint, "principal": principal_for(key.name)}
             evidence = data.unique_evidence()
-            total = sum(f.size for _m, f, _p in evidence) + _UNIT * (len(data.controls) + 6)
+            total = sum(f.size for _m, f, _p in evidence) + _UNIT * (len(data.controls) + len(data.interviews) + 6)
             with zipfile.ZipFile(fh, "w", allowZip64=True) as zf:
                 w = _BundleWriter(zf, data.generated_at, total, progress, cancelled)
                 with private_scratch(handle.root):  # openpyxl spills sheets to temp files: keep them inside
@@ -249,6 +250,8 @@ def _write_members(w: _BundleWriter, data: BundleData, evidence, today: dt.date,
         data.sample_export.write_populations(w.member)
         oscal.add_control(paper)
         rows.append((paper.control, paper.row))
+    for memo in data.interviews:
+        w.text(memo.member, render_interview(env, data, memo))
     w.text(INDEX, render_index(env, data, today))
     with tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024, dir=spool_dir) as spool:
         write_workbook(spool, data, today)

@@ -125,14 +125,16 @@ class OscalBuilder:
         obs_ids: list[str] = []
         for st in paper.statements:
             subjects = []
-            if st.person is not None:
+            if st.person.id:
                 subjects = [{"subject-uuid": self.uid("party", "person", st.person.id), "type": "party"}]
-            evidence = [e.member for e in paper.evidence if e.file.id == st.statement.evidence_id]
-            who = (st.person.title or st.person.role or "personnel") if st.person else "personnel"
+            rests_on = {st.statement.evidence_id, st.statement.evidence.resolution_evidence_id} - {None}
+            evidence = [e.member for e in paper.evidence if e.file.id in rests_on]
+            # by role and title, never by name (the party the subject points to carries the name)
+            who = st.person.role_title or "personnel"
             obs_ids.append(self._observation(
                 ("statement", st.statement.id, ref), ref, f"{ref}: inquiry of {who}",
-                f"{st.statement.text} (corroboration: {st.statement.corroboration.value})", "INTERVIEW",
-                st.interview.held_on, evidence, subjects))
+                f"{st.statement.text} ({st.statement.describe()})", "INTERVIEW",
+                st.held_on, evidence, subjects))
         for o in paper.observations:
             obs_ids.append(self._observation(("observation", o.id), ref, f"{ref}: observation",
                                              f"{o.description} ({o.location})" if o.location else o.description,

@@ -87,7 +87,7 @@ def environment() -> Environment:
     env.filters.update(day=_day, when=_when, size=_size, words=lambda s: str(s).replace("_", " "),
                        badge_cells=_badge_cells, flag_class=_flag_class,
                        flag_label=flag_table.label, flag_help=lambda f: flag_table.spec(f).help,
-                       flag_blocks=lambda f: flag_table.spec(f).blocking, href=_href, noun=noun, css_string=css_string,
+                       flag_blocks=flag_table.blocks, href=_href, noun=noun, css_string=css_string,
                        tickmark=tickmark, cell_class=_cell_class)
     env.globals["legend"] = LEGEND
     return env
@@ -103,7 +103,8 @@ def _cell_class(c: Cell) -> str:
 def _common(data: BundleData, root: str) -> dict[str, Any]:
     return {"eng": data.engagement, "generated_at": data.generated_at, "actor": data.actor, "root": root,
             "signer": data.signer,
-            "people": data.people, "control_members": {c.control.ref: c.member for c in data.controls}}
+            "people": data.people, "control_members": {c.control.ref: c.member for c in data.controls},
+            "evidence_members": data.evidence_members()}
 
 
 def render_index(env: Environment, data: BundleData, today: dt.date) -> str:
@@ -124,7 +125,7 @@ def render_index(env: Environment, data: BundleData, today: dt.date) -> str:
         signed_reviewer=sum(1 for v in views if len(v) > 1 and v[1].holds),
         stale=sum(1 for v in views if any(x.stale for x in v)),
         evidence_count=len(data.unique_evidence()),
-        flag_groups=[(f, groups[f]) for f in Flag if f in groups],
+        flag_groups=[(f, groups[f]) for f in Flag if f in groups], interviews=data.interviews,
     )
 
 
@@ -136,6 +137,12 @@ def render_workpaper(env: Environment, data: BundleData, paper: ControlPaper, in
         next=data.controls[index + 1] if index + 1 < len(data.controls) else None,
         procedures=list(row.procedures) if row else [], results=[row.results] if row else [],
     )
+
+
+def render_interview(env: Environment, data: BundleData, memo) -> str:
+    """One interview memo (`interviews/<interview id>.html`)."""
+    return env.get_template("interview.html.j2").render(**_common(data, "../"), memo=memo,
+                                                        memo_members=data.memo_members)
 
 
 # -- section IV (Markdown) -----------------------------------------------------------------------

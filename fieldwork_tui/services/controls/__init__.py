@@ -25,7 +25,6 @@ from fieldwork_tui.services.controls.views import (
     ControlRecords,
     ControlRow,
     Overview,
-    StatementView,
 )
 from fieldwork_tui.services.controls.workpaper import (
     control_records,
@@ -36,7 +35,6 @@ __all__ = [
     "ControlRecords",
     "ControlRow",
     "Overview",
-    "StatementView",
     "add_control",
     "control_records",
     "control_rows",

@@ -219,7 +219,7 @@ def import_controls(handle: EngagementHandle, path: Path | str, *, sheet: str | 
         for row in parsed:
             owner_id = None
             if row.get("owner"):
-                person = find_or_create_person(s, row["owner"], role="control owner", index=people)
+                person = find_or_create_person(s, row["owner"], index=people)
                 names[person.id] = person.name
                 owner_id = person.id
             c = existing.get(ref_key(row["ref"]))
@@ -323,7 +323,7 @@ def add_control(handle: EngagementHandle, ref: str, title: str, *, description: 
         if owner:
             person = s.exec(select(Person).where(Person.name == owner)).first()
             if person is None:
-                person = Person(name=owner, side=PersonSide.client, role="control owner")
+                person = Person(name=owner, side=PersonSide.client)
                 s.add(person)
                 s.flush()
             owner_id = person.id

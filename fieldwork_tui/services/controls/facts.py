@@ -176,13 +176,23 @@ def facts_and_statuses(session: Session, only: int | None = None
     types = evidence_types_by_control(session, only)
 
     statements: dict[tuple[int, Corroboration], int] = {}
+    # A contradiction counts while it is open: no exception raised for it, no later evidence resolving it.
+    open_contradiction = (InquiryStatement.exception_id.is_(None)) & (InquiryStatement.resolution_evidence_id.is_(None))
     for cid, corr, n in session.exec(
         select(StatementControl.control_id, InquiryStatement.corroboration, func.count())
         .join(InquiryStatement, InquiryStatement.id == StatementControl.statement_id)
         .where(True if only is None else StatementControl.control_id == only)
+        .where((InquiryStatement.corroboration != Corroboration.contradicted) | open_contradiction)
         .group_by(StatementControl.control_id, InquiryStatement.corroboration)
     ):
         statements[(cid, Corroboration(corr))] = n
+    # the evidence area imports this one: kept local
+    from fieldwork_tui.services.evidence.coaching import signals_by_control
+    from fieldwork_tui.services.evidence.interview_plan import missing_roles, plan_table
+
+    table = plan_table()
+    coached = signals_by_control(session, only, table.coaching)
+    missing = missing_roles(session, table, only)
 
     dates: dict[int, list[dt.date]] = defaultdict(list)
     for cid, as_of in session.exec(
@@ -250,6 +260,8 @@ def facts_and_statuses(session: Session, only: int | None = None
             phase=phase,
             preparer_signed=signed,
             signoff_stale=stale,
+            coached_answer_signals=coached.get(c.ref, 0),
+            missing_interview_roles=tuple(r.value for r in missing.get(c.id, ())),
             type2=type2,
             nature=c.nature,
             itgc_basis=c.itgc_basis,

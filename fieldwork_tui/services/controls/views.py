@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from fieldwork_tui.domain.flags import is_defensible
 from fieldwork_tui.domain.vocab import Flag
@@ -13,8 +14,6 @@ from fieldwork_tui.services.records import (
     ControlExceptionRecord,
     ControlRecord,
     EvidenceFileRecord,
-    InquiryStatementRecord,
-    InterviewRecord,
     ManagementResponseRecord,
     ObservationRecord,
     PersonRecord,
@@ -23,6 +22,9 @@ from fieldwork_tui.services.records import (
 
 #: Refs a summary names before "…".
 MAX_LISTED = 10
+
+if TYPE_CHECKING:  # the evidence area's view of a statement (imported there, not here: no import cycle)
+    from fieldwork_tui.services.evidence.views import ControlStatement
 
 
 @dataclass
@@ -90,13 +92,6 @@ class Overview:
 
 
 @dataclass(frozen=True)
-class StatementView:
-    statement: InquiryStatementRecord
-    interview: InterviewRecord
-    person: PersonRecord | None
-
-
-@dataclass(frozen=True)
 class ControlRecords:
     """What the control detail screen shows (header and the technique tabs) and what the conclusion
     wording reads: plain copies, nothing the tabs do not read (sign-offs and review notes have their
@@ -107,7 +102,7 @@ class ControlRecords:
     evidence_types: list[str]
     flags: list[Flag]
     status: str = "not_started"  # derived from the work and the sign-offs, never stored
-    statements: list[StatementView] = field(default_factory=list)
+    statements: list[ControlStatement] = field(default_factory=list)  # plain views (evidence area)
     observations: list[ObservationRecord] = field(default_factory=list)
     files: list[EvidenceFileRecord] = field(default_factory=list)
     reperformances: list[ReperformanceRecord] = field(default_factory=list)

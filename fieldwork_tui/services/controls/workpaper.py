@@ -9,21 +9,19 @@ from sqlmodel import select
 from fieldwork_tui.domain.coverage import flags_for, ordered_types
 from fieldwork_tui.services.controls.catalog import find_control
 from fieldwork_tui.services.controls.facts import facts_and_statuses
-from fieldwork_tui.services.controls.views import ControlRecords, StatementView
+from fieldwork_tui.services.controls.views import ControlRecords
+from fieldwork_tui.services.evidence.interviews import control_statements
 from fieldwork_tui.services.records import record, records
 from fieldwork_tui.store.handle import EngagementHandle
 from fieldwork_tui.store.models import (
     ControlException,
     EvidenceControl,
     EvidenceFile,
-    InquiryStatement,
-    Interview,
     ManagementResponse,
     Observation,
     Person,
     Reperformance,
     ReperformanceDifference,
-    StatementControl,
 )
 
 
@@ -33,14 +31,7 @@ def control_records(handle: EngagementHandle, ref: str) -> ControlRecords:
         all_facts, statuses = facts_and_statuses(s, only=c.id)
         facts = all_facts[c.id]
         owner = s.get(Person, c.owner_id) if c.owner_id else None
-        statements = [StatementView(record(st), record(iv), record(person)) for st, iv, person in s.exec(
-            select(InquiryStatement, Interview, Person)
-            .join(StatementControl, StatementControl.statement_id == InquiryStatement.id)
-            .join(Interview, Interview.id == InquiryStatement.interview_id)
-            .join(Person, Person.id == Interview.person_id, isouter=True)
-            .where(StatementControl.control_id == c.id)
-            .order_by(Interview.held_on, InquiryStatement.position)
-        )]
+        statements = control_statements(s, c.id)
         observations = records(s.exec(select(Observation).where(Observation.control_id == c.id)
                                       .order_by(Observation.observed_at)))
         files = records(s.exec(select(EvidenceFile).join(EvidenceControl, EvidenceControl.evidence_id == EvidenceFile.id)

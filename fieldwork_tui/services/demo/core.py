@@ -6,7 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 from fieldwork_tui.domain.vocab import Frequency as F
-from fieldwork_tui.domain.vocab import Nature, PersonSide, Phase
+from fieldwork_tui.domain.vocab import Nature, PersonRole, PersonSide, Phase
 from fieldwork_tui.services.controls import catalog as control_service
 from fieldwork_tui.services.engagements import create_engagement, set_phase
 from fieldwork_tui.store.handle import EngagementHandle
@@ -17,19 +17,19 @@ KICKOFF = dt.date(2026, 10, 5)
 #: The demo's "today": screenshots and tests freeze the clock here (FIELDWORK_TODAY).
 DEMO_TODAY = dt.date(2026, 11, 20)
 
-PEOPLE: list[tuple[str, PersonSide, str, str, str]] = [
-    ("Priya Raman", PersonSide.client, "security", "CISO", "priya.raman@lumenledger.example"),
-    ("Marcus Oyelaran", PersonSide.client, "engineering", "VP Engineering", "marcus.o@lumenledger.example"),
-    ("Hannah Köhler", PersonSide.client, "hr", "People Operations Lead", "hannah.k@lumenledger.example"),
-    ("Diego Alvarez", PersonSide.client, "it administration", "IT Administrator", "diego.a@lumenledger.example"),
-    ("Sofia Lindqvist", PersonSide.client, "engineering", "SRE Manager", "sofia.l@lumenledger.example"),
-    ("Tomás Ferreira", PersonSide.client, "compliance", "GRC Analyst", "tomas.f@lumenledger.example"),
-    ("Aisha Bello", PersonSide.client, "finance", "Controller", "aisha.b@lumenledger.example"),
-    ("Kenji Watanabe", PersonSide.client, "engineering", "Staff Engineer", "kenji.w@lumenledger.example"),
-    ("Grace O'Connell", PersonSide.client, "legal", "General Counsel", "grace.o@lumenledger.example"),
-    ("Ravi Menon", PersonSide.client, "security", "Security Engineer", "ravi.m@lumenledger.example"),
-    ("Elena Petrova", PersonSide.audit, "audit", "Audit Senior", "elena.petrova@auditfirm.example"),
-    ("Sam Whitfield", PersonSide.audit, "audit", "Audit Manager", "sam.whitfield@auditfirm.example"),
+PEOPLE: list[tuple[str, PersonSide, PersonRole | None, str, str]] = [
+    ("Priya Raman", PersonSide.client, PersonRole.security_operations, "CISO", "priya.raman@lumenledger.example"),
+    ("Marcus Oyelaran", PersonSide.client, PersonRole.engineering, "VP Engineering", "marcus.o@lumenledger.example"),
+    ("Hannah Köhler", PersonSide.client, PersonRole.hr, "People Operations Lead", "hannah.k@lumenledger.example"),
+    ("Diego Alvarez", PersonSide.client, PersonRole.it_administration, "IT Administrator", "diego.a@lumenledger.example"),
+    ("Sofia Lindqvist", PersonSide.client, PersonRole.engineering, "SRE Manager", "sofia.l@lumenledger.example"),
+    ("Tomás Ferreira", PersonSide.client, PersonRole.other, "GRC Analyst", "tomas.f@lumenledger.example"),
+    ("Aisha Bello", PersonSide.client, PersonRole.finance, "Controller", "aisha.b@lumenledger.example"),
+    ("Kenji Watanabe", PersonSide.client, PersonRole.engineering, "Staff Engineer", "kenji.w@lumenledger.example"),
+    ("Grace O'Connell", PersonSide.client, PersonRole.executive, "General Counsel", "grace.o@lumenledger.example"),
+    ("Ravi Menon", PersonSide.client, PersonRole.security_operations, "Security Engineer", "ravi.m@lumenledger.example"),
+    ("Elena Petrova", PersonSide.audit, None, "Audit Senior", "elena.petrova@auditfirm.example"),
+    ("Sam Whitfield", PersonSide.audit, None, "Audit Manager", "sam.whitfield@auditfirm.example"),
 ]
 
 # ref, title, description, criteria, frequency, nature, owner, key

@@ -8,6 +8,10 @@ triangulated:
 - CE-03 (one file: `single_evidence_type`, `missing_required_type`)
 - AC-05 (inquiry + observation, no inspection: `missing_required_type`, `uncorroborated_inquiry`)
 - AC-08 (the disposal log contradicts the IT administrator: `contradicted_inquiry`)
+- AC-03 (HR and the IT administrator give near-identical accounts: `possible_coached_answer`, not yet reviewed)
+- the interview plan: AC-05's roles set by hand (SREs hold production admin rights); most controls still
+  miss a planned role (`interview_missing_role`), so view 4 shows who to book next; one of Priya Raman's
+  statements is linked to no control (it appears in her interview memo)
 - RM-02 (a vendor review dated before the period: `evidence_outside_period`)
 - every control without records: `no_evidence`
 
@@ -24,7 +28,7 @@ from pathlib import Path
 from fieldwork_tui.domain.compare import DateWindow
 from fieldwork_tui.domain.vocab import Corroboration, Disposition
 from fieldwork_tui.services.evidence import files as evidence
-from fieldwork_tui.services.evidence import interviews, observations, reperformance
+from fieldwork_tui.services.evidence import interview_plan, interviews, observations, reperformance
 from fieldwork_tui.store.handle import EngagementHandle
 
 DOMAIN = "lumenledger.example"
@@ -225,12 +229,15 @@ def build(handle: EngagementHandle) -> None:
                 interviews.set_corroboration(handle, st.id, state, ev_id, note)
 
     U, C, X = Corroboration.uncorroborated, Corroboration.corroborated, Corroboration.contradicted
-    interview("Diego Alvarez", "it administration", "2026-10-14", "Access provisioning, reviews and disposal", [
+    interview("Diego Alvarez", "it_administration", "2026-10-14", "Access provisioning, reviews and disposal", [
         ("Every quarter I export all production users and each manager confirms or removes access.", "AC-01", C,
          ev_review, "Q2 review signed by the CISO on 10 July."),
         ("New access is only granted from an approved ticket; I never grant access from Slack.", "AC-02", U, None, ""),
         ("Every decommissioned laptop is wiped and we keep a certificate of destruction for each one.", "AC-08", X,
          ev_disposal, "The disposal log has no certificate for LL-1044 and LL-1051."),
+        # near-identical to what HR said the next day: the coached-answer signal shows them side by side
+        ("HR enters the last day in the HRIS, and IT then removes the access on the same day.", "AC-03", C, ev_terms,
+         "Terminations report matches the HRIS; the two late deactivations are raised as exceptions."),
     ])
     interview("Hannah Köhler", "hr", "2026-10-15", "Onboarding and offboarding", [
         ("HR enters the last day in the HRIS and IT removes access the same day.", "AC-03", C, ev_terms,
@@ -242,16 +249,19 @@ def build(handle: EngagementHandle) -> None:
          "Branch protection requires 1 approval and ci/test."),
         ("Emergency fixes are reviewed after the fact within two days.", "CM-03", U, None, ""),
     ])
-    interview("Priya Raman", "security", "2026-10-20", "Risk assessment, vendors and incident response", [
+    interview("Priya Raman", "security_operations", "2026-10-20", "Risk assessment, vendors and incident response", [
         ("We assess significant changes for new risks every quarter in the risk committee.", "RA-02", U, None, ""),
         ("We review the SOC report of every critical vendor each year.", "RM-02", C, ev_vendor,
          "CloudHost review on file."),
         ("The incident response plan was tested in May with a tabletop exercise.", "OP-04", C, ev_tabletop,
          "Tabletop report dated 12 May 2026."),
+        ("Security tooling moved to a new managed detection provider in July.", "", U, None, ""),
     ])
     interview("Sofia Lindqvist", "engineering", "2026-09-21", "Privileged access", [
         ("Only the five SREs on call hold the production admin role.", "AC-05", U, None, ""),
     ])
+    interview_plan.set_control_roles(handle, "AC-05", ["engineering"],
+                                     "Production admin rights are held and granted by the SRE team, not IT")
 
     observations.add_observation(
         handle, "CM-01", observed_at=dt.datetime(2026, 9, 16, 14, 20, tzinfo=dt.UTC),

@@ -6,12 +6,10 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from fieldwork_tui.domain.compare import CompareResult
-from fieldwork_tui.services.records import (
-    EvidenceFileRecord,
-    InterviewRecord,
-    PersonRecord,
-    ReperformanceRecord,
-)
+from fieldwork_tui.domain.inquiry import ContradictionState, SaveAction, StatementEvidence
+from fieldwork_tui.domain.people import person_label, role_and_title
+from fieldwork_tui.domain.vocab import Corroboration, PersonSide
+from fieldwork_tui.services.records import EvidenceFileRecord, ReperformanceRecord
 
 
 @dataclass(frozen=True)
@@ -66,36 +64,6 @@ class EvidenceEdit:
 
 
 @dataclass(frozen=True)
-class InterviewSummary:
-    id: int
-    held_on: str
-    person: str
-    role: str
-    topic: str
-    interviewer: str
-    statements: int
-
-
-@dataclass(frozen=True)
-class StatementRow:
-    id: int
-    position: int
-    text: str
-    controls: list[str]
-    corroboration: str
-    evidence_id: int | None
-    evidence_name: str
-    note: str
-
-
-@dataclass(frozen=True)
-class InterviewDetail:
-    interview: InterviewRecord
-    person: PersonRecord | None
-    statements: list[StatementRow] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
 class ComparisonOutcome:
     reperformance: ReperformanceRecord
     result: CompareResult
@@ -143,6 +111,119 @@ class ReperformanceView:
     list_b: EvidenceFileRecord | None
 
 
+# -- interviews ----------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class PersonView:
+    id: int
+    name: str
+    role: str | None = None  # a PersonRole value, None when nobody said yet
+    title: str = ""
+    side: str = PersonSide.client.value
+
+    @property
+    def label(self) -> str:
+        """"Diego Alvarez (IT administration, IT Administrator)": how a person is named everywhere."""
+        return person_label(self.name, self.role, self.title)
+
+    @property
+    def role_title(self) -> str:
+        return role_and_title(self.role, self.title)
+
+
+@dataclass(frozen=True)
+class InterviewSummary:
+    id: int
+    held_on: str
+    person: PersonView
+    topic: str
+    interviewer: str
+    statements: int
+    red_flags: int = 0  # contradicted statements still open
+
+    @property
+    def person_name(self) -> str:
+        return self.person.name
+
+
+@dataclass(frozen=True)
+class StatementRow:
+    id: int
+    interview_id: int
+    position: int
+    text: str
+    controls: tuple[str, ...]
+    version: int
+    evidence: StatementEvidence
+
+    @property
+    def corroboration(self) -> str:
+        return Corroboration(self.evidence.corroboration).value
+
+    @property
+    def evidence_id(self) -> int | None:
+        return self.evidence.evidence_id
+
+    @property
+    def evidence_name(self) -> str:
+        return self.evidence.evidence_name
+
+    @property
+    def note(self) -> str:
+        return self.evidence.note
+
+    @property
+    def red_flag(self) -> bool:
+        return self.evidence.red_flag
+
+    @property
+    def contradiction(self) -> ContradictionState | None:
+        return self.evidence.contradiction
+
+    def describe(self) -> str:
+        return self.evidence.describe()
+
+
+@dataclass(frozen=True)
+class InterviewDetail:
+    id: int
+    held_on: dt.date
+    interviewer: str
+    topic: str
+    person: PersonView
+    statements: tuple[StatementRow, ...] = ()
+
+
+@dataclass(frozen=True)
+class ControlStatement:
+    """A statement as one control's Inquiry tab and workpaper show it."""
+
+    statement: StatementRow
+    interview_id: int
+    held_on: dt.date
+    interviewer: str
+    person: PersonView
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    """What a save did: the statement that now holds the typed text (its id and version), and a
+    message when someone else's change made it a new statement."""
+
+    statement_id: int
+    version: int
+    action: SaveAction
+    message: str = ""
+
+    @property
+    def wrote(self) -> bool:
+        return self.action is not SaveAction.unchanged
+
+
+@dataclass(frozen=True)
+class EvidenceChoice:
+    id: int
+    label: str
+    linked: bool  # attached to one of the statement's controls
 @dataclass(frozen=True)
 class DifferenceRow:
     """One re-performance difference with its disposition (None: still open). `id` is the stable

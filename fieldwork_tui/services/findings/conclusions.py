@@ -7,6 +7,7 @@ The Section IV row (tests performed, results) is what the report and the workpap
 from __future__ import annotations
 
 from fieldwork_tui.domain import reporting
+from fieldwork_tui.domain.people import role_label
 from fieldwork_tui.domain.vocab import Conclusion
 from fieldwork_tui.services.errors import InvalidInput
 from fieldwork_tui.services.findings.views import ConclusionView
@@ -39,8 +40,8 @@ def _facts(handle: EngagementHandle, ref: str):
     pf = reporting.ProcedureFacts(
         description=c.description or c.title,
         # by title or function, never by name: a report counts and describes, it does not name people
-        interviewees=[reporting.interviewee_phrase(v.person.title, v.person.role) for v in rec.statements
-                      if v.person],
+        interviewees=[reporting.interviewee_phrase(v.person.title, role_label(v.person.role))
+                      for v in rec.statements if v.person.id],
         # a place keeps its capitals ("Lisbon office"); only its spacing is normalised
         observations=[f"the control in operation ({' '.join(o.location.split())})" if o.location
                       else "the control in operation" for o in rec.observations][:1],

@@ -205,6 +205,20 @@ def create_exception(handle: EngagementHandle, ref: str, *, instance: str, devia
                      difference_id: int | None = None, attribute: str | None = None) -> ControlException:
     """Record an exception. Report wording is generated unless given. A sample deviation names the
     attribute it deviated in (`attribute`, its letter) when the control tests several."""
+    with handle.session() as s:
+        return add_exception(s, handle.actor, ref, instance=instance, deviation=deviation,
+                             planned_control=planned_control, exception_type=exception_type,
+                             effectiveness=effectiveness, report_wording=report_wording, source=source,
+                             sample_item_id=sample_item_id, difference_id=difference_id, attribute=attribute)
+
+
+def add_exception(s: Session, actor: str, ref: str, *, instance: str, deviation: str, planned_control: str = "",
+                  exception_type: ExceptionType | str = ExceptionType.execution,
+                  effectiveness: Effectiveness | str = Effectiveness.operating, report_wording: str | None = None,
+                  source: ExceptionSource | str = ExceptionSource.manual, sample_item_id: int | None = None,
+                  difference_id: int | None = None, attribute: str | None = None) -> ControlException:
+    """`create_exception` inside the caller's session, so a use case that raises an exception for
+    something (a contradicted statement) records both in one transaction."""
     source = _enum(ExceptionSource, source, "source")
     etype = _enum(ExceptionType, exception_type, "type")
     eff = _enum(Effectiveness, effectiveness, "effectiveness")
@@ -212,52 +226,52 @@ def create_exception(handle: EngagementHandle, ref: str, *, instance: str, devia
         raise InvalidInput("instance: name the specific instance that deviated")
     if not (deviation or "").strip():
         raise InvalidInput("deviation: say what actually happened")
-    with handle.session() as s:
-        control = find_control(s, ref)
-        if source is ExceptionSource.sample:
-            item = s.get(SampleItem, sample_item_id) if sample_item_id else None
-            if item is None:
-                raise NotFound(f"sample item #{sample_item_id} not found")
-            sample = s.get(Sample, item.sample_id)
-            if sample.control_id != control.id:
-                raise InvalidInput(f"sample item #{item.id} belongs to another control")
-            if item.result is not SampleResult.deviation:
-                raise InvalidInput(f"sample item {item.key}: not marked as a deviation (it is {item.result.value})")
-            from fieldwork_tui.services.sampling.testing import deviating_attribute
+    control = find_control(s, ref)
+    if source is ExceptionSource.sample:
+        item = s.get(SampleItem, sample_item_id) if sample_item_id else None
+        if item is None:
+            raise NotFound(f"sample item #{sample_item_id} not found")
+        sample = s.get(Sample, item.sample_id)
+        if sample.control_id != control.id:
+            raise InvalidInput(f"sample item #{item.id} belongs to another control")
+        if item.result is not SampleResult.deviation:
+            raise InvalidInput(f"sample item {item.key}: not marked as a deviation (it is {item.result.value})")
+        from fieldwork_tui.services.sampling.testing import deviating_attribute
 
-            attribute_id = deviating_attribute(s, item, attribute)
-            if s.exec(select(ControlException).where(ControlException.sample_item_id == item.id,
-                                                     ControlException.attribute_id == attribute_id)).first():
-                raise InvalidInput(f"sample item {item.key}: an exception is already recorded for it"
-                                   + (f" in attribute {attribute.strip().upper()}" if attribute else ""))
-        else:
-            attribute_id = None
-        if source is ExceptionSource.reperformance:
-            diff = s.get(ReperformanceDifference, difference_id) if difference_id else None
-            if diff is None:
-                raise NotFound(f"re-performance difference #{difference_id} not found")
-            rp = s.get(Reperformance, diff.reperformance_id)
-            if rp.control_id != control.id:
-                raise InvalidInput(f"re-performance difference #{diff.id} belongs to another control")
-            if s.exec(select(ControlException).where(ControlException.difference_id == diff.id)).first():
-                raise InvalidInput(f"re-performance difference #{diff.id}: an exception is already recorded for it")
-            # the difference is decided: raised as this exception (domain.dispositions)
-            diff.disposition = Disposition.exception
-            diff.disposition_reason = deviation.strip()
-            diff.disposition_evidence_id = None
-            diff.disposed_by = handle.actor
-            diff.disposed_at = utcnow()
-            s.add(diff)
-        generated = wording_for(s, control, source, instance, deviation, sample_item_id, difference_id,
-                                attribute_id)
-        given = (report_wording or "").strip()
-        wording, edited = given or generated, bool(given) and not _same(given, generated)
-        ex = ControlException(control_id=control.id, source=source, sample_item_id=sample_item_id,
-                              attribute_id=attribute_id, difference_id=difference_id, instance=instance.strip(),
-                              planned_control=(planned_control or control.description).strip(),
-                              deviation=deviation.strip(), exception_type=etype, effectiveness=eff,
-                              report_wording=wording, wording_edited=edited, created_by=handle.actor)
-        s.add(ex)
+        attribute_id = deviating_attribute(s, item, attribute)
+        if s.exec(select(ControlException).where(ControlException.sample_item_id == item.id,
+                                                 ControlException.attribute_id == attribute_id)).first():
+            raise InvalidInput(f"sample item {item.key}: an exception is already recorded for it"
+                               + (f" in attribute {attribute.strip().upper()}" if attribute else ""))
+    else:
+        attribute_id = None
+    if source is ExceptionSource.reperformance:
+        diff = s.get(ReperformanceDifference, difference_id) if difference_id else None
+        if diff is None:
+            raise NotFound(f"re-performance difference #{difference_id} not found")
+        rp = s.get(Reperformance, diff.reperformance_id)
+        if rp.control_id != control.id:
+            raise InvalidInput(f"re-performance difference #{diff.id} belongs to another control")
+        if s.exec(select(ControlException).where(ControlException.difference_id == diff.id)).first():
+            raise InvalidInput(f"re-performance difference #{diff.id}: an exception is already recorded for it")
+        # the difference is decided: raised as this exception (domain.dispositions)
+        diff.disposition = Disposition.exception
+        diff.disposition_reason = deviation.strip()
+        diff.disposition_evidence_id = None
+        diff.disposed_by = actor
+        diff.disposed_at = utcnow()
+        s.add(diff)
+    generated = wording_for(s, control, source, instance, deviation, sample_item_id, difference_id,
+                            attribute_id)
+    given = (report_wording or "").strip()
+    wording, edited = given or generated, bool(given) and not _same(given, generated)
+    ex = ControlException(control_id=control.id, source=source, sample_item_id=sample_item_id,
+                          attribute_id=attribute_id, difference_id=difference_id, instance=instance.strip(),
+                          planned_control=(planned_control or control.description).strip(),
+                          deviation=deviation.strip(), exception_type=etype, effectiveness=eff,
+                          report_wording=wording, wording_edited=edited, created_by=actor)
+    s.add(ex)
+    s.flush()
     return ex
 
 

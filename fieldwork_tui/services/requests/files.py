@@ -73,7 +73,7 @@ def create_sample_request(handle: EngagementHandle, sample_id: int, *, due_on: d
                        f"provide the evidence the control operated — " + "; ".join(listed) + more)
         owner_id = control.owner_id
         if owner:
-            person = find_or_create_person(s, owner, role="request owner")
+            person = find_or_create_person(s, owner)
             owner_id = person.id if person is not None else owner_id
         ref = next_ref(list(s.exec(select(EvidenceRequest.ref))))
         req = EvidenceRequest(ref=ref, description=description, owner_id=owner_id, requested_on=today,

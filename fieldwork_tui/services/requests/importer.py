@@ -285,8 +285,7 @@ def save_requests(session: Session, parsed: list[ParsedRequest], *, source: str,
                 req.requested_on = p.requested_on
         req.description = p.description
         if "owner" in p.present:
-            req.owner_id = _id(find_or_create_person(session, p.owner or "", role="request owner", index=people,
-                                                          created=new_people))
+            req.owner_id = _id(find_or_create_person(session, p.owner or "", index=people, created=new_people))
             names.update({person.id: person.name for person in people.values()})
         if "due" in p.present:
             req.due_on = p.due_on

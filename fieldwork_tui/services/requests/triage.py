@@ -94,7 +94,7 @@ def request_query(handle: EngagementHandle, *, text: str = "", overdue: bool = F
 
 # -- SQL mirrors of the domain rules --------------------------------------------------------------
 def _weekday_ordinal(date_expr):
-    n = psql.days_between(cast(literal(BUSINESS_EPOCH.isoformat()), Date), date_expr)
+    n = psql.days_between(literal(BUSINESS_EPOCH, Date), date_expr)  # a bound date (SQLite: an ISO text)
     weeks = n.op("/", return_type=Integer)(7)  # integer division on both engines (n is never negative)
     return weeks * 5 + psql.least(n % 7, 5)
 
@@ -345,7 +345,7 @@ def assign_owner(handle: EngagementHandle, ids: Iterable[int], owner: str) -> in
     """Give requests an owner (a new name becomes a client person); an empty name clears the owner."""
     with handle.session() as s:
         reqs = _load(s, ids)
-        person = find_or_create_person(s, owner, role="request owner")
+        person = find_or_create_person(s, owner)
         owner_id = person.id if person is not None else None
         changed = 0
         for r in reqs:

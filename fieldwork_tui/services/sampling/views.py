@@ -250,9 +250,15 @@ class TestingImport:
     rows: int
     changed: int
     unchanged_items: tuple[str, ...]
+    #: What was read and changed, cell by cell (services.imports; a dry run's plan writes nothing).
+    plan: ImportPlan | None = None
 
-    def describe(self) -> str:
-        text = f"{self.ref}: {self.rows} items read, {self.changed} cells changed"
+    def describe(self, *, dry_run: bool = False) -> str:
+        verb = "would change" if dry_run else "changed"
+        text = f"{self.ref}: {self.rows} items read, {self.changed} cells {verb}"
         if self.unchanged_items:
             text += f"; {len(self.unchanged_items)} items not in the workbook were left as they were"
         return text
+
+    def lines(self) -> list[str]:
+        return self.plan.lines() if self.plan else [self.describe()]

@@ -13,6 +13,7 @@ from __future__ import annotations
 import io
 import os
 import secrets
+from dataclasses import replace
 from pathlib import Path
 
 from sqlmodel import select
@@ -230,16 +231,22 @@ def read_testing(handle: EngagementHandle, ref: str, path: Path | str) -> tuple[
     return view, read
 
 
-def import_testing(handle: EngagementHandle, ref: str, path: Path | str) -> TestingImport:
+def import_testing(handle: EngagementHandle, ref: str, path: Path | str, *, dry_run: bool = False) -> TestingImport:
     """Apply a filled-in testing workbook: all or nothing (any bad cell is named and nothing is
     written). Every value read is a person's (a confirmed cell); an empty result clears a confirmed
-    result and keeps a rule's proposal; items the workbook does not list are left as they were."""
+    result and keeps a rule's proposal; items the workbook does not list are left as they were.
+    With `dry_run` every cell is read, checked and applied in a transaction that is rolled back
+    (services.imports): the plan says what would change, nothing is written."""
+    from fieldwork_tui.services.imports import ImportPlan, import_session
+
     view, read = read_testing(handle, ref, path)
+    keys = {it.item_id: it.key for it in view.items}
+    changes: list[str] = []
     current = {(it.item_id, lt): cell for it in view.items for lt, cell in zip(view.steps.letters(), it.cells,
                                                                              strict=True)}
     changed = 0
     now = utcnow()
-    with handle.session() as s:
+    with import_session(handle, dry_run=dry_run) as s:
         control = find_control(s, view.ref)
         attrs = _control_attributes(s, control.id)
         if [a.letter for a in attrs] != view.steps.letters():
@@ -255,6 +262,7 @@ def import_testing(handle: EngagementHandle, ref: str, path: Path | str) -> Test
                     cell.note = u.note
                     s.add(cell)
                     changed += 1
+                    changes.append(f"{keys.get(u.item_id, u.item_id)} {u.letter}: note changed")
                 continue
             same = (old.result, old.proposed, old.evidence_id, old.seen_in_extract, old.note) == (
                 u.result, False, u.evidence_id, u.seen_in_extract, u.note)
@@ -273,9 +281,18 @@ def import_testing(handle: EngagementHandle, ref: str, path: Path | str) -> Test
             s.add(cell)
             touched.add(u.item_id)
             changed += 1
+            changes.append(f"{keys.get(u.item_id, u.item_id)} {u.letter}: "
+                           f"{_label(old.result, old.proposed)} → {_label(u.result, False)}")
         s.flush()
         for item_id in touched:
             _rederive(s, s.get(SampleItem, item_id), attrs)
         journal.record(s, "import", "attributeresult", view.ref,
                        {"control": view.ref, "file": Path(path).name, "rows": read.rows, "cells_changed": changed})
-    return TestingImport(view.ref, read.rows, changed, read.missing)
+    result = TestingImport(view.ref, read.rows, changed, read.missing)
+    return replace(result, plan=ImportPlan(kind="testing", source=str(Path(path)), summary=result.describe(dry_run=dry_run),
+                                           changes=tuple(changes), dry_run=dry_run))
+
+
+def _label(result: R, proposed: bool) -> str:
+    text = getattr(result, "value", str(result)).replace("_", " ")
+    return f"{text} (proposed)" if proposed and result is not R.untested else text

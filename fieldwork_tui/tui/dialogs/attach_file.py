@@ -54,8 +54,10 @@ class AttachFileDialog(FormDialog):
     AttachFileDialog #attach-status { color: $text-muted; height: auto; }
     """
 
-    def __init__(self, control_ref: str, attach: Attach, start: Path | None = None) -> None:
-        super().__init__(title=f"Attach evidence to {control_ref}")
+    def __init__(self, control_ref: str, attach: Attach, start: Path | None = None, *,
+                 title: str | None = None) -> None:
+        """`title` names what the file is for when it is not simply a control (a statement's evidence)."""
+        super().__init__(title=title or f"Attach evidence to {control_ref}")
         self.start = start or Path.home()
         self.attach_fn = attach
         self.cancel_event = threading.Event()

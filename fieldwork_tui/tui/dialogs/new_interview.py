@@ -1,47 +1,55 @@
-"""Dialog: start an interview — who (client personnel, suggested as you type), their role, the
-date and the topic. Returns what `save` returns (the new interview's id), or None."""
+"""Dialog: start an interview — who (client personnel, suggested as you type; a known person's role
+and title are filled in), their role (the plan's vocabulary) and title, the date and the topic.
+Returns what the screen's `save` returned (the new interview), or None."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
 
 from textual import on
 from textual.app import ComposeResult
 from textual.suggester import SuggestFromList
-from textual.widgets import Input
+from textual.widgets import Input, Select
 
-from fieldwork_tui.services.engagements import today
-from fieldwork_tui.tui.kit.forms import FormDialog, text_field
+from fieldwork_tui.domain.vocab import ROLE_LABELS, PersonRole
+from fieldwork_tui.tui.kit.forms import FormDialog, choice_field, text_field
+
+ROLE_OPTIONS = [(ROLE_LABELS[r], r.value) for r in PersonRole]
 
 
-class NewInterviewDialog(FormDialog):
+class NewInterviewDialog(FormDialog[Any]):
     TITLE_TEXT = "New interview"
     SAVE_LABEL = "Start interview"
-    FIELD_NAMES = {"person": "person", "interviewee": "person", "role": "role", "date": "date", "held on": "date",
-                   "topic": "topic"}
+    FIELD_NAMES = {"interviewee": "person", "date": "date", "role": "role"}
 
-    def __init__(self, roles: list[str], **kwargs) -> None:
-        """`fetch()` gives the client personnel as (name, role) pairs."""
-        super().__init__(**kwargs)
-        self.roles_list = list(roles)
-        self.known_roles: dict[str, str] = {}
+    def __init__(self, people: list, today: str, *, save: Callable[[dict], Any] | None = None) -> None:
+        super().__init__(save=save)
+        self.people = {p.name.casefold(): p for p in people}
+        self.names = [p.name for p in people]
+        self.today = today
 
     def fields(self) -> ComposeResult:
-        yield from text_field("Interviewee (client personnel)", "person", placeholder="name")
-        yield from text_field("Role", "role", placeholder=", ".join(self.roles_list[:5]) + ", …",
-                              suggester=SuggestFromList(self.roles_list, case_sensitive=False))
-        yield from text_field("Date", "date", today().isoformat())
+        yield from text_field("Interviewee (client personnel)", "person", placeholder="name",
+                              suggester=SuggestFromList(self.names, case_sensitive=False))
+        yield from choice_field("Role (what they do: the interview plan asks for roles)", "role", ROLE_OPTIONS,
+                                allow_blank=True, prompt="(role not known yet)")
+        yield from text_field("Title (free text)", "title", placeholder="e.g. IT Administrator")
+        yield from text_field("Date", "date", self.today)
         yield from text_field("Topic", "topic", placeholder="e.g. access provisioning and reviews")
 
-    def show(self, people) -> None:
-        people = list(people or [])
-        self.known_roles = {name.lower(): role for name, role in people}
-        self.query_one("#person", Input).suggester = SuggestFromList([n for n, _r in people], case_sensitive=False)
-
-    @on(Input.Submitted, "#person")
-    def _person_entered(self, event: Input.Submitted) -> None:
-        role = self.query_one("#role", Input)
-        known = self.known_roles.get(event.value.strip().lower())
-        if known and not role.value:
-            role.value = known
+    @on(Input.Changed, "#person")
+    def _known_person(self, event: Input.Changed) -> None:
+        p = self.people.get(" ".join(event.value.split()).casefold())
+        if p is None:
+            return
+        if p.role and self.query_one("#role", Select).value is Select.NULL:
+            self.query_one("#role", Select).value = p.role
+        title = self.query_one("#title", Input)
+        if p.title and not title.value:
+            title.value = p.title
 
     def values(self) -> dict:
-        return {k: str(self.value(k)) for k in ("person", "role", "date", "topic")}
+        return {"person": self.required("person", "interviewee: give the person's name"),
+                "role": self.value("role"), "title": self.text("title"), "held_on": self.text("date"),
+                "topic": self.text("topic")}

@@ -56,6 +56,8 @@ def flags_help() -> Table:
         table.add_row(Text(group.value, style=role("strong")), "")
         for row in rows:
             what = Text(row.help)
-            what.append("" if row.blocking else "  (does not block a conclusion)", style=role("muted"))
+            # `blocks()`, not `row.blocking`: the firm's interview plan may make a flag blocking
+            what.append("" if flag_table.blocks(row.name) else "  (does not block a conclusion)",
+                        style=role("muted"))
             table.add_row(Text(f"  {row.label}", style=flag_style(row.name)), what)
     return table

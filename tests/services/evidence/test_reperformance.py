@@ -144,6 +144,6 @@ def test_demo_shows_every_triangulation_flag(demo) -> None:
                      "uncorroborated_inquiry", "contradicted_inquiry", "evidence_outside_period"}
     assert not set(by_ref["AC-01"]["flags"]) & triangulation
     assert by_ref["AC-01"]["evidence_types"] == ["inquiry", "inspection", "reperformance"]
-    states = {sv.statement.corroboration.value for ref in ("AC-01", "AC-02", "AC-08")
+    states = {sv.statement.corroboration for ref in ("AC-01", "AC-02", "AC-08")
               for sv in control_records(demo, ref).statements}
     assert states == {"uncorroborated", "corroborated", "contradicted"}

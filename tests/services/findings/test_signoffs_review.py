@@ -378,3 +378,17 @@ def test_demo_has_signed_stale_and_noted_controls(demo):
     assert any(n.target == "exception" for n in notes)
     counts = overview(demo).status_counts
     assert counts["in_progress"] > 0 and sum(counts.values()) == len(rows)
+
+
+def test_a_sign_off_refused_for_its_flags_makes_no_signing_key(ctl):
+    """The key is made (and announced) only once the rules and confirmations allow the sign-off: a
+    refused or unconfirmed attempt leaves nothing behind, not even a new key."""
+    from fieldwork_tui.services.signing.keys import key_view
+
+    assert key_view() is None  # the test user has no key yet
+    made: list[object] = []
+    with pytest.raises(ConfirmationNeeded):
+        sign(ctl, "AC-1", "preparer", on_created=made.append)
+    assert key_view() is None and made == []
+    sign(ctl, "AC-1", "preparer", confirm_flags=EVERY_FLAG, on_created=made.append)
+    assert key_view() is not None and len(made) == 1

@@ -368,3 +368,17 @@ def test_cli_import_and_export(demo_home, tmp_path):
 def test_status_history_rows_exist_for_demo(demo):
     with demo.read() as s:
         assert s.exec(select(RequestStatusChange)).first() is not None
+
+
+def test_list_age_is_the_domain_rule_for_every_request(demo):
+    """The list's age is computed in SQL (sortable over thousands of rows); it must be the domain's
+    business-day age for every request of the demo (a bound epoch date, never a number on SQLite)."""
+    from fieldwork_tui.domain.requests import request_age
+
+    today = dt.date(2026, 12, 1)  # a Tuesday: weekends inside every age
+    rows = rq.request_page(demo, rq.RequestQuery(), 0, 10_000, today=today)
+    assert rows
+    for r in rows:
+        if r.requested_on is None:
+            continue
+        assert r.age == request_age(r.status, r.requested_on, r.received_on, today), r.ref

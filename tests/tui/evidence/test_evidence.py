@@ -1,5 +1,5 @@
-"""Pilot tests: interviews typed live, corroboration, attach by pasted path, observation, comparison —
-driven with keys, asserting what was stored."""
+"""Pilot tests: attach by pasted path, observation, comparison — driven with keys, asserting what was
+stored (interviews: test_interviews.py)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from pathlib import Path
 from sqlmodel import select
 
 from fieldwork_tui.services.controls.catalog import get_control
-from fieldwork_tui.services.evidence import interviews
 from fieldwork_tui.store.models import EvidenceControl, EvidenceFile, Observation, Reperformance
 
 from ..support import settle
@@ -32,78 +31,6 @@ async def _open_tab(pilot, app, ref: str, key: str) -> None:
     await settle(pilot)
     await pilot.press(key)  # show the tab: the focus lands on its table
     await settle(pilot)
-
-
-async def test_live_interview_entry_saves_as_typed(demo_app, monkeypatch) -> None:
-    from fieldwork_tui.tui.screens.interview_entry import InterviewEntryScreen
-
-    autosaved = asyncio.Event()
-    real_autosave = InterviewEntryScreen.autosave
-
-    def autosave(screen) -> None:  # the screen's own timer calls it; the test waits for that event
-        real_autosave(screen)
-        autosaved.set()
-
-    monkeypatch.setattr(InterviewEntryScreen, "autosave", autosave)
-    app = demo_app
-    async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("4", "n")
-        await settle(pilot)
-        await pilot.press(*"Kenji Watanabe", "enter", *"engineering", "enter", "enter", *"Deploy pipeline",
-                          "enter")
-        await settle(pilot)
-        screen = app.screen
-        assert type(screen).__name__ == "InterviewEntryScreen"
-        await pilot.press(*"Deploys need two approvals")  # no enter: the autosave must keep it
-
-        def saved_text() -> list[str]:
-            return [s.text for s in interviews.interview_detail(app.handle, screen.interview_id).statements]
-
-        await settle(pilot)  # every key reached the statement box
-        for _ in range(5):  # the autosave timer fires (no enter pressed) and writes in a worker
-            if saved_text() == ["Deploys need two approvals"]:
-                break
-            autosaved.clear()
-            await asyncio.wait_for(autosaved.wait(), timeout=30)
-            await settle(pilot)
-        assert saved_text() == ["Deploys need two approvals"]
-        await pilot.press("ctrl+l", *"cm-01 cm-02", "enter")  # links the statement being typed
-        await pilot.press(*" in CI", "enter", *"Rollbacks are automatic", "enter")
-        await settle(pilot)
-        detail = interviews.interview_detail(app.handle, screen.interview_id)
-        assert detail.person.name == "Kenji Watanabe" and detail.interview.topic == "Deploy pipeline"
-        assert [(s.text, s.controls) for s in detail.statements] == [
-            ("Deploys need two approvals in CI", ["CM-01", "CM-02"]),
-            ("Rollbacks are automatic", ["CM-01", "CM-02"]),  # the controls field is sticky
-        ]
-        # edit the first statement from the table
-        await pilot.press("ctrl+t", "home", "e", "end", *" and a green build", "enter")
-        await settle(pilot)
-        assert interviews.interview_detail(app.handle, screen.interview_id).statements[0].text == \
-            "Deploys need two approvals in CI and a green build"
-
-
-async def test_corroboration_dialog_contradicts_with_evidence(demo_app) -> None:
-    app = demo_app
-    async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("4")
-        await settle(pilot)
-        iv = next(i for i in interviews.list_interviews(app.handle) if i.person == "Hannah Köhler")
-        table = app.screen.query_one("#interviews-table")
-        while table.cursor_key != iv.id:
-            await pilot.press("down")
-        await pilot.press("enter")
-        await settle(pilot)
-        await pilot.press("ctrl+t", "end", "c")  # the last statement: background checks (uncorroborated)
-        await settle(pilot)
-        assert type(app.screen).__name__ == "CorroborationDialog"
-        # radio set: down to "contradicted", select; tab to evidence, open, pick the first; tab to note
-        await pilot.press("down", "down", "enter", "tab", "enter", "down", "enter", "tab",
-                          *"HR report shows 2 starts before checks", "ctrl+s")  # the note is multi-line
-        await settle(pilot)
-        st = interviews.interview_detail(app.handle, iv.id).statements[-1]
-        assert st.corroboration == "contradicted" and st.evidence_id is not None
-        assert st.note == "HR report shows 2 starts before checks"
 
 
 async def test_attach_by_pasted_path(demo_app, tmp_path: Path) -> None:

@@ -26,26 +26,6 @@ def _at_control(ref: str, *keys: str):
     return run_before
 
 
-def test_interviews_view(snap_compare, demo_app) -> None:
-    assert snap_compare(demo_app, press=["4"], terminal_size=SIZE)
-
-
-def test_new_interview_dialog(snap_compare, demo_app) -> None:
-    assert snap_compare(demo_app, press=["4", "n", *"Kenji", "tab"], terminal_size=SIZE)
-
-
-def test_interview_entry(snap_compare, demo_app) -> None:
-    assert snap_compare(demo_app, press=["4", "enter", *"Changes are assessed by the risk committee", "enter"], terminal_size=SIZE)
-
-
-def test_corroboration_dialog(snap_compare, demo_app) -> None:
-    assert snap_compare(demo_app, press=["4", "enter", "ctrl+t", "down", "c"], terminal_size=SIZE)
-
-
-def test_inquiry_tab(snap_compare, demo_app) -> None:
-    assert snap_compare(demo_app, run_before=_at_control("AC-08"), terminal_size=SIZE)
-
-
 def test_observation_tab(snap_compare, demo_app) -> None:
     assert snap_compare(demo_app, run_before=_at_control("CM-01", "alt+2"), terminal_size=SIZE)
 
@@ -96,6 +76,112 @@ def test_conclude_dialog(snap_compare, demo_app) -> None:
 
 def test_required_types_dialog(snap_compare, demo_app) -> None:
     assert snap_compare(demo_app, run_before=_at_control("CE-03", "alt+3", "t"), terminal_size=SIZE)
+
+
+# -- interviews (issue 16) -------------------------------------------------------------------------------
+async def _settle(pilot) -> None:
+    await settle(pilot)
+
+
+def _keys(*keys: str):
+    async def run_before(pilot) -> None:
+        await _settle(pilot)
+        for key in keys:
+            await pilot.press(key)
+            await _settle(pilot)
+
+    return run_before
+
+
+def _statement(name: str, pick, *keys: str):
+    """Open `name`'s interview, put the cursor on the statement `pick(statements)` chooses, press keys."""
+    async def run_before(pilot) -> None:
+        from fieldwork_tui.services.evidence import interviews
+
+        await _settle(pilot)
+        await pilot.press("4")
+        await _settle(pilot)
+        iv = next(i for i in interviews.list_interviews(pilot.app.handle) if i.person.name == name)
+        table = pilot.app.screen.query_one("#interviews-table")
+        table.move_cursor(next(i for i in range(table.row_count) if table.row_at(i).key == iv.id))
+        await pilot.press("enter")
+        await _settle(pilot)
+        index = pick(interviews.interview_detail(pilot.app.handle, iv.id).statements)
+        await pilot.press("ctrl+t", "home", *["down"] * index)
+        for key in keys:
+            await pilot.press(key)
+            await _settle(pilot)
+
+    return run_before
+
+
+def test_interviews_list(snap_compare, demo_app) -> None:
+    assert snap_compare(demo_app, run_before=_keys("4"), terminal_size=SIZE)
+
+
+def test_interviews_plan_tab(snap_compare, demo_app) -> None:
+    assert snap_compare(demo_app, run_before=_keys("4", "alt+2"), terminal_size=SIZE)
+
+
+def test_interviews_people_tab(snap_compare, demo_app) -> None:
+    assert snap_compare(demo_app, run_before=_keys("4", "alt+3"), terminal_size=SIZE)
+
+
+def test_interviews_coached_tab(snap_compare, demo_app) -> None:
+    assert snap_compare(demo_app, run_before=_keys("4", "alt+4"), terminal_size=SIZE)
+
+
+def test_coached_answer_dialog(snap_compare, demo_app) -> None:
+    assert snap_compare(demo_app, run_before=_keys("4", "alt+4", "enter"), terminal_size=SIZE)
+
+
+def test_plan_roles_dialog(snap_compare, demo_app) -> None:
+    assert snap_compare(demo_app, run_before=_keys("4", "alt+2", "down", "down", "down", "r"), terminal_size=SIZE)
+
+
+def test_new_interview_dialog(snap_compare, demo_app) -> None:
+    assert snap_compare(demo_app, run_before=_keys("4", "n", *"Kenji Watanabe"), terminal_size=SIZE)
+
+
+def test_interview_entry_multi_line(snap_compare, demo_app) -> None:
+    assert snap_compare(demo_app, run_before=_statement(
+        "Marcus Oyelaran", lambda sts: 0, "ctrl+n", *"Hotfixes go through the same pipeline", "ctrl+j",
+        *"and are reviewed the next morning"), terminal_size=SIZE)
+
+
+def test_corroboration_dialog(snap_compare, demo_app) -> None:
+    assert snap_compare(demo_app, run_before=_statement(
+        "Hannah Köhler", lambda sts: next(i for i, s in enumerate(sts) if s.corroboration == "uncorroborated"), "c"),
+        terminal_size=SIZE)
+
+
+def test_corroboration_dialog_open_contradiction(snap_compare, demo_app) -> None:
+    assert snap_compare(demo_app, run_before=_statement(
+        "Diego Alvarez", lambda sts: next(i for i, s in enumerate(sts) if s.red_flag), "c"), terminal_size=SIZE)
+
+
+def test_corroboration_dialog_with_no_file_in_the_vault(snap_compare, engagement) -> None:
+    from fieldwork_tui.services.controls import add_control
+    from fieldwork_tui.services.evidence import interviews
+    from fieldwork_tui.tui.app import FieldworkApp
+
+    add_control(engagement, "AC-01", "Quarterly user access review", criteria=["CC6.1"])
+    iv = interviews.create_interview(engagement, "Diego Alvarez", role="it_administration", title="IT Administrator",
+                                     held_on="2026-10-14")
+    interviews.add_statement(engagement, iv.id, "Every quarter managers confirm access.", "AC-01")
+    app = FieldworkApp(handle=engagement)
+    assert snap_compare(app, run_before=_statement("Diego Alvarez", lambda sts: 0, "c"), terminal_size=SIZE)
+
+
+def test_inquiry_tab(snap_compare, demo_app) -> None:
+    async def run_before(pilot) -> None:
+        from fieldwork_tui.tui.screens.control_detail import ControlDetailScreen
+
+        await _settle(pilot)
+        await pilot.app.push_screen(ControlDetailScreen("AC-08"))
+        await _settle(pilot)
+
+    assert snap_compare(demo_app, run_before=run_before, terminal_size=SIZE)
 
 
 def test_snapshot_already_in_the_vault_question(snap_compare, demo_home, demo_app, tmp_path):

@@ -1,7 +1,7 @@
 """request imported_on: the day a request without a request date came in with the client's list
 
 Revision ID: request_imported_on
-Revises: attribute_testing
+Revises: interviews
 Create Date: 2026-12-01 13:30:00
 
 Requests imported before this revision got the import day as their request date; that cannot be told
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "request_imported_on"
-down_revision: str | None = "attribute_testing"
+down_revision: str | None = "interviews"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
