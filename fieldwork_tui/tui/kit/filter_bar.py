@@ -93,6 +93,13 @@ class FilterBar(Horizontal):
     def text(self) -> str:
         return self.input.value
 
+    def edit(self) -> None:
+        """`/`: into the box with what it holds selected, so typing starts a new filter (as a browser's
+        find box does) and an arrow key keeps the text to refine it."""
+        box = self.input
+        self.screen.set_focus(box)
+        box.select_all()
+
     def set_state(self, text: str) -> None:
         """The short summary right of the box ("12 of 40 controls · sorted by ref")."""
         self.query_one("#filter-state", Static).update(safe_content(text))

@@ -195,7 +195,7 @@ class ExceptionsScreen(EngagementScreen):
         self.focus_main()
 
     def action_focus_filter(self) -> None:
-        self.set_focus(self.query_one(FilterBar).input)
+        self.query_one(FilterBar).edit()
 
     def action_clear_filter(self) -> None:
         self.query_one(FilterBar).clear()

@@ -101,7 +101,7 @@ class PopulationScreen(EngagementScreen):
         self.focus_main()
 
     def action_focus_filter(self) -> None:
-        self.set_focus(self.query_one(FilterBar).input)
+        self.query_one(FilterBar).edit()
 
     def action_back(self) -> None:
         self.app.pop_screen()

@@ -54,6 +54,22 @@ async def test_filter_as_you_type_in_sql(demo_app):
         assert table.row_count == 40
 
 
+async def test_slash_starts_a_new_filter_and_an_arrow_keeps_the_old_one(demo_app):
+    """Regression: `/` went back into the box with the cursor after the old text, so typing a second
+    ref searched for "AC-05CM-02" and found nothing."""
+    async with demo_app.run_test(size=SIZE) as pilot:
+        await pilot.press("2", "slash", *"AC-05", "enter")
+        await settle(pilot)
+        table = demo_app.screen.query_one(VirtualTable)
+        assert [table.row_at(i).key for i in range(table.row_count)] == ["AC-05"]
+        await pilot.press("slash", *"CM-02", "enter")  # the old text is selected: typing replaces it
+        await settle(pilot)
+        assert [table.row_at(i).key for i in range(table.row_count)] == ["CM-02"]
+        await pilot.press("slash", "end", "backspace", "1")  # an arrow keeps the text to refine it
+        await settle(pilot)
+        assert [table.row_at(i).key for i in range(table.row_count)] == ["CM-01"]
+
+
 async def test_filter_by_owner(demo_app):
     async with demo_app.run_test(size=SIZE) as pilot:
         await pilot.press("2", "slash", *"Aisha")
