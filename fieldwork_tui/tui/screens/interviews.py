@@ -68,7 +68,7 @@ PEOPLE_COLUMNS = [Column("person", "Person", 18, priority=0, min_width=12),
                   Column("heard", "Spoke to", 26, priority=3, min_width=10)]
 COACHED_COLUMNS = [Column("control", "Control", 8, priority=0), Column("kind", "Signal", 26, priority=1, min_width=14),
                    Column("review", "Review", 26, priority=0, min_width=12),
-                   Column("score", "Score", 6, justify="right", priority=2),
+                   Column("score", "Words · wording", 15, justify="right", priority=2),
                    Column("who", "Statements", 48, priority=1, min_width=16, grow=True)]
 
 
@@ -253,7 +253,7 @@ class InterviewsScreen(EngagementScreen):
             rows.append(Row(key=s.key, cells=[
                 s.control, s.label, Text(visible(review.get(s.decision or "", "not reviewed")),
                                          style=role("muted" if not s.open else "warning")),
-                f"{s.score:g}", visible(" · ".join(x.who for x in s.statements))]))
+                (f"— · {s.alike:g}" if s.kind == "recited_description" else f"{s.score:g} · {s.alike:g}"), visible(" · ".join(x.who for x in s.statements))]))
         table = self.query_one("#coached-table", VirtualTable)
         table.empty_text = "No possible coached answers."
         table.set_source(ListSource(COACHED_COLUMNS, rows))
