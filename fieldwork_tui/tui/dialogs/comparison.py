@@ -1,5 +1,6 @@
 """Dialog: set up a re-performance comparison — two lists, the key column on each side (their names
-may differ), how keys match, and an optional date window. Reading a list's columns and running the
+may differ), how keys match, an optional date window, and whether list A is the whole population of the
+period (what tests a Type II control's operation across it). Reading a list's columns and running the
 comparison happen in workers; the dialog returns the stored re-performance id, or None."""
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from collections.abc import Callable
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Input, Label, ProgressBar, Select
+from textual.widgets import Checkbox, Input, Label, ProgressBar, Select
 
 from fieldwork_tui.domain.compare import DateWindow, norm_column
 from fieldwork_tui.tui.kit import workers
@@ -61,6 +62,10 @@ class ComparisonDialog(FormDialog):
                 yield Select([], prompt="date in B", id="window-b")
             with Vertical(classes="half"):
                 yield Input(placeholder="days", id="window-days", type="integer")
+        # Type II: only a list of every instance of the period evidences operation across it; one
+        # quarter's list does not (the operating_effectiveness_untested flag stays)
+        yield Checkbox("List A is every instance of the period (the whole population, not one quarter)",
+                       False, id="whole-population")
         yield ProgressBar(total=None, show_eta=False, show_percentage=False, id="progress")
 
     def on_mount(self) -> None:
@@ -154,4 +159,5 @@ class ComparisonDialog(FormDialog):
             window = DateWindow(str(wa), str(wb), int(days_text))
         return {"list_a": self._path("a"), "list_b": self._path("b"), "key_a": str(key_a), "key_b": str(key_b),
                 "key_mode": str(self.value("key-mode")), "date_window": window, "title": str(self.value("title")),
-                "label_a": str(self.value("label-a")), "label_b": str(self.value("label-b"))}
+                "label_a": str(self.value("label-a")), "label_b": str(self.value("label-b")),
+                "whole_population": bool(self.value("whole-population"))}

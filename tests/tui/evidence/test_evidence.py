@@ -124,11 +124,47 @@ async def test_comparison_dialog(demo_app, tmp_path: Path) -> None:
             [rp] = s.exec(select(Reperformance).where(Reperformance.control_id == get_control(app.handle, "AC-05").id))
         assert (rp.key_a, rp.key_b, rp.options["key_mode"]) == ("login", "Mail", "username")
         assert (rp.only_in_a, rp.only_in_b, rp.differing) == (1, 1, 1)
+        assert rp.whole_population is False  # one list, not stated to be every instance of the period
         # conclude from the result screen
         await pilot.press("c", *"One service account not reviewed", "ctrl+s")  # a multi-line conclusion
         await settle(pilot)
         with app.handle.read() as s:
             assert s.get(Reperformance, rp.id).conclusion == "One service account not reviewed"
+
+
+async def test_comparison_of_the_whole_population_from_the_dialog(demo_app, tmp_path: Path) -> None:
+    """Issue 11: the whole-population re-performance (what tests a Type II control's operation across
+    the period) is a field of the dialog, not only `fieldwork compare --whole-population`."""
+    from fieldwork_tui.domain.vocab import Flag
+    from fieldwork_tui.services.controls.status import control_rows
+
+    a = tmp_path / "all-terminations-fy26.csv"
+    a.write_text("login,terminated\njdoe,2026-03-01\nasmith,2026-07-09\n")
+    b = tmp_path / "deactivations.csv"
+    b.write_text("login,deactivated\njdoe,2026-03-01\nasmith,2026-07-09\n")
+    app = demo_app
+    flagged = next(r for r in control_rows(app.handle) if r.ref == "AC-05").flags
+    assert Flag.operating_effectiveness_untested in flagged
+    async with app.run_test(size=SIZE) as pilot:
+        await _open_tab(pilot, app, "AC-05", "alt+4")
+        await pilot.press("n")
+        await settle(pilot)
+        await _paste(pilot, str(a))
+        await pilot.press("enter")
+        await _paste(pilot, str(b))
+        await pilot.press("enter")
+        await settle(pilot)
+        dialog = app.screen
+        dialog.query_one("#whole-population").focus()
+        await pilot.press("space", "ctrl+s")
+        await settle(pilot)
+        assert type(app.screen).__name__ == "ReperformanceResultScreen"
+    with app.handle.read() as s:
+        rp = s.exec(select(Reperformance).where(Reperformance.control_id == get_control(app.handle, "AC-05").id)
+                    .order_by(Reperformance.id.desc())).first()
+    assert rp.whole_population is True
+    ac05 = next(r for r in control_rows(app.handle) if r.ref == "AC-05")
+    assert Flag.operating_effectiveness_untested not in ac05.flags
 
 
 async def test_raise_exception_from_a_difference(demo_app) -> None:
