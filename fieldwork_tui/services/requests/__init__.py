@@ -15,6 +15,7 @@ from fieldwork_tui.services.requests.files import (
 )
 from fieldwork_tui.services.requests.importer import (
     import_requests,
+    preview_requests,
 )
 from fieldwork_tui.services.requests.triage import (
     UNASSIGNED,
@@ -64,6 +65,7 @@ __all__ = [
     "create_sample_request",
     "export_requests",
     "import_requests",
+    "preview_requests",
     "owner_counts",
     "request_detail",
     "request_page",

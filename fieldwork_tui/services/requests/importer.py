@@ -221,6 +221,14 @@ def parse_request_file(path: Path | str, known_controls: set[str], *, sheet: str
                       field_map=field_map(headers, cols, skipped))
 
 
+def preview_requests(path: Path | str, *, sheet: str | None = None, profile: str | None = None):
+    """The mapping step of a request-list import (services.imports.preview): writes nothing."""
+    from fieldwork_tui.services.imports.preview import preview_table
+
+    return preview_table("requests", path, REQUEST_ALIASES, FIELD_LABELS, ("ref", "description"), sheet=sheet,
+                         profile=profile)
+
+
 def import_requests(handle: EngagementHandle, path: Path | str, *, today: dt.date | None = None,
                     sheet: str | None = None, dry_run: bool = False, profile: str | None = None,
                     mapping: list[str] | None = None) -> RequestImportResult:

@@ -447,19 +447,11 @@ class RequestsScreen(EngagementScreen):
                                         save=export), exported)
 
     def action_import_list(self) -> None:
-        from fieldwork_tui.services.requests import import_requests
-        from fieldwork_tui.tui.dialogs.request_pick import PathDialog
+        """The client's request list: the file, then its columns beside the app's fields (a proposed
+        mapping, a dry run, a profile), then the import; what it noticed is shown with the result."""
+        from fieldwork_tui.tui.dialogs.import_controls import open_import
 
-        handle = self.handle
-
-        def imported(result) -> None:
-            if result is not None:
-                self.notify(result.describe())
-                self.refilter()
-
-        self.app.push_screen(PathDialog("Import the client's request list", action="Import",
-                                        hint="CSV or XLSX; re-importing updates requests by ID.",
-                                        save=lambda v: import_requests(handle, Path(v[0]).expanduser())), imported)
+        open_import(self, "requests", lambda _result: self.refilter())
 
     def action_sample_wave(self) -> None:
         from fieldwork_tui.services.requests import create_sample_request, sample_choices

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from textual.widgets import Button, Input, Tabs
+from textual.widgets import Button, Tabs
 
 from fieldwork_tui.services.controls import list_controls
 from fieldwork_tui.services.evidence import attach, list_files
@@ -168,8 +168,11 @@ async def test_7_the_control_matrix_imports_from_the_tui(home, tmp_path: Path):
         await settle(pilot)
         await pilot.press("2", "i")
         await settle(pilot)
-        assert type(app.screen).__name__ == "ImportControlsDialog"
-        await pilot.press(*str(matrix), "enter")
+        assert type(app.screen).__name__ == "ImportFileDialog"
+        await pilot.press(*str(matrix), "ctrl+s")
+        await settle(pilot)
+        assert type(app.screen).__name__ == "ImportMappingDialog"  # the columns, proposed by their names
+        await pilot.press("ctrl+s")
         await settle(pilot)
         assert isinstance(app.screen, ControlsScreen)
         table = app.screen.query_one(VirtualTable)
@@ -185,10 +188,11 @@ async def test_7_a_bad_matrix_is_named_in_the_dialog_and_nothing_is_imported(hom
         await settle(pilot)
         await pilot.press("2", "i")
         await settle(pilot)
-        await pilot.press(*str(matrix), "enter")
+        await pilot.press(*str(matrix), "ctrl+s")
         await settle(pilot)
-        assert type(app.screen).__name__ == "ImportControlsDialog"  # stays open, path kept
-        assert app.screen.query_one("#path", Input).value == str(matrix)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert type(app.screen).__name__ == "ImportMappingDialog"  # stays open, the mapping kept
         assert "CC99.9" in str(app.screen.query_one("#form-error").content)
         assert list_controls(app.handle) == []
 
