@@ -10,8 +10,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from textual.app import ComposeResult
-from textual.widgets import Footer
 
+from fieldwork_tui.tui.kit.key_bar import KeyBar
 from fieldwork_tui.tui.kit.screen import KitScreen
 from fieldwork_tui.tui.widgets.bar import EngagementBar
 
@@ -35,7 +35,7 @@ class EngagementScreen(KitScreen):
     def compose(self) -> ComposeResult:
         yield EngagementBar(id="engagement-bar")
         yield from self.body()
-        yield Footer()
+        yield KeyBar()
 
     def body(self) -> ComposeResult:
         yield from ()

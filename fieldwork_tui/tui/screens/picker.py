@@ -6,9 +6,10 @@ from pathlib import Path
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from fieldwork_tui.tui.kit import workers
+from fieldwork_tui.tui.kit.key_bar import KeyBar
 from fieldwork_tui.tui.kit.safe_text import safe_text
 from fieldwork_tui.tui.kit.screen import KitScreen
 from fieldwork_tui.tui.kit.styles import role
@@ -32,7 +33,7 @@ class PickerScreen(KitScreen):
         yield VirtualTable(ListSource(COLUMNS, []), id="engagements", detail="picker-detail")
         yield DetailLine(id="picker-detail")
         yield Static("", id="picker-home", classes="muted")
-        yield Footer()
+        yield KeyBar()
 
     def fetch(self):
         from fieldwork_tui.services.engagements import list_engagements, resolve_home
