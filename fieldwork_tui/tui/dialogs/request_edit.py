@@ -70,6 +70,10 @@ class DueDialog(FormDialog):
         yield Label("", classes="field-label")
         yield Checkbox("Count calendar days instead of business days", id="calendar")
 
+    def enter_saves(self, field: Input) -> bool:
+        """Enter on the shift applies it: calendar days are the exception, ticked before."""
+        return field.id == "due"
+
     def values(self) -> tuple[str, int | dt.date, bool]:
         try:
             kind, value = parse_due_change(self.text("due"))

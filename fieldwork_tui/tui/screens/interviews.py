@@ -289,7 +289,13 @@ class InterviewsScreen(EngagementScreen):
                 NewInterviewDialog(people, today().isoformat(), save=lambda v: create_interview(self.handle, **v)),
                 lambda iv: self.open_interview(iv.id) if iv is not None else None)
 
-        workers.run(self, lambda: interviewees(self.handle), done=opened, group="new-interview")
+        def failed(_exc: BaseException) -> bool:
+            self.app.screen_ready(self)  # type: ignore[attr-defined]
+            return False  # the one error handler shows the reason
+
+        # the keys typed after `n` belong to the dialog: held until it is up (the people are read first)
+        self.app.screen_not_ready(self)  # type: ignore[attr-defined]
+        workers.run(self, lambda: interviewees(self.handle), done=opened, failed=failed, group="new-interview")
 
     def set_control_roles(self, ref: str | None) -> None:
         plan = next((c for c in self.plan.controls if c.ref == ref), None) if ref and self.plan else None

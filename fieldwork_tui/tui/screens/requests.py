@@ -367,7 +367,7 @@ class RequestsScreen(EngagementScreen):
                 self.notify(done_message(result))
                 self.after_change()
 
-        self.app.push_screen(dialog_cls(self._subtitle(ids), save=save, **kwargs), finished)
+        self.app.push_screen(dialog_cls(subtitle=self._subtitle(ids), save=save, **kwargs), finished)
 
     def action_bulk_status(self) -> None:
         from fieldwork_tui.services.requests import change_status
