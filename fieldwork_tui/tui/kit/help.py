@@ -53,6 +53,7 @@ class HelpScreen(KitModal):
     HelpScreen { align: center middle; }
     HelpScreen > VerticalScroll {
         width: 100; max-width: 96%; height: 90%; border: thick $accent 60%; background: $surface; padding: 0 1;
+        scrollbar-gutter: stable;  /* the width never changes when the scrollbar appears (no re-wrap) */
     }
     HelpScreen .help-note { color: $text-muted; padding-top: 1; }
     """
