@@ -463,6 +463,9 @@ class EvidenceRequest(SQLModel, table=True):
     description: str = ""
     owner_id: int | None = Field(default=None, foreign_key="person.id", index=True)
     requested_on: dt.date | None = None
+    # the day the request came in with the client's list when that list gave no request date (age counts
+    # from it, shown as such — never passed off as a request date)
+    imported_on: dt.date | None = None
     due_on: dt.date | None = Field(default=None, index=True)
     received_on: dt.date | None = None
     status: RequestStatus = Field(default=RequestStatus.open, index=True)
