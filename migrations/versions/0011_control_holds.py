@@ -12,7 +12,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "control_holds"
-down_revision: str | None = "interviews"
+down_revision: str | None = "request_imported_on"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
