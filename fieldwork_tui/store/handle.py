@@ -192,7 +192,11 @@ def open_handle(root: Path, *, create: bool = False) -> EngagementHandle:
     handle.scanned_on_open = scanned
     from fieldwork_tui.store import holds
 
-    holds.attach_replica_rules(handle)
+    try:
+        holds.attach_replica_rules(handle)  # a replica of a team engagement (docs/team.md)
+    except BaseException:
+        handle.close()
+        raise
     return handle
 
 

@@ -32,3 +32,16 @@ def test_checkin_and_sync_name_a_folder_that_is_no_replica(home, tmp_path) -> No
         assert r.exit_code == 1 and "not a replica" in r.output
         r = CliRunner().invoke(app, ["--home", str(home), command])
         assert r.exit_code == 1 and "no replica checked out" in r.output
+
+
+def test_a_damaged_replica_record_is_one_line_naming_the_file(engagement, tmp_path) -> None:
+    import pytest
+
+    from fieldwork_tui.services.engagements import open_path
+    from fieldwork_tui.services.errors import FieldworkError
+
+    root = engagement.root
+    engagement.close()
+    (root / "replica.json").write_text("{not json", encoding="utf-8")
+    with pytest.raises(FieldworkError, match=r"replica\.json: not a readable replica record"):
+        open_path(root)
