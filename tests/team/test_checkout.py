@@ -6,6 +6,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from fieldwork_tui.domain.vocab import Phase
 from fieldwork_tui.services.controls.catalog import set_conclusion
@@ -19,7 +20,7 @@ from fieldwork_tui.services.team import offline as checkout_module
 from fieldwork_tui.services.team.publish import _digests
 from fieldwork_tui.store import journal
 from fieldwork_tui.store.holds import ControlHeld
-from fieldwork_tui.store.models import ReviewNote
+from fieldwork_tui.store.models import ControlHold, ReviewNote
 from tests import pg
 
 pytestmark = pytest.mark.postgres
@@ -134,8 +135,13 @@ def test_two_staff_check_out_different_controls_work_offline_and_check_in(team, 
         assert conclusion_view(server, "CE-02").note == "priya tested offline"
         report = check_engagement(server)
         assert report.problems == []
-        assert "elena.txt" in {e.original_name for e in list_files(server, "CE-01")}
-        assert "priya.txt" in {e.original_name for e in list_files(server, "CE-02")}
+        [elena] = [e for e in list_files(server, "CE-01") if e.original_name == "elena.txt"]
+        [priya] = [e for e in list_files(server, "CE-02") if e.original_name == "priya.txt"]
+        with server.read() as s:  # each kept the id its replica gave it, from the range reserved for it
+            ranges = {h.holder: (h.id_base, h.id_limit) for h in s.scalars(select(ControlHold))}
+        assert ranges["elena"][0] <= elena.id < ranges["elena"][1]
+        assert ranges["priya"][0] <= priya.id < ranges["priya"][1]
+        assert ranges["elena"][1] <= ranges["priya"][0]
 
 
 def test_a_conflicting_check_out_is_refused(team, home: Path, tmp_path: Path, as_user) -> None:
