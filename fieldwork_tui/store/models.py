@@ -575,3 +575,21 @@ class JournalEntry(SQLModel, table=True):
     details: dict[str, Any] = _json_dict()
     prev_hash: str = ""
     hash: str = ""
+
+
+class ControlHold(SQLModel, table=True):
+    """A control checked out to an offline replica of a team engagement (docs/team.md): while the hold is
+    open (`released_at` None) the server refuses every change to the control's work but the holder's
+    check-in (store/holds.py). New rows of the replica take ids in [id_base, id_limit) of every table, a
+    range the server reserved for it at check-out, so two replicas never make the same id."""
+
+    __table_args__ = _NEVER_REUSE_IDS
+    id: int | None = Field(default=None, primary_key=True)
+    control_id: int = Field(foreign_key="control.id", index=True)
+    holder: str = ""
+    replica: str = Field(default="", index=True)  # the replica's id (hex), one per check-out
+    checked_out_at: dt.datetime = Field(default_factory=utcnow)
+    id_base: int = 0
+    id_limit: int = 0
+    released_at: dt.datetime | None = None
+    released_by: str = ""

@@ -30,6 +30,7 @@ _.updated_at, _.concluded_by, _.tested_by, _.tested_at
 updated_by, reconciliation_note, recorded_by, recorded_at  # issue 17: test steps and the extract record
 _.updated_by, _.reconciliation_note, _.recorded_by, _.recorded_at
 set_by, set_at, reviewed_by, reviewed_at, _.set_by, _.set_at, _.reviewed_by, _.reviewed_at  # issue 16 (journaled)
+released_by, _.released_by          # ControlHold: who checked the control in (issue 20, journaled)
 
 # -- read by a Jinja template of the bundle (vulture does not read templates) --------------------------
 expansion_total                      # SamplePlan (workpaper.html.j2), also the CLI's JSON
