@@ -27,7 +27,7 @@ from fieldwork_tui.tui.tabs.observation import ObservationTab
 from fieldwork_tui.tui.tabs.reperformance import ReperformanceTab
 from fieldwork_tui.tui.tabs.review import ReviewTab
 from fieldwork_tui.tui.tabs.sampling import SamplingTab
-from fieldwork_tui.tui.widgets.flags import badges_text, flags_text
+from fieldwork_tui.tui.widgets.flags import badges_text, flags_text, hold_text
 
 TABS: list[tuple[str, str, type[ControlTab]]] = [
     ("inquiry", "Inquiry", InquiryTab),
@@ -86,18 +86,21 @@ class ControlDetailScreen(EngagementScreen):
     def fetch(self):
         from fieldwork_tui.services.controls import control_records
 
+        from fieldwork_tui.services.team import control_holds
+
         handle, ref = self.handle, self.ref
         records = control_records(handle, ref)
-        return records, {tab_id: tab.fetch(handle, ref) for tab_id, tab in self._tabs.items()}
+        hold = next((h for h in control_holds(handle) if h.ref == records.control.ref), None)
+        return records, {tab_id: tab.fetch(handle, ref) for tab_id, tab in self._tabs.items()}, hold
 
     def show(self, data) -> None:
-        records, extras = data
+        records, extras, hold = data
         self.records = records
-        self.query_one("#control-header", Static).update(self._header(records))
+        self.query_one("#control-header", Static).update(self._header(records, hold))
         for tab_id, tab in self._tabs.items():
             tab.show(records, extras.get(tab_id))
 
-    def _header(self, rec) -> Table:
+    def _header(self, rec, hold=None) -> Table:
         c = rec.control
         t = Table.grid(padding=(0, 2), expand=True)
         t.add_column(style=role("strong"), width=12)
@@ -124,6 +127,8 @@ class ControlDetailScreen(EngagementScreen):
         t.add_row("Flags", flags)
         t.add_row("Status", f"{rec.status.replace('_', ' ')}"
                   f"{' · conclusion: ' + c.conclusion.value.replace('_', ' ') if c.conclusion else ''}")
+        if hold is not None:
+            t.add_row("Checked out", hold_text(hold))
         return t
 
     def on_data_changed(self, event: DataChanged) -> None:

@@ -13,7 +13,7 @@ from fieldwork_tui.tui.kit.filter_bar import FilterBar
 from fieldwork_tui.tui.kit.safe_text import visible
 from fieldwork_tui.tui.kit.styles import role
 from fieldwork_tui.tui.screens.base import EngagementScreen
-from fieldwork_tui.tui.widgets.flags import badges_text, flags_text
+from fieldwork_tui.tui.widgets.flags import badges_text, flags_text, hold_text
 from fieldwork_tui.tui.widgets.virtual_table import Column, DetailLine, Row, VirtualTable
 
 COLUMNS = [
@@ -28,7 +28,7 @@ COLUMNS = [
 SORT_ORDER = [c.key for c in COLUMNS]
 
 
-def detail_text(r) -> Text:
+def detail_text(r, hold=None) -> Text:
     text = Text()
     text.append(visible(r.ref), style=role("ref"))
     text.append(f" {visible(r.title)}", style=role("strong"))
@@ -38,14 +38,18 @@ def detail_text(r) -> Text:
     text.append(" · ", style=role("muted"))
     text.append_text(flags_text(r.flags, compact=False) if r.flags else Text("no flags", style=role("ok")))
     text.append(f" · {r.status.replace('_', ' ')}", style=role("muted"))
+    if hold is not None:
+        text.append(" · checked out ", style=role("muted"))
+        text.append_text(hold_text(hold))
     return text
 
 
 class ControlsSource:
     columns = COLUMNS
 
-    def __init__(self, rows):
+    def __init__(self, rows, holds=None):
         self._rows = rows
+        self._holds = holds or {}  # ref -> HoldView: a checked-out control says who holds it
 
     def count(self) -> int:
         return len(self._rows)
@@ -53,7 +57,7 @@ class ControlsSource:
     def rows(self, offset: int, limit: int) -> list[Row]:
         out = []
         for r in self._rows[offset : offset + limit]:
-            out.append(Row(key=r.ref, detail=detail_text(r), cells=[
+            out.append(Row(key=r.ref, detail=detail_text(r, self._holds.get(r.ref)), cells=[
                 Text(visible(r.ref), style=role("ref")), r.title, " ".join(r.criteria), r.frequency.replace("_", " "),
                 badges_text(r.evidence_types), flags_text(r.flags), r.status.replace("_", " "),
             ]))
@@ -82,6 +86,7 @@ class ControlsScreen(EngagementScreen):
         self.descending = False
         self._all_rows: list = []
         self._matching: set[int] | None = None
+        self._holds: dict = {}
 
     def body(self) -> ComposeResult:
         yield FilterBar(self._query, self._filtered, placeholder="/ filter: ref, title, criteria, owner…",
@@ -94,11 +99,14 @@ class ControlsScreen(EngagementScreen):
         """Every control's row (flags included) and which of them the current filter matches."""
         from fieldwork_tui.services.controls import control_rows, matching_control_ids
 
+        from fieldwork_tui.services.team import control_holds
+
         text = self.query_one(FilterBar).text
-        return control_rows(self.handle), matching_control_ids(self.handle, text)
+        return control_rows(self.handle), matching_control_ids(self.handle, text), control_holds(self.handle)
 
     def show(self, data) -> None:
-        self._all_rows, self._matching = data
+        self._all_rows, self._matching, holds = data
+        self._holds = {h.ref: h for h in holds}
         self._show()
 
     def _query(self, text: str):
@@ -121,7 +129,7 @@ class ControlsScreen(EngagementScreen):
         table.sort_key, table.sort_descending = self.sort_key, self.descending
         table.empty_text = "No control matches." if (text or self.flagged_only) else (
             "No controls yet: press i to import the control matrix (or fieldwork import controls ENGAGEMENT FILE)")
-        table.set_source(ControlsSource(rows))
+        table.set_source(ControlsSource(rows, self._holds))
         state = f"{len(rows)} of {len(self._all_rows)} controls" if len(rows) != len(self._all_rows) else \
             f"{len(rows)} controls"
         if self.flagged_only:
