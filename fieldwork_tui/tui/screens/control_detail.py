@@ -85,7 +85,6 @@ class ControlDetailScreen(EngagementScreen):
     # -- the data: one worker for the control and its tabs ----------------------------------------------
     def fetch(self):
         from fieldwork_tui.services.controls import control_records
-
         from fieldwork_tui.services.team import control_holds
 
         handle, ref = self.handle, self.ref

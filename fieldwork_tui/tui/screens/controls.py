@@ -98,7 +98,6 @@ class ControlsScreen(EngagementScreen):
     def fetch(self):
         """Every control's row (flags included) and which of them the current filter matches."""
         from fieldwork_tui.services.controls import control_rows, matching_control_ids
-
         from fieldwork_tui.services.team import control_holds
 
         text = self.query_one(FilterBar).text
