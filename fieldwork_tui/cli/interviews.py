@@ -261,7 +261,7 @@ def coached_list(
     for s in signals:
         state = {"dismissed": f"dismissed: {s.reason}", "kept": "kept" + (f": {s.reason}" if s.reason else "")}.get(
             s.decision or "", "not reviewed")
-        typer.echo(printable(f"{s.key}  {s.control} {s.label} (score {s.score:g}) — {state}"))
+        typer.echo(printable(f"{s.key}  {s.control} {s.label} ({s.scores}) — {state}"))
         for x in s.statements:
             typer.echo(printable(f"    #{x.statement_id} {x.who}, {x.held_on}: {x.text}"))
         if s.description:

@@ -49,13 +49,28 @@ def export_requests_command(
     open_only: bool = typer.Option(False, "--open-only",
                                    help="Only what the client still owes (open, in progress, needs "
                                         "clarification, returned)."),
+    text: str = typer.Option("", "--filter", help="Only requests matching this text (as the view's / filter)."),
+    overdue: bool = typer.Option(False, "--overdue", help="Only overdue requests."),
+    owner: str | None = typer.Option(None, "--owner", help="Only this owner's requests (name, or 'unassigned')."),
+    status: list[str] = typer.Option([], "--status", help="Only this status (repeat for several)."),
+    control: str | None = typer.Option(None, "--control", help="Only requests for this control ref."),
+    wave: str | None = typer.Option(None, "--wave", help="Only this wave: general, population or sample."),
+    everything: bool = typer.Option(False, "--all", help="Every request, whatever the filters (the view's "
+                                                          "'Everything')."),
 ) -> None:
-    """Write the request list (or the open items) for the client, sorted by due date."""
-    from fieldwork_tui.services.requests import export_requests
+    """Write the request list for the client, sorted by due date: what the filters select (the TUI exports
+    what its view shows), or everything with --all."""
+    from fieldwork_tui.services.errors import InvalidInput
+    from fieldwork_tui.services.requests import export_requests, request_query
 
+    filtered = bool(text or overdue or owner or status or control or wave or open_only)
+    if everything and filtered:
+        raise InvalidInput("--all exports every request: drop the filters, or drop --all")
     handle = open_handle(engagement)
     try:
-        result = export_requests(handle, output, open_only=open_only)
+        query = None if everything else request_query(handle, text=text, overdue=overdue, owner=owner,
+                                                       statuses=status, control=control, wave=wave)
+        result = export_requests(handle, output, open_only=open_only, query=query)
     finally:
         handle.close()
     typer.echo(result.describe())

@@ -114,11 +114,18 @@ def near_identical(a: str, b: str, settings: CoachingSettings = DEFAULT_SETTINGS
     return similarity(a, b) >= settings.threshold
 
 
-def recital_score(statement: str, description: str) -> float:
-    ns, nd = normalise(statement), normalise(description)
-    if not ns or not nd:
+def wording_alike(a: str, b: str) -> float:
+    """Plain ratio (0–100) of the two normalised texts, in order: how alike the wording is. The
+    token-set ratio that triggers a signal is 100 whenever one text's words all reappear in the other,
+    so it is shown beside this one, never alone."""
+    na, nb = normalise(a), normalise(b)
+    if not na or not nb:
         return 0.0
-    return fuzz.ratio(ns, nd, processor=None)
+    return fuzz.ratio(na, nb, processor=None)
+
+
+def recital_score(statement: str, description: str) -> float:
+    return wording_alike(statement, description)
 
 
 def recites(statement: str, description: str, settings: CoachingSettings = DEFAULT_SETTINGS) -> bool:
@@ -146,6 +153,7 @@ class CoachingSignal:
     statement_ids: tuple[int, ...]
     score: float
     fingerprint: str
+    alike: float = 0.0  # `wording_alike` of the texts (for a recital, the score itself)
 
     @property
     def key(self) -> str:
@@ -175,13 +183,15 @@ def coaching_signals(statements: Iterable[StatementText], descriptions: Mapping[
         if desc:
             for st in group:
                 if recites(st.text, desc, settings):
+                    score = round(recital_score(st.text, desc), 1)
                     out.append(CoachingSignal(SignalKind.recited_description, ref, (st.statement_id,),
-                                              round(recital_score(st.text, desc), 1), _fingerprint(st.text, desc)))
+                                              score, _fingerprint(st.text, desc), score))
         for i, a in enumerate(group):
             for b in group[i + 1:]:
                 if a.person_id != b.person_id and near_identical(a.text, b.text, settings):
                     out.append(CoachingSignal(SignalKind.similar_answers, ref, (a.statement_id, b.statement_id),
-                                              round(similarity(a.text, b.text), 1), _fingerprint(a.text, b.text)))
+                                              round(similarity(a.text, b.text), 1), _fingerprint(a.text, b.text),
+                                              round(wording_alike(a.text, b.text), 1)))
     return out
 
 

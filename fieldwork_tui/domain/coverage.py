@@ -70,6 +70,9 @@ class ControlFacts:
     itgc_basis: str = ""
     #: A re-performance covered the whole population of the period (not one instance or one quarter).
     whole_population_reperformed: bool = False
+    #: Automated controls: a test of one recorded complete (configuration, the ITGCs relied on and why,
+    #: evidence for a pass) with a result — it carries its own ITGC basis (domain.attributes).
+    test_of_one_done: bool = False
     #: Re-performance differences (duplicate keys included) that have no disposition yet.
     unresolved_differences: int = 0
     #: Possible coached answers on this control not dismissed by the auditor (domain.coaching).
@@ -119,8 +122,9 @@ def operating_effectiveness_tested(f: ControlFacts) -> bool:
 
     Any one of: a documented population of zero (no occurrences — nothing to test); a sample
     meeting policy; a re-performance over the whole population; or, for an automated control, a
-    test of one (a re-performance, an observation, or a sample of one) with its IT general controls
-    basis recorded. A sample of one of an automated control is such a test of one, so it counts
+    recorded test of one (attribute testing: configuration, ITGCs relied on and why) or a test of
+    one (a re-performance, an observation, or a sample of one) with its IT general controls
+    basis recorded in the control matrix. A sample of one of an automated control is such a test of one, so it counts
     only with the basis. Inspecting one quarter's review, or interviewing the owner, is not enough.
     """
     if not f.type2:
@@ -133,6 +137,8 @@ def operating_effectiveness_tested(f: ControlFacts) -> bool:
     if s is not None and s.meets_policy and (not automated or s.size > 1 or has_basis):
         return True
     if f.whole_population_reperformed:
+        return True
+    if automated and f.test_of_one_done:
         return True
     if automated and has_basis:
         tested_one = bool({EvidenceType.reperformance, EvidenceType.observation} & f.evidence_types)

@@ -68,6 +68,9 @@ class EngagementHandle:
     # in the middle of the file (the stamp samples only its ends) is then found by a background check
     # (services.maintenance.database_warning, run by the app after it opens the engagement)
     scanned_on_open: bool = True
+    #: Rules every write session of this handle installs (a team engagement's holds, a replica's
+    #: read-only copies: store/holds.py), each called with the new session.
+    session_hooks: list = field(default_factory=list, repr=False, compare=False)
     _lock_fd: int | None = field(default=None, repr=False, compare=False)
 
     @property
@@ -94,6 +97,8 @@ class EngagementHandle:
         with Session(self.engine, expire_on_commit=False) as session:
             journal.install(session, self.actor)
             event.listen(session, "before_flush", _refuse_fixed_changes)
+            for hook in self.session_hooks:
+                hook(session)
             try:
                 yield session
                 session.commit()
@@ -185,6 +190,13 @@ def open_handle(root: Path, *, create: bool = False) -> EngagementHandle:
     handle = EngagementHandle(root=root, engine=engine, read_engine=make_engine(root / paths.DB_NAME, immediate=False))
     handle._lock_fd = lock_fd
     handle.scanned_on_open = scanned
+    from fieldwork_tui.store import holds
+
+    try:
+        holds.attach_replica_rules(handle)  # a replica of a team engagement (docs/team.md)
+    except BaseException:
+        handle.close()
+        raise
     return handle
 
 

@@ -463,6 +463,9 @@ class EvidenceRequest(SQLModel, table=True):
     description: str = ""
     owner_id: int | None = Field(default=None, foreign_key="person.id", index=True)
     requested_on: dt.date | None = None
+    # the day the request came in with the client's list when that list gave no request date (age counts
+    # from it, shown as such — never passed off as a request date)
+    imported_on: dt.date | None = None
     due_on: dt.date | None = Field(default=None, index=True)
     received_on: dt.date | None = None
     status: RequestStatus = Field(default=RequestStatus.open, index=True)
@@ -572,3 +575,21 @@ class JournalEntry(SQLModel, table=True):
     details: dict[str, Any] = _json_dict()
     prev_hash: str = ""
     hash: str = ""
+
+
+class ControlHold(SQLModel, table=True):
+    """A control checked out to an offline replica of a team engagement (docs/team.md): while the hold is
+    open (`released_at` None) the server refuses every change to the control's work but the holder's
+    check-in (store/holds.py). New rows of the replica take ids in [id_base, id_limit) of every table, a
+    range the server reserved for it at check-out, so two replicas never make the same id."""
+
+    __table_args__ = _NEVER_REUSE_IDS
+    id: int | None = Field(default=None, primary_key=True)
+    control_id: int = Field(foreign_key="control.id", index=True)
+    holder: str = ""
+    replica: str = Field(default="", index=True)  # the replica's id (hex), one per check-out
+    checked_out_at: dt.datetime = Field(default_factory=utcnow)
+    id_base: int = 0
+    id_limit: int = 0
+    released_at: dt.datetime | None = None
+    released_by: str = ""

@@ -90,11 +90,52 @@ def make_server_engine(url: URL | str, *, write: bool = True) -> Engine:
         pool_pre_ping=True,
     )
     if write:
+        name = database_name(url)
+
         def _begin(conn) -> None:
-            conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})")
+            take_server_write_lock(conn, name)
 
         event.listen(engine, "begin", _begin)
     return engine
+
+
+def take_server_write_lock(conn, name: str) -> None:
+    """The advisory write lock, waited for as SQLite's is (`db.take_write_lock`): each try waits
+    `WRITE_LOCK_TRY_MS` (lock_timeout, inside a savepoint so a timed-out try leaves the transaction
+    usable), then the waiter the caller set is told (the TUI shows "Waiting for the engagement…", the
+    CLI prints a line) and may stop; after `WRITE_LOCK_LIMIT_S` the write is refused, nothing saved."""
+    import time
+    from pathlib import Path
+
+    import psycopg
+
+    from fieldwork_tui.errors import EngagementBusy
+    from fieldwork_tui.store import db
+
+    # the raw connection: an error inside SQLAlchemy's "begin" event would roll the transaction back
+    raw = conn.connection.dbapi_connection
+    started, attempt = time.monotonic(), 0
+    while True:
+        with raw.cursor() as cur:
+            cur.execute("SAVEPOINT fw_write_lock")
+            cur.execute(f"SET LOCAL lock_timeout = {int(db.WRITE_LOCK_TRY_MS)}")
+            try:
+                cur.execute(f"SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})")
+            except psycopg.errors.LockNotAvailable:
+                cur.execute("ROLLBACK TO SAVEPOINT fw_write_lock")
+            else:
+                cur.execute("RELEASE SAVEPOINT fw_write_lock")
+                cur.execute("SET LOCAL lock_timeout TO DEFAULT")  # the rest of the transaction as configured
+                return
+        attempt += 1
+        waited = time.monotonic() - started
+        if waited >= db.WRITE_LOCK_LIMIT_S:
+            raise EngagementBusy(f"{name}: the engagement is busy (another fieldwork session kept it locked for "
+                                 f"{db.describe_wait(waited)}); nothing was saved, try again") from None
+        waiter = db._waiter.get()
+        if waiter is not None and waiter(db.LockWait(Path(name) / "server", attempt, waited)) is False:
+            raise EngagementBusy(f"{name}: stopped waiting for another fieldwork session "
+                                 f"(after {db.describe_wait(waited)}); nothing was saved, try again") from None
 
 
 def table_names(conn) -> set[str]:

@@ -71,4 +71,8 @@ def open_server_handle(address: str | URL, home: Path | str | None = None, *, cr
         raise FieldworkError(str(exc)) from None
     root = work_dir(home, url)
     paths.ensure_private_dir(root / paths.VAULT_NAME)
-    return ServerHandle(root=root, engine=engine, read_engine=postgres.make_server_engine(url, write=False), url=url)
+    from fieldwork_tui.store.holds import install_server_rules
+
+    handle = ServerHandle(root=root, engine=engine, read_engine=postgres.make_server_engine(url, write=False), url=url)
+    handle.session_hooks.append(install_server_rules)  # controls checked out to replicas (store/holds.py)
+    return handle

@@ -2,6 +2,11 @@
 each with its own screen stack), an engagement picker when none is named.
 
 `create_app(home, engagement)` is the one factory used by the CLI, the tests and the screenshot script.
+
+Built on the kit: keys are handed to the screen that is shown, in order (`OrderedKeys`); the command
+palette and `?` are generated from the bindings (`ScreenActions`, `HelpScreen`); the user's
+`config.toml` rebinds keys by binding id and picks the theme; every rendered line passes the
+control-character filter; every notification is shown as plain, safe text.
 """
 
 from __future__ import annotations
@@ -13,18 +18,12 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
-from fieldwork_tui.services.engagements import EngagementHandle, open_path
+from fieldwork_tui.services.engagements import EngagementHandle
 from fieldwork_tui.services.maintenance import database_warning
 from fieldwork_tui.tui.kit import workers
-from fieldwork_tui.tui.kit.safe_text import visible
-
-VIEWS = {
-    "dashboard": ("1", "Dashboard"),
-    "controls": ("2", "Controls"),
-    "requests": ("3", "Requests"),
-    "interviews": ("4", "Interviews"),
-    "exceptions": ("5", "Exceptions"),
-}
+from fieldwork_tui.tui.kit.keys import OrderedKeys
+from fieldwork_tui.tui.kit.palette import ScreenActions
+from fieldwork_tui.tui.kit.safe_text import ControlCharFilter, visible
 
 
 def _dashboard() -> Screen:
@@ -63,9 +62,11 @@ def _picker() -> Screen:
     return PickerScreen()
 
 
-class FieldworkApp(App):
+class FieldworkApp(OrderedKeys, App):
+    KEYS_LABEL = "Everywhere"
     TITLE = "fieldwork"
     CSS_PATH = "app.tcss"
+    COMMANDS = App.COMMANDS | {ScreenActions}
     MODES = {
         "picker": _picker,
         "dashboard": _dashboard,
@@ -82,7 +83,9 @@ class FieldworkApp(App):
         Binding("3", "view('requests')", "Requests", id="view.requests", tooltip="Evidence request triage"),
         Binding("4", "view('interviews')", "Interviews", id="view.interviews", tooltip="Interviews and inquiry"),
         Binding("5", "view('exceptions')", "Exceptions", id="view.exceptions", tooltip="Exceptions register"),
-        Binding("question_mark", "help", "Help", id="app.help", tooltip="Keys and what the flags mean"),
+        Binding("question_mark", "help", "Help", id="app.help", tooltip="The keys of this screen and what the flags mean"),
+        Binding("ctrl+p", "command_palette", "Commands", show=False, id="app.palette", priority=True,
+                tooltip="Every action of this screen and its tabs, by name"),
         Binding("ctrl+q", "quit", "Quit", id="app.quit", tooltip="Quit (everything is already saved)",
                 priority=True),
     ]
@@ -93,15 +96,18 @@ class FieldworkApp(App):
         self.handle: EngagementHandle | None = handle
         # where the file picker opens: the folder of the last file attached in this session (else home)
         self.attach_folder: Path | None = None
+        self._filters.append(ControlCharFilter())  # nothing in the data can drive the terminal
 
     def on_mount(self) -> None:
+        self.start_ordered_keys()
+        self._apply_settings()
         self.switch_mode("dashboard" if self.handle else "picker")
         self.check_database_in_background()
 
     # -- engagement -----------------------------------------------------------
-    def open_engagement_at(self, root: Path) -> None:
-        """Called by the picker: open the engagement and show its dashboard."""
-        self.handle = open_path(root)
+    def engagement_opened(self, handle: EngagementHandle) -> None:
+        """Called by the picker once its worker has opened an engagement: show its dashboard."""
+        self.handle = handle
         self.switch_mode("dashboard")
         self.check_database_in_background()
 
@@ -119,8 +125,45 @@ class FieldworkApp(App):
         workers.run(self, check, group="integrity", description="checking the database")
 
     def _warn_damaged(self, warning: str) -> None:
-        self.notify(visible(warning), title="Database damaged", severity="error", timeout=60, markup=False)
+        self.notify(warning, title="Database damaged", severity="error", timeout=60)
 
+    def _apply_settings(self) -> None:
+        from fieldwork_tui.services.settings import load_settings
+
+        settings = load_settings()
+        problems = list(settings.problems)
+        if settings.theme:
+            if settings.theme in self.available_themes:
+                self.theme = settings.theme
+            else:
+                problems.append(f"{settings.path}: theme: no theme {settings.theme!r} "
+                                f"(ctrl+p → theme lists them)")
+        if settings.keymap:
+            self.set_keymap(dict(settings.keymap))
+            self._check_keymap(dict(settings.keymap), str(settings.path))
+        for problem in problems:
+            self.notify(problem, title="config.toml", severity="warning", timeout=10)
+
+    def _check_keymap(self, keymap: dict[str, str], source: str) -> None:
+        """Name keymap entries no binding has (a typo would otherwise do nothing), read off the UI thread."""
+        from fieldwork_tui.services.settings import unknown_binding_ids
+        from fieldwork_tui.tui.kit.catalogue import known_ids
+
+        def report(problems: list[str]) -> None:
+            for problem in problems:
+                self.notify(problem, title="config.toml", severity="warning", timeout=10)
+
+        workers.run(self, lambda: unknown_binding_ids(keymap, known_ids(), source), done=report,
+                    description="check the keymap")
+
+    def notify(self, message: str, *, title: str = "", severity="information", timeout: float | None = None,
+               markup: bool = False) -> None:
+        """Every notification as plain text with control characters visible: messages quote file names
+        and client data, which must neither drive the terminal nor be read as markup."""
+        super().notify(visible(message, keep_lines=True), title=visible(title), severity=severity,
+                       timeout=timeout, markup=False)
+
+    # -- engagement -----------------------------------------------------------
     def on_unmount(self) -> None:
         if self.handle is not None:
             self.handle.close()
@@ -130,18 +173,18 @@ class FieldworkApp(App):
         if action == "view":
             return self.handle is not None
         if action == "export_bundle":  # the key works from the dashboard; the palette offers it everywhere
-            return self.handle is not None and type(self.screen).__name__ == "DashboardScreen"
+            return self.handle is not None and (type(self.screen).__name__ in ("DashboardScreen", "CommandPalette")
+                                                or getattr(self, "running_palette_action", False))
         return True
 
     def action_view(self, mode: str) -> None:
+        """Show a view's own list: `2` is the Controls list, even if a control was open in it."""
         if self.handle is None:
             return
-        if self.current_mode == mode:
-            # pressing the view's number again goes back to its top screen
-            while len(self.screen_stack) > 1:
-                self.pop_screen()
-            return
-        self.switch_mode(mode)
+        if self.current_mode != mode:
+            self.switch_mode(mode)
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
 
     def action_export_bundle(self) -> None:
         from fieldwork_tui.tui.screens.export import ExportScreen
@@ -150,24 +193,15 @@ class FieldworkApp(App):
             self.push_screen(ExportScreen())
 
     def action_help(self) -> None:
-        from fieldwork_tui.tui.dialogs.help import HelpDialog
+        from fieldwork_tui.tui.dialogs.help import help_screen
 
-        self.push_screen(HelpDialog())
+        if type(self.screen).__name__ != "HelpScreen":
+            self.push_screen(help_screen(self.screen))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        if self.handle is not None:
-            for mode, (key, title) in VIEWS.items():
-                yield SystemCommand(f"Go to {title}", f"Switch to the {title} view (key {key})",
-                                    lambda mode=mode: self.action_view(mode))
-            yield SystemCommand("Export workpaper bundle", "Write the .zip for the manager, then verify it",
-                                self.action_export_bundle)
-        commands = getattr(screen, "palette_commands", None)
-        if commands is not None:
-            for title, help_text, callback in commands():
-                yield SystemCommand(title, help_text, callback)
-        yield SystemCommand("Help", "Keys, views and what the flags mean", self.action_help)
-        yield SystemCommand("Quit", "Quit the application", self.exit)
-        yield from (c for c in super().get_system_commands(screen) if c.title in {"Theme", "Keys"})
+        """Textual's own commands worth keeping (the theme picker); the app's actions come from the
+        bindings (`ScreenActions`)."""
+        yield from (c for c in super().get_system_commands(screen) if c.title in {"Theme"})
 
 
 def create_app(home: Path | str | None = None, engagement: str | None = None) -> FieldworkApp:

@@ -30,6 +30,7 @@ _.updated_at, _.concluded_by, _.tested_by, _.tested_at
 updated_by, reconciliation_note, recorded_by, recorded_at  # issue 17: test steps and the extract record
 _.updated_by, _.reconciliation_note, _.recorded_by, _.recorded_at
 set_by, set_at, reviewed_by, reviewed_at, _.set_by, _.set_at, _.reviewed_by, _.reviewed_at  # issue 16 (journaled)
+released_by, _.released_by          # ControlHold: who checked the control in (issue 20, journaled)
 
 # -- read by a Jinja template of the bundle (vulture does not read templates) --------------------------
 expansion_total                      # SamplePlan (workpaper.html.j2), also the CLI's JSON
@@ -37,7 +38,14 @@ population_member                    # ControlPaper (workpaper.html.j2: the popu
 _._party_for                         # OscalBuilder's cache of party uuids
 other_interview, other_statement     # interview memos' coached-answer notes (interview.html.j2)
 
+# -- called by Textual or Rich (hooks and signatures vulture cannot see) ---------------------------------
+_.discover, _.apply                  # command-palette Provider.discover (kit/palette.py), LineFilter.apply
+_.suggester                          # Input.suggester, read by the Input (dialogs set it after fetching)
+markup                               # App.notify's signature (the app overrides it: always plain text)
+KEYS_LABEL                           # read by getattr: what kit/catalogue.py calls a class in key lists
+
 # -- read by tests only: what a screen or service last did -------------------------------------------
+_.wait_settled, _.keys_settled       # kit: the filter bar's last query and the app's held keys are done
 _.last_result, _.last_report         # ExportScreen: the bundle it wrote and its verification
 _.read_error                         # vault copy thread: the error the caller re-raises
 control_flags                        # services/controls/facts.py: the flags of every control in one pass
@@ -52,10 +60,5 @@ source_sha256                        # PopulationResult (also the CLI's --json)
 safe_member                          # domain/bundle_names.py (issue 21: member-name caps)
 category_of, is_at_or_after, activities, RESPONSE_BUSINESS_DAYS, duplicate
 unresolved_count                     # domain/dispositions.py (issue 11; the services count in SQL)
-age_start                            # domain/requests.py (request age from the import)
 attribute_sample_size, hypergeometric_sample_size  # domain/sampling.py (issue 21: sampling method)
-load_settings, unknown_binding_ids   # services/settings.py (issue 15: keymap settings)
-HelpScreen, OrderedKeys, ScreenActions, ControlCharFilter, KitScreen  # tui/kit (issue 15: the TUI kit)
-known_ids, fit, confirm, choice_field, has_unsafe, safe_text, safe_join, flag_role
-_.wait_settled, _.set_state, _.keys_settled, _.discover, _.apply, _.show_tab, _.hold_keys, _.release_keys
 fingerprint                          # services/identity.py Signer (issue 13 fills it: the signing key)

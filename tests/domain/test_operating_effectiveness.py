@@ -82,6 +82,16 @@ def test_automated_sample_of_one_is_a_test_of_one() -> None:
     assert OE not in flags_for(facts(sample=SampleFacts(size=1, policy_size=1, population_rows=1)))
 
 
+def test_a_recorded_test_of_one_carries_its_own_itgc_basis() -> None:
+    """Regression: a complete test of one (attribute testing: configuration, ITGCs relied on and why)
+    left an automated control "operation across the period untested" unless the control matrix also
+    had an ITGC basis column."""
+    auto = dict(nature=Nature.automated, evidence_types=frozenset({E.inspection}))
+    assert OE not in flags_for(facts(**auto, test_of_one_done=True))
+    assert OE in flags_for(facts(**auto, test_of_one_done=False))
+    assert OE in flags_for(facts(test_of_one_done=True))  # a manual control needs its sample
+
+
 def test_itgc_basis_means_nothing_for_a_manual_control() -> None:
     assert OE in flags_for(facts(itgc_basis="ITGCs tested."))
 

@@ -30,7 +30,7 @@ GOAL_P95 = 0.050
 KEYS = ["down", "p", "right", "d", "n", "u", "left", "down", "p", "right", "right", "n", "up", "P", "left"]
 #: Dialogs a key opens by design and how the benchmark answers them: a stored deviation prompts the
 #: expansion ("later"); a pass with no basis asks for it ("seen in the population extract").
-ANSWERS = {"DeviationDialog": "escape", "PassBasisForm": "ctrl+s"}
+ANSWERS = {"ChoiceDialog": "escape", "PassBasisForm": "ctrl+s"}
 COLUMNS = ["Change ID", "Deployed", "Approved", "Approver", "Author", "Tested", "Reviewed", "Ticket"]
 
 

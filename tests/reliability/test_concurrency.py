@@ -13,6 +13,7 @@ import threading
 import pytest
 
 from tests.support import LockHolder
+from tests.tui.support import settle
 
 from .helpers import (
     assert_healthy,
@@ -300,19 +301,19 @@ async def test_app_write_while_another_process_holds_the_lock(short_busy_timeout
     from fieldwork_tui.services.engagements import engagement_summary
 
     async with demo_app.run_test(size=(130, 40)) as pilot:
-        await pilot.pause()
+        await settle(pilot)
         before = engagement_summary(demo)["phase"]
         holder = LockHolder(demo.db_path)
         try:
             await pilot.press("right_square_bracket")
-            await pilot.pause()
+            await settle(pilot)
         finally:
             holder.release()
         assert engagement_summary(demo)["phase"] == before
         notes = [n.message for n in demo_app._notifications]
         assert any("busy" in m for m in notes), notes
         await pilot.press("right_square_bracket")
-        await pilot.pause()
+        await settle(pilot)
         assert engagement_summary(demo)["phase"] != before
 
 
@@ -320,13 +321,13 @@ async def test_app_sees_rows_another_process_committed(demo_app, demo, tmp_path)
     """The app keeps its engine open while a CLI imports; its next refresh shows the new controls."""
     async with demo_app.run_test(size=(130, 40)) as pilot:
         await pilot.press("2")
-        await pilot.pause()
+        await settle(pilot)
         csv_file = write_controls_csv(tmp_path / "c.csv", 3, prefix="ZZ")
         proc = run_cli("import", "controls", demo.slug, csv_file)
         assert_ok(proc)
         await pilot.press("1")
         await pilot.press("2")
-        await pilot.pause()
+        await settle(pilot)
         from fieldwork_tui.services.controls.catalog import list_controls
 
         assert [c.ref for c in list_controls(demo, "ZZ-")] == ["ZZ-00000", "ZZ-00001", "ZZ-00002"]

@@ -204,7 +204,9 @@ def test_vault_files_are_private(acme, tmp_path):
 
 TYPIST = textwrap.dedent("""
     import asyncio, json, sys, time
+    sys.path.insert(0, sys.argv[3])  # the project folder: the Pilot tests' one way to wait
     from fieldwork_tui.tui.app import create_app
+    from tests.tui.support import settle
 
     TEXT = sys.argv[2]
     KEY_INTERVAL = 0.04
@@ -213,9 +215,9 @@ TYPIST = textwrap.dedent("""
         app = create_app(None, sys.argv[1])
         async with app.run_test(size=(130, 40)) as pilot:
             await pilot.press("4")
-            await pilot.pause()
+            await settle(pilot)
             await pilot.press("enter")
-            await pilot.pause()
+            await settle(pilot)
             print(json.dumps(["screen", type(app.screen).__name__]), flush=True)
             typed = ""
             for ch in TEXT:
@@ -242,9 +244,14 @@ def _type_and_kill(acme, keystrokes: int) -> None:
         iv = create_interview(h, "Dana Ito", role="IT manager", topic="Access reviews")
     finally:
         h.close()
-    proc = subprocess.Popen([sys.executable, "-u", "-c", TYPIST, acme.slug, NOTES], env=cli_env(),
+    project = str(Path(__file__).resolve().parents[2])
+    proc = subprocess.Popen([sys.executable, "-u", "-c", TYPIST, acme.slug, NOTES, project], env=cli_env(),
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    first = json.loads(proc.stdout.readline())
+    line = proc.stdout.readline()
+    if not line:  # the typist died before it reached the interview: say why, not "Expecting value"
+        proc.wait()
+        pytest.fail(f"the app exited before the interview screen: {proc.stderr.read()[-2000:]}")
+    first = json.loads(line)
     assert first == ["screen", "InterviewEntryScreen"], (first, proc.stderr.read() if proc.poll() else "")
     log = []
     for line in proc.stdout:

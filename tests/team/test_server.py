@@ -169,6 +169,37 @@ def test_concurrent_writers_keep_one_linear_journal_chain(engagement_on_server, 
     assert check_engagement(handle).ok
 
 
+def test_a_write_waiting_for_the_server_lock_says_so_and_can_stop(engagement_on_server, monkeypatch) -> None:
+    """Issue 14 item 6: on a server a write waited for the advisory lock without a word (SQLite's writes
+    told the waiter each try). Now each timed-out try tells it; the waiter may stop, nothing saved."""
+    from fieldwork_tui.errors import EngagementBusy
+    from fieldwork_tui.store import db
+    from fieldwork_tui.store.postgres import WRITE_LOCK_KEY
+
+    monkeypatch.setattr(db, "WRITE_LOCK_TRY_MS", 100)
+    handle, _url = engagement_on_server
+    told: list = []
+    with handle.engine.connect() as holder:  # another session holds the write lock
+        holder.exec_driver_sql(f"SELECT pg_advisory_lock({WRITE_LOCK_KEY})")
+        holder.commit()
+        try:
+            def waiter(wait):
+                told.append(wait)
+                return len(told) < 2  # stop after the second try
+
+            with db.waiting_for_lock(waiter), pytest.raises(EngagementBusy, match="stopped waiting"):
+                with handle.session() as s:
+                    s.add(Control(ref="ZZ-01", title="never saved", description=""))
+        finally:
+            holder.exec_driver_sql(f"SELECT pg_advisory_unlock({WRITE_LOCK_KEY})")
+            holder.commit()
+    assert [w.attempt for w in told] == [1, 2] and told[0].slug
+    with handle.read() as s:
+        assert s.query(Control).filter(Control.ref == "ZZ-01").count() == 0
+    with handle.session() as s:  # the lock released: the next write goes through at once
+        s.add(Control(ref="ZZ-02", title="saved", description=""))
+
+
 def test_publish_refuses_a_database_that_holds_an_engagement(server_demo, demo) -> None:
     _handle, _result, url = server_demo
     with pytest.raises(InvalidInput, match="already holds an engagement"):

@@ -13,36 +13,95 @@ FIXED = "2026-11-18 09:30:00.000000"
 LONG_LIVED_GROUPS = {"_loader"}
 
 
-async def settle(pilot, rounds: int = 50) -> None:
-    """Wait until the app is idle: every posted message handled and no worker pending or running
-    (a worker's result may post messages that start another worker, hence the rounds). Pilot tests
-    wait this way only - never by sleeping."""
-    from textual.worker import WorkerCancelled, WorkerState
+async def _handled(app) -> None:
+    """Wait until the app has handled every message queued on it so far."""
+    import asyncio
 
-    app = pilot.app
-    for _ in range(rounds):
-        await pilot.pause()
-        busy = [w for w in app.workers if w.state in (WorkerState.PENDING, WorkerState.RUNNING)
-                and w.group not in LONG_LIVED_GROUPS]
-        if not busy:
+    marker = asyncio.Event()
+    app.call_later(marker.set)
+    await marker.wait()
+
+
+async def _filters_done(app) -> None:
+    """Wait for every filter bar of the screen to show the result for the text in its box."""
+    from fieldwork_tui.tui.kit.filter_bar import FilterBar
+
+    try:
+        bars = list(app.screen.query(FilterBar))
+    except Exception:  # noqa: BLE001 - no screen (the app is closing)
+        return
+    for bar in bars:
+        await bar.wait_settled()
+
+
+async def _unless_crashed(app, step) -> None:
+    """Run `step` (a coroutine) unless the app crashes meanwhile: an app that has exited with an
+    exception never handles another message, so waiting on it would never end. Fail with its error."""
+    import asyncio
+
+    if app._exception is not None:
+        step.close()
+        raise AssertionError(f"the app crashed: {app._exception!r}") from app._exception
+    task = asyncio.ensure_future(step)
+    crash = asyncio.ensure_future(app._exception_event.wait())
+    try:
+        await asyncio.wait({task, crash}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        crash.cancel()
+    if not task.done():
+        task.cancel()
+        raise AssertionError(f"the app crashed: {app._exception!r}") from app._exception
+    task.result()
+
+
+def _busy(app) -> list:
+    from textual.worker import WorkerState
+
+    return [w for w in app.workers if w.state in (WorkerState.PENDING, WorkerState.RUNNING)
+            and w.group not in LONG_LIVED_GROUPS]
+
+
+async def settle(pilot, rounds: int = 100) -> None:
+    """Wait until the app is idle: every queued key handed over (the kit holds keys in order), every
+    posted message handled, every filter showing the result for its text and no worker pending or
+    running (a worker's result may post messages that start another worker, hence the rounds).
+    An app that crashed meanwhile fails the test with its exception (it would never settle).
+    Takes the pilot (or the app). Pilot tests wait this way only - never by sleeping."""
+    from textual.worker import WorkerCancelled, WorkerFailed
+
+    app = getattr(pilot, "app", pilot)
+
+    async def one_round() -> None:
+        if pilot is not app:
             await pilot.pause()
-            return
-        for worker in busy:
+        await _handled(app)
+        keys_settled = getattr(app, "keys_settled", None)
+        if keys_settled is not None:
+            await keys_settled()
+        await _filters_done(app)
+        for worker in _busy(app):
             try:
                 await worker.wait()
-            except WorkerCancelled:  # cancelled with its dialog or replaced by a newer run: done too
+            except (WorkerCancelled, WorkerFailed):  # cancelled with its dialog, or reported: done too
                 pass
-    raise AssertionError(f"the app never settled: {busy}")
+        await _handled(app)
+
+    for _ in range(rounds):
+        await _unless_crashed(app, one_round())
+        if not _busy(app) and not getattr(app, "_kit_queue", None) and not getattr(app, "_kit_busy", False):
+            if pilot is not app:
+                await pilot.pause()
+            return
+    raise AssertionError(f"the app never settled: {_busy(app)}")
 
 
 async def open_control_tab(pilot, ref: str, tab: str) -> None:
     """Open control `ref` on `tab` (a ControlDetailScreen tab id) and let it draw."""
     from fieldwork_tui.tui.screens.control_detail import ControlDetailScreen
 
-    await pilot.pause()
+    await settle(pilot)
     pilot.app.push_screen(ControlDetailScreen(ref, tab=tab))
-    await pilot.pause()
-    await pilot.pause()
+    await settle(pilot)
 
 
 async def type_text(pilot, text: str) -> None:

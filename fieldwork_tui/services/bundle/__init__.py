@@ -1,11 +1,12 @@
-"""The workpaper bundle: export (HTML workpapers, workbook, section IV, OSCAL, evidence, journal,
-manifest) and verification against its manifest.
+"""The workpaper bundle: export (HTML workpapers, workbook, section IV, OSCAL plan and results, evidence,
+journal, anchors, signed manifest) and verification against its manifest.
 
 The area's public API: the CLI and the TUI import from here (or from `views`), never from its modules.
 """
 
 
 from fieldwork_tui.services.bundle.export import (
+    LAYOUT,
     ExportCancelled,
     export_bundle,
 )
@@ -18,6 +19,7 @@ from fieldwork_tui.services.bundle.views import (
 )
 
 __all__ = [
+    "LAYOUT",
     "BundleExportResult",
     "BundleVerifyReport",
     "ExportCancelled",

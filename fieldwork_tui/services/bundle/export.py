@@ -62,6 +62,21 @@ OSCAL_PLAN = "oscal/assessment-plan.json"
 INDEX = "index.html"
 WORKBOOK = "workpapers.xlsx"
 SECTION_IV = "section-iv.md"
+#: What the bundle holds, in the order of the layout: member (a folder ends in "/") and what it is. The
+#: export screen says it from here, and a test checks it against an exported bundle.
+LAYOUT: tuple[tuple[str, str], ...] = (
+    (INDEX, "summary, controls, exceptions, open requests, flags"),
+    ("workpapers/", "one HTML workpaper per control, with its sign-offs"),
+    ("evidence/", "the evidence files"),
+    (WORKBOOK, "the workpapers as a workbook"),
+    (SECTION_IV, "the draft section IV, tests of controls"),
+    (OSCAL_PLAN, "the OSCAL assessment plan"),
+    (OSCAL, "the OSCAL assessment results"),
+    (JOURNAL, "the hash-chained journal"),
+    (ANCHORS, "the signed statement of every sign-off and export, each naming the journal head it signed"),
+    (MANIFEST, "the SHA-256 of every other file"),
+    (SIGNATURE, "your signature over the manifest"),
+)
 FORMAT = "fieldwork-bundle"
 #: Work units a generated file counts for in the progress total (evidence counts its bytes).
 _UNIT = 64 * 1024

@@ -62,13 +62,13 @@ def _coaching_notes(s: Session) -> dict[int, list[CoachingNote]]:
         if sig.kind == "recited_description":
             (only,) = sig.statements
             out[only.statement_id].append(CoachingNote(sig.control, f"recites the description of {sig.control} "
-                                                                    f"(score {sig.score:g})", decision, sig.open))
+                                                                    f"({sig.scores})", decision, sig.open))
             continue
         a, b = sig.statements
         for me, other in ((a, b), (b, a)):
             out[me.statement_id].append(CoachingNote(
                 sig.control, f"near-identical to statement #{other.statement_id} by {other.who}, {other.held_on} "
-                             f"(score {sig.score:g})", decision, sig.open, other.interview_id, other.statement_id))
+                             f"({sig.scores})", decision, sig.open, other.interview_id, other.statement_id))
     return out
 
 

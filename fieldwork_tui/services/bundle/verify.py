@@ -24,6 +24,7 @@ from typing import IO
 
 from fieldwork_tui.domain import anchors as anchor_rules
 from fieldwork_tui.domain import bundle_crosscheck as crosscheck
+from fieldwork_tui.domain import replicas
 from fieldwork_tui.domain.bundle_names import is_safe_member
 from fieldwork_tui.services.bundle.export import ANCHORS, FORMAT, JOURNAL, MANIFEST, SIGNATURE
 from fieldwork_tui.services.bundle.signature import Pin, check_signature, parse_pin
@@ -143,7 +144,7 @@ def _check_journal(src: _Source, manifest: dict, report: BundleVerifyReport, has
                     return
                 seen["head"], seen["count"] = (entry.get("hash", "") if isinstance(entry, dict) else ""), n
                 if isinstance(entry, dict):
-                    hashes.add(str(entry.get("hash", "")))
+                    hashes.update(replicas.head_hashes(entry))  # an offline replica's heads too
                     if entry.get("entity") == "evidencefile":
                         evidence.append(entry)
                 yield entry

@@ -10,6 +10,7 @@ from fieldwork_tui.services.controls.catalog import (
     get_control,
     import_controls,
     list_controls,
+    preview_controls,
     set_conclusion,
     set_required_types,
 )
@@ -40,6 +41,7 @@ __all__ = [
     "control_rows",
     "get_control",
     "import_controls",
+    "preview_controls",
     "list_controls",
     "matching_control_ids",
     "overview",

@@ -73,6 +73,13 @@ def _listing(refs: list[str]) -> str:
     return ", ".join(refs[:MAX_LISTED]) + (" …" if len(refs) > MAX_LISTED else "")
 
 
+def preview_controls(path: Path | str, *, sheet: str | None = None, profile: str | None = None):
+    """The mapping step of a control-matrix import (services.imports.preview): writes nothing."""
+    from fieldwork_tui.services.imports.preview import preview_table
+
+    return preview_table("controls", path, CONTROL_ALIASES, FIELD_LABELS, ("ref",), sheet=sheet, profile=profile)
+
+
 def import_controls(handle: EngagementHandle, path: Path | str, *, sheet: str | None = None,
                     dry_run: bool = False, profile: str | None = None,
                     mapping: list[str] | None = None) -> ControlImportResult:

@@ -35,6 +35,7 @@ from fieldwork_tui.store.models import (
     ReperformanceDifference,
     Sample,
     SampleItem,
+    SingleTest,
     StatementControl,
 )
 
@@ -230,6 +231,7 @@ def facts_and_statuses(session: Session, only: int | None = None
     whole: set[int] = set(session.exec(_only(select(Reperformance.control_id).where(
         Reperformance.whole_population.is_(True)).distinct(), Reperformance.control_id, only)))
     type2 = eng is not None and eng.type is EngagementType.type2
+    tested_one = _tests_of_one_done(session, only)
     out: dict[int, ControlFacts] = {}
     statuses: dict[int, ControlStatus] = {}
     for c in controls:
@@ -266,6 +268,7 @@ def facts_and_statuses(session: Session, only: int | None = None
             nature=c.nature,
             itgc_basis=c.itgc_basis,
             whole_population_reperformed=c.id in whole,
+            test_of_one_done=c.id in tested_one,
             unresolved_differences=unresolved.get(c.id, 0),
         )
         statuses[c.id] = derive_status(StatusFacts(
@@ -273,6 +276,25 @@ def facts_and_statuses(session: Session, only: int | None = None
             preparer_current=st.preparer_current, reviewer_signed=st.reviewer_signed,
             reviewer_current=st.reviewer_current))
     return out, statuses
+
+
+def _tests_of_one_done(session: Session, only: int | None) -> set[int]:
+    """Controls whose test of one is recorded complete with a result (passed, or a deviation that is
+    then an exception): the same completeness rule the testing view shows (domain.attributes)."""
+    from fieldwork_tui.domain import attributes
+
+    done: set[int] = set()
+    rows = session.exec(_only(select(SingleTest).where(SingleTest.kind == attributes.TEST_OF_ONE),
+                              SingleTest.control_id, only)).all()
+    for row in rows:
+        if row.result not in (SampleResult.passed, SampleResult.deviation):
+            continue
+        t = attributes.SingleTest(row.kind, row.instance, row.performed_on.isoformat() if row.performed_on else "",
+                                  row.description, row.configuration, tuple(row.itgc_refs), row.itgc_basis,
+                                  tuple(row.evidence_ids), row.result)
+        if not attributes.single_test_problems(t):
+            done.add(row.control_id)
+    return done
 
 
 def _population_only(pop: Population | None) -> SampleFacts | None:

@@ -98,6 +98,7 @@ class SignalView:
     decision: str | None         # dismissed | kept | None (not reviewed)
     reason: str
     open: bool
+    alike: float = 0.0           # how alike the wording is, in order (0–100)
 
     @property
     def label(self) -> str:
@@ -105,8 +106,17 @@ class SignalView:
             return "recites the control description"
         return "near-identical answers"
 
+    @property
+    def scores(self) -> str:
+        """What the numbers mean, for every place that shows them: the word-set score alone reads
+        "100 of 100" for answers that only share their words."""
+        if self.kind == rules.SignalKind.recited_description:
+            return f"wording alike {self.score:g} of 100"
+        return f"words shared {self.score:g} of 100 · wording alike {self.alike:g} of 100"
+
     def to_json(self) -> dict:
         return {"key": self.key, "kind": self.kind, "control": self.control, "score": self.score,
+                "alike": self.alike,
                 "statements": [{"id": x.statement_id, "interview": x.interview_id, "date": x.held_on, "who": x.who,
                                 "text": x.text} for x in self.statements],
                 "decision": self.decision, "reason": self.reason, "open": self.open}
@@ -133,7 +143,7 @@ def coaching_signals_in(s: Session, only: int | None = None,
                   for i in sig.statement_ids),
             descriptions.get(sig.control_ref, "") if sig.kind is rules.SignalKind.recited_description else "",
             review.decision.value if review else None, review.reason if review else "",
-            rules.is_open(sig, reviews)))
+            rules.is_open(sig, reviews), sig.alike))
     return out
 
 

@@ -4,8 +4,10 @@ The area's public API: the CLI and the TUI import from here (or from `views`), n
 """
 
 from fieldwork_tui.services.imports.plan import column_mapping, field_map, import_session
+from fieldwork_tui.services.imports.preview import ImportPreview
 from fieldwork_tui.services.imports.profiles import (
     MappingProfile,
+    list_profiles,
     load_profile,
     resolve_mapping,
     save_plan_profile,
@@ -13,5 +15,5 @@ from fieldwork_tui.services.imports.profiles import (
 )
 from fieldwork_tui.services.imports.views import EXTRA, ColumnUse, ImportPlan
 
-__all__ = ["EXTRA", "ColumnUse", "ImportPlan", "MappingProfile", "column_mapping", "field_map", "import_session",
-           "load_profile", "resolve_mapping", "save_plan_profile", "save_profile"]
+__all__ = ["EXTRA", "ColumnUse", "ImportPlan", "ImportPreview", "MappingProfile", "column_mapping", "field_map",
+           "import_session", "list_profiles", "load_profile", "resolve_mapping", "save_plan_profile", "save_profile"]

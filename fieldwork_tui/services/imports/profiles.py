@@ -80,6 +80,21 @@ def load_profile(name: str, kind: str, fields: set[str]) -> MappingProfile:
     return MappingProfile(name=name, kind=kind, columns=dict(columns), sheet=sheet)
 
 
+def list_profiles(kind: str) -> list[str]:
+    """The names of the saved profiles for `kind` imports (a file that cannot be read is left out:
+    naming it with `--profile` says why)."""
+    folder = paths.config_dir() / PROFILE_DIR
+    out = []
+    for path in sorted(folder.glob("*.toml")) if folder.is_dir() else []:
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+            continue
+        if data.get("kind") == kind and _NAME.match(path.stem):
+            out.append(path.stem)
+    return out
+
+
 def resolve_mapping(kind: str, fields: set[str], *, profile: str | None, mapping: list[str] | None,
                     sheet: str | None) -> tuple[dict[str, str], str | None]:
     """The column overrides and the sheet an import uses: the profile's, then `--map` pairs over them,

@@ -21,6 +21,7 @@ from sqlalchemy import text
 from sqlmodel import select
 
 from fieldwork_tui.domain import anchors as anchor_rules
+from fieldwork_tui.domain import replicas
 from fieldwork_tui.services.findings import attestation
 from fieldwork_tui.services.maintenance.replay import replay_findings
 from fieldwork_tui.services.maintenance.views import CheckReport
@@ -207,7 +208,7 @@ def anchor_problems(handle: EngagementHandle) -> tuple[list[str], list[str], int
     hashes: set[str] = set()
     with handle.read() as s:
         for entry in journal.iter_entries(s):
-            hashes.add(entry["hash"])
+            hashes.update(replicas.head_hashes(entry))  # a head signed in an offline replica (docs/team.md)
         statements_in_db = set(s.exec(select(SignOff.statement)).all())
     trusted = signing.trusted_fingerprints()
     problems += anchor_rules.judge(parsed, hashes, engagement=eng.uid, trusted=lambda fp: fp in trusted, where=where)

@@ -15,6 +15,7 @@ from fieldwork_tui.services.requests.files import (
 )
 from fieldwork_tui.services.requests.importer import (
     import_requests,
+    preview_requests,
 )
 from fieldwork_tui.services.requests.triage import (
     UNASSIGNED,
@@ -28,6 +29,7 @@ from fieldwork_tui.services.requests.triage import (
     owner_counts,
     request_detail,
     request_page,
+    request_query,
     return_request,
     shift_due,
 )
@@ -63,9 +65,11 @@ __all__ = [
     "create_sample_request",
     "export_requests",
     "import_requests",
+    "preview_requests",
     "owner_counts",
     "request_detail",
     "request_page",
+    "request_query",
     "return_request",
     "sample_choices",
     "shift_due",

@@ -221,6 +221,14 @@ def parse_request_file(path: Path | str, known_controls: set[str], *, sheet: str
                       field_map=field_map(headers, cols, skipped))
 
 
+def preview_requests(path: Path | str, *, sheet: str | None = None, profile: str | None = None):
+    """The mapping step of a request-list import (services.imports.preview): writes nothing."""
+    from fieldwork_tui.services.imports.preview import preview_table
+
+    return preview_table("requests", path, REQUEST_ALIASES, FIELD_LABELS, ("ref", "description"), sheet=sheet,
+                         profile=profile)
+
+
 def import_requests(handle: EngagementHandle, path: Path | str, *, today: dt.date | None = None,
                     sheet: str | None = None, dry_run: bool = False, profile: str | None = None,
                     mapping: list[str] | None = None) -> RequestImportResult:
@@ -272,7 +280,9 @@ def save_requests(session: Session, parsed: list[ParsedRequest], *, source: str,
         new = req is None
         before: dict[str, object] = {}
         if new:
-            req = EvidenceRequest(ref=p.ref, requested_on=p.requested_on or today)
+            # no request date in the list: leave it blank; the age counts from today's import
+            req = EvidenceRequest(ref=p.ref, requested_on=p.requested_on,
+                                  imported_on=None if p.requested_on else today)
             created += 1
         else:
             old_status = req.status

@@ -60,6 +60,38 @@ def _today(today: dt.date | None) -> dt.date:
     return today or clock_today()
 
 
+def request_query(handle: EngagementHandle, *, text: str = "", overdue: bool = False, owner: str | None = None,
+                  statuses: Iterable[str] = (), control: str | None = None, wave: str | None = None) -> RequestQuery:
+    """The triage filters by name, as the CLI takes them (owner name or "unassigned", control ref,
+    status and wave values) — the same `RequestQuery` the TUI builds from its quick filters."""
+    try:
+        wanted = frozenset(RequestStatus(s.strip().lower().replace(" ", "_")) for s in statuses)
+    except ValueError:
+        known = ", ".join(s.value for s in RequestStatus)
+        raise InvalidInput(f"status: one of {known}") from None
+    try:
+        wave_value = RequestWave(wave.strip().lower()) if wave else None
+    except ValueError:
+        raise InvalidInput(f"wave: one of {', '.join(w.value for w in RequestWave)}") from None
+    owner_id = control_id = None
+    with handle.read() as s:
+        if owner:
+            if owner.strip().lower() == "unassigned":
+                owner_id = UNASSIGNED
+            else:
+                person = s.exec(select(Person).where(func.lower(Person.name) == owner.strip().lower())).first()
+                if person is None:
+                    raise NotFound(f"owner {owner!r}: no such person")
+                owner_id = person.id
+        if control:
+            row = s.exec(select(Control).where(Control.ref == control.strip())).first()
+            if row is None:
+                raise NotFound(f"control {control!r} not found")
+            control_id = row.id
+    return RequestQuery(text=text, overdue=overdue, owner_id=owner_id, statuses=wanted, control_id=control_id,
+                        wave=wave_value)
+
+
 # -- SQL mirrors of the domain rules --------------------------------------------------------------
 def _weekday_ordinal(date_expr):
     n = psql.days_between(literal(BUSINESS_EPOCH, Date), date_expr)  # a bound date (SQLite: an ISO text)
@@ -77,9 +109,11 @@ def overdue_expr(today: dt.date):
 
 
 def age_expr(today: dt.date):
-    """`domain.requests.request_age` in SQL (NULL without a request date)."""
+    """`domain.requests.request_age` in SQL: from the request date, else from the import (NULL without
+    either)."""
     end = case((and_(~_is_open(), R.received_on.is_not(None)), R.received_on), else_=literal(today, Date))
-    return psql.greatest(_weekday_ordinal(end) - _weekday_ordinal(R.requested_on), 0)
+    start = func.coalesce(R.requested_on, R.imported_on)
+    return psql.greatest(_weekday_ordinal(end) - _weekday_ordinal(start), 0)
 
 
 def _last_follow_up_on():
@@ -153,19 +187,20 @@ def request_page(handle: EngagementHandle, query: RequestQuery | None = None, of
     with handle.read() as s:
         q = (select(R.id, R.ref, R.description, Person.name, R.owner_id, R.status, R.due_on, age_expr(today),
                     _last_follow_up_on(), _last_follow_up_text(), overdue_expr(today), R.priority, R.wave,
-                    R.requested_on, R.received_on)
+                    R.requested_on, R.received_on, R.imported_on)
              .select_from(R).outerjoin(Person, Person.id == R.owner_id))
         q = _where(q, query, today).order_by(*_order(query, today)).offset(offset).limit(limit)
         raw = s.exec(q).all()
         refs = _control_refs(s, [r[0] for r in raw])
     rows = []
     for (rid, ref, desc, owner, owner_id, status, due, age, fu_on, fu_text, overdue, prio, wave, req_on,
-         rec_on) in raw:
+         rec_on, imp_on) in raw:
         rows.append(RequestRow(
             id=rid, ref=ref, description=desc, controls=" ".join(refs.get(rid, [])), owner=owner or "",
             owner_id=owner_id, status=RequestStatus(status), due_on=_as_date(due), age=age,
             last_follow_up_on=_as_date(fu_on), last_follow_up=fu_text or "", overdue=bool(overdue), priority=prio,
-            wave=RequestWave(wave), requested_on=req_on, received_on=rec_on,
+            wave=RequestWave(wave), requested_on=_as_date(req_on), received_on=_as_date(rec_on),
+            imported_on=_as_date(imp_on),
         ))
     return rows
 
@@ -242,9 +277,10 @@ def request_detail(handle: EngagementHandle, key: int | str, *, today: dt.date |
         return RequestDetail(
             id=r.id, ref=r.ref, description=r.description, status=r.status, owner=owner.name if owner else "",
             priority=r.priority, wave=r.wave, requested_on=r.requested_on, due_on=r.due_on, received_on=r.received_on,
-            age=request_age(r.status, r.requested_on, r.received_on, today),
+            age=request_age(r.status, r.requested_on, r.received_on, today, r.imported_on),
             overdue=is_overdue(r.status, r.due_on, today), sample_id=r.sample_id, controls=controls,
             follow_ups=follow_ups, history=history, files=files, extra_fields=dict(r.extra_fields or {}),
+            imported_on=r.imported_on,
         )
 
 

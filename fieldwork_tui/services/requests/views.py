@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from fieldwork_tui.domain.requests import age_start
 from fieldwork_tui.domain.vocab import RequestStatus, RequestWave
 from fieldwork_tui.services.imports.views import ImportPlan
 from fieldwork_tui.services.records import FollowUpRecord, RequestStatusChangeRecord
@@ -43,6 +44,12 @@ class RequestRow:
     wave: RequestWave = RequestWave.general
     requested_on: dt.date | None = None
     received_on: dt.date | None = None
+    imported_on: dt.date | None = None
+
+    @property
+    def age_from(self) -> str | None:
+        """What the age counts from: "requested" or "imported" (`domain.requests.age_start`)."""
+        return age_start(self.requested_on, self.imported_on)
 
 
 @dataclass
@@ -85,6 +92,7 @@ class RequestDetail:
     files: list[ReceivedFile] = field(default_factory=list)
     #: Columns of the imported tracker no field takes ({header: text}).
     extra_fields: dict[str, str] = field(default_factory=dict)
+    imported_on: dt.date | None = None
 
 
 MAX_LISTED = 8

@@ -76,11 +76,14 @@ def resolve_address(text: str) -> str:
 
 
 def open_any(home: Path | str | None, name: str) -> EngagementHandle:
-    """A handle on the engagement `name` names: on a server, or a local folder."""
+    """A handle on the engagement `name` names: on a server, or a local folder (by slug, or by its path)."""
     if is_server_address(name):
         from fieldwork_tui.store.server_handle import open_server_handle
 
         return open_server_handle(resolve_address(name), home)
-    from fieldwork_tui.services.engagements import open_engagement
+    from fieldwork_tui.services.engagements import open_engagement, open_path
+    from fieldwork_tui.store.paths import DB_NAME
 
+    if ("/" in name or name.startswith(".")) and (Path(name) / DB_NAME).is_file():
+        return open_path(Path(name))  # a folder named by its path (a replica checked out with -o DIR)
     return open_engagement(home, name)

@@ -1,6 +1,7 @@
 """Dialog: attach files to a control. Browse with the keyboard (a folder tree) or paste a path; the
-copy into the vault runs in a thread worker with a progress bar, so a gigabyte file never freezes
-the app. Returns the number of files attached, or None when cancelled.
+copy into the vault runs in the form's worker with a progress bar, so a gigabyte file never freezes
+the app; escape while copying stops the copy (the partial file is removed). Returns the number of
+files attached, or None when cancelled.
 
 A pasted path is read the way a terminal delivers it (`tui/pasted_path.py`: surrounding quotes,
 escaped spaces, a `file://` URI, a trailing newline taken off unless the text as typed names a
@@ -11,114 +12,98 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
-from textual.widgets import Button, DirectoryTree, Input, Label, ProgressBar
+from textual.widgets import DirectoryTree, Input, ProgressBar, Static
+
+from fieldwork_tui.services.evidence import MetadataConflictError
+from fieldwork_tui.tui.kit.confirm import ChoiceDialog
+from fieldwork_tui.tui.kit.forms import FormDialog, text_field
+from fieldwork_tui.tui.kit.safe_text import safe_content, visible
+from fieldwork_tui.tui.pasted_path import resolve_pasted_path, used_path_label
+
+#: attach(path, as_of, description, progress, cancel, update) -> number of files attached; `update`
+#: names the stored values (as_of, description) the auditor chose to change on a file already in the vault
+Attach = Callable[[str, str | None, str, Callable[[int, int, str], None], threading.Event, tuple[str, ...]], int]
 
 
-class AttachFileDialog(ModalScreen[int | None]):
-    BINDINGS = [
-        Binding("escape", "cancel", "Cancel", id="attach.cancel", tooltip="Close (stops a copy in progress)"),
-        Binding("ctrl+s", "attach", "Attach", id="attach.submit", tooltip="Copy the file(s) into the vault"),
-    ]
+def conflict_message(exc: MetadataConflictError) -> str:
+    """The question when the file is already in the vault with another as-of date or description: the
+    values belong to the document, so the auditor decides (update the record, keep what is stored, or
+    cancel)."""
+    lines = [f"{exc.name} is already in the vault as evidence #{exc.evidence_id}:"]
+    lines += [f"  • {c.describe()}" for c in exc.conflicts]
+    used = ", ".join(exc.used_by) if exc.used_by else "no control yet"
+    lines += ["", "The date and description belong to the document. Updating changes them for every "
+                  f"control using it ({used}); their sign-offs go stale. Keeping attaches it with what is stored."]
+    return "\n".join(lines)
+
+
+class AttachFileDialog(FormDialog):
+    SAVE_LABEL = "Attach"
+    WIDTH = 90
+    MAIN = "#path"
+    FIELD_NAMES = {"as of": "as-of", "file": "path", "description": "description"}
     DEFAULT_CSS = """
-    AttachFileDialog .hint { width: 1fr; padding-top: 1; }
-    AttachFileDialog DirectoryTree { height: 12; border: round $primary 40%; }
+    AttachFileDialog DirectoryTree { height: 10; border: round $primary 40%; }
     AttachFileDialog ProgressBar { padding-top: 1; }
     AttachFileDialog #attach-status { color: $text-muted; height: auto; }
-    AttachFileDialog .row { height: auto; }
-    AttachFileDialog .half { width: 1fr; height: auto; padding-right: 1; }
     """
 
-    def __init__(self, control_ref: str, start: Path | None = None, *, statement_id: int | None = None,
+    def __init__(self, control_ref: str, attach: Attach, start: Path | None = None, *,
                  title: str | None = None) -> None:
-        super().__init__(classes="dialog")
-        self.control_ref = control_ref
-        #: Attaching for an inquiry statement: the file goes to the statement's controls and its
-        #: evidence id is kept in `evidence_ids` for the corroboration that asked for it.
-        self.statement_id = statement_id
-        self.title_text = title
-        self.evidence_ids: list[int] = []
+        """`title` names what the file is for when it is not simply a control (a statement's evidence)."""
+        super().__init__(title=title or f"Attach evidence to {control_ref}")
         self.start = start or Path.home()
+        self.attach_fn = attach
         self.cancel_event = threading.Event()
-        self.running = False
+        self._save = self._copy_in  # the copy runs in the form's worker
+        self._update: tuple[str, ...] = ()  # after "already in the vault": change the stored values...
+        self._keep: tuple[str, ...] = ()  # ...or attach with what is stored
+        self.used_label = ""
 
-    def compose(self) -> ComposeResult:
-        with Vertical():
-            yield Label(self.title_text or f"Attach evidence to {self.control_ref}", classes="section-title")
-            yield Label("Browse (enter on a file picks it), or paste a path below", classes="field-label")
-            yield DirectoryTree(self.start, id="tree")
-            yield Label("File or folder (a folder attaches all its files)", classes="field-label")
-            yield Input(placeholder="/path/to/file.pdf", id="path")
-            with Horizontal(classes="row"):
-                with Vertical(classes="half"):
-                    yield Label("As of (the evidence's own date)", classes="field-label")
-                    yield Input(placeholder="YYYY-MM-DD", id="as-of")
-                with Vertical(classes="half"):
-                    yield Label("Description", classes="field-label")
-                    yield Input(placeholder="what the file shows", id="description")
-            yield ProgressBar(total=100, show_eta=False, id="progress")
-            yield Label("", id="attach-status", markup=False)
-            yield Label("", classes="error", id="error", markup=False)
-            with Horizontal(classes="buttons"):
-                yield Label("enter attaches · escape cancels", classes="muted hint")
-                yield Button("Cancel", id="cancel")
-                yield Button("Attach", variant="primary", id="attach")
+    def fields(self) -> ComposeResult:
+        yield from text_field("File or folder (paste a path; a folder attaches all its files)", "path",
+                              placeholder="/path/to/file.pdf")
+        with Horizontal(classes="row"):
+            with Vertical(classes="half"):
+                yield from text_field("As of (the evidence's own date)", "as-of", placeholder="YYYY-MM-DD")
+            with Vertical(classes="half"):
+                yield from text_field("Description", "description", placeholder="what the file shows")
+        yield Static("…or browse (tab here; enter on a file picks it)", classes="field-label")
+        yield DirectoryTree(self.start, id="tree")
+        yield ProgressBar(total=100, show_eta=False, id="progress")
+        yield Static("", id="attach-status")
 
     def on_mount(self) -> None:
         self.query_one("#progress", ProgressBar).display = False
-        self.query_one("#path", Input).focus()
+
+    def hint(self) -> str:
+        return "ctrl+s attaches · esc cancels (stops a copy)"
 
     @on(DirectoryTree.FileSelected)
     def _picked(self, event: DirectoryTree.FileSelected) -> None:
         self.query_one("#path", Input).value = str(event.path)
-        self.query_one("#as-of", Input).focus()
+        self.set_focus(self.query_one("#as-of", Input))
 
-    @on(Input.Submitted)
-    def _submitted(self) -> None:
-        self.action_attach()
-
-    @on(Button.Pressed, "#attach")
-    def _attach_pressed(self) -> None:
-        self.action_attach()
-
-    @on(Button.Pressed, "#cancel")
-    def _cancel_pressed(self) -> None:
-        self.action_cancel()
-
-    def action_attach(self, update: tuple[str, ...] = (), keep: tuple[str, ...] = ()) -> None:
-        from fieldwork_tui.tui.kit.safe_text import visible
-        from fieldwork_tui.tui.pasted_path import resolve_pasted_path, used_path_label
-
-        if self.running:
-            return
-        typed = self.query_one("#path", Input).value
+    def values(self) -> dict:
+        # the text as typed: what a terminal paste adds is taken off in the worker (it looks at the disk)
+        typed = self.value("path") or ""
         if not typed.strip():
-            self.query_one("#error", Label).update("File: pick a file in the tree or paste a path")
-            return
+            self.required("path", "file: pick a file in the tree or paste a path")
+        return {"typed": typed,
+                "as_of": None if "as_of" in self._keep else (self.text("as-of") or None),
+                "description": "" if "description" in self._keep else self.text("description"),
+                "update": self._update}
+
+    def _copy_in(self, values: dict) -> int:  # not `_attach`: Textual's DOMNode._attach(parent)
+        typed = values["typed"]
         path = resolve_pasted_path(typed)
-        self.used_label = visible(used_path_label(typed, path))
-        self.query_one("#attach-status", Label).update(self.used_label)
-        self.query_one("#error", Label).update("")
-        self.running = True
-        self.query_one("#attach", Button).disabled = True
-        bar = self.query_one("#progress", ProgressBar)
-        bar.display = True
-        bar.update(total=100, progress=0)
-        as_of = None if "as_of" in keep else (self.query_one("#as-of", Input).value.strip() or None)
-        description = "" if "description" in keep else self.query_one("#description", Input).value.strip()
-        self._run(path, as_of, description, update)
-
-    @work(thread=True, exclusive=True, group="attach")
-    def _run(self, path: str, as_of: str | None, description: str, update: tuple[str, ...] = ()) -> None:
-        from fieldwork_tui.services.errors import FieldworkError
-        from fieldwork_tui.services.evidence import MetadataConflictError, attach, attach_for_statement
-
+        self.app.call_from_thread(self._started, path, visible(used_path_label(typed, path)))
         last = [0.0, -1]
 
         def progress(done: int, total: int, name: str) -> None:
@@ -129,69 +114,57 @@ class AttachFileDialog(ModalScreen[int | None]):
                 self.app.call_from_thread(self._show_progress, pct, name, done, total)
 
         try:
-            if self.statement_id is not None:
-                self.evidence_ids = [attach_for_statement(
-                    self.app.handle, self.statement_id, path, as_of=as_of,  # type: ignore[attr-defined]
-                    description=description, progress=progress, cancel=self.cancel_event, update=update)]
-                result = self.evidence_ids
-            else:
-                result = attach(self.app.handle, self.control_ref, [path], as_of=as_of,  # type: ignore[attr-defined]
-                                description=description, progress=progress, cancel=self.cancel_event,
-                                update=update)
-        except MetadataConflictError as exc:
-            self.app.call_from_thread(self._ask_conflict, exc)
-            return
-        except FieldworkError as exc:
-            self.app.call_from_thread(self._failed, str(exc))
-            return
-        except OSError as exc:
-            self.app.call_from_thread(self._failed, f"{exc.filename or path}: {exc.strerror or exc}")
-            return
-        picked = Path(path).expanduser()
-        self.app.call_from_thread(self._done, len(result), picked if picked.is_dir() else picked.parent)
+            return self.attach_fn(path, values["as_of"], values["description"], progress, self.cancel_event,
+                                  values["update"])
+        finally:
+            self.app.call_from_thread(self._stopped)
+
+    def _started(self, path: str, used_label: str) -> None:
+        self.used_label = used_label
+        bar = self.query_one("#progress", ProgressBar)
+        bar.display = True
+        bar.update(total=100, progress=0)
+        self.query_one("#attach-status", Static).update(safe_content(f"{used_label} · copying {path} …"
+                                                                     if used_label else f"Copying {path} …"))
+
+    def _stopped(self) -> None:
+        self._update, self._keep = (), ()
+        self.query_one("#progress", ProgressBar).display = False
+        self.query_one("#attach-status", Static).update(safe_content(self.used_label))  # the path it used
+        if self.cancel_event.is_set():
+            self.dismiss(None)
 
     def _show_progress(self, pct: int, name: str, done: int, total: int) -> None:
         self.query_one("#progress", ProgressBar).update(progress=pct)
-        self.query_one("#attach-status", Label).update(f"{name}: {done / 1e6:,.1f} of {total / 1e6:,.1f} MB")
+        self.query_one("#attach-status", Static).update(
+            f"{visible(name)}: {done / 1e6:,.1f} of {total / 1e6:,.1f} MB")
 
-    def _ask_conflict(self, exc) -> None:
-        from fieldwork_tui.tui.dialogs.metadata_conflict import MetadataConflictDialog
+    def _save_failed(self, exc: BaseException) -> bool:
+        if isinstance(exc, MetadataConflictError):
+            self.saving = False
+            self.show_status("")
+            self._ask_conflict(exc)
+            return True
+        return super()._save_failed(exc)
 
-        self.running = False
-        self.query_one("#attach", Button).disabled = False
-        self.query_one("#progress", ProgressBar).display = False
+    def _ask_conflict(self, exc: MetadataConflictError) -> None:
         fields = tuple(exc.fields)
 
         def decided(choice: str | None) -> None:
             if choice == "update":
-                self.action_attach(update=fields)
+                self._update = fields
+                self.action_save()
             elif choice == "keep":
-                self.action_attach(keep=fields)
+                self._keep = fields
+                self.action_save()
             else:
-                self.query_one("#error", Label).update("Not attached: the stored record was left as it is.")
+                self.show_error("Not attached: the stored record was left as it is.")
 
-        self.app.push_screen(MetadataConflictDialog(exc.name, exc.evidence_id, [c.describe() for c in exc.conflicts],
-                                                    list(exc.used_by)), decided)
+        self.app.push_screen(ChoiceDialog("Already in the vault", conflict_message(exc),
+                                          [("u", "Update", "update"), ("k", "Keep stored", "keep")], later="Cancel"),
+                             decided)
 
-    def _failed(self, message: str) -> None:
-        self.running = False
-        self.query_one("#attach", Button).disabled = False
-        self.query_one("#progress", ProgressBar).display = False
-        self.query_one("#attach-status", Label).update(getattr(self, "used_label", ""))  # the path it tried
-        if self.cancel_event.is_set():
-            self.dismiss(None)
-            return
-        from fieldwork_tui.tui.kit.safe_text import visible
-
-        self.query_one("#error", Label).update(visible(message))
-
-    def _done(self, count: int, folder: Path) -> None:
-        self.running = False
-        self.app.attach_folder = folder  # type: ignore[attr-defined]  # the next picker opens here
-        self.dismiss(count)
-
-    def action_cancel(self) -> None:
-        if self.running:
-            self.cancel_event.set()  # the worker stops after the current chunk and removes its temp file
-            return
-        self.dismiss(None)
+    def stop_saving(self) -> None:
+        """Escape while copying: the worker stops after the current chunk and removes its temp file."""
+        super().stop_saving()
+        self.cancel_event.set()

@@ -29,7 +29,7 @@ class CoachedAnswerDialog(FormDialog[Any]):
 
     def __init__(self, signal, *, save: Callable[[dict], Any] | None = None) -> None:
         super().__init__(title=f"Possible coached answer on {signal.control}: {signal.label}",
-                         subtitle=f"similarity {signal.score:g} of 100 · {signal.control_title}", save=save)
+                         subtitle=f"{signal.scores} · {signal.control_title}", save=save)
         self.signal = signal
 
     def fields(self) -> ComposeResult:

@@ -14,6 +14,7 @@ the form's worker) and is what the screens call.
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from textual import on
@@ -170,11 +171,24 @@ def open_corroboration(node, statement, then: Callable[[bool], Any]) -> None:
 
     def attach(done: Callable[[int | None], Any]) -> None:
         refs = " ".join(statement.controls) or "no control (kept in the vault)"
-        dialog = AttachFileDialog(statement.controls[0] if statement.controls else "",
-                                  node.app.attach_folder, statement_id=statement.id,
-                                  title=f"Attach evidence for this statement ({refs})")
-        node.app.push_screen(dialog, lambda count: done(dialog.evidence_ids[0] if count and dialog.evidence_ids
-                                                        else None))
+        attached: list[int] = []  # the new file's evidence id, for the corroboration that asked for it
+        folders: list[Path] = []
+
+        def attach_one(path, as_of, description, progress, cancel, update) -> int:
+            attached.append(interviews.attach_for_statement(handle, statement.id, path, as_of=as_of,
+                                                            description=description, progress=progress,
+                                                            cancel=cancel, update=update))
+            folders.append(Path(path).expanduser().parent)
+            return 1
+
+        def finished(count: int | None) -> None:
+            if folders:
+                node.app.attach_folder = folders[-1]  # the next picker opens here
+            done(attached[-1] if count and attached else None)
+
+        node.app.push_screen(AttachFileDialog(statement.controls[0] if statement.controls else "", attach_one,
+                                              node.app.attach_folder,
+                                              title=f"Attach evidence for this statement ({refs})"), finished)
 
     def opened(choices: list) -> None:
         node.app.push_screen(CorroborationDialog(statement, choices, load_choices=load_choices, attach=attach,

@@ -1,51 +1,23 @@
-"""The `?` screen: keys, views and what each flag means."""
+"""The `?` screen: the keys of the screen that is showing (generated from its bindings by the kit),
+then what each flag means (from the flag table, grouped by the part of the work) and the evidence badges."""
 
 from __future__ import annotations
 
-from rich.table import Table
-from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.containers import VerticalScroll
-from textual.screen import ModalScreen
-from textual.widgets import Static
+from rich.console import RenderableType
+from rich.text import Text
+from textual.screen import Screen
 
+from fieldwork_tui.tui.kit.help import HelpScreen
+from fieldwork_tui.tui.kit.styles import role
 from fieldwork_tui.tui.widgets.flags import flags_help
 
-KEYS = [
-    ("1 … 5", "Dashboard, Controls, Requests, Interviews, Exceptions"),
-    ("enter", "Open the row under the cursor"),
-    ("escape", "Back"),
-    ("/", "Filter as you type"),
-    ("ctrl+p", "Command palette (actions of this screen)"),
-    ("?", "This help"),
-    ("ctrl+q", "Quit — everything is saved as you go"),
-]
+
+def _flags_and_badges() -> list[RenderableType]:
+    """One renderable per Static: a Rich Group in one Static was laid out wider than the help's
+    column, so the flags' wrapped descriptions restarted at the left edge."""
+    badges = Text("Evidence badges: I inquiry · O observation · N inspection · R re-performance", style=role("muted"))
+    return [Text(""), flags_help(), Text(""), badges]
 
 
-class HelpDialog(ModalScreen[None]):
-    BINDINGS = [
-        Binding("escape", "dismiss", "Close", id="help.close", tooltip="Close help"),
-        Binding("question_mark", "dismiss", "Close", show=False, id="help.close2", tooltip="Close help"),
-    ]
-    DEFAULT_CSS = """
-    HelpDialog { align: center middle; }
-    HelpDialog > VerticalScroll {
-        width: 90; height: 80%; border: thick $accent 60%; background: $surface; padding: 1 2;
-    }
-    """
-
-    def compose(self) -> ComposeResult:
-        keys = Table(title="Keys", show_header=False, box=None, expand=True)
-        keys.add_column(style="bold")
-        keys.add_column()
-        for k, v in KEYS:
-            keys.add_row(k, v)
-        flags = flags_help()
-        with VerticalScroll():
-            yield Static(keys)
-            yield Static("")
-            yield Static(flags, expand=True)
-            yield Static("\nEvidence badges: I inquiry · O observation · N inspection · R re-performance", classes="muted")
-
-    def action_dismiss(self) -> None:
-        self.dismiss(None)
+def help_screen(origin: Screen) -> HelpScreen:
+    return HelpScreen(origin, extra=_flags_and_badges())

@@ -4,6 +4,8 @@ passphrase is said in the form, which stays open. Returns True once unlocked, No
 
 from __future__ import annotations
 
+from fieldwork_tui.services import signing
+from fieldwork_tui.services.errors import FieldworkError, InvalidInput
 from fieldwork_tui.tui.kit.forms import FieldError, FormDialog, text_field
 
 
@@ -29,9 +31,6 @@ class PassphraseDialog(FormDialog[bool | None]):
 def unlock_then(screen, why: str, proceed) -> None:
     """Run `proceed()` once the signing key can sign: at once when it needs no passphrase (or one is
     set in FIELDWORK_PASSPHRASE_FILE, or it was unlocked earlier this session), else after asking."""
-    from fieldwork_tui.services import signing
-    from fieldwork_tui.services.errors import FieldworkError, InvalidInput
-
     try:
         needed = signing.needs_passphrase()
         view = signing.key_view()

@@ -1,55 +1,30 @@
-"""Dialog: write a review note on the control or on one of its exceptions. Returns
-{"text": ..., "exception_id": int | None}, or None when cancelled."""
+"""Dialog: write a review note on the control or on one of its exceptions. Returns what `save`
+returns ({"text": ..., "exception_id": int | None} without `save`), or None when cancelled."""
 
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, Select
+
+from fieldwork_tui.tui.kit.forms import FormDialog, area_field, choice_field
+from fieldwork_tui.tui.kit.safe_text import visible
 
 
-class ReviewNoteDialog(ModalScreen[dict | None]):
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="note.cancel", tooltip="Close without adding a note")]
+class ReviewNoteDialog(FormDialog):
+    SAVE_LABEL = "Add note"
+    FIELD_NAMES = {"text": "text"}
+    MAIN = "#text"
 
-    def __init__(self, ref: str, exceptions: list[tuple[int, str]] = ()) -> None:
-        super().__init__(classes="dialog")
+    def __init__(self, ref: str, exceptions: list[tuple[int, str]] = (), **kwargs) -> None:
+        super().__init__(title=f"Review note on {ref}", **kwargs)
         self.ref = ref
         self.exceptions = list(exceptions)
 
-    def compose(self) -> ComposeResult:
-        with Vertical():
-            yield Label(f"Review note on {self.ref}", classes="section-title")
-            yield Label("On", classes="field-label")
-            options = [(f"Control {self.ref}", 0)] + [(f"Exception #{i}: {label}"[:70], i) for i, label in self.exceptions]
-            yield Select(options, value=0, allow_blank=False, id="target")
-            yield Label("Note", classes="field-label")
-            yield Input(placeholder="What should the preparer fix or explain?", id="text")
-            yield Label("", classes="error", id="error")
-            with Horizontal(classes="buttons"):
-                yield Button("Cancel", id="cancel")
-                yield Button("Add note", variant="primary", id="add")
+    def fields(self) -> ComposeResult:
+        options = [(f"Control {visible(self.ref)}", 0)] + [
+            (visible(f"Exception #{i}: {label}")[:70], i) for i, label in self.exceptions]
+        yield from choice_field("On", "target", options, 0)
+        yield from area_field("Note", "text", placeholder="What should the preparer fix or explain?")
 
-    def on_mount(self) -> None:
-        self.query_one("#text", Input).focus()
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "add":
-            self._submit()
-        else:
-            self.dismiss(None)
-
-    def on_input_submitted(self) -> None:
-        self._submit()
-
-    def _submit(self) -> None:
-        text = self.query_one("#text", Input).value.strip()
-        if not text:
-            self.query_one("#error", Label).update("text: a review note needs text")
-            return
-        target = self.query_one("#target", Select).value
-        self.dismiss({"text": text, "exception_id": target or None})
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
+    def values(self) -> dict:
+        text = self.required("text", "text: a review note needs text")
+        return {"text": text, "exception_id": self.value("target") or None}

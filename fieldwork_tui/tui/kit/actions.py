@@ -134,4 +134,9 @@ async def run_action(action: Action) -> None:
 
     if isinstance(action.node, ActionArea):
         reveal(action.node)
-    await action.node.app.run_action(action.binding.action, action.node)
+    app = action.node.app
+    app.running_palette_action = True  # an action offered by the palette runs even off its key's screen
+    try:
+        await app.run_action(action.binding.action, action.node)
+    finally:
+        app.running_palette_action = False

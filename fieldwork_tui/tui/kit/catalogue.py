@@ -49,12 +49,23 @@ def declared_bindings(cls: type[DOMNode]) -> list[Binding]:
     return out
 
 
+def class_label(cls: type) -> str:
+    """What a class is called in key lists: its tab, view or area label, else its name."""
+    for attr, fmt in (("KEYS_LABEL", "{}"), ("TAB_LABEL", "{} tab"), ("VIEW_NAME", "{}"), ("AREA_LABEL", "{}")):
+        value = getattr(cls, attr, None)
+        if isinstance(value, str) and value:
+            return fmt.format(value)
+    name = cls.__name__
+    for suffix in ("Screen", "Dialog", "Tab"):
+        name = name.removesuffix(suffix)
+    return name
+
+
 def catalogue(package: str = "fieldwork_tui.tui") -> list[KeyEntry]:
     """Every binding with an id, once per id, in module order."""
     entries: dict[str, KeyEntry] = {}
     for cls in tui_classes(package):
-        area = getattr(cls, "AREA_LABEL", "") or (cls.__dict__.get("VIEW_NAME") if isinstance(
-            cls.__dict__.get("VIEW_NAME"), str) else "") or ""
+        area = class_label(cls)
         for b in declared_bindings(cls):
             if b.id and b.id not in entries:
                 entries[b.id] = KeyEntry(b.id, b.key, b.description, b.tooltip, cls.__name__, area)

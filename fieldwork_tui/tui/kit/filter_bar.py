@@ -5,7 +5,8 @@ timer (`DEBOUNCE`); when the auditor pauses, `query(text)` runs in a worker thre
 population rows, …) and replaces the previous query still running (its result is dropped); the
 result reaches `on_result(text, result)` on the UI thread. The text box is never blocked and never
 loses what was typed. `enter` (or `down`) goes back to the list, `escape` clears the filter and goes
-back to the list — both post `FilterBar.Done`.
+back to the list — both post `FilterBar.Done`. Keys typed after enter wait until the list shows the
+result for the text typed (`2 / CM-01 enter enter` opens CM-01, however fast it was typed).
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ from fieldwork_tui.tui.kit.safe_text import safe_content
 class FilterInput(Input):
     """The text box of a filter bar (escape and down are the bar's)."""
 
+    KEYS_LABEL = "Filter box"
+
     BINDINGS = [
         Binding("escape", "clear_filter", "Clear filter", id="filter.clear",
                 tooltip="Clear the filter and go back to the list"),
@@ -39,12 +42,12 @@ class FilterInput(Input):
         bar = self.parent
         if isinstance(bar, FilterBar):
             bar.clear()
-            bar.post_message(FilterBar.Done(bar))
+            bar.finish()
 
     def action_done(self) -> None:
         bar = self.parent
         if isinstance(bar, FilterBar):
-            bar.post_message(FilterBar.Done(bar))
+            bar.finish()
 
 
 class FilterBar(Horizontal):
@@ -73,6 +76,8 @@ class FilterBar(Horizontal):
         self.query_fn, self.on_result, self.placeholder = query, on_result, placeholder
         self._timer: Timer | None = None
         self._seq = 0
+        self._queried: str | None = None  # the text of the last query started
+        self._holding = False  # keys wait for the result (after enter)
         self._settled = asyncio.Event()
         self._settled.set()
 
@@ -88,17 +93,54 @@ class FilterBar(Horizontal):
     def text(self) -> str:
         return self.input.value
 
+    def edit(self) -> None:
+        """`/`: into the box with what it holds selected, so typing starts a new filter (as a browser's
+        find box does) and an arrow key keeps the text to refine it."""
+        box = self.input
+        self.screen.set_focus(box)
+        box.select_all()
+
     def set_state(self, text: str) -> None:
         """The short summary right of the box ("12 of 40 controls · sorted by ref")."""
         self.query_one("#filter-state", Static).update(safe_content(text))
 
     def clear(self) -> None:
         if self.input.value:
-            self.input.value = ""  # Input.Changed runs the (debounced) query
+            self.input.value = ""
+            self._seq += 1
+            self._stop_timer()
+            self.run_query()  # now: escape goes straight back to the whole list
+
+    def _stop_timer(self) -> None:
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+
+    def finish(self) -> None:
+        """Enter, down or escape: query what was typed now (no debounce), hold the keys typed after it
+        until the list shows that result, and go back to the list."""
+        if self._timer is not None:
+            self._stop_timer()
+            self.run_query()
+        if not self._settled.is_set() and not self._holding:
+            hold = getattr(self.app, "screen_not_ready", None)
+            if hold is not None:
+                self._holding = True
+                hold(self.screen)
+        self.post_message(self.Done(self))
+
+    def _release(self) -> None:
+        if self._holding:
+            self._holding = False
+            ready = getattr(self.app, "screen_ready", None)
+            if ready is not None:
+                self.call_later(ready, self.screen)
 
     @on(Input.Changed, "FilterInput")
     def _changed(self, event: Input.Changed) -> None:
         event.stop()
+        if self._timer is None and event.value == self._queried:
+            return  # the query for this text has already started (clear)
         self._seq += 1
         self._settled.clear()
         if self._timer is not None:
@@ -108,7 +150,7 @@ class FilterBar(Horizontal):
     @on(Input.Submitted, "FilterInput")
     def _submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        self.post_message(self.Done(self))
+        self.finish()
 
     def _fire(self) -> None:
         self._timer = None
@@ -117,6 +159,7 @@ class FilterBar(Horizontal):
     def run_query(self) -> None:
         """Query now with the current text (also after the data changed)."""
         seq, text = self._seq, self.text
+        self._queried = text
         self._settled.clear()
         self.add_class("-querying")
 
@@ -125,11 +168,13 @@ class FilterBar(Horizontal):
                 self.remove_class("-querying")
                 self.on_result(text, result)
                 self._settled.set()
+                self._release()
 
         def failed(_exc: BaseException) -> bool:
             if seq == self._seq:
                 self.remove_class("-querying")
                 self._settled.set()
+                self._release()
             return False
 
         workers.run(self, lambda: self.query_fn(text), done=done, failed=failed, group="filter", exclusive=True,

@@ -3,7 +3,8 @@
 Every form behaves the same way:
 
 * `ctrl+s` saves from any field; `escape` cancels; `enter` in a one-line field goes to the next
-  field and saves from the last one; in a multi-line field (`TextArea`) it starts a new line;
+  field and saves from the last one (or earlier where the dialog says the rest is optional,
+  `enter_saves`); in a multi-line field (`TextArea`) it starts a new line;
 * `Tab` / `shift+Tab` walk the fields in order — the buttons are for the mouse and never take the
   focus, so Tab never lands on Cancel;
 * a wrong value is named on the error line (`FieldError("field-id", "…")`) and its field takes the
@@ -30,7 +31,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widget import Widget
-from textual.widgets import Button, Checkbox, Input, Label, Select, SelectionList, Static, TextArea
+from textual.widgets import Button, Checkbox, Input, Label, RadioSet, Select, SelectionList, Static, TextArea
 
 from fieldwork_tui.tui.kit import workers
 from fieldwork_tui.tui.kit.safe_text import safe_content, visible
@@ -83,6 +84,7 @@ def choice_field(label: str, id: str, options: list[tuple[str, Any]], value: Any
 class FormDialog(KitModal, Generic[T]):
     """A modal form returning `T` (or None when cancelled). See the module docstring."""
 
+    KEYS_LABEL = "Every form"
     TITLE_TEXT: ClassVar[str] = ""
     SAVE_LABEL: ClassVar[str] = "Save"
     WIDTH: ClassVar[int] = 80
@@ -111,16 +113,27 @@ class FormDialog(KitModal, Generic[T]):
     FormDialog .row > * { width: 1fr; }
     FormDialog .half { width: 1fr; height: auto; padding-right: 1; }
     """
-    MAIN = "#form-body Input, #form-body TextArea, #form-body Select, #form-body SelectionList, #form-body Checkbox"
+    MAIN = ("#form-body Input, #form-body TextArea, #form-body Select, #form-body SelectionList, "
+            "#form-body Checkbox, #form-body RadioSet, #form-body DirectoryTree")
 
     def __init__(self, *, title: str | None = None, subtitle: str = "",
-                 save: Callable[[Any], T] | None = None) -> None:
+                 save: Callable[[Any], T] | None = None, fetch: Callable[[], Any] | None = None) -> None:
+        """`save(values)` is the service call saving the form (run in a worker, the form stays open);
+        `fetch()` reads what the form offers (choices from the engagement) in a worker before it takes
+        keys — `show(data)` fills the fields."""
         super().__init__()
         self.title_text = title if title is not None else self.TITLE_TEXT
         self.subtitle = subtitle
         self._save = save
+        self._fetch = fetch
         self.saving = False
         self._stop_retrying = False
+
+    def _kit_fetches(self) -> bool:
+        return self._fetch is not None or super()._kit_fetches()
+
+    def fetch(self) -> Any:
+        return self._fetch() if self._fetch is not None else None
 
     # -- layout ---------------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -165,6 +178,19 @@ class FormDialog(KitModal, Generic[T]):
             return list(widget.selected)
         raise TypeError(f"#{field_id} is not a form field")
 
+    def fill(self, values: dict[str, Any]) -> None:
+        """Set fields by id (after `fetch` read what they hold)."""
+        for field_id, value in values.items():
+            widget = next(iter(self.query(f"#{field_id}")), None)
+            if isinstance(widget, Input):
+                widget.value = "" if value is None else str(value)
+            elif isinstance(widget, TextArea):
+                widget.load_text("" if value is None else str(value))
+            elif isinstance(widget, Select):
+                widget.value = Select.NULL if value is None else value
+            elif isinstance(widget, Checkbox):
+                widget.value = bool(value)
+
     def text(self, field_id: str) -> str:
         """A text field's value, stripped of surrounding blanks."""
         return str(self.value(field_id) or "").strip()
@@ -197,11 +223,18 @@ class FormDialog(KitModal, Generic[T]):
     @on(Input.Submitted)
     def _enter(self, event: Input.Submitted) -> None:
         event.stop()
-        chain = [w for w in self.focus_chain if isinstance(w, Input | TextArea | Select | Checkbox | SelectionList)]
-        if event.input in chain and chain.index(event.input) < len(chain) - 1:
+        chain = [w for w in self.focus_chain
+                 if isinstance(w, Input | TextArea | Select | Checkbox | SelectionList | RadioSet)]
+        if (event.input in chain and chain.index(event.input) < len(chain) - 1
+                and not self.enter_saves(event.input)):
             self.set_focus(chain[chain.index(event.input) + 1])
         else:
             self.action_save()
+
+    def enter_saves(self, field: Input) -> bool:
+        """Whether enter in `field` saves at once although fields follow it (the rest are optional
+        for what it holds). Default: only the last field saves."""
+        return False
 
     @on(Button.Pressed, "#form-save")
     def _save_pressed(self, event: Button.Pressed) -> None:
@@ -254,12 +287,16 @@ class FormDialog(KitModal, Generic[T]):
         self.show_error(f"Not saved: {message}")
         return not title.startswith("Unexpected")  # unexpected errors are also reported (and logged)
 
+    def stop_saving(self) -> None:
+        """Escape while saving: by default stop retrying a busy write (an attach stops its copy)."""
+        self._stop_retrying = True
+
     def action_cancel(self) -> None:
         if self.saving:
             if self._stop_retrying:
                 self.show_status("Stopping: the form closes with a message if the last try fails…")
             else:
-                self._stop_retrying = True
+                self.stop_saving()
                 self.show_status("Still saving. The current try finishes first; nothing is retried after it.")
             return
         self.dismiss(None)

@@ -43,6 +43,8 @@ def keys_table(group: ActionGroup) -> Table:
 class HelpScreen(KitModal):
     """The keys of `origin` (the screen under the help), then `extra` (e.g. what the flags mean)."""
 
+    KEYS_LABEL = "Help"
+
     BINDINGS = [
         Binding("escape", "close", "Close", id="help.close", tooltip="Close the help"),
         Binding("question_mark", "close", "Close", show=False, id="help.close_again", tooltip="Close the help"),
@@ -51,6 +53,7 @@ class HelpScreen(KitModal):
     HelpScreen { align: center middle; }
     HelpScreen > VerticalScroll {
         width: 100; max-width: 96%; height: 90%; border: thick $accent 60%; background: $surface; padding: 0 1;
+        scrollbar-gutter: stable;  /* the width never changes when the scrollbar appears (no re-wrap) */
     }
     HelpScreen .help-note { color: $text-muted; padding-top: 1; }
     """

@@ -18,7 +18,6 @@ reaches the terminal. Two defences, one rule:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 
 from rich.segment import Segment
 from rich.style import Style
@@ -77,10 +76,6 @@ def safe_content(text: object, style: str = "", *, keep_lines: bool = False) -> 
     "[red]x" or "[/]" is shown as typed, not interpreted)."""
     return Content.styled(visible(text, keep_lines=keep_lines), style) if style else Content(
         visible(text, keep_lines=keep_lines))
-
-
-def safe_join(parts: Iterable[object], sep: str = " ") -> str:
-    return sep.join(visible(p) for p in parts)
 
 
 # Control characters that can survive into a rendered line: everything below 0x20 (a rendered line

@@ -64,15 +64,6 @@ class ReadyMixin:
         if set_ready is not None:
             set_ready(self)
 
-    def hold_keys(self) -> None:
-        """Keys wait until `release_keys()` (e.g. while a tab built on demand mounts)."""
-        hold = getattr(self.app, "screen_not_ready", None)  # type: ignore[attr-defined]
-        if hold is not None:
-            hold(self)
-
-    def release_keys(self) -> None:
-        self._kit_declare_ready()
-
     # -- the data seam ----------------------------------------------------------------------------------
     def fetch(self) -> Any:
         """Read what the screen shows (runs in a worker thread; return plain data)."""
@@ -81,25 +72,55 @@ class ReadyMixin:
     def show(self, data: Any) -> None:
         """Put `data` (from `fetch`) on screen (UI thread)."""
 
+    def _kit_fetch(self) -> Any:
+        """What `load()` runs in the worker (a base screen may add to `fetch()`, e.g. its header)."""
+        return self.fetch()
+
+    def _kit_show(self, data: Any) -> None:
+        self.show(data)
+
+    def _kit_fetches(self) -> bool:
+        return type(self).fetch is not ReadyMixin.fetch
+
+    def set_loading(self, on: bool) -> None:
+        """Show that the screen is reading its data (class `-loading`; a screen may show more)."""
+        self.set_class(on, "-loading")  # type: ignore[attr-defined]
+
     def load(self) -> None:
         """Fetch in a worker, then show. The first load decides when the screen takes keys."""
-        if type(self).fetch is ReadyMixin.fetch:
+        if not self._kit_fetches():
             self._kit_shown(None)
             return
-        self.set_class(True, "-loading")  # type: ignore[attr-defined]
-        workers.run(self, self.fetch, done=self._kit_shown, failed=self._kit_load_failed, group="load",  # type: ignore[arg-type]
-                    exclusive=True, description=f"load {type(self).__name__}")
+        self.set_loading(True)
+        workers.run(self, self._kit_fetch, done=self._kit_shown, failed=self._kit_load_failed,  # type: ignore[arg-type]
+                    group="load", exclusive=True, description=f"load {type(self).__name__}")
 
     def _kit_shown(self, data: Any) -> None:
         self._kit_data, self._kit_has_data = data, True
-        self.set_class(False, "-loading")  # type: ignore[attr-defined]
+        self.set_loading(False)
         try:
-            self.show(data)
+            self._kit_show(data)
         finally:
             self._kit_first_load_done()
 
+    def commit(self, work: Any, *, success: str | None = None, then: Any = None, reload: bool = True,
+               failed: Any = None) -> None:
+        """Run a change (a service call) in a worker; then say `success`, run `then(result)` and load
+        the screen again. Errors go to the one handler (or `failed`)."""
+
+        def done(result: Any) -> None:
+            if success:
+                self.app.notify(success, markup=False)  # type: ignore[attr-defined]
+            if then is not None:
+                then(result)
+            if reload and self.is_attached:  # type: ignore[attr-defined]
+                self.load()
+
+        workers.run(self, work, done=done, failed=failed, group="commit",  # type: ignore[arg-type]
+                    description=getattr(work, "__name__", "change"))
+
     def _kit_load_failed(self, exc: BaseException) -> bool:
-        self.set_class(False, "-loading")  # type: ignore[attr-defined]
+        self.set_loading(False)
         self._kit_first_load_done()
         return False  # the one error handler shows it
 
@@ -112,7 +133,7 @@ class ReadyMixin:
     def repaint(self) -> None:
         """Show the last data again (after a theme change: colours come from the theme)."""
         if self._kit_has_data:
-            self.show(self._kit_data)
+            self._kit_show(self._kit_data)
 
     # -- lifecycle --------------------------------------------------------------------------------------
     def _kit_mounted(self) -> None:

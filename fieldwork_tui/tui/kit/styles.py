@@ -29,14 +29,28 @@ ROLES: dict[str, str] = {
 }
 
 
-def role(name: str) -> RichStyle:
-    """The Rich style of role `name` in the current theme (a null style outside a running app)."""
-    spec = ROLES[name]
-    try:
-        from textual._context import active_app
+def _current_app():
+    """The running app: the active one on the UI thread, the worker's app in a kit worker's thread
+    (rows and cells are built in workers; Textual sets `active_app` on the UI thread only)."""
+    from textual._context import active_app
+    from textual.worker import active_worker
 
-        app = active_app.get()
+    try:
+        return active_app.get()
     except LookupError:
+        pass
+    try:
+        return active_worker.get().node.app
+    except Exception:  # noqa: BLE001 - no worker, or its node is gone: no theme to read
+        return None
+
+
+def role(name: str) -> RichStyle:
+    """The Rich style of role `name` in the current theme (a null style outside a running app).
+    Works on the UI thread and in workers alike: a table row styled in a worker is styled the same."""
+    spec = ROLES[name]
+    app = _current_app()
+    if app is None:
         return RichStyle()
     try:
         return app.stylesheet.parse_style(spec).rich_style

@@ -1,23 +1,26 @@
-"""What every engagement screen shares: the engagement bar, the footer, the handle, palette commands."""
+"""What every engagement screen shares: the engagement bar, the footer, the handle.
+
+Built on the kit's `KitScreen`: a screen implements `fetch()` (worker thread: read from the services)
+and `show(data)` (UI thread); the bar's summary is read in the same worker. Changes go through
+`commit(service_call, success=...)`, which runs them in a worker and loads the screen again.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from textual.app import ComposeResult
-from textual.screen import Screen
-from textual.widgets import Footer
 
+from fieldwork_tui.tui.kit.key_bar import KeyBar
+from fieldwork_tui.tui.kit.screen import KitScreen
 from fieldwork_tui.tui.widgets.bar import EngagementBar
 
 if TYPE_CHECKING:
     from fieldwork_tui.services.engagements import EngagementHandle
 
 
-class EngagementScreen(Screen):
-    """Base of the screens that show one engagement. Subclasses compose `body()` and implement
-    `refresh_data()`; `palette_commands()` lists what the command palette offers on this screen."""
+class EngagementScreen(KitScreen):
+    """Base of the screens that show one engagement. Subclasses compose `body()`."""
 
     VIEW_NAME = ""
 
@@ -25,52 +28,33 @@ class EngagementScreen(Screen):
     def handle(self) -> EngagementHandle:
         return self.app.handle  # type: ignore[attr-defined]
 
+    @property
+    def AREA_LABEL(self) -> str:  # noqa: N802 - the heading of this screen's keys in ? and the palette
+        return self.VIEW_NAME
+
     def compose(self) -> ComposeResult:
         yield EngagementBar(id="engagement-bar")
         yield from self.body()
-        yield Footer()
+        yield KeyBar()
 
     def body(self) -> ComposeResult:
         yield from ()
 
-    _fresh = False  # data loaded by on_mount and not yet painted: the resume that follows the mount skips reloading
+    # -- the data seam: the bar's summary is read with the screen's data -----------------------------
+    def _kit_fetches(self) -> bool:
+        return True
 
-    def on_mount(self) -> None:
-        self.refresh_bar()
-        self.refresh_data()
-        self._fresh = True
-        self.call_after_refresh(self._painted)
-
-    def _painted(self) -> None:
-        self._fresh = False
-
-    def on_screen_resume(self) -> None:
-        if self._fresh:
-            return
-        self.refresh_bar()
-        self.refresh_data()
-
-    def refresh_bar(self) -> None:
+    def _kit_fetch(self) -> Any:
         from fieldwork_tui.services.engagements import engagement_summary
 
-        self.query_one(EngagementBar).show(engagement_summary(self.handle), self.VIEW_NAME)
+        return engagement_summary(self.handle), self.fetch()
 
-    def refresh_data(self) -> None:
-        """Reload what the screen shows from the services."""
+    def _kit_show(self, data: Any) -> None:
+        summary, own = data
+        self.query_one(EngagementBar).show(summary, self.VIEW_NAME)
+        self.show(own)
 
-    def palette_commands(self) -> Iterable[tuple[str, str, Callable[[], Any]]]:
-        """(title, help, callback) for the command palette, only those that make sense here."""
-        return ()
-
-    def run_guarded(self, fn: Callable[[], Any], success: str | None = None) -> Any:
-        """Run a service call; show a user error as a notification instead of a traceback."""
-        from fieldwork_tui.services.errors import FieldworkError
-
-        try:
-            result = fn()
-        except FieldworkError as exc:
-            self.notify(str(exc), title="Not done", severity="error")
-            return None
-        if success:
-            self.notify(success)
-        return result
+    def set_loading(self, on: bool) -> None:
+        super().set_loading(on)
+        for bar in self.query(EngagementBar):
+            bar.set_loading(on)

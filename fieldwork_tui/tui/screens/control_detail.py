@@ -1,5 +1,10 @@
 """Control detail: the control as described, its evidence by technique and its flags, with the
-seven tabs of fieldwork (Inquiry, Observation, Inspection, Re-performance, Sampling, Exceptions, Review)."""
+seven tabs of fieldwork (Inquiry, Observation, Inspection, Re-performance, Sampling, Exceptions, Review).
+
+Opening a control reads everything it shows in ONE worker (the control's records and what each tab
+adds); keys typed meanwhile wait and then go to the tab that is shown. A tab switch focuses the tab's
+table at once, so `ctrl+→ a` attaches on the Inspection tab.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +15,8 @@ from textual.binding import Binding
 from textual.widgets import Static, TabbedContent, TabPane
 
 from fieldwork_tui.domain.flags import is_defensible
-from fieldwork_tui.tui.kit.safe_text import safe_text
+from fieldwork_tui.tui.kit.safe_text import safe_text, visible
+from fieldwork_tui.tui.kit.styles import role
 from fieldwork_tui.tui.messages import DataChanged
 from fieldwork_tui.tui.screens.base import EngagementScreen
 from fieldwork_tui.tui.tabs.base import ControlTab
@@ -21,7 +27,7 @@ from fieldwork_tui.tui.tabs.observation import ObservationTab
 from fieldwork_tui.tui.tabs.reperformance import ReperformanceTab
 from fieldwork_tui.tui.tabs.review import ReviewTab
 from fieldwork_tui.tui.tabs.sampling import SamplingTab
-from fieldwork_tui.tui.widgets.flags import badges_text, flags_text
+from fieldwork_tui.tui.widgets.flags import badges_text, flags_text, hold_text
 
 TABS: list[tuple[str, str, type[ControlTab]]] = [
     ("inquiry", "Inquiry", InquiryTab),
@@ -35,18 +41,20 @@ TABS: list[tuple[str, str, type[ControlTab]]] = [
 
 
 class ControlDetailScreen(EngagementScreen):
+    KEYS_LABEL = "Control detail"
     BINDINGS = [
         Binding("escape", "back", "Back", id="control.back", tooltip="Back to the list"),
-        Binding("ctrl+right", "next_tab", "Next tab", id="control.next_tab", tooltip="Next technique tab"),
+        Binding("ctrl+right", "next_tab", "Next tab", id="control.next_tab", tooltip="Next technique tab",
+                priority=True),
         Binding("ctrl+left", "previous_tab", "Prev tab", show=False, id="control.prev_tab",
-                tooltip="Previous technique tab"),
+                tooltip="Previous technique tab", priority=True),
     ] + [
-        Binding(f"alt+{i + 1}", f"show_tab('{key}')", label, show=False, id=f"control.tab_{key}",
+        Binding(f"alt+{i + 1}", f"show_tab('{key}')", f"{label} tab", show=False, id=f"control.tab_{key}",
                 tooltip=f"Show the {label} tab")
         for i, (key, label, _cls) in enumerate(TABS)
     ]
     DEFAULT_CSS = """
-    ControlDetailScreen #control-header { height: auto; padding: 0 1; }
+    ControlDetailScreen #control-header { height: auto; max-height: 9; padding: 0 1; }
     ControlDetailScreen TabbedContent { height: 1fr; }
     """
 
@@ -54,6 +62,7 @@ class ControlDetailScreen(EngagementScreen):
         super().__init__()
         self.ref = ref
         self.initial_tab = tab
+        self.records = None
 
     @property
     def VIEW_NAME(self) -> str:  # noqa: N802 - shown in the engagement bar
@@ -66,68 +75,79 @@ class ControlDetailScreen(EngagementScreen):
                 with TabPane(label, id=key):
                     yield cls(self.ref, id=f"tab-{key}")
 
-    def refresh_data(self) -> None:
+    def on_mount(self) -> None:
+        self._tabs = {f"tab-{key}": tab for key, _l, _c in TABS for tab in [self.query_one(f"#tab-{key}", ControlTab)]}
+
+    def main_widget(self):
+        active = self.query_one(TabbedContent).active or self.initial_tab
+        return self.query_one(f"#tab-{active}", ControlTab).main_widget()
+
+    # -- the data: one worker for the control and its tabs ----------------------------------------------
+    def fetch(self):
         from fieldwork_tui.services.controls import control_records
+        from fieldwork_tui.services.team import control_holds
 
-        rec = self.run_guarded(lambda: control_records(self.handle, self.ref))
-        if rec is None:
-            return
-        self.records = rec
-        self.query_one("#control-header", Static).update(self._header(rec))
-        for tab in self.query(ControlTab):
-            tab.refresh_data(rec)
+        handle, ref = self.handle, self.ref
+        records = control_records(handle, ref)
+        hold = next((h for h in control_holds(handle) if h.ref == records.control.ref), None)
+        return records, {tab_id: tab.fetch(handle, ref) for tab_id, tab in self._tabs.items()}, hold
 
-    def _header(self, rec) -> Table:
+    def show(self, data) -> None:
+        records, extras, hold = data
+        self.records = records
+        self.query_one("#control-header", Static).update(self._header(records, hold))
+        for tab_id, tab in self._tabs.items():
+            tab.show(records, extras.get(tab_id))
+
+    def _header(self, rec, hold=None) -> Table:
         c = rec.control
         t = Table.grid(padding=(0, 2), expand=True)
-        t.add_column(style="bold", width=12)
+        t.add_column(style=role("strong"), width=12)
         t.add_column(ratio=1)
-        t.add_row(Text(c.ref, style="bold cyan"), Text(c.title, style="bold"))
-        t.add_row("Description", c.description)
+        t.add_row(Text(visible(c.ref), style=role("ref")), Text(visible(c.title), style=role("strong")))
+        description = Text(visible(c.description), overflow="ellipsis")
+        t.add_row("Description", description)
         t.add_row("Criteria", " ".join(c.criteria) or "—")
         t.add_row("Frequency", f"{c.frequency.value.replace('_', ' ')} · {c.nature.value}"
                   f"{' · ' + c.control_type.replace('_', '-') if c.control_type else ''}"
-                  f"{' · key control' if c.key else ''} · owner {rec.owner.name if rec.owner else '—'}")
+                  f"{' · key control' if c.key else ''} · owner {visible(rec.owner.name) if rec.owner else '—'}")
         for name, value in (c.extra_fields or {}).items():  # the matrix's own columns, kept as imported
             t.add_row(safe_text(name, "italic"), safe_text(value))
         evidence = badges_text(rec.evidence_types)
-        evidence.append(f"   required: {', '.join(c.required_types) or 'none'}", style="dim")
+        evidence.append("   ")
+        evidence.append(f"required: {', '.join(c.required_types) or 'none'}", style=role("muted"))
         t.add_row("Evidence", evidence)
-        flags = flags_text(rec.flags, compact=False) if rec.flags else Text("none", style="green")
+        flags = flags_text(rec.flags, compact=False) if rec.flags else Text("none", style=role("ok"))
+        flags.append("  ")  # the gap unstyled: a styled run's leading spaces vanish in some renderings
         if is_defensible(rec.flags):
-            flags.append("  — conclusion defensible", style="green")
+            flags.append("— conclusion defensible", style=role("ok"))
         else:
-            flags.append("  — not yet defensible", style="dim")
+            flags.append("— not yet defensible", style=role("muted"))
         t.add_row("Flags", flags)
         t.add_row("Status", f"{rec.status.replace('_', ' ')}"
                   f"{' · conclusion: ' + c.conclusion.value.replace('_', ' ') if c.conclusion else ''}")
+        if hold is not None:
+            t.add_row("Checked out", hold_text(hold))
         return t
 
     def on_data_changed(self, event: DataChanged) -> None:
         event.stop()
-        self.refresh_data()
+        self.load()
 
+    # -- keys -------------------------------------------------------------------------------------------
     def action_back(self) -> None:
         self.app.pop_screen()
 
     def action_show_tab(self, key: str) -> None:
-        self.query_one(TabbedContent).active = key
+        self.show_tab(key)
 
     def _step_tab(self, delta: int) -> None:
         keys = [k for k, _l, _c in TABS]
         tc = self.query_one(TabbedContent)
-        tc.active = keys[(keys.index(tc.active) + delta) % len(keys)]
+        self.show_tab(keys[(keys.index(tc.active) + delta) % len(keys)])
 
     def action_next_tab(self) -> None:
         self._step_tab(1)
 
     def action_previous_tab(self) -> None:
         self._step_tab(-1)
-
-    def palette_commands(self):
-        for key, label, _cls in TABS:
-            yield (f"Show {label} tab", f"Switch to the {label} tab of {self.ref}",
-                   lambda key=key: self.action_show_tab(key))
-        active = self.query_one(TabbedContent).active
-        tab = self.query_one(f"#tab-{active}", ControlTab) if active else None
-        yield from getattr(tab, "palette_commands", tuple)()  # the active tab's own actions

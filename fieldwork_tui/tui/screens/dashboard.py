@@ -10,9 +10,10 @@ from textual.binding import Binding
 from textual.containers import Grid, VerticalScroll
 from textual.widgets import Static
 
-from fieldwork_tui.domain.flags import label as flag_label
+from fieldwork_tui.domain import flags as flag_table
 from fieldwork_tui.domain.phases import PHASES, next_phase, previous_phase
 from fieldwork_tui.domain.vocab import ControlStatus, Flag, Phase, RequestStatus
+from fieldwork_tui.tui.kit.styles import role
 from fieldwork_tui.tui.screens.base import EngagementScreen
 from fieldwork_tui.tui.widgets.flags import flag_style
 
@@ -27,6 +28,7 @@ class DashboardScreen(EngagementScreen):
         Binding("f", "show_flagged", "Flagged controls", id="dashboard.flagged",
                 tooltip="Open the controls view filtered to the controls not yet defensible"),
     ]
+    MAIN = "#dashboard-body"
     DEFAULT_CSS = """
     DashboardScreen #timeline { height: auto; padding: 0 1; }
     DashboardScreen Grid { grid-size: 2; grid-gutter: 0 1; height: auto; padding: 0 1; }
@@ -34,7 +36,7 @@ class DashboardScreen(EngagementScreen):
     """
 
     def body(self) -> ComposeResult:
-        with VerticalScroll():
+        with VerticalScroll(id="dashboard-body"):
             yield Static(id="timeline")
             with Grid():
                 yield Static(id="controls-panel", classes="panel")
@@ -42,12 +44,16 @@ class DashboardScreen(EngagementScreen):
                 yield Static(id="requests-panel", classes="panel")
                 yield Static(id="findings-panel", classes="panel")
 
-    def refresh_data(self) -> None:
+    overview = None
+
+    def fetch(self):
         from fieldwork_tui.services.controls import overview
 
-        ov = overview(self.handle)
+        return overview(self.handle), self.handle.engagement().kickoff_on
+
+    def show(self, data) -> None:
+        ov, kickoff = data
         self.overview = ov
-        kickoff = self.handle.engagement().kickoff_on
         self.query_one("#timeline", Static).update(self._timeline(Phase(ov.engagement["phase"]), kickoff))
         self.query_one("#controls-panel", Static).update(self._controls_panel(ov))
         self.query_one("#flags-panel", Static).update(self._flags_panel(ov))
@@ -63,17 +69,17 @@ class DashboardScreen(EngagementScreen):
         for p in PHASES:
             table.add_column(ratio=1, no_wrap=True, overflow="ellipsis")
             if p.phase is current:
-                style, mark = "bold reverse", "●"
+                style, mark = role("current"), "●"
                 reached = False
             elif reached:
-                style, mark = "green", "✓"
+                style, mark = role("ok"), "✓"
             else:
-                style, mark = "dim", "○"
+                style, mark = role("muted"), "○"
             labels.append(Text(f"{mark} {p.label.replace('Management', 'Mgmt.')}", style=style))
-            weeks.append(Text(p.weeks, style="dim"))
+            weeks.append(Text(p.weeks, style=role("muted")))
             if kickoff is not None:
                 start, end = p.dates(kickoff)
-                dates.append(Text(f"{start:%b %d} – {end:%b %d}", style="dim"))
+                dates.append(Text(f"{start:%b %d} – {end:%b %d}", style=role("muted")))
         table.add_row(*labels)
         table.add_row(*weeks)
         if dates:
@@ -88,8 +94,8 @@ class DashboardScreen(EngagementScreen):
         for st in ControlStatus:
             t.add_row(st.value.replace("_", " "), str(ov.status_counts.get(st.value, 0)))
         defensible = len(ov.controls) - len(ov.not_defensible)
-        t.add_row(Text("Conclusion defensible", style="bold"), Text(str(defensible), style="bold green"))
-        t.add_row(Text("Not yet defensible", style="bold"), Text(str(len(ov.not_defensible)), style="bold"))
+        t.add_row(Text("Conclusion defensible", style=role("strong")), Text(str(defensible), style=role("ok.strong")))
+        t.add_row(Text("Not yet defensible", style=role("strong")), Text(str(len(ov.not_defensible)), style=role("strong")))
         return t
 
     def _flags_panel(self, ov) -> Table:
@@ -101,9 +107,9 @@ class DashboardScreen(EngagementScreen):
             n = ov.flag_counts.get(flag, 0)
             if n:
                 any_flag = True
-                t.add_row(Text(flag_label(flag), style=flag_style(flag)), str(n))
+                t.add_row(Text(flag_table.label(flag), style=flag_style(flag)), str(n))
         if not any_flag:
-            t.add_row(Text("No flags: every conclusion is supported", style="green"), "")
+            t.add_row(Text("No flags: every conclusion is supported", style=role("ok")), "")
         return t
 
     def _requests_panel(self, ov) -> Table:
@@ -116,7 +122,7 @@ class DashboardScreen(EngagementScreen):
             n = ov.requests_by_status.get(st.value, 0)
             if n:
                 t.add_row(st.value.replace("_", " "), str(n))
-        t.add_row(Text("Overdue", style="bold red" if ov.requests_overdue else ""), str(ov.requests_overdue))
+        t.add_row(Text("Overdue", style=role("severe") if ov.requests_overdue else ""), str(ov.requests_overdue))
         if ov.oldest_overdue:
             t.add_row("Oldest overdue, due", ov.oldest_overdue.isoformat())
         return t
@@ -126,7 +132,7 @@ class DashboardScreen(EngagementScreen):
         t.add_column()
         t.add_column(justify="right")
         t.add_row("Exceptions", str(ov.exceptions_total))
-        t.add_row(Text("Without management response", style="red" if ov.exceptions_without_response else ""),
+        t.add_row(Text("Without management response", style=role("severe") if ov.exceptions_without_response else ""),
                   str(ov.exceptions_without_response))
         t.add_row("Open review notes", str(ov.open_review_notes))
         return t
@@ -137,23 +143,18 @@ class DashboardScreen(EngagementScreen):
             return
         from fieldwork_tui.services.engagements import set_phase
 
-        if self.run_guarded(lambda: set_phase(self.handle, phase), f"Phase: {phase.value.replace('_', ' ')}"):
-            self.refresh_bar()
-            self.refresh_data()
+        handle = self.handle
+        self.commit(lambda: set_phase(handle, phase), success=f"Phase: {phase.value.replace('_', ' ')}")
 
     def action_advance_phase(self) -> None:
-        self._set_phase(next_phase(self.overview.engagement["phase"]))
+        if self.overview is not None:
+            self._set_phase(next_phase(self.overview.engagement["phase"]))
 
     def action_return_phase(self) -> None:
-        self._set_phase(previous_phase(self.overview.engagement["phase"]))
+        if self.overview is not None:
+            self._set_phase(previous_phase(self.overview.engagement["phase"]))
 
     def action_show_flagged(self) -> None:
-        self.app.switch_mode("controls")
-        screen = self.app.screen
-        if hasattr(screen, "set_flagged_only"):
-            screen.set_flagged_only(True)
+        from fieldwork_tui.tui.screens.controls import ControlsScreen
 
-    def palette_commands(self):
-        yield ("Advance phase", "Move the engagement to its next phase", self.action_advance_phase)
-        yield ("Return to previous phase", "Move the engagement back one phase", self.action_return_phase)
-        yield ("Show flagged controls", "Controls whose conclusion is not yet defensible", self.action_show_flagged)
+        ControlsScreen.open_flagged(self.app)

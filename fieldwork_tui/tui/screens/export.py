@@ -10,24 +10,31 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Label, ProgressBar, Static
 
+from fieldwork_tui.services.bundle import LAYOUT
+from fieldwork_tui.tui.kit import workers
+from fieldwork_tui.tui.kit.safe_text import visible
+from fieldwork_tui.tui.kit.styles import role
 from fieldwork_tui.tui.screens.base import EngagementScreen
 
-CONTENTS = (
-    "The bundle is one .zip the manager opens with no installation: index.html (summary, controls, exceptions, "
-    "open requests, flags), one HTML workpaper per control, the evidence files, workpapers.xlsx, the draft "
-    "section IV, OSCAL assessment results, the journal, and manifest.json with the SHA-256 of every file, "
-    "signed with your key (manifest.sig; the manager checks it with `fieldwork verify`)."
-)
+
+def contents_text() -> str:
+    """What the bundle holds, from the bundle's own layout (so the screen never says less than it writes)."""
+    parts = "; ".join(f"{member} ({what})" for member, what in LAYOUT)
+    return (f"The bundle is one .zip the manager opens with no installation: {parts}. "
+            "The manager checks it with `fieldwork verify`: every file against the manifest, your signature "
+            "and the journal chain.")
 
 
 class ExportScreen(EngagementScreen):
     VIEW_NAME = "Export"
+    MAIN = "#export-path"
+    RELOAD_ON_RESUME = False
     BINDINGS = [
         Binding("escape", "back", "Back / cancel", id="export.back",
                 tooltip="Cancel a running export, or go back"),
@@ -55,7 +62,7 @@ class ExportScreen(EngagementScreen):
     def body(self) -> ComposeResult:
         with Vertical(id="export-body"):
             yield Static("Export the workpaper bundle", classes="section-title")
-            yield Static(CONTENTS, id="export-contents")
+            yield Static(contents_text(), id="export-contents", markup=False)
             yield Label("Save the bundle as (a .zip; a relative path is saved in the folder fieldwork was started from)",
                         classes="muted")
             with Horizontal(classes="export-row"):
@@ -67,12 +74,9 @@ class ExportScreen(EngagementScreen):
             yield Static("", id="export-result")
 
     def on_mount(self) -> None:
-        super().on_mount()
         from fieldwork_tui.services.engagements import today
 
-        inp = self.query_one("#export-path", Input)
-        inp.value = f"{self.handle.slug}-workpapers-{today().isoformat()}.zip"
-        inp.focus()
+        self.query_one("#export-path", Input).value = f"{self.handle.slug}-workpapers-{today().isoformat()}.zip"
 
     # -- actions --------------------------------------------------------------------------------------
     @on(Button.Pressed, "#export-start")
@@ -108,11 +112,11 @@ class ExportScreen(EngagementScreen):
         self.app.pop_screen()
 
     # -- the worker -----------------------------------------------------------------------------------
-    @work(thread=True, exclusive=True, group="export")
     def run_export(self, target: Path) -> None:
+        """Export, then verify, in a worker; escape sets the cancel flag the export checks."""
         from fieldwork_tui.services.bundle import export_bundle, verify_bundle
-        from fieldwork_tui.services.errors import FieldworkError
 
+        handle, cancel = self.handle, self._cancel
         last = [-1]
 
         def progress(done: int, total: int, label: str) -> None:
@@ -121,22 +125,25 @@ class ExportScreen(EngagementScreen):
                 last[0] = pct
                 self.app.call_from_thread(self._progress, done, total, label)
 
-        try:
-            result = export_bundle(self.handle, target, progress=progress, cancelled=self._cancel.is_set,
-                                   on_created=lambda m: self.app.call_from_thread(self.notify, m, timeout=15))
+        notify = self.notify
+
+        def work():
+            result = export_bundle(handle, target, progress=progress, cancelled=cancel.is_set,
+                                   on_created=lambda m: self.app.call_from_thread(notify, m, timeout=15))
             last[0] = -1
-            report = verify_bundle(result.path, progress=progress, key=result.fingerprint)
-        except FieldworkError as exc:
-            self.app.call_from_thread(self._failed, str(exc))
-            return
-        except OSError as exc:
-            self.app.call_from_thread(self._failed, f"{exc.filename or target}: {exc.strerror or exc}")
-            return
-        self.app.call_from_thread(self._done, result, report)
+            return result, verify_bundle(result.path, progress=progress, key=result.fingerprint)
+
+        def failed(exc: BaseException) -> bool:
+            _title, message = workers.describe_error(exc)
+            self._failed(message)
+            return True
+
+        workers.run(self, work, done=lambda r: self._done(*r), failed=failed, group="export", exclusive=True,
+                    retry_busy=False, description="export the bundle")
 
     def _progress(self, done: int, total: int, label: str) -> None:
         self.query_one("#export-bar", ProgressBar).update(total=total, progress=done)
-        self.query_one("#export-progress-label", Static).update(label)
+        self.query_one("#export-progress-label", Static).update(visible(label))
 
     def _finish(self) -> None:
         self.running = False
@@ -156,9 +163,9 @@ class ExportScreen(EngagementScreen):
         self.query_one("#export-progress-label", Static).update("")
         verdict = ("verify: intact — every file matches manifest.json and the journal chain holds" if report.ok
                    else "verify: NOT intact — " + "; ".join(report.lines()))
-        self._show_result(f"Bundle written: {result.path}\n{result.files} files · {result.controls} workpapers · "
+        self._show_result(f"Bundle written: {visible(result.path)}\n{result.files} files · {result.controls} workpapers · "
                           f"{result.evidence_files} evidence files · {result.size:,} bytes\n"
-                          f"Signed by {result.signer} · key {result.fingerprint} (read it out to the manager)\n"
+                          f"Signed by {visible(result.signer)} · key {result.fingerprint} (read it out to the manager)\n"
                           f"manifest SHA-256 {result.manifest_sha256}\n{verdict}",
                           error=not report.ok)
         self.notify(f"Bundle written and verified: {result.path.name}" if report.ok else "Bundle NOT intact",
@@ -167,8 +174,5 @@ class ExportScreen(EngagementScreen):
     def _show_result(self, text: str, error: bool = False) -> None:
         from rich.text import Text
 
-        self.query_one("#export-result", Static).update(Text(text, style="bold red" if error else "green"))
-
-    def palette_commands(self):
-        yield ("Export the bundle now", "Write the workpaper bundle to the path given", self.action_export)
-        yield ("Back", "Leave the export screen", self.action_back)
+        self.query_one("#export-result", Static).update(Text(visible(text, keep_lines=True),
+                                                             style=role("severe") if error else role("ok")))

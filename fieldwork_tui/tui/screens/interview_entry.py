@@ -44,14 +44,16 @@ from fieldwork_tui.tui.kit.confirm import confirm
 from fieldwork_tui.tui.kit.forms import PromptDialog
 from fieldwork_tui.tui.kit.safe_text import safe_content, visible
 from fieldwork_tui.tui.kit.styles import role
-from fieldwork_tui.tui.screens.kit_engagement import KitEngagementScreen
-from fieldwork_tui.tui.widgets.virtual_table import Column, ListSource, Row, VirtualTable
+from fieldwork_tui.tui.screens.base import EngagementScreen
+from fieldwork_tui.tui.widgets.virtual_table import Column, DetailLine, ListSource, Row, VirtualTable
 
 #: Seconds between autosaves while a statement changes (the most a crash can lose).
 AUTOSAVE_SECONDS = 0.5
 
-COLUMNS = [Column("n", "#", 3, justify="right"), Column("text", "Statement", 60), Column("controls", "Controls", 13),
-           Column("corroboration", "Corroboration and evidence", 48)]
+COLUMNS = [Column("n", "#", 3, justify="right", priority=0),
+           Column("text", "Statement", 60, priority=0, min_width=24, grow=True),
+           Column("controls", "Controls", 13, priority=1, min_width=8),
+           Column("corroboration", "Corroboration and evidence", 48, priority=0, min_width=16)]
 STATE_ROLE = {"uncorroborated": "warning", "corroborated": "ok", "contradicted": "severe"}
 
 
@@ -109,7 +111,7 @@ class Draft:
         return self.text != self.saved_text and (self.statement_id is not None or bool(self.text.strip()))
 
 
-class InterviewEntryScreen(KitEngagementScreen):
+class InterviewEntryScreen(EngagementScreen):
     VIEW_NAME = "Interview"
     AREA_LABEL = "Interview entry"
     MAIN = "#statement"
@@ -146,7 +148,8 @@ class InterviewEntryScreen(KitEngagementScreen):
 
     def body(self) -> ComposeResult:
         yield Static(id="interview-header")
-        yield VirtualTable(ListSource(COLUMNS, []), id="statements")
+        yield VirtualTable(ListSource(COLUMNS, []), id="statements", detail="statements-detail")
+        yield DetailLine(id="statements-detail")
         with Vertical(id="entry"):
             yield Label("Type what is said; enter starts the next statement, ctrl+j a new line. Saved as you type.",
                         id="save-state")
@@ -159,10 +162,10 @@ class InterviewEntryScreen(KitEngagementScreen):
         self.set_interval(AUTOSAVE_SECONDS, self.autosave)
 
     # -- data ------------------------------------------------------------------------------------------
-    def fetch_body(self) -> dict:
+    def fetch(self) -> dict:
         return {"detail": interview_detail(self.handle, self.interview_id)}
 
-    def show_body(self, data: dict) -> None:
+    def show(self, data: dict) -> None:
         detail = data["detail"]
         head = Text()
         head.append(visible(detail.person.name), style="bold")

@@ -41,27 +41,35 @@ from fieldwork_tui.tui.kit import workers
 from fieldwork_tui.tui.kit.safe_text import visible
 from fieldwork_tui.tui.kit.screen import ActionArea
 from fieldwork_tui.tui.kit.styles import role
+from fieldwork_tui.tui.screens.base import EngagementScreen
 from fieldwork_tui.tui.screens.interview_entry import InterviewEntryScreen
-from fieldwork_tui.tui.screens.kit_engagement import KitEngagementScreen
-from fieldwork_tui.tui.widgets.virtual_table import Column, ListSource, Row, VirtualTable
+from fieldwork_tui.tui.widgets.virtual_table import Column, DetailLine, ListSource, Row, VirtualTable
 
-#: At 130 columns every column shows; at 80 the essential ones come first (when, whom in which role,
-#: red flags) and the rest scroll in.
-INTERVIEW_COLUMNS = [Column("date", "Date", 10), Column("person", "Interviewee", 16),
-                     Column("role", "Role · title", 26), Column("flags", "Red flags", 9, justify="right"),
-                     Column("topic", "Topic", 30), Column("by", "Interviewer", 14),
-                     Column("n", "Statements", 10, justify="right")]
-PLAN_COLUMNS = [Column("ref", "Control", 7), Column("title", "Title", 24), Column("planned", "Planned roles", 26),
-                Column("missing", "Not yet heard", 24), Column("heard", "Heard", 32)]
-BOOK_COLUMNS = [Column("role", "Role", 19), Column("planned", "Planned", 7, justify="right"),
-                Column("heard", "Heard", 5, justify="right"), Column("who", "Book next (owners first) · interviewed", 46),
-                Column("controls", "Still to hear on", 34)]
-PEOPLE_COLUMNS = [Column("person", "Person", 18), Column("role", "Role · title", 28),
-                  Column("wanted", "Still wanted for", 28), Column("n", "Interviews", 10, justify="right"),
-                  Column("heard", "Spoke to", 26)]
-COACHED_COLUMNS = [Column("control", "Control", 8), Column("kind", "Signal", 26),
-                   Column("review", "Review", 26), Column("score", "Score", 6, justify="right"),
-                   Column("who", "Statements", 48)]
+#: Columns fitted to the width (kit.columns): at 80 the interview list keeps when, whom, the role and
+#: the red flags; the highlighted row is shown in full on the line under each table.
+INTERVIEW_COLUMNS = [Column("date", "Date", 10, priority=0), Column("person", "Interviewee", 18, priority=0, min_width=12),
+                     Column("role", "Role · title", 28, priority=1, min_width=14),
+                     Column("flags", "Red flags", 9, justify="right", priority=0),
+                     Column("topic", "Topic", 30, priority=2, min_width=12, grow=True),
+                     Column("by", "Interviewer", 14, priority=3),
+                     Column("n", "Statements", 10, justify="right", priority=2)]
+PLAN_COLUMNS = [Column("ref", "Control", 7, priority=0), Column("title", "Title", 24, priority=2, min_width=12),
+                Column("planned", "Planned roles", 26, priority=1, min_width=14),
+                Column("missing", "Not yet heard", 24, priority=0, min_width=14),
+                Column("heard", "Heard", 32, priority=3, min_width=12, grow=True)]
+BOOK_COLUMNS = [Column("role", "Role", 19, priority=0), Column("planned", "Planned", 7, justify="right", priority=1),
+                Column("heard", "Heard", 5, justify="right", priority=1),
+                Column("who", "Book next (owners first) · interviewed", 46, priority=0, min_width=20, grow=True),
+                Column("controls", "Still to hear on", 34, priority=2, min_width=12)]
+PEOPLE_COLUMNS = [Column("person", "Person", 18, priority=0, min_width=12),
+                  Column("role", "Role · title", 28, priority=0, min_width=14),
+                  Column("wanted", "Still wanted for", 28, priority=1, min_width=12, grow=True),
+                  Column("n", "Interviews", 10, justify="right", priority=2),
+                  Column("heard", "Spoke to", 26, priority=3, min_width=10)]
+COACHED_COLUMNS = [Column("control", "Control", 8, priority=0), Column("kind", "Signal", 26, priority=1, min_width=14),
+                   Column("review", "Review", 26, priority=0, min_width=12),
+                   Column("score", "Words · wording", 15, justify="right", priority=2),
+                   Column("who", "Statements", 48, priority=1, min_width=16, grow=True)]
 
 
 def roles_text(values) -> str:
@@ -75,7 +83,8 @@ class InterviewsArea(ActionArea):
                         tooltip="Open the interview under the cursor (live entry)")]
 
     def compose(self) -> ComposeResult:
-        yield VirtualTable(ListSource(INTERVIEW_COLUMNS, []), id="interviews-table")
+        yield VirtualTable(ListSource(INTERVIEW_COLUMNS, []), id="interviews-table", detail="interviews-detail")
+        yield DetailLine(id="interviews-detail")
 
     def action_open(self) -> None:
         key = self.query_one(VirtualTable).cursor_key
@@ -91,7 +100,8 @@ class PlanArea(ActionArea):
 
     def compose(self) -> ComposeResult:
         yield Static(id="plan-summary", classes="tab-summary")
-        yield VirtualTable(ListSource(PLAN_COLUMNS, []), id="plan-table")
+        yield VirtualTable(ListSource(PLAN_COLUMNS, []), id="plan-table", detail="plan-detail")
+        yield DetailLine(id="plan-detail")
 
     def action_roles(self) -> None:
         self.screen.set_control_roles(self.query_one(VirtualTable).cursor_key)  # type: ignore[attr-defined]
@@ -108,9 +118,11 @@ class PeopleArea(ActionArea):
 
     def compose(self) -> ComposeResult:
         yield Static("Per role: controls planned, heard, still to hear — and who to book next", classes="tab-summary")
-        yield VirtualTable(ListSource(BOOK_COLUMNS, []), id="book-table")
+        yield VirtualTable(ListSource(BOOK_COLUMNS, []), id="book-table", detail="book-detail")
+        yield DetailLine(id="book-detail")
         yield Static("People", classes="tab-summary")
-        yield VirtualTable(ListSource(PEOPLE_COLUMNS, []), id="people-table")
+        yield VirtualTable(ListSource(PEOPLE_COLUMNS, []), id="people-table", detail="people-detail")
+        yield DetailLine(id="people-detail")
 
     def action_role(self) -> None:
         self.screen.set_person_role(self.query_one("#people-table", VirtualTable).cursor_key)  # type: ignore[attr-defined]
@@ -124,13 +136,14 @@ class CoachedArea(ActionArea):
 
     def compose(self) -> ComposeResult:
         yield Static(id="coached-summary", classes="tab-summary")
-        yield VirtualTable(ListSource(COACHED_COLUMNS, []), id="coached-table")
+        yield VirtualTable(ListSource(COACHED_COLUMNS, []), id="coached-table", detail="coached-detail")
+        yield DetailLine(id="coached-detail")
 
     def action_review(self) -> None:
         self.screen.review_signal(self.query_one(VirtualTable).cursor_key)  # type: ignore[attr-defined]
 
 
-class InterviewsScreen(KitEngagementScreen):
+class InterviewsScreen(EngagementScreen):
     VIEW_NAME = "Interviews"
     AREA_LABEL = "Interviews"
     MAIN = "#interviews-table"
@@ -169,11 +182,11 @@ class InterviewsScreen(KitEngagementScreen):
                 yield CoachedArea()
 
     # -- data ------------------------------------------------------------------------------------------
-    def fetch_body(self) -> dict:
+    def fetch(self) -> dict:
         return {"interviews": list_interviews(self.handle), "plan": engagement_plan(self.handle),
                 "signals": coaching_signals(self.handle)}
 
-    def show_body(self, data: dict) -> None:
+    def show(self, data: dict) -> None:
         self.plan = data["plan"]
         self.signals = {s.key: s for s in data["signals"]}
         self._show_interviews(data["interviews"])
@@ -240,7 +253,7 @@ class InterviewsScreen(KitEngagementScreen):
             rows.append(Row(key=s.key, cells=[
                 s.control, s.label, Text(visible(review.get(s.decision or "", "not reviewed")),
                                          style=role("muted" if not s.open else "warning")),
-                f"{s.score:g}", visible(" · ".join(x.who for x in s.statements))]))
+                (f"— · {s.alike:g}" if s.kind == "recited_description" else f"{s.score:g} · {s.alike:g}"), visible(" · ".join(x.who for x in s.statements))]))
         table = self.query_one("#coached-table", VirtualTable)
         table.empty_text = "No possible coached answers."
         table.set_source(ListSource(COACHED_COLUMNS, rows))
@@ -276,7 +289,13 @@ class InterviewsScreen(KitEngagementScreen):
                 NewInterviewDialog(people, today().isoformat(), save=lambda v: create_interview(self.handle, **v)),
                 lambda iv: self.open_interview(iv.id) if iv is not None else None)
 
-        workers.run(self, lambda: interviewees(self.handle), done=opened, group="new-interview")
+        def failed(_exc: BaseException) -> bool:
+            self.app.screen_ready(self)  # type: ignore[attr-defined]
+            return False  # the one error handler shows the reason
+
+        # the keys typed after `n` belong to the dialog: held until it is up (the people are read first)
+        self.app.screen_not_ready(self)  # type: ignore[attr-defined]
+        workers.run(self, lambda: interviewees(self.handle), done=opened, failed=failed, group="new-interview")
 
     def set_control_roles(self, ref: str | None) -> None:
         plan = next((c for c in self.plan.controls if c.ref == ref), None) if ref and self.plan else None

@@ -13,21 +13,23 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Static
 
+from fieldwork_tui.tui.kit import workers
+from fieldwork_tui.tui.kit.safe_text import visible
+from fieldwork_tui.tui.kit.styles import role, styled
 from fieldwork_tui.tui.screens.base import EngagementScreen
-from fieldwork_tui.tui.widgets.virtual_table import Column, Row, VirtualTable
+from fieldwork_tui.tui.widgets.virtual_table import Column, DetailLine, Row, VirtualTable
 
-COLUMNS = [Column("kind", "Difference", 14), Column("key", "Key", 28), Column("details", "Details", 56),
-           Column("disposition", "Disposition", 22)]
-KIND_LABEL = {"only_in_a": ("only in A", "yellow"), "only_in_b": ("only in B", "yellow"),
-              "differing": ("differing", "cyan"), "date_window": ("date window", "bold red"),
-              "duplicate": ("duplicate key", "yellow"), "rule": ("rule", "cyan")}
+COLUMNS = [Column("kind", "Difference", 14, priority=0), Column("key", "Key", 28, priority=0, min_width=12),
+           Column("details", "Details", 56, priority=1, min_width=20, grow=True),
+           Column("disposition", "Disposition", 22, priority=0)]
+KIND_LABEL = {"only_in_a": ("only in A", "warning"), "only_in_b": ("only in B", "warning"),
+              "differing": ("differing", "info"), "date_window": ("date window", "severe"),
+              "duplicate": ("duplicate key", "warning"), "rule": ("rule", "info")}
 DISPOSITION_LABEL = {"exception": "exception", "explained": "explained", "not_deviation": "not a deviation"}
 
 
 def disposition_cell(row) -> Text:
     """What the Disposition column shows for a DifferenceRow."""
-    from fieldwork_tui.tui.kit.styles import styled
-
     if row.disposition is None:
         return styled("open", "severe")
     label = DISPOSITION_LABEL.get(row.disposition, row.disposition)
@@ -39,9 +41,10 @@ def disposition_cell(row) -> Text:
 
 
 class DifferenceSource:
-    """Differences read a page at a time (a comparison of two big lists can have thousands)."""
+    """Differences read a page at a time, in a worker (a comparison of two big lists can have thousands)."""
 
     columns = COLUMNS
+    slow = True
 
     def __init__(self, handle, rp, control_ref: str) -> None:
         from fieldwork_tui.services.evidence import count_differences
@@ -58,13 +61,15 @@ class DifferenceSource:
         out = []
         for d in list_differences(self.handle, self.control_ref, reperformance_id=self.rp.id,
                                   offset=offset, limit=limit):
-            label, style = KIND_LABEL.get(d.kind, (d.kind, ""))
+            label, style = KIND_LABEL.get(d.kind, (d.kind, "muted"))
             text = d.description.split(": ", 1)[1] if ": " in d.description else d.description
-            out.append(Row(key=d.id, cells=[Text(label, style=style), d.key, text, disposition_cell(d)]))
+            out.append(Row(key=d.id, cells=[Text(label, style=role(style)), visible(d.key), visible(text),
+                                            disposition_cell(d)]))
         return out
 
 
 class ReperformanceResultScreen(EngagementScreen):
+    MAIN = "#differences"
     BINDINGS = [
         Binding("escape", "back", "Back", id="result.back", tooltip="Back to the control"),
         Binding("c", "conclude", "Conclude", id="result.conclude", tooltip="Write the conclusion of this re-performance"),
@@ -79,83 +84,81 @@ class ReperformanceResultScreen(EngagementScreen):
     ReperformanceResultScreen #result-header { height: auto; padding: 0 1; }
     """
 
+    VIEW_NAME = "Re-performance"
+
     def __init__(self, reperformance_id: int) -> None:
         super().__init__()
         self.reperformance_id = reperformance_id
-
-    VIEW_NAME = "Re-performance"
+        self.view = None
+        self.unresolved = 0
 
     def body(self) -> ComposeResult:
         yield Static(id="result-header")
-        yield VirtualTable(DifferenceSourceEmpty(), id="differences")
+        yield VirtualTable(DifferenceSourceEmpty(), id="differences", detail="difference-detail")
+        yield DetailLine(id="difference-detail")
 
-    def on_mount(self) -> None:
-        super().on_mount()
-        self.query_one(VirtualTable).focus()
+    def fetch(self):
+        from fieldwork_tui.services.evidence import get_reperformance, unresolved_count
 
-    def refresh_data(self) -> None:
-        from fieldwork_tui.services.evidence import get_reperformance
+        view = get_reperformance(self.handle, self.reperformance_id)
+        rp = view.reperformance
+        return view, unresolved_count(self.handle, rp.id), DifferenceSource(self.handle, rp, view.control_ref)
 
-        view = self.run_guarded(lambda: get_reperformance(self.handle, self.reperformance_id))
-        if view is None:
-            return
+    def show(self, data) -> None:
+        view, self.unresolved, source = data
         self.view = view
         rp = view.reperformance
         t = Table.grid(padding=(0, 2), expand=True)
-        t.add_column(style="bold", width=12)
+        t.add_column(style=role("strong"), width=12)
         t.add_column(ratio=1)
-        t.add_row(Text(view.control_ref, style="bold cyan"), Text(rp.title, style="bold"))
+        t.add_row(Text(visible(view.control_ref), style=role("ref")), Text(visible(rp.title), style=role("strong")))
         for side, label, ev, count in (("A", rp.list_a_label, view.list_a, rp.count_a),
                                        ("B", rp.list_b_label, view.list_b, rp.count_b)):
-            name = f"{ev.original_name} · sha256 {ev.sha256[:16]}…" if ev else "—"
-            t.add_row(f"List {side}", f"{label}: {name} · {count} rows")
+            name = f"{visible(ev.original_name)} · sha256 {ev.sha256[:16]}…" if ev else "—"
+            t.add_row(f"List {side}", f"{visible(label)}: {name} · {count} rows")
         mode = rp.options.get("key_mode", "casefold")
-        t.add_row("Key", f"{rp.key_a} = {rp.key_b} ({mode}) · {rp.options.get('matched', 0)} matched")
+        t.add_row("Key", f"{visible(rp.key_a)} = {visible(rp.key_b)} ({mode}) · {rp.options.get('matched', 0)} matched")
         if rp.options.get("key_normalisation"):
-            t.add_row("Keys", Text(rp.options["key_normalisation"], style="dim"))
+            t.add_row("Keys", Text(visible(rp.options["key_normalisation"]), style=role("muted")))
         window = rp.options.get("date_window")
         summary = Text()
-        summary.append(f"only in A {rp.only_in_a}", style="yellow" if rp.only_in_a else "green")
+        summary.append(f"only in A {rp.only_in_a}", style=role("warning") if rp.only_in_a else role("ok"))
         summary.append(" · ")
-        summary.append(f"only in B {rp.only_in_b}", style="yellow" if rp.only_in_b else "green")
+        summary.append(f"only in B {rp.only_in_b}", style=role("warning") if rp.only_in_b else role("ok"))
         summary.append(" · ")
-        summary.append(f"differing {rp.differing}", style="cyan" if rp.differing else "green")
+        summary.append(f"differing {rp.differing}", style=role("info") if rp.differing else role("ok"))
         if window:
             summary.append(" · ")
-            summary.append(f"{window['column_b']} more than {window['days']} days after {window['column_a']}: "
-                           f"{rp.date_window_breaches}", style="bold red" if rp.date_window_breaches else "green")
+            summary.append(f"{visible(window['column_b'])} more than {window['days']} days after "
+                           f"{visible(window['column_a'])}: {rp.date_window_breaches}",
+                           style=role("severe") if rp.date_window_breaches else role("ok"))
         duplicates = rp.options.get("duplicates", 0)
         if duplicates:
             summary.append(" · ")
-            summary.append(f"duplicate keys {duplicates}", style="yellow")
+            summary.append(f"duplicate keys {duplicates}", style=role("warning"))
         t.add_row("Result", summary)
-        from fieldwork_tui.services.evidence import unresolved_count
-        from fieldwork_tui.tui.kit.styles import styled
-
-        self.unresolved = unresolved_count(self.handle, rp.id)
         t.add_row("Unresolved", styled(f"{self.unresolved} without a disposition — press d (D: all alike)", "severe")
                   if self.unresolved else styled("none: every difference has a disposition", "ok"))
-        t.add_row("Conclusion", Text(rp.conclusion or "not concluded — press c", style="" if rp.conclusion else "dim"))
+        t.add_row("Conclusion", Text(visible(rp.conclusion) or "not concluded — press c",
+                                     style="" if rp.conclusion else role("muted")))
         self.query_one("#result-header", Static).update(t)
         table = self.query_one(VirtualTable)
         table.empty_text = "No differences: the two lists agree."
-        table.set_source(DifferenceSource(self.handle, rp, view.control_ref))
+        table.set_source(source)
 
     def action_back(self) -> None:
         self.app.pop_screen()
 
     def action_conclude(self) -> None:
         from fieldwork_tui.services.evidence import conclude_reperformance
-        from fieldwork_tui.tui.dialogs.prompt import PromptDialog
+        from fieldwork_tui.tui.kit.forms import PromptDialog
 
-        def done(text: str | None) -> None:
-            if text is not None:
-                self.run_guarded(lambda: conclude_reperformance(self.handle, self.reperformance_id, text), "Conclusion saved.")
-                self.refresh_data()
-
-        current = self.view.reperformance.conclusion if hasattr(self, "view") else ""
+        handle, rid = self.handle, self.reperformance_id
+        current = self.view.reperformance.conclusion if self.view else ""
         self.app.push_screen(PromptDialog("Conclude the re-performance", "What the comparison shows", current,
-                                          "e.g. 2 users not on the reviewed list; followed up"), done)
+                                          placeholder="e.g. 2 users not on the reviewed list; followed up",
+                                          multiline=True, save=lambda text: conclude_reperformance(handle, rid, text) or True),
+                             lambda done: (self.notify("Conclusion saved."), self.load()) if done else None)
 
     def action_raise_exception(self) -> None:
         from fieldwork_tui.services.evidence import raise_exception
@@ -163,69 +166,73 @@ class ReperformanceResultScreen(EngagementScreen):
         key = self.query_one(VirtualTable).cursor_key
         if key is None:
             return
-        ex = self.run_guarded(lambda: raise_exception(self.handle, key))
-        if ex is not None:
-            self.notify(f"Exception #{ex.id} raised on {self.view.control_ref}; add the management response "
-                        "in the Exceptions view (5).")
-            self.refresh_data()
+        handle, ref = self.handle, self.view.control_ref if self.view else ""
 
-    def _cursor_row(self):
-        from fieldwork_tui.services.evidence import list_differences
+        def raised(ex) -> None:
+            self.notify(f"Exception #{ex.id} raised on {ref}; add the management response in the Exceptions view (5).")
+            self.load()
+
+        workers.run(self, lambda: raise_exception(handle, key), done=raised)
+
+    def _with_cursor_rows(self, then) -> None:
+        """Read the differences (and the control's files, for the evidence choice) in a worker, then call
+        `then(row under the cursor, all rows, files)` on the UI thread."""
+        from fieldwork_tui.services.evidence import list_differences, list_files
 
         key = self.query_one(VirtualTable).cursor_key
-        if key is None or not hasattr(self, "view"):
-            return None
-        rows = list_differences(self.handle, self.view.control_ref, reperformance_id=self.reperformance_id)
-        return next((r for r in rows if r.id == key), None), rows
+        if key is None or self.view is None:
+            return
+        handle, ref, rid = self.handle, self.view.control_ref, self.reperformance_id
+
+        def read():
+            rows = list_differences(handle, ref, reperformance_id=rid)
+            return next((r for r in rows if r.id == key), None), rows, list_files(handle, ref)
+
+        def got(found) -> None:
+            row, rows, files = found
+            if row is not None:
+                then(row, rows, files)
+
+        workers.run(self, read, done=got, group="differences", exclusive=True)
 
     def action_dispose(self) -> None:
-        found = self._cursor_row()
-        if found is None or found[0] is None:
-            return
-        self._open_disposition([found[0]])
+        self._with_cursor_rows(lambda row, rows, files: self._open_disposition([row], files))
 
     def action_dispose_alike(self) -> None:
-        found = self._cursor_row()
-        if found is None or found[0] is None:
-            return
-        row, rows = found
-        alike = [r for r in rows if r.kind == row.kind and r.open]
-        if not alike:
-            self.notify(f"No open {KIND_LABEL.get(row.kind, (row.kind,))[0]} differences left.")
-            return
-        self._open_disposition(alike)
+        def alike(row, rows, files) -> None:
+            same = [r for r in rows if r.kind == row.kind and r.open]
+            if not same:
+                self.notify(f"No open {KIND_LABEL.get(row.kind, (row.kind,))[0]} differences left.")
+                return
+            self._open_disposition(same, files)
 
-    def _open_disposition(self, rows) -> None:
+        self._with_cursor_rows(alike)
+
+    def _open_disposition(self, rows, files) -> None:
         from fieldwork_tui.domain.vocab import Disposition
-        from fieldwork_tui.services.evidence import list_files, resolve_differences
+        from fieldwork_tui.services.evidence import resolve_differences
         from fieldwork_tui.tui.dialogs.disposition import DispositionDialog
 
         if any(r.disposition == "exception" for r in rows):
             self.notify("Already raised as an exception: exceptions are never deleted.", title="Not done",
                         severity="error")
             return
-        ref, ids = self.view.control_ref, [r.id for r in rows]
-        evidence = [(f.description or f.original_name, f.id) for f in list_files(self.handle, ref)]
+        handle, ref, ids = self.handle, self.view.control_ref, [r.id for r in rows]
+        evidence = [(visible(f.description or f.original_name), f.id) for f in files]
         first = rows[0]
 
         def save(values: dict):
-            return resolve_differences(self.handle, ref, ids, values["disposition"], values["reason"],
+            return resolve_differences(handle, ref, ids, values["disposition"], values["reason"],
                                        values["evidence_id"])
 
         def done(result) -> None:
             if result:
                 self.notify(f"{len(result)} difference(s) decided on {ref}.")
-                self.refresh_data()
+                self.load()
 
         self.app.push_screen(DispositionDialog(
-            len(rows), first.disposition or Disposition.explained, described=[r.description for r in rows],
+            len(rows), first.disposition or Disposition.explained, described=[visible(r.description) for r in rows],
             evidence=evidence, reason=first.reason if len(rows) == 1 else "", save=save), done)
-
-    def palette_commands(self):
-        yield ("Conclude re-performance", "Write what the comparison shows", self.action_conclude)
-        yield ("Raise exception", "Record the difference under the cursor as an exception", self.action_raise_exception)
-        yield ("Disposition", "Decide the difference under the cursor", self.action_dispose)
-        yield ("Decide alike", "Decide every open difference of the same kind", self.action_dispose_alike)
 
 
 class DifferenceSourceEmpty:

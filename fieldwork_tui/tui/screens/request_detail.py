@@ -6,14 +6,14 @@ from __future__ import annotations
 
 from rich.table import Table
 from rich.text import Text
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import ProgressBar, Static
 
 from fieldwork_tui.domain.vocab import RequestStatus
-from fieldwork_tui.tui.kit.safe_text import safe_text
+from fieldwork_tui.tui.kit.safe_text import safe_text, visible
+from fieldwork_tui.tui.kit.styles import role
 from fieldwork_tui.tui.screens.base import EngagementScreen
 from fieldwork_tui.tui.screens.requests import STATUS_LABEL
 
@@ -28,6 +28,7 @@ def _size(n: int) -> str:
 
 class RequestDetailScreen(EngagementScreen):
     VIEW_NAME = "Request"
+    MAIN = "#request-body"
     BINDINGS = [
         Binding("escape", "back", "Back", id="request.back", tooltip="Back to the request list"),
         Binding("f", "follow_up", "Follow-up", id="request.follow_up",
@@ -53,7 +54,7 @@ class RequestDetailScreen(EngagementScreen):
         self.detail = None
 
     def body(self) -> ComposeResult:
-        with VerticalScroll():
+        with VerticalScroll(id="request-body"):
             yield Static(id="summary", classes="panel")
             yield Static(id="controls", classes="panel")
             yield Static(id="follow-ups", classes="panel")
@@ -61,15 +62,12 @@ class RequestDetailScreen(EngagementScreen):
             yield Static(id="files", classes="panel")
         yield ProgressBar(id="progress", show_eta=False)
 
-    def refresh_data(self) -> None:
-        from fieldwork_tui.services.errors import FieldworkError
+    def fetch(self):
         from fieldwork_tui.services.requests import request_detail
 
-        try:
-            d = request_detail(self.handle, self.request_id)
-        except FieldworkError as exc:
-            self.notify(str(exc), severity="error")
-            return
+        return request_detail(self.handle, self.request_id)
+
+    def show(self, d) -> None:
         self.detail = d
         self.query_one("#summary", Static).update(self._summary(d))
         self.query_one("#controls", Static).update(self._controls(d))
@@ -79,67 +77,80 @@ class RequestDetailScreen(EngagementScreen):
 
     # -- panels -----------------------------------------------------------------
     def _summary(self, d) -> Table:
-        t = Table(title=f"{d.ref} · {STATUS_LABEL[d.status]}", title_justify="left", title_style="bold",
-                  box=None, show_header=False, expand=True)
-        t.add_column(style="bold", width=16)
+        t = Table(title=f"{visible(d.ref)} · {STATUS_LABEL[d.status]}", title_justify="left",
+                  title_style=role("strong"), box=None, show_header=False, expand=True)
+        t.add_column(style=role("strong"), width=16)
         t.add_column(ratio=1)
-        t.add_row("Request", d.description or Text("(no description)", style="dim"))
-        t.add_row("Owner", d.owner or Text("(no owner)", style="dim"))
+        t.add_row("Request", visible(d.description, keep_lines=True) or Text("(no description)", style=role("muted")))
+        t.add_row("Owner", visible(d.owner) or Text("(no owner)", style=role("muted")))
         due = Text(d.due_on.isoformat() if d.due_on else "—")
         if d.overdue:
-            due = Text(f"{d.due_on.isoformat()}  OVERDUE", style="bold red")
+            due = Text(f"{d.due_on.isoformat()}  OVERDUE", style=role("severe"))
         t.add_row("Due", due)
-        t.add_row("Requested", d.requested_on.isoformat() if d.requested_on else "—")
+        imported_on = d.imported_on
+        if d.requested_on:
+            t.add_row("Requested", d.requested_on.isoformat())
+        else:
+            t.add_row("Requested", Text("— (the imported list gives no request date)" if imported_on else "—",
+                                        style=role("muted")))
         t.add_row("Received", d.received_on.isoformat() if d.received_on else "—")
-        t.add_row("Age", "—" if d.age is None else f"{d.age} business days")
-        t.add_row("Priority · wave", f"{d.priority or '—'} · {d.wave.value}" + (f" (sample #{d.sample_id})"
-                                                                              if d.sample_id else ""))
+        if d.age is None:
+            age = "—"
+        elif not d.requested_on and imported_on:
+            age = f"{d.age} business days since the import on {imported_on.isoformat()}"
+        else:
+            age = f"{d.age} business days"
+        t.add_row("Age", age)
+        t.add_row("Priority · wave", f"{visible(d.priority) or '—'} · {d.wave.value}" + (
+            f" (sample #{d.sample_id})" if d.sample_id else ""))
         for name, value in d.extra_fields.items():  # the tracker's own columns, kept as imported
             t.add_row(safe_text(name, "italic"), safe_text(value))
         return t
 
     def _controls(self, d) -> Table:
-        t = Table(title="Linked controls", title_justify="left", title_style="bold", box=None, show_header=False,
-                  expand=True)
-        t.add_column(style="bold", width=10)
+        t = Table(title="Linked controls", title_justify="left", title_style=role("strong"), box=None,
+                  show_header=False, expand=True)
+        t.add_column(style=role("strong"), width=10)
         t.add_column(ratio=1)
         for ref, title in d.controls:
-            t.add_row(ref, title)
+            t.add_row(visible(ref), visible(title))
         if not d.controls:
-            t.add_row(Text("none", style="dim"), "")
+            t.add_row(Text("none", style=role("muted")), "")
         return t
 
     def _follow_ups(self, d) -> Table:
-        t = Table(title="Follow-ups  (f adds one)", title_justify="left", title_style="bold", box=None, expand=True)
+        t = Table(title="Follow-ups  (f adds one)", title_justify="left", title_style=role("strong"), box=None,
+                  expand=True)
         for col, kw in (("Date", {"width": 10}), ("Who", {"width": 12}), ("Message", {"ratio": 1}),
                         ("New due", {"width": 10})):
             t.add_column(col, **kw)
         for f in d.follow_ups:
-            t.add_row(f.on.isoformat(), f.by, f.message, f.new_due_on.isoformat() if f.new_due_on else "")
+            t.add_row(f.on.isoformat(), visible(f.by), visible(f.message, keep_lines=True),
+                      f.new_due_on.isoformat() if f.new_due_on else "")
         if not d.follow_ups:
-            t.add_row(Text("none yet", style="dim"), "", "", "")
+            t.add_row(Text("none yet", style=role("muted")), "", "", "")
         return t
 
     def _history(self, d) -> Table:
-        t = Table(title="Status history", title_justify="left", title_style="bold", box=None, expand=True)
+        t = Table(title="Status history", title_justify="left", title_style=role("strong"), box=None, expand=True)
         for col, kw in (("When", {"width": 16}), ("Who", {"width": 12}), ("Change", {"width": 26}),
                         ("Reason", {"ratio": 1})):
             t.add_column(col, **kw)
         for h in d.history:
             change = (f"{STATUS_LABEL[h.from_status]} → " if h.from_status else "") + STATUS_LABEL[h.to_status]
-            t.add_row(f"{h.at:%Y-%m-%d %H:%M}", h.by, change, h.reason)
+            t.add_row(f"{h.at:%Y-%m-%d %H:%M}", visible(h.by), change, visible(h.reason, keep_lines=True))
         return t
 
     def _files(self, d) -> Table:
-        t = Table(title="Received files  (u attaches)", title_justify="left", title_style="bold", box=None,
+        t = Table(title="Received files  (u attaches)", title_justify="left", title_style=role("strong"), box=None,
                   expand=True)
         for col, kw in (("File", {"ratio": 1}), ("Size", {"width": 9, "justify": "right"}), ("SHA-256", {"width": 14}),
                         ("Added", {"width": 16})):
             t.add_column(col, **kw)
         for f in d.files:
-            t.add_row(f.name, _size(f.size), f.sha256[:12] + "…", f"{f.added_at:%Y-%m-%d %H:%M} {f.added_by}")
+            t.add_row(visible(f.name), _size(f.size), f.sha256[:12] + "…", f"{f.added_at:%Y-%m-%d %H:%M} {visible(f.added_by)}")
         if not d.files:
-            t.add_row(Text("nothing received yet", style="dim"), "", "", "")
+            t.add_row(Text("nothing received yet", style=role("muted")), "", "", "")
         return t
 
     # -- actions ----------------------------------------------------------------
@@ -149,141 +160,97 @@ class RequestDetailScreen(EngagementScreen):
     def _subtitle(self) -> str:
         return f"{self.detail.ref}: {self.detail.description}" if self.detail else ""
 
+    def _after(self, message: str):
+        def done(result) -> None:
+            if result is not None:
+                self.notify(message)
+                self.load()
+
+        return done
+
     def action_follow_up(self) -> None:
+        from fieldwork_tui.services.requests import add_follow_up
         from fieldwork_tui.tui.dialogs.request_edit import FollowUpDialog
 
-        self.app.push_screen(FollowUpDialog(self._subtitle()), self._log_follow_up)
-
-    def _log_follow_up(self, value) -> None:
-        if value is None:
-            return
-        from fieldwork_tui.services.requests import add_follow_up
-
-        message, new_due = value
-        if self.run_guarded(lambda: add_follow_up(self.handle, self.request_id, message, new_due_on=new_due),
-                            "Follow-up logged"):
-            self.refresh_data()
+        handle, rid = self.handle, self.request_id
+        self.app.push_screen(FollowUpDialog(subtitle=self._subtitle(),
+                                            save=lambda v: add_follow_up(handle, rid, v[0], new_due_on=v[1]) or True),
+                             self._after("Follow-up logged"))
 
     def action_accept(self) -> None:
+        from fieldwork_tui.services.requests import accept_request
         from fieldwork_tui.tui.dialogs.request_edit import ReasonDialog
 
         if self.detail and self.detail.status is not RequestStatus.submitted:
             self.notify("Only a submitted item can be accepted.", severity="warning")
             return
-        self.app.push_screen(ReasonDialog("Accept the item", self._subtitle()), self._accept)
-
-    def _accept(self, reason: str | None) -> None:
-        if reason is None:
-            return
-        from fieldwork_tui.services.requests import accept_request
-
-        self.run_guarded(lambda: accept_request(self.handle, self.request_id, reason), "Accepted")
-        self.refresh_data()
+        handle, rid = self.handle, self.request_id
+        self.app.push_screen(ReasonDialog("Accept the item", self._subtitle(),
+                                          save=lambda reason: accept_request(handle, rid, reason) or True),
+                             self._after("Accepted"))
 
     def action_return_item(self) -> None:
+        from fieldwork_tui.services.requests import return_request
         from fieldwork_tui.tui.dialogs.request_edit import ReasonDialog
 
-        self.app.push_screen(ReasonDialog("Return the item to the client", self._subtitle(), required=True),
-                             self._return)
-
-    def _return(self, reason: str | None) -> None:
-        if reason is None:
-            return
-        from fieldwork_tui.services.requests import return_request
-
-        self.run_guarded(lambda: return_request(self.handle, self.request_id, reason), "Returned to the client")
-        self.refresh_data()
+        handle, rid = self.handle, self.request_id
+        self.app.push_screen(ReasonDialog("Return the item to the client", self._subtitle(), required=True,
+                                          save=lambda reason: return_request(handle, rid, reason) or True),
+                             self._after("Returned to the client"))
 
     def action_status(self) -> None:
+        from fieldwork_tui.services.requests import change_status
         from fieldwork_tui.tui.dialogs.request_edit import StatusDialog
 
+        handle, rid = self.handle, self.request_id
         current = self.detail.status if self.detail else None
-        self.app.push_screen(StatusDialog(self._subtitle(), current), self._status)
-
-    def _status(self, value) -> None:
-        if value is None:
-            return
-        from fieldwork_tui.services.requests import change_status
-
-        status, reason = value
-        self.run_guarded(lambda: change_status(self.handle, [self.request_id], status, reason),
-                         f"Status: {status.value.replace('_', ' ')}")
-        self.refresh_data()
+        self.app.push_screen(StatusDialog(self._subtitle(), current,
+                                          save=lambda v: change_status(handle, [rid], v[0], v[1]) or True),
+                             self._after("Status changed"))
 
     def action_owner(self) -> None:
-        from fieldwork_tui.services.requests import client_owner_names
+        from fieldwork_tui.services.requests import assign_owner, client_owner_names
         from fieldwork_tui.tui.dialogs.request_edit import OwnerDialog
 
-        self.app.push_screen(OwnerDialog(self._subtitle(), client_owner_names(self.handle)), self._owner)
-
-    def _owner(self, owner: str | None) -> None:
-        if owner is None:
-            return
-        from fieldwork_tui.services.requests import assign_owner
-
-        self.run_guarded(lambda: assign_owner(self.handle, [self.request_id], owner), "Owner assigned")
-        self.refresh_data()
+        handle, rid = self.handle, self.request_id
+        self.app.push_screen(OwnerDialog(subtitle=self._subtitle(), fetch=lambda: client_owner_names(handle),
+                                         save=lambda owner: assign_owner(handle, [rid], owner) or True),
+                             self._after("Owner assigned"))
 
     def action_due(self) -> None:
+        from fieldwork_tui.services.requests import shift_due
         from fieldwork_tui.tui.dialogs.request_edit import DueDialog
 
-        self.app.push_screen(DueDialog(self._subtitle()), self._due)
+        handle, rid = self.handle, self.request_id
 
-    def _due(self, value) -> None:
-        if value is None:
-            return
-        from fieldwork_tui.services.requests import shift_due
+        def save(value):
+            kind, amount, business = value
+            if kind == "date":
+                return shift_due(handle, [rid], new_date=amount) or True
+            return shift_due(handle, [rid], days=amount, business=business) or True
 
-        kind, amount, business = value
-        if kind == "date":
-            self.run_guarded(lambda: shift_due(self.handle, [self.request_id], new_date=amount), "Due date set")
-        else:
-            self.run_guarded(lambda: shift_due(self.handle, [self.request_id], days=amount, business=business),
-                             "Due date shifted")
-        self.refresh_data()
+        self.app.push_screen(DueDialog(subtitle=self._subtitle(), save=save), self._after("Due date changed"))
 
     def action_attach(self) -> None:
+        from fieldwork_tui.services.requests import attach_received_files
         from fieldwork_tui.tui.dialogs.request_pick import FilesDialog
 
-        self.app.push_screen(FilesDialog(f"Files received for {self.detail.ref if self.detail else 'the request'}"),
-                             self._start_attach)
+        handle, rid = self.handle, self.request_id
 
-    def _start_attach(self, paths: list[str] | None) -> None:
-        if not paths:
-            return
-        bar = self.query_one("#progress", ProgressBar)
-        bar.add_class("busy")
-        bar.update(total=None, progress=0)
-        self.attach_worker(paths)
+        def progress(done: int, total: int) -> None:
+            self.app.call_from_thread(self.query_one("#progress", ProgressBar).update, total=total, progress=done)
 
-    def _progress(self, done: int, total: int) -> None:
-        self.app.call_from_thread(self.query_one("#progress", ProgressBar).update, total=total, progress=done)
+        def attach(paths: list[str]):
+            self.app.call_from_thread(self.query_one("#progress", ProgressBar).add_class, "busy")
+            try:
+                return attach_received_files(handle, rid, paths, progress=progress)
+            finally:
+                self.app.call_from_thread(self.query_one("#progress", ProgressBar).remove_class, "busy")
 
-    def _attached(self, message: str | None, error: str | None) -> None:
-        self.query_one("#progress", ProgressBar).remove_class("busy")
-        if error:
-            self.notify(error, title="Not attached", severity="error")
-        else:
-            self.notify(message or "")
-        self.refresh_data()
+        def attached(n) -> None:
+            if n is not None:
+                self.notify(f"{n} file(s) stored; request submitted")
+                self.load()
 
-    @work(thread=True, exclusive=True, group="request-attach")
-    def attach_worker(self, paths: list[str]) -> None:
-        from fieldwork_tui.services.errors import FieldworkError
-        from fieldwork_tui.services.requests import attach_received_files
-
-        try:
-            n = attach_received_files(self.handle, self.request_id, paths, progress=self._progress)
-            self.app.call_from_thread(self._attached, f"{n} file(s) stored; request submitted", None)
-        except (FieldworkError, OSError) as exc:
-            self.app.call_from_thread(self._attached, None, str(exc))
-
-    def palette_commands(self):
-        yield ("Add follow-up", "Log what was asked or answered, optionally a new due date", self.action_follow_up)
-        yield ("Attach received files", "Store files in the vault on this request and its controls", self.action_attach)
-        yield ("Accept item", "Accept the submitted evidence", self.action_accept)
-        yield ("Return item", "Send it back to the client with a reason", self.action_return_item)
-        yield ("Change status", "Any allowed status, with a reason", self.action_status)
-        yield ("Assign owner", "Client person responsible", self.action_owner)
-        yield ("Shift due date", "By business days or to a date", self.action_due)
-        yield ("Back to requests", "Return to the request list", self.action_back)
+        title = f"Files received for {self.detail.ref if self.detail else 'the request'}"
+        self.app.push_screen(FilesDialog(title, save=attach), attached)

@@ -2,8 +2,9 @@
 control — filter as you type, quick filters (`o` overdue, `w` owner of the row, `W` pick an owner,
 `t` status, `c` control, `v` wave), sort by any column, select rows and change them in bulk.
 
-The table reads one page at a time from a SQL query (`services.requests.request_page`), so it
-stays instant with thousands of requests.
+The table reads one page at a time from a SQL query (`services.requests.request_page`) in a worker,
+so it stays instant with thousands of requests. `e` exports what is shown (the filters apply; a tick
+exports everything). A request imported without a request date ages from its import, marked `*`.
 """
 
 from __future__ import annotations
@@ -11,16 +12,19 @@ from __future__ import annotations
 from pathlib import Path
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal
-from textual.widgets import Input, ProgressBar, Static
+from textual.widgets import ProgressBar, Static
 
 from fieldwork_tui.domain.vocab import OPEN_REQUEST_STATUSES, RequestStatus, RequestWave
 from fieldwork_tui.services.requests import UNASSIGNED, RequestQuery, RequestRow
+from fieldwork_tui.tui.kit import workers
+from fieldwork_tui.tui.kit.filter_bar import FilterBar
+from fieldwork_tui.tui.kit.safe_text import visible
+from fieldwork_tui.tui.kit.styles import role
 from fieldwork_tui.tui.screens.base import EngagementScreen
-from fieldwork_tui.tui.widgets.virtual_table import Column, ListSource, Row, VirtualTable
+from fieldwork_tui.tui.widgets.virtual_table import Column, DetailLine, ListSource, Row, VirtualTable
 
 STATUS_LABEL = {
     RequestStatus.open: "open", RequestStatus.in_progress: "in progress", RequestStatus.needs_clarification: "clarify",
@@ -28,31 +32,53 @@ STATUS_LABEL = {
     RequestStatus.not_applicable: "n/a",
 }
 COLUMNS = [
-    Column("ref", "ID", 8), Column("description", "Description", 34), Column("controls", "Controls", 12),
-    Column("owner", "Owner", 16), Column("status", "Status", 11), Column("due", "Due", 10),
-    Column("age", "Age", 4, justify="right"), Column("follow_up", "Last follow-up", 23),
+    Column("ref", "ID", 8, priority=0), Column("description", "Description", 34, priority=1, min_width=14, grow=True),
+    Column("controls", "Controls", 12, priority=3, min_width=8), Column("owner", "Owner", 16, priority=2, min_width=10),
+    Column("status", "Status", 11, priority=0), Column("due", "Due", 10, priority=0),
+    Column("age", "Age", 4, justify="right", priority=1), Column("follow_up", "Last follow-up", 23, priority=4,
+                                                                 min_width=12),
 ]
 SORT_ORDER = [c.key for c in COLUMNS]
 WAVES: list[RequestWave | None] = [None, RequestWave.population, RequestWave.sample, RequestWave.general]
 OPEN_ITEMS = "open-items"
 ALL = "all"  # a picker's "no filter" choice (None means the picker was cancelled)
+SINCE_IMPORT = "*"  # after an age counted from the import (the client's list gave no request date)
+
+
+def age_text(r: RequestRow) -> str:
+    if r.age is None:
+        return ""
+    return f"{r.age}{SINCE_IMPORT}" if r.age_from == "imported" else str(r.age)
 
 
 def row_cells(r: RequestRow) -> Row:
-    """How one request looks in the table: overdue red, done items dim."""
-    style = "bold red" if r.overdue else ("dim" if r.status in (RequestStatus.accepted, RequestStatus.not_applicable)
-                                          else "")
+    """How one request looks in the table: overdue severe, done items dim."""
+    style = role("severe") if r.overdue else (role("done") if r.status in (RequestStatus.accepted,
+                                                                           RequestStatus.not_applicable) else "")
     follow = f"{r.last_follow_up_on:%m-%d} {r.last_follow_up}" if r.last_follow_up_on else ""
-    status = Text(STATUS_LABEL[r.status], style="yellow" if r.status is RequestStatus.submitted else "")
-    return Row(key=r.id, style=style, data={"owner_id": r.owner_id, "owner": r.owner, "controls": r.controls},
+    status = Text(STATUS_LABEL[r.status], style=role("warning") if r.status is RequestStatus.submitted else "")
+    detail = Text()
+    detail.append(visible(r.ref), style=role("ref"))
+    detail.append(f" {visible(r.description)}")
+    detail.append(f"  ·  {STATUS_LABEL[r.status]} · owner {visible(r.owner) or '—'} · due "
+                  f"{r.due_on.isoformat() if r.due_on else '—'}", style=role("muted"))
+    if r.age is not None:
+        since = " since the import (no request date)" if r.age_from == "imported" else ""
+        detail.append(f" · {r.age} business days{since}", style=role("muted"))
+    if r.controls:
+        detail.append(f" · {visible(r.controls)}", style=role("muted"))
+    return Row(key=r.id, style=style, detail=detail,
+               data={"owner_id": r.owner_id, "owner": r.owner, "controls": r.controls},
                cells=[r.ref, r.description, r.controls, r.owner, status, r.due_on.isoformat() if r.due_on else "",
-                      "" if r.age is None else str(r.age), follow])
+                      age_text(r), follow])
 
 
 class RequestsSource:
-    """The triage query as a table source: counted once, rows fetched a page at a time."""
+    """The triage query as a table source: counted once (in the worker that builds it), pages read
+    in a worker as they scroll into view."""
 
     columns = COLUMNS
+    slow = True
 
     def __init__(self, handle, query: RequestQuery) -> None:
         from fieldwork_tui.services.requests import count_requests
@@ -69,8 +95,16 @@ class RequestsSource:
         return [row_cells(r) for r in request_page(self.handle, self.query, offset, limit)]
 
 
+def _copy(q: RequestQuery, **changes) -> RequestQuery:
+    values = {k: getattr(q, k) for k in ("text", "overdue", "owner_id", "statuses", "control_id", "wave", "sort",
+                                         "descending")}
+    values.update(changes)
+    return RequestQuery(**values)
+
+
 class RequestsScreen(EngagementScreen):
     VIEW_NAME = "Requests"
+    MAIN = "#requests-table"
     BINDINGS = [
         Binding("slash", "focus_filter", "Filter", id="requests.filter", tooltip="Filter as you type"),
         Binding("o", "toggle_overdue", "Overdue", id="requests.overdue", tooltip="Only overdue requests (toggle)"),
@@ -93,13 +127,14 @@ class RequestsScreen(EngagementScreen):
                 tooltip="Change the status of the selected requests"),
         Binding("n", "bulk_owner", "Owner", id="requests.bulk_owner", tooltip="Assign an owner to the selected requests"),
         Binding("d", "bulk_due", "Due", id="requests.bulk_due", tooltip="Shift the due date of the selected requests"),
-        Binding("e", "export", "Export", id="requests.export", tooltip="Export the open items (XLSX or CSV)"),
+        Binding("e", "export", "Export", id="requests.export",
+                tooltip="Export the requests shown (the filters apply), XLSX or CSV"),
         Binding("i", "import_list", "Import", show=False, id="requests.import",
                 tooltip="Import the client's request list (CSV or XLSX)"),
         Binding("m", "sample_wave", "Sample wave", show=False, id="requests.sample_wave",
                 tooltip="Create the request for a selected sample's items"),
         Binding("escape", "clear_filter", "Clear filter", show=False, id="requests.clear",
-                tooltip="Clear the filter and go back to the table"),
+                tooltip="Clear the text filter"),
     ]
     DEFAULT_CSS = """
     RequestsScreen #quick { height: 1; padding: 0 1; color: $text-muted; }
@@ -111,44 +146,61 @@ class RequestsScreen(EngagementScreen):
         super().__init__()
         self.query_state = RequestQuery()
         self.labels: dict[str, str] = {}
+        self.shown_count = 0
 
     def body(self) -> ComposeResult:
-        with Horizontal(classes="filter-bar"):
-            yield Input(placeholder="/ filter: ID, description, owner, control…", id="filter")
-            yield Static("", classes="filter-state", id="filter-state")
+        yield FilterBar(self._query, self._filtered, placeholder="/ filter: ID, description, owner, control…",
+                        id="filter-bar")
         yield Static("", id="quick")
-        yield VirtualTable(ListSource(COLUMNS, []), selectable=True, id="requests-table")
+        yield VirtualTable(ListSource(COLUMNS, []), selectable=True, id="requests-table", detail="requests-detail")
+        yield DetailLine(id="requests-detail")
         yield ProgressBar(id="progress", show_eta=False)
-
-    def on_mount(self) -> None:
-        super().on_mount()
-        self.query_one(VirtualTable).focus()
 
     @property
     def table(self) -> VirtualTable:
         return self.query_one(VirtualTable)
 
     # -- data -----------------------------------------------------------------
-    def refresh_data(self) -> None:
-        q = self.query_state
-        q.text = self.query_one("#filter", Input).value
+    def current_query(self, text: str | None = None) -> RequestQuery:
+        """What the table shows: the quick filters, the sort and the text in the filter box."""
+        return _copy(self.query_state, text=self.query_one(FilterBar).text if text is None else text)
+
+    def _query(self, text: str) -> RequestsSource:
+        return RequestsSource(self.handle, _copy(self.query_state, text=text))
+
+    def fetch(self) -> RequestsSource:
+        return RequestsSource(self.handle, self.current_query())
+
+    def show(self, source: RequestsSource) -> None:
+        self._filtered(source.query.text, source)
+
+    def _filtered(self, text: str, source: RequestsSource) -> None:
+        q = source.query
         table = self.table
         table.sort_key, table.sort_descending = q.sort, q.descending
-        source = RequestsSource(self.handle, q)
-        filtered = bool(q.text.strip() or self._chips())
+        filtered = bool(text.strip() or self._chips())
         table.empty_text = "No request matches." if filtered else (
             "No requests yet: press i to import the client's list (or fieldwork import requests ENGAGEMENT FILE)")
         table.set_source(source)
-        state = f"{source.count()} requests"
+        self.shown_count = source.count()
+        self._show_state()
+
+    def _show_state(self) -> None:
+        q, table = self.query_state, self.table
+        state = f"{self.shown_count} requests"
         if table.selected:
             state += f" · {len(table.selected)} selected"
         state += f" · by {q.sort.replace('_', ' ')}{' ↓' if q.descending else ''}"
-        self.query_one("#filter-state", Static).update(state)
+        self.query_one(FilterBar).set_state(state)
         chips = self._chips()
         self.query_one("#quick", Static).update(
-            Text("Filters: ", style="bold") + Text(" · ".join(chips) + "   (x clears)") if chips else
-            Text("o overdue · w this owner · W owner… · t status… · c control… · v wave · space select · "
-                 "b/n/d bulk status/owner/due", style="dim"))
+            Text("Filters: ", style=role("strong")) + Text(visible(" · ".join(chips)) + "   (x clears)") if chips else
+            Text(f"o overdue · w this owner · W owner… · t status… · c control… · v wave · space select · "
+                 f"b/n/d bulk · {SINCE_IMPORT} age since import", style=role("muted")))
+
+    def refilter(self) -> None:
+        """Run the query again with the quick filters as they are now."""
+        self.query_one(FilterBar).run_query()
 
     def _chips(self) -> list[str]:
         q, out = self.query_state, []
@@ -174,34 +226,27 @@ class RequestsScreen(EngagementScreen):
     def after_change(self, clear: bool = True) -> None:
         if clear:
             self.table.selected.clear()
-        self.refresh_data()
+        self.refilter()
 
     # -- filter and quick filters ---------------------------------------------
-    @on(Input.Changed, "#filter")
-    def _filter_changed(self) -> None:
-        self.refresh_data()
-
-    @on(Input.Submitted, "#filter")
-    def _filter_submitted(self) -> None:
-        self.table.focus()
+    @on(FilterBar.Done)
+    def _filter_done(self) -> None:
+        self.focus_main()
 
     def action_focus_filter(self) -> None:
-        self.query_one("#filter", Input).focus()
+        self.query_one(FilterBar).edit()
 
     def action_clear_filter(self) -> None:
-        inp = self.query_one("#filter", Input)
-        if inp.value:
-            inp.value = ""
-        self.table.focus()
+        self.query_one(FilterBar).clear()
 
     def action_toggle_overdue(self) -> None:
         self.query_state.overdue = not self.query_state.overdue
-        self.refresh_data()
+        self.refilter()
 
     def set_owner(self, owner_id: int | None, name: str = "") -> None:
         self.query_state.owner_id = owner_id
         self.labels["owner"] = name
-        self.refresh_data()
+        self.refilter()
 
     def action_owner_of_row(self) -> None:
         if self.query_state.owner_id is not None:
@@ -214,19 +259,22 @@ class RequestsScreen(EngagementScreen):
 
     def action_pick_owner(self) -> None:
         from fieldwork_tui.services.requests import owner_counts
-        from fieldwork_tui.tui.dialogs.request_pick import PickDialog
+        from fieldwork_tui.tui.kit.pick import PickDialog
 
-        options = [(f"{o.name} — {o.overdue} overdue, {o.open} open of {o.total}", (o.id, o.name))
-                   for o in owner_counts(self.handle)]
-        self.app.push_screen(PickDialog("Requests of which owner?", [("Everyone", ALL), *options]),
-                             self._owner_picked)
+        handle = self.handle
+
+        def options():
+            return [("Everyone", ALL)] + [(f"{o.name} — {o.overdue} overdue, {o.open} open of {o.total}", (o.id, o.name))
+                                          for o in owner_counts(handle)]
+
+        self.app.push_screen(PickDialog("Requests of which owner?", fetch=options), self._owner_picked)
 
     def _owner_picked(self, value) -> None:
         if value is not None:
             self.set_owner(*((None, "") if value == ALL else value))
 
     def action_pick_status(self) -> None:
-        from fieldwork_tui.tui.dialogs.request_pick import PickDialog
+        from fieldwork_tui.tui.kit.pick import PickDialog
 
         options = [("Everything", ALL), ("Open items (what the client still owes)", OPEN_ITEMS)]
         options += [(s.value.replace("_", " "), s.value) for s in RequestStatus]
@@ -242,44 +290,49 @@ class RequestsScreen(EngagementScreen):
             self.labels["status"] = value.replace("_", " ")
         else:
             self.query_state.statuses = frozenset()
-        self.refresh_data()
+        self.refilter()
 
     def action_pick_control(self) -> None:
         from fieldwork_tui.services.requests import control_counts
-        from fieldwork_tui.tui.dialogs.request_pick import PickDialog
+        from fieldwork_tui.tui.kit.pick import PickDialog
 
-        options = [(f"{ref} {title} ({n})", (cid, ref)) for cid, ref, title, n in control_counts(self.handle)]
+        handle = self.handle
         row = self.table.cursor_row
         first = (row.data.get("controls") or "").split()[:1] if row else []
-        highlight = next((v for _label, v in options if first and v[1] == first[0]), None)
-        self.app.push_screen(PickDialog("Requests for which control?", [("All controls", ALL), *options],
-                                        highlight=highlight), self._set_control_filter)
+
+        def options():
+            return [("All controls", ALL)] + [(f"{ref} {title} ({n})", (cid, ref))
+                                              for cid, ref, title, n in control_counts(handle)]
+
+        highlight = (lambda v: isinstance(v, tuple) and v[1] == first[0]) if first else None
+        self.app.push_screen(PickDialog("Requests for which control?", fetch=options, highlight=highlight),
+                             self._set_control_filter)
 
     def _set_control_filter(self, value) -> None:
         if value is None:
             return
         self.query_state.control_id = None if value == ALL else value[0]
         self.labels["control"] = "" if value == ALL else value[1]
-        self.refresh_data()
+        self.refilter()
 
     def action_cycle_wave(self) -> None:
         self.query_state.wave = WAVES[(WAVES.index(self.query_state.wave) + 1) % len(WAVES)]
-        self.refresh_data()
+        self.refilter()
 
     def action_clear_quick(self) -> None:
         q = self.query_state
         q.overdue, q.owner_id, q.statuses, q.control_id, q.wave = False, None, frozenset(), None, None
-        self.refresh_data()
+        self.refilter()
 
     # -- sort -----------------------------------------------------------------
     def action_cycle_sort(self) -> None:
         q = self.query_state
         q.sort = SORT_ORDER[(SORT_ORDER.index(q.sort) + 1) % len(SORT_ORDER)] if q.sort in SORT_ORDER else "ref"
-        self.refresh_data()
+        self.refilter()
 
     def action_reverse_sort(self) -> None:
         self.query_state.descending = not self.query_state.descending
-        self.refresh_data()
+        self.refilter()
 
     def on_virtual_table_header_clicked(self, event: VirtualTable.HeaderClicked) -> None:
         q = self.query_state
@@ -287,20 +340,20 @@ class RequestsScreen(EngagementScreen):
             q.descending = not q.descending
         else:
             q.sort, q.descending = event.column.key, False
-        self.refresh_data()
+        self.refilter()
 
     # -- selection and bulk changes ---------------------------------------------
     def action_toggle_select(self) -> None:
         self.table.toggle_selected()
         self.table.action_cursor(1)
-        self.refresh_data()
+        self._show_state()
 
     def action_select_all(self) -> None:
         if self.table.selected:
             self.table.clear_selection()
+            self._show_state()
         else:
-            self.table.select_all()
-        self.refresh_data()
+            self.table.select_all(then=self._show_state)
 
     def _subtitle(self, ids: list[int]) -> str:
         if len(ids) == 1 and not self.table.selected:
@@ -308,85 +361,53 @@ class RequestsScreen(EngagementScreen):
             return f"{row.cells[0]}: {row.cells[1]}" if row else ""
         return f"{len(ids)} selected requests"
 
+    def _bulk(self, dialog_cls, ids: list[int], save, done_message, **kwargs) -> None:
+        def finished(result) -> None:
+            if result is not None:
+                self.notify(done_message(result))
+                self.after_change()
+
+        self.app.push_screen(dialog_cls(subtitle=self._subtitle(ids), save=save, **kwargs), finished)
+
     def action_bulk_status(self) -> None:
+        from fieldwork_tui.services.requests import change_status
         from fieldwork_tui.tui.dialogs.request_edit import StatusDialog
 
-        ids = self.targets()
+        ids, handle = self.targets(), self.handle
         if ids:
-            self.app.push_screen(StatusDialog(self._subtitle(ids)), lambda v: self._apply_status(ids, v))
-
-    def _apply_status(self, ids: list[int], value) -> None:
-        if value is None:
-            return
-        from fieldwork_tui.services.requests import change_status
-
-        status, reason = value
-        n = self.run_guarded(lambda: change_status(self.handle, ids, status, reason))
-        if n is not None:
-            self.notify(f"{n} request(s) now {status.value.replace('_', ' ')}")
-            self.after_change()
+            self._bulk(StatusDialog, ids, lambda v: (change_status(handle, ids, v[0], v[1]), v[0]),
+                       lambda r: f"{r[0]} request(s) now {r[1].value.replace('_', ' ')}")
 
     def action_bulk_owner(self) -> None:
-        from fieldwork_tui.services.requests import client_owner_names
+        from fieldwork_tui.services.requests import assign_owner, client_owner_names
         from fieldwork_tui.tui.dialogs.request_edit import OwnerDialog
 
-        ids = self.targets()
+        ids, handle = self.targets(), self.handle
         if ids:
-            self.app.push_screen(OwnerDialog(self._subtitle(ids), client_owner_names(self.handle)),
-                                 lambda v: self._apply_owner(ids, v))
-
-    def _apply_owner(self, ids: list[int], owner: str | None) -> None:
-        if owner is None:
-            return
-        from fieldwork_tui.services.requests import assign_owner
-
-        n = self.run_guarded(lambda: assign_owner(self.handle, ids, owner))
-        if n is not None:
-            self.notify(f"{n} request(s) assigned to {owner or 'nobody'}")
-            self.after_change()
+            self._bulk(OwnerDialog, ids, lambda owner: (assign_owner(handle, ids, owner), owner),
+                       lambda r: f"{r[0]} request(s) assigned to {r[1] or 'nobody'}",
+                       fetch=lambda: client_owner_names(handle))
 
     def action_bulk_due(self) -> None:
+        from fieldwork_tui.services.requests import shift_due
         from fieldwork_tui.tui.dialogs.request_edit import DueDialog
 
-        ids = self.targets()
+        ids, handle = self.targets(), self.handle
+
+        def save(value):
+            kind, amount, business = value
+            if kind == "date":
+                return shift_due(handle, ids, new_date=amount)
+            return shift_due(handle, ids, days=amount, business=business)
+
         if ids:
-            self.app.push_screen(DueDialog(self._subtitle(ids)), lambda v: self._apply_due(ids, v))
-
-    def _apply_due(self, ids: list[int], value) -> None:
-        if value is None:
-            return
-        from fieldwork_tui.services.requests import shift_due
-
-        kind, amount, business = value
-        if kind == "date":
-            call = lambda: shift_due(self.handle, ids, new_date=amount)  # noqa: E731
-        else:
-            call = lambda: shift_due(self.handle, ids, days=amount, business=business)  # noqa: E731
-        n = self.run_guarded(call)
-        if n is not None:
-            self.notify(f"due date changed on {n} request(s)")
-            self.after_change()
+            self._bulk(DueDialog, ids, save, lambda n: f"due date changed on {n} request(s)")
 
     # -- open, import, export, sample wave ----------------------------------------
     def on_virtual_table_row_opened(self, event: VirtualTable.RowOpened) -> None:
         from fieldwork_tui.tui.screens.request_detail import RequestDetailScreen
 
         self.app.push_screen(RequestDetailScreen(event.key))
-
-    def action_export(self) -> None:
-        from fieldwork_tui.services.engagements import today
-        from fieldwork_tui.tui.dialogs.request_pick import PathDialog
-
-        default = Path.cwd() / f"{self.handle.slug}-open-items-{today().isoformat()}.xlsx"
-        self.app.push_screen(PathDialog("Export requests for the client", value=str(default), action="Export",
-                                        option="Only what the client still owes (open items)", option_value=True,
-                                        hint="XLSX or CSV (UTF-8, opens in Excel with names intact)."),
-                             self._start_export)
-
-    def _start_export(self, value) -> None:
-        if value:
-            self._busy(True)
-            self.export_worker(value[0], value[1])
 
     def _busy(self, on: bool, total: int | None = None) -> None:
         bar = self.query_one("#progress", ProgressBar)
@@ -397,82 +418,54 @@ class RequestsScreen(EngagementScreen):
     def _progress(self, done: int, total: int) -> None:
         self.app.call_from_thread(self.query_one("#progress", ProgressBar).update, total=total, progress=done)
 
-    def _finished(self, message: str | None, error: str | None) -> None:
-        self._busy(False)
-        if error:
-            self.notify(error, title="Not done", severity="error")
-        else:
-            self.notify(message or "done")
-        self.refresh_data()
-
-    @work(thread=True, exclusive=True, group="requests-io")
-    def export_worker(self, path: str, open_only: bool) -> None:
-        from fieldwork_tui.services.errors import FieldworkError
+    def action_export(self) -> None:
+        """Export what is shown: the quick filters and the text filter apply, unless "everything"."""
+        from fieldwork_tui.services.engagements import today
         from fieldwork_tui.services.requests import export_requests
-
-        try:
-            result = export_requests(self.handle, path, open_only=open_only, progress=self._progress)
-            self.app.call_from_thread(self._finished, result.describe(), None)
-        except (FieldworkError, OSError) as exc:
-            self.app.call_from_thread(self._finished, None, str(exc))
-
-    def action_import_list(self) -> None:
         from fieldwork_tui.tui.dialogs.request_pick import PathDialog
 
-        self.app.push_screen(PathDialog("Import the client's request list", action="Import",
-                                        hint="CSV or XLSX; re-importing updates requests by ID."), self._start_import)
+        handle, query = self.handle, self.current_query()
+        filters = self._chips() + ([f"text “{query.text.strip()}”"] if query.text.strip() else [])
+        shown = f"{self.shown_count} requests shown" + (f" ({', '.join(filters)})" if filters else "")
+        default = Path.cwd() / f"{handle.slug}-requests-{today().isoformat()}.xlsx"
 
-    def _start_import(self, value) -> None:
-        if value:
-            self._busy(True)
-            self.import_worker(value[0])
+        def export(value):
+            path, everything = value
+            self.app.call_from_thread(self._busy, True)
+            try:
+                return export_requests(handle, path, query=None if everything else query, progress=self._progress)
+            finally:
+                self.app.call_from_thread(self._busy, False)
 
-    @work(thread=True, exclusive=True, group="requests-io")
-    def import_worker(self, path: str) -> None:
-        from fieldwork_tui.services.errors import FieldworkError
-        from fieldwork_tui.services.requests import import_requests
+        def exported(result) -> None:
+            if result is not None:
+                self.notify(result.describe())
 
-        try:
-            result = import_requests(self.handle, path)
-            self.app.call_from_thread(self._finished, result.describe(), None)
-        except (FieldworkError, OSError) as exc:
-            self.app.call_from_thread(self._finished, None, str(exc))
+        self.app.push_screen(PathDialog("Export requests for the client", value=str(default), action="Export",
+                                        option="Everything (ignore the filters)", option_value=False,
+                                        hint=f"Exports the {shown}. XLSX or CSV (UTF-8, opens in Excel).",
+                                        save=export), exported)
+
+    def action_import_list(self) -> None:
+        """The client's request list: the file, then its columns beside the app's fields (a proposed
+        mapping, a dry run, a profile), then the import; what it noticed is shown with the result."""
+        from fieldwork_tui.tui.dialogs.import_controls import open_import
+
+        open_import(self, "requests", lambda _result: self.refilter())
 
     def action_sample_wave(self) -> None:
-        from fieldwork_tui.services.requests import sample_choices
-        from fieldwork_tui.tui.dialogs.request_pick import PickDialog
+        from fieldwork_tui.services.requests import create_sample_request, sample_choices
+        from fieldwork_tui.tui.kit.pick import PickDialog
 
-        options = [(c.label, c.id) for c in sample_choices(self.handle) if not c.request_ref and c.items]
-        if not options:
-            self.notify("No selected sample is waiting for a request.", severity="warning")
-            return
-        self.app.push_screen(PickDialog("Request the items of which sample?", options), self._make_sample_request)
+        handle = self.handle
 
-    def _make_sample_request(self, sample_id: int | None) -> None:
-        if sample_id is None:
-            return
-        from fieldwork_tui.services.requests import create_sample_request
+        def options():
+            return [(c.label, c.id) for c in sample_choices(handle) if not c.request_ref and c.items]
 
-        ref = self.run_guarded(lambda: create_sample_request(self.handle, sample_id))
-        if ref:
-            self.notify(f"{ref} created for the sample's items")
-            self.refresh_data()
+        def picked(sample_id: int | None) -> None:
+            if sample_id is not None:
+                workers.run(self, lambda: create_sample_request(handle, sample_id),
+                            done=lambda ref: (self.notify(f"{ref} created for the sample's items"), self.refilter()))
 
-    def palette_commands(self):
-        yield ("Filter requests", "Type to filter by ID, description, owner or control", self.action_focus_filter)
-        yield ("Toggle overdue only", "Only requests past their due date that the client still owes",
-               self.action_toggle_overdue)
-        yield ("Only the owner of this row", "Quick filter on the owner under the cursor", self.action_owner_of_row)
-        yield ("Filter by owner…", "Pick an owner (open and overdue counts)", self.action_pick_owner)
-        yield ("Filter by status…", "Pick a status or the open items", self.action_pick_status)
-        yield ("Filter by control…", "Pick a control", self.action_pick_control)
-        yield ("Cycle wave filter", "Population, sample, general, all", self.action_cycle_wave)
-        yield ("Clear quick filters", "Show every request again", self.action_clear_quick)
-        yield ("Sort requests by next column", "Cycle the sort column", self.action_cycle_sort)
-        yield ("Select all requests shown", "Select (or clear) every row matching the filters", self.action_select_all)
-        yield ("Change status of selected requests", "Bulk status change with a reason", self.action_bulk_status)
-        yield ("Assign owner to selected requests", "Bulk owner assignment", self.action_bulk_owner)
-        yield ("Shift due date of selected requests", "By business days or to a date", self.action_bulk_due)
-        yield ("Export open items", "XLSX or CSV for the client", self.action_export)
-        yield ("Import request list", "The client's PBC list, CSV or XLSX", self.action_import_list)
-        yield ("Create sample-wave request", "One request for a selected sample's items", self.action_sample_wave)
+        self.app.push_screen(PickDialog("Request the items of which sample? (none waiting: escape)", fetch=options),
+                             picked)

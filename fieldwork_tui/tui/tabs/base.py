@@ -1,64 +1,51 @@
-"""A tab of the control detail screen: it knows its control and reloads from the services."""
+"""A tab of the control detail screen: an `ActionArea` (its keys in ? and the palette, even while
+hidden) that knows its control. The screen reads everything the tabs show in ONE worker: each tab's
+`fetch(handle, ref)` (worker thread, services only) next to the control's records, then `show(records,
+extra)` on the UI thread. After a change a tab calls `changed()`; the screen loads again."""
 
 from __future__ import annotations
 
-from textual.containers import Vertical
+from typing import Any
 
+from fieldwork_tui.tui.kit.screen import ActionArea
 from fieldwork_tui.tui.messages import DataChanged
 
 
-class ControlTab(Vertical):
-    """Subclasses implement `refresh_data(records)`; after a change they call `changed()` so the
-    detail screen recomputes flags and every tab reloads."""
-
+class ControlTab(ActionArea):
     DEFAULT_CSS = """
     ControlTab { height: 1fr; }
     ControlTab .tab-empty { color: $text-muted; padding: 1; }
     """
+    TAB_LABEL = ""
 
     def __init__(self, ref: str, **kwargs) -> None:
         super().__init__(**kwargs)
         self.ref = ref
 
     @property
+    def AREA_LABEL(self) -> str:  # noqa: N802
+        return f"{self.TAB_LABEL} tab"
+
+    @property
     def handle(self):
         return self.app.handle  # type: ignore[attr-defined]
 
-    def refresh_data(self, records) -> None:
-        """Show `records` (a services.controls.ControlRecords)."""
+    def fetch(self, handle, ref: str) -> Any:
+        """What this tab shows beyond the control's records (worker thread; services only)."""
+        return None
+
+    def show(self, records, extra: Any) -> None:
+        """Show `records` (a services.workpaper.ControlRecords) and this tab's `extra`."""
 
     def changed(self, what: str = "") -> None:
         self.post_message(DataChanged(what))
 
-    def palette_commands(self):
-        """(title, help, callback) this tab adds to the control screen's command palette."""
-        return ()
+    def commit(self, work, success: str | None = None, then=None) -> None:
+        """Run a change in a worker; on success say so and load the control again."""
 
+        def done(result) -> None:
+            if then is not None:
+                then(result)
+            self.changed()
 
-class ListingTab(ControlTab):
-    """A tab that lists stored records in a table (subclasses give `COLUMNS`, `EMPTY` and `rows()`)."""
-
-    COLUMNS: tuple[str, ...] = ()
-    EMPTY = "Nothing recorded yet."
-
-    def compose(self):
-        from textual.widgets import DataTable, Static
-
-        yield Static(self.EMPTY, classes="tab-empty")
-        table = DataTable(cursor_type="row", zebra_stripes=True)
-        table.add_columns(*self.COLUMNS)
-        yield table
-
-    def rows(self, records) -> list[tuple]:
-        return []
-
-    def refresh_data(self, records) -> None:
-        from textual.widgets import DataTable, Static
-
-        rows = self.rows(records)
-        table = self.query_one(DataTable)
-        table.clear()
-        for row in rows:
-            table.add_row(*row)
-        self.query_one(Static).display = not rows
-        table.display = bool(rows)
+        self.screen.commit(work, success=success, then=done, reload=False)  # type: ignore[attr-defined]

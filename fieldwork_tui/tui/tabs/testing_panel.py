@@ -18,7 +18,6 @@ from typing import Any
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Static
 
@@ -32,6 +31,7 @@ from fieldwork_tui.domain.attributes import (
 from fieldwork_tui.domain.vocab import SampleResult
 from fieldwork_tui.tui.kit import workers
 from fieldwork_tui.tui.kit.safe_text import safe_text, visible
+from fieldwork_tui.tui.kit.screen import ActionArea
 from fieldwork_tui.tui.kit.styles import role
 from fieldwork_tui.tui.messages import DataChanged
 from fieldwork_tui.tui.widgets.testing_grid import GridColumn, GridRow, TestingGrid
@@ -62,10 +62,12 @@ def grid_row(item) -> GridRow:
                    f"#{item.evidence_id}" if item.evidence_id else "")
 
 
-class TestingPanel(Vertical, can_focus=True):
+class TestingPanel(ActionArea, can_focus=True):
     """Steps, grid and detail line; its keys work while the grid (or, with no grid, the panel) has the focus."""
 
     __test__ = False
+    AREA_LABEL = "Testing matrix"
+    MAIN = "#testing-grid"
 
     class DeviationMarked(Message):
         """A deviation was stored in a cell: the tab prompts the expansion or the exception."""
@@ -474,14 +476,11 @@ class TestingPanel(Vertical, can_focus=True):
         if row is None or self.data is None:
             return
         current = int(row.evidence[1:]) if row.evidence else None
-
-        def chosen(value: dict | None) -> None:
-            if value is None:
-                return
-            workers.run(self, lambda: link_evidence(self.handle, row.item_id, value["evidence_id"]),
-                        done=lambda _i: self._reload("Evidence linked"), group="testing")
-
-        self.app.push_screen(LinkEvidenceDialog(row.key, list(self.data.evidence), current), chosen)
+        handle, choices = self.handle, list(self.data.evidence)
+        self.app.push_screen(
+            LinkEvidenceDialog(row.key, current, fetch=lambda: choices,
+                               save=lambda v: link_evidence(handle, row.item_id, v["evidence_id"])),
+            lambda saved: saved is not None and self._reload("Evidence linked"))
 
     def action_attach(self) -> None:
         from fieldwork_tui.services.sampling import attach_item_file

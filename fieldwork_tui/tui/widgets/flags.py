@@ -11,6 +11,7 @@ from rich.text import Text
 
 from fieldwork_tui.domain import flags as flag_table
 from fieldwork_tui.domain.vocab import EVIDENCE_ORDER, EvidenceType, Flag
+from fieldwork_tui.tui.kit.safe_text import visible
 from fieldwork_tui.tui.kit.styles import flag_role, role
 
 
@@ -61,3 +62,13 @@ def flags_help() -> Table:
                         style=role("muted"))
             table.add_row(Text(f"  {row.label}", style=flag_style(row.name)), what)
     return table
+
+
+def hold_text(hold) -> Text:
+    """Who holds a checked-out control (services.team.HoldView): in this replica, or elsewhere — then
+    changes to it are refused here until it is checked in."""
+    since = f" since {hold.since:%Y-%m-%d %H:%M} UTC" if hold.since else ""
+    if hold.here:
+        return Text(f"to you in this replica{since}: check it in with fieldwork checkin", style=role("ok"))
+    return Text(f"to {visible(hold.holder)}{since} ({visible(hold.replica)}): changes are refused until "
+                "it is checked in", style=role("warning"))

@@ -45,6 +45,24 @@ def test_demo_exports_every_part_of_the_layout(demo, tmp_path):
     assert hashlib.sha256(b"reviewed list").hexdigest() in wp
 
 
+def test_the_layout_names_every_member_the_bundle_holds(demo, tmp_path):
+    """LAYOUT (what the export screen tells the auditor the bundle holds) is what an export writes:
+    every member falls under one of its entries, and every entry is in the bundle."""
+    from fieldwork_tui.services.bundle import LAYOUT
+
+    attach_file(demo, "AC-01", "q3.csv", b"id\n1\n")
+    out = tmp_path / "bundle.zip"
+    export_bundle(demo, out)
+    names = set(_members(out))
+    entries = [member for member, _what in LAYOUT]
+
+    def entry_of(name: str) -> str | None:
+        return next((e for e in entries if name == e or (e.endswith("/") and name.startswith(e))), None)
+
+    assert {n for n in names if entry_of(n) is None} == set()
+    assert {e for e in entries if not any(entry_of(n) == e for n in names)} == set()
+
+
 def test_manifest_lists_every_other_file_with_its_sha256(demo, tmp_path):
     out = tmp_path / "b.zip"
     export_bundle(demo, out)

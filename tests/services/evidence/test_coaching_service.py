@@ -87,3 +87,21 @@ def test_thresholds_come_from_the_firm_plan_file(eng) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(shipped_table_text().replace("threshold = 90\n", "threshold = 99.9\n"), encoding="utf-8")
     assert coaching.coaching_signals(eng) == []
+
+
+def test_a_signal_shows_how_alike_the_wording_is_beside_the_shared_words(engagement):
+    """Regression: the dialog said "similarity 100 of 100" for two answers that only share their words
+    (the token-set ratio is 100 when one text's words all reappear in the other)."""
+    from fieldwork_tui.services.controls import add_control
+
+    add_control(engagement, "AC-09", "Access reviews", criteria=["CC6.2"])
+    a = interviews.create_interview(engagement, "Ana", role="it_administration")
+    b = interviews.create_interview(engagement, "Ben", role="it_administration")
+    interviews.add_statement(engagement, a.id, "Every quarter I export all production users and each manager "
+                                               "confirms or removes access.", "AC-09")
+    interviews.add_statement(engagement, b.id, "Each manager confirms or removes access after I export all "
+                                               "production users every quarter.", "AC-09")
+    (signal,) = [s for s in coaching.coaching_signals(engagement) if s.control == "AC-09"]
+    assert signal.score >= 90 and signal.alike < 60  # the same words, in another order
+    assert signal.scores == f"words shared {signal.score:g} of 100 · wording alike {signal.alike:g} of 100"
+    assert signal.to_json()["alike"] == signal.alike

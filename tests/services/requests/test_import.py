@@ -76,7 +76,9 @@ def test_tracker_export_with_title_rows(eng, tmp_path, encoding):
     assert two.received_on == dt.date(2026, 11, 3) and two.owner == "Hannah Köhler"
     three = rows["PBC-3"]
     assert three.status is RequestStatus.not_applicable and three.due_on == dt.date(2025, 12, 9)  # Excel serial
-    assert three.requested_on == dt.date(2026, 11, 20)  # no request date: the import date
+    # no request date in the list: blank, never the import day passed off as one; the age counts from the import
+    assert three.requested_on is None and three.imported_on == dt.date(2026, 11, 20)
+    assert three.age_from == "imported" and one.age_from == "requested"
     assert rows["PBC-4"].status is RequestStatus.in_progress and rows["PBC-4"].due_on == dt.date(2026, 12, 1)
     with eng.read() as s:
         people = {p.name: p for p in s.exec(select(Person))}
@@ -84,6 +86,22 @@ def test_tracker_export_with_title_rows(eng, tmp_path, encoding):
     history = request_detail(eng, "PBC-2").history
     assert [(h.from_status, h.to_status) for h in history] == [(None, RequestStatus.submitted)]
     assert "pbc.csv" in history[0].reason
+    detail = request_detail(eng, "PBC-4", today=dt.date(2026, 11, 27))
+    assert detail.requested_on == dt.date(2026, 10, 5) and detail.imported_on is None
+
+
+def test_a_request_without_a_request_date_ages_from_its_import(eng, tmp_path):
+    text = "Request #,Request Description,Due Date,Status\r\nPBC-9,Org chart,2026-12-31,Outstanding\r\n"
+    import_requests(eng, write(tmp_path, "pbc.csv", text), today=dt.date(2026, 11, 20))  # a Friday
+    [row] = request_page(eng, RequestQuery(), 0, 10, today=dt.date(2026, 11, 27))
+    assert row.requested_on is None and row.imported_on == dt.date(2026, 11, 20)
+    assert row.age == 5 and row.age_from == "imported"  # business days since the import
+    detail = request_detail(eng, "PBC-9", today=dt.date(2026, 11, 27))
+    assert detail.requested_on is None and detail.age == 5 and detail.imported_on == dt.date(2026, 11, 20)
+    import_requests(eng, write(tmp_path, "pbc2.csv", text.replace("Status", "Requested,Status").replace(
+        "2026-12-31,", "2026-12-31,2026-11-02,")), today=dt.date(2026, 11, 24))
+    [row] = request_page(eng, RequestQuery(), 0, 10, today=dt.date(2026, 11, 27))
+    assert row.requested_on == dt.date(2026, 11, 2) and row.age_from == "requested" and row.age == 19
 
 
 def test_odd_headers_and_semicolons(eng, tmp_path):

@@ -388,3 +388,26 @@ def test_a_broken_firm_library_refuses_the_import_before_anything_is_written(eng
     with pytest.raises(InvalidInput, match="test_steps.toml"):
         import_controls(engagement, matrix)
     assert control_rows(engagement) == []
+
+
+def test_a_passed_test_of_one_tests_an_automated_controls_operation(changes, tmp_path):
+    """Regression: a complete, passed test of one (its ITGCs and their basis recorded with it) left the
+    automated control flagged "operation across the period untested" unless the control matrix had an
+    ITGC basis column too."""
+    from fieldwork_tui.domain.vocab import Flag
+    from fieldwork_tui.services.controls.status import control_rows
+    from fieldwork_tui.services.evidence import attach
+
+    def flags() -> list:
+        return next(r for r in control_rows(changes) if r.ref == "IT-07").flags
+
+    add_control(changes, "IT-07", "Database backups", frequency=Frequency.continuous, nature=Nature.automated)
+    assert Flag.operating_effectiveness_untested in flags()
+    settings = tmp_path / "rds-parameter-group.json"
+    settings.write_text('{"backup_retention_period": 35}')
+    (attached,) = attach(changes, "IT-07", [settings], as_of="2026-11-02", description="RDS parameter group")
+    at.record_single_test(changes, "IT-07", instance="RDS production", performed_on="2026-11-02",
+                          description="Inspected the parameter group", configuration="backup_retention=35",
+                          itgc_refs=["CM-01"], itgc_basis="CM-01 tested without exception",
+                          evidence_ids=[attached.evidence.id], result="passed")
+    assert Flag.operating_effectiveness_untested not in flags()

@@ -13,7 +13,7 @@ from ..support import plain, settle
 
 async def _export_to(pilot, app, path: str) -> None:
     await pilot.press("e")
-    await pilot.pause()
+    await settle(pilot)
     assert isinstance(app.screen, ExportScreen)
     app.screen.query_one("#export-path", Input).value = path
     await pilot.press("enter")
@@ -46,21 +46,33 @@ async def test_bad_path_shows_one_line_and_writes_nothing(demo_app, tmp_path):
 async def test_export_is_in_the_palette_of_other_screens(demo_app):
     async with demo_app.run_test(size=(130, 40)) as pilot:
         await pilot.press("2")
-        await pilot.pause()
-        titles = [c.title for c in demo_app.get_system_commands(demo_app.screen)]
-        assert "Export workpaper bundle" in titles
+        await settle(pilot)
         await pilot.press("ctrl+p")
-        await pilot.pause()
-        for ch in "Export workpaper":
-            await pilot.press("space" if ch == " " else ch)
+        await settle(pilot)
+        await pilot.press(*"Export")
         await settle(pilot)  # the palette searches in a worker
         await pilot.press("enter")
-        await pilot.pause()
+        await settle(pilot)
         assert isinstance(demo_app.screen, ExportScreen)
 
 
 async def test_e_is_only_the_export_key_on_the_dashboard(demo_app):
     async with demo_app.run_test(size=(130, 40)) as pilot:
         await pilot.press("3", "e")
-        await pilot.pause()
+        await settle(pilot)
         assert not isinstance(demo_app.screen, ExportScreen)
+
+
+async def test_export_screen_names_everything_the_bundle_holds(demo_app):
+    """The screen's description is the bundle's layout: the OSCAL plan, the anchors record, the signed
+    manifest — nothing the export writes goes unmentioned."""
+    from fieldwork_tui.services.bundle import LAYOUT
+
+    async with demo_app.run_test(size=(130, 40)) as pilot:
+        await pilot.press("e")
+        await settle(pilot)
+        assert isinstance(demo_app.screen, ExportScreen)
+        text = " ".join(plain(demo_app.screen.query_one("#export-contents")).split())
+        for member, what in LAYOUT:
+            assert member in text and what in text, member
+        assert "oscal/assessment-plan.json" in text and "anchors.jsonl" in text and "manifest.sig" in text

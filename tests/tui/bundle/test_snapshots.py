@@ -14,10 +14,10 @@ def test_export_screen(snap_compare, frozen, demo_app):
 def test_export_screen_error(snap_compare, frozen, demo_app):
     async def run_before(pilot):
         await pilot.press("e")
-        await pilot.pause()
+        await settle(pilot)
         pilot.app.screen.query_one("#export-path", Input).value = "no-such-folder/bundle.zip"
         await pilot.press("enter")
         await settle(pilot)
-        await pilot.pause()
+        await settle(pilot)
 
     assert snap_compare(demo_app, run_before=run_before, terminal_size=(130, 40))

@@ -21,16 +21,16 @@ async def _paste(pilot, text: str) -> None:
     from textual import events
 
     pilot.app.focused.post_message(events.Paste(text))
-    await pilot.pause()
+    await settle(pilot)
 
 
 async def _open_tab(pilot, app, ref: str, key: str) -> None:
     from fieldwork_tui.tui.screens.control_detail import ControlDetailScreen
 
     await app.push_screen(ControlDetailScreen(ref))
-    await pilot.pause()
-    await pilot.press(key, "tab")  # show the tab, step from the tab headers into its actions
-    await pilot.pause()
+    await settle(pilot)
+    await pilot.press(key)  # show the tab: the focus lands on its table
+    await settle(pilot)
 
 
 async def test_attach_by_pasted_path(demo_app, tmp_path: Path) -> None:
@@ -42,7 +42,7 @@ async def test_attach_by_pasted_path(demo_app, tmp_path: Path) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await _open_tab(pilot, app, "CA-01", "alt+3")
         await pilot.press("a")
-        await pilot.pause()
+        await settle(pilot)
         assert type(app.screen).__name__ == "AttachFileDialog"
         await _paste(pilot, str(src))
         await pilot.press("tab", *"2026-03-31", "tab", *"Annual policy approval", "enter")
@@ -69,13 +69,13 @@ async def test_attach_dialog_shows_a_bad_path(demo_app, tmp_path: Path) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await _open_tab(pilot, app, "CA-01", "alt+3")
         await pilot.press("a")
-        await pilot.pause()
+        await settle(pilot)
         await _paste(pilot, str(tmp_path / "missing.pdf"))
-        await pilot.press("enter")
-        from textual.widgets import Label
+        await pilot.press("ctrl+s")  # enter would go on to the date
+        from textual.widgets import Static
 
         await settle(pilot)
-        assert "not found" in str(app.screen.query_one("#error", Label).content)
+        assert "not found" in str(app.screen.query_one("#form-error", Static).content)
         assert type(app.screen).__name__ == "AttachFileDialog"
 
 
@@ -84,10 +84,10 @@ async def test_observation_dialog(demo_app) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await _open_tab(pilot, app, "AV-02", "alt+2")
         await pilot.press("a")
-        await pilot.pause()
-        await pilot.press(*"Backup job dashboard green for 30 days", "enter", "ctrl+a", "ctrl+k",
+        await settle(pilot)
+        await pilot.press(*"Backup job dashboard green for 30 days", "tab", "ctrl+a", "ctrl+k",  # what is multi-line
                           *"2026-09-02 11:30", "enter", *"SRE desk", "enter", "enter")
-        await pilot.pause()
+        await settle(pilot)
         with app.handle.read() as s:
             [obs] = s.exec(select(Observation).where(Observation.control_id == get_control(app.handle, "AV-02").id))
         assert obs.description == "Backup job dashboard green for 30 days" and obs.location == "SRE desk"
@@ -104,12 +104,12 @@ async def test_comparison_dialog(demo_app, tmp_path: Path) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await _open_tab(pilot, app, "AC-05", "alt+4")
         await pilot.press("n")
-        await pilot.pause()
+        await settle(pilot)
         await _paste(pilot, str(a))
         await pilot.press("enter")
         await _paste(pilot, str(b))
         await pilot.press("enter")
-        await pilot.pause()
+        await settle(pilot)
         dialog = app.screen
         assert dialog.columns["b"] == ["Reviewer", "Mail", "Role"]
         # choose the key of list B with the keyboard: Reviewer -> Mail
@@ -124,11 +124,47 @@ async def test_comparison_dialog(demo_app, tmp_path: Path) -> None:
             [rp] = s.exec(select(Reperformance).where(Reperformance.control_id == get_control(app.handle, "AC-05").id))
         assert (rp.key_a, rp.key_b, rp.options["key_mode"]) == ("login", "Mail", "username")
         assert (rp.only_in_a, rp.only_in_b, rp.differing) == (1, 1, 1)
+        assert rp.whole_population is False  # one list, not stated to be every instance of the period
         # conclude from the result screen
-        await pilot.press("c", *"One service account not reviewed", "enter")
-        await pilot.pause()
+        await pilot.press("c", *"One service account not reviewed", "ctrl+s")  # a multi-line conclusion
+        await settle(pilot)
         with app.handle.read() as s:
             assert s.get(Reperformance, rp.id).conclusion == "One service account not reviewed"
+
+
+async def test_comparison_of_the_whole_population_from_the_dialog(demo_app, tmp_path: Path) -> None:
+    """Issue 11: the whole-population re-performance (what tests a Type II control's operation across
+    the period) is a field of the dialog, not only `fieldwork compare --whole-population`."""
+    from fieldwork_tui.domain.vocab import Flag
+    from fieldwork_tui.services.controls.status import control_rows
+
+    a = tmp_path / "all-terminations-fy26.csv"
+    a.write_text("login,terminated\njdoe,2026-03-01\nasmith,2026-07-09\n")
+    b = tmp_path / "deactivations.csv"
+    b.write_text("login,deactivated\njdoe,2026-03-01\nasmith,2026-07-09\n")
+    app = demo_app
+    flagged = next(r for r in control_rows(app.handle) if r.ref == "AC-05").flags
+    assert Flag.operating_effectiveness_untested in flagged
+    async with app.run_test(size=SIZE) as pilot:
+        await _open_tab(pilot, app, "AC-05", "alt+4")
+        await pilot.press("n")
+        await settle(pilot)
+        await _paste(pilot, str(a))
+        await pilot.press("enter")
+        await _paste(pilot, str(b))
+        await pilot.press("enter")
+        await settle(pilot)
+        dialog = app.screen
+        dialog.query_one("#whole-population").focus()
+        await pilot.press("space", "ctrl+s")
+        await settle(pilot)
+        assert type(app.screen).__name__ == "ReperformanceResultScreen"
+    with app.handle.read() as s:
+        rp = s.exec(select(Reperformance).where(Reperformance.control_id == get_control(app.handle, "AC-05").id)
+                    .order_by(Reperformance.id.desc())).first()
+    assert rp.whole_population is True
+    ac05 = next(r for r in control_rows(app.handle) if r.ref == "AC-05")
+    assert Flag.operating_effectiveness_untested not in ac05.flags
 
 
 async def test_raise_exception_from_a_difference(demo_app) -> None:
@@ -138,10 +174,10 @@ async def test_raise_exception_from_a_difference(demo_app) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await _open_tab(pilot, app, "AC-01", "alt+4")
         await pilot.press("v")  # the differences of the comparison under the cursor
-        await pilot.pause()
+        await settle(pilot)
         assert type(app.screen).__name__ == "ReperformanceResultScreen"
         await pilot.press("x")
-        await pilot.pause()
+        await settle(pilot)
         with app.handle.read() as s:
             ex = s.exec(select(ControlException).where(ControlException.difference_id.is_not(None))
                         .order_by(ControlException.id.desc())).first()
@@ -163,10 +199,10 @@ async def test_required_types_dialog(demo_app) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await _open_tab(pilot, app, "CE-03", "alt+3")
         await pilot.press("t")
-        await pilot.pause()
+        await settle(pilot)
         assert type(app.screen).__name__ == "RequiredTypesDialog"
         # list: inquiry (on), observation, inspection (on), reperformance -> turn inquiry off, observation on
         await pilot.press("space", "down", "space", "ctrl+s")
-        await pilot.pause()
+        await settle(pilot)
         assert get_control(app.handle, "CE-03").required_types == ["observation", "inspection"]
         assert "missing_required_type" in [f.value for f in app.screen.records.flags]

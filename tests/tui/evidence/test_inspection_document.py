@@ -8,7 +8,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-from textual.widgets import Label
 
 from fieldwork_tui.services.evidence import files as evidence
 from fieldwork_tui.services.findings import control_signoffs
@@ -24,7 +23,7 @@ async def _open_inspection(pilot, ref: str) -> None:
 
     await pilot.app.push_screen(ControlDetailScreen(ref))
     await settle(pilot)
-    await pilot.press("alt+3", "tab")  # show the tab, step from the tab headers into its actions
+    await pilot.press("alt+3")  # show the tab: the focus lands on its table, its keys work at once
     await settle(pilot)
 
 
@@ -48,9 +47,9 @@ def _copy_of(handle, f, folder: Path) -> Path:
 
 async def _attach_with_as_of(pilot, path: Path, as_of: str) -> None:
     await pilot.press("a")
-    await pilot.pause()
+    await settle(pilot)
     await _paste(pilot, str(path))
-    await pilot.press("tab", *as_of, "enter")
+    await pilot.press("tab", *as_of, "ctrl+s")
     await settle(pilot)
 
 
@@ -62,8 +61,8 @@ async def test_attaching_a_vaulted_file_with_another_date_asks_and_update_change
     async with app.run_test(size=SIZE) as pilot:
         await _open_inspection(pilot, "CA-01")
         await _attach_with_as_of(pilot, _copy_of(app.handle, f, tmp_path), "2025-06-30")
-        assert type(app.screen).__name__ == "MetadataConflictDialog"
-        text = plain(app.screen.query_one(".conflict-message"))
+        assert type(app.screen).__name__ == "ChoiceDialog"
+        text = plain(app.screen.query_one(".confirm-message"))
         assert f"evidence #{f.id}" in text and "2025-06-30 given" in text and "AC-01" in text
         await pilot.press("u")
         await settle(pilot)
@@ -97,7 +96,7 @@ async def test_cancel_attaches_nothing(demo_app, tmp_path):
         await pilot.press("escape")
         await settle(pilot)
         assert type(app.screen).__name__ == "AttachFileDialog"
-        assert "Not attached" in str(app.screen.query_one("#error", Label).content)
+        assert "Not attached" in plain(app.screen.query_one("#form-error"))
     assert evidence.list_files(app.handle, "CA-01") == []
 
 
@@ -143,9 +142,9 @@ async def test_the_paste_field_takes_off_what_a_terminal_adds(demo_app, tmp_path
     async with app.run_test(size=SIZE) as pilot:
         await _open_inspection(pilot, "CA-01")
         await pilot.press("a")
-        await pilot.pause()
+        await settle(pilot)
         await _paste(pilot, dress.format(p=src, q=str(src).replace(" ", "\\ ")))
-        await pilot.press("enter")
+        await pilot.press("ctrl+s")
         await settle(pilot)
     [f] = evidence.list_files(app.handle, "CA-01")
     assert f.original_name == "board minutes.pdf"
@@ -157,12 +156,12 @@ async def test_the_paste_field_shows_the_path_it_used(demo_app, tmp_path):
     async with app.run_test(size=SIZE) as pilot:
         await _open_inspection(pilot, "CA-01")
         await pilot.press("a")
-        await pilot.pause()
-        await _paste(pilot, f"'{tmp_path}/gone.pdf' ")
-        await pilot.press("enter")
         await settle(pilot)
-        assert f"Using {tmp_path}/gone.pdf" in str(app.screen.query_one("#attach-status", Label).content)
-        assert f"{tmp_path}/gone.pdf: file not found" in str(app.screen.query_one("#error", Label).content)
+        await _paste(pilot, f"'{tmp_path}/gone.pdf' ")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert f"Using {tmp_path}/gone.pdf" in plain(app.screen.query_one("#attach-status"))
+        assert f"{tmp_path}/gone.pdf: file not found" in plain(app.screen.query_one("#form-error"))
 
 
 async def test_open_gives_the_viewer_a_read_only_copy_in_a_worker(demo_app, monkeypatch):

@@ -167,7 +167,7 @@ async def test_corroborate_with_a_file_attached_in_place(engagement, tmp_path: P
         await settle(pilot)
         assert type(app.screen).__name__ == "AttachFileDialog"
         await paste(pilot, str(review))
-        await pilot.press("enter")
+        await pilot.press("ctrl+s")  # the kit: enter goes on to the as-of date, ctrl+s attaches
         await settle(pilot)
         assert app.screen is dialog and dialog.query_one("#evidence").value is not None
         dialog.query_one("#state").value = "corroborated"
@@ -199,7 +199,7 @@ async def test_an_open_contradiction_is_resolved_only_with_later_evidence(demo_a
         await pilot.press("ctrl+f")
         await settle(pilot)
         await paste(pilot, str(certs))
-        await pilot.press("enter")
+        await pilot.press("ctrl+s")
         await settle(pilot)
         dialog.query_one("#note").load_text("Certificates for both laptops received on 2 Nov")
         await pilot.press("ctrl+s")
@@ -281,10 +281,10 @@ async def test_inquiry_tab_names_role_and_the_contradicting_evidence(demo_app) -
     async with app.run_test(size=SIZE) as pilot:
         await app.push_screen(ControlDetailScreen("AC-08"))
         await settle(pilot)
-        from textual.widgets import DataTable
+        from fieldwork_tui.tui.widgets.virtual_table import VirtualTable
 
-        table = app.screen.query_one("InquiryTab").query_one(DataTable)
-        row = [str(c) for c in table.get_row_at(0)]
+        table = app.screen.query_one("InquiryTab").query_one(VirtualTable)
+        row = [str(c) for c in table.row_at(0).cells]
         assert row[1].startswith("Diego Alvarez (IT administration")
         assert row[3].startswith("contradicted by certificates-of-destruction-fy26.csv")
 

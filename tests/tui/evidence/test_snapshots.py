@@ -18,10 +18,10 @@ def _at_control(ref: str, *keys: str):
         from fieldwork_tui.tui.screens.control_detail import ControlDetailScreen
 
         await pilot.app.push_screen(ControlDetailScreen(ref))
-        await pilot.pause()
+        await settle(pilot)
         if keys:
             await pilot.press(*keys)
-            await pilot.pause()
+            await settle(pilot)
 
     return run_before
 
@@ -31,7 +31,7 @@ def test_observation_tab(snap_compare, demo_app) -> None:
 
 
 def test_observation_dialog(snap_compare, demo_app) -> None:
-    assert snap_compare(demo_app, run_before=_at_control("CM-01", "alt+2", "tab", "a"), terminal_size=SIZE)
+    assert snap_compare(demo_app, run_before=_at_control("CM-01", "alt+2", "a"), terminal_size=SIZE)
 
 
 def test_inspection_tab(snap_compare, demo_app) -> None:
@@ -51,7 +51,7 @@ def uploads(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def test_attach_dialog(snap_compare, demo_app, uploads: Path) -> None:
     demo_app.attach_folder = uploads
-    assert snap_compare(demo_app, run_before=_at_control("CE-03", "alt+3", "tab", "a"), terminal_size=SIZE)
+    assert snap_compare(demo_app, run_before=_at_control("CE-03", "alt+3", "a"), terminal_size=SIZE)
 
 
 def test_reperformance_tab(snap_compare, demo_app) -> None:
@@ -59,23 +59,23 @@ def test_reperformance_tab(snap_compare, demo_app) -> None:
 
 
 def test_comparison_dialog(snap_compare, demo_app) -> None:
-    assert snap_compare(demo_app, run_before=_at_control("AC-05", "alt+4", "tab", "n"), terminal_size=SIZE)
+    assert snap_compare(demo_app, run_before=_at_control("AC-05", "alt+4", "n"), terminal_size=SIZE)
 
 
 def test_reperformance_result(snap_compare, demo_app) -> None:
-    assert snap_compare(demo_app, run_before=_at_control("AC-01", "alt+4", "tab", "v"), terminal_size=SIZE)
+    assert snap_compare(demo_app, run_before=_at_control("AC-01", "alt+4", "v"), terminal_size=SIZE)
 
 
 def test_reperformance_date_window_result(snap_compare, demo_app) -> None:
-    assert snap_compare(demo_app, run_before=_at_control("AC-03", "alt+4", "tab", "v"), terminal_size=SIZE)
+    assert snap_compare(demo_app, run_before=_at_control("AC-03", "alt+4", "v"), terminal_size=SIZE)
 
 
 def test_conclude_dialog(snap_compare, demo_app) -> None:
-    assert snap_compare(demo_app, run_before=_at_control("AC-03", "alt+4", "tab", "v", "c"), terminal_size=SIZE)
+    assert snap_compare(demo_app, run_before=_at_control("AC-03", "alt+4", "v", "c"), terminal_size=SIZE)
 
 
 def test_required_types_dialog(snap_compare, demo_app) -> None:
-    assert snap_compare(demo_app, run_before=_at_control("CE-03", "alt+3", "tab", "t"), terminal_size=SIZE)
+    assert snap_compare(demo_app, run_before=_at_control("CE-03", "alt+3", "t"), terminal_size=SIZE)
 
 
 # -- interviews (issue 16) -------------------------------------------------------------------------------
@@ -210,11 +210,11 @@ def test_snapshot_edit_evidence_dialog(snap_compare, demo_home, demo_app):
 
 def test_disposition_dialog(snap_compare, demo_app) -> None:
     """`d` on an open difference (AC-01's deploy service account): the disposition form."""
-    assert snap_compare(demo_app, run_before=_at_control("AC-01", "alt+4", "tab", "v", "down", "d"),
+    assert snap_compare(demo_app, run_before=_at_control("AC-01", "alt+4", "v", "down", "d"),
                         terminal_size=SIZE)
 
 
 def test_disposition_dialog_alike(snap_compare, demo_app) -> None:
     """`D`: one disposition for every open difference of the kind under the cursor."""
-    assert snap_compare(demo_app, run_before=_at_control("AC-01", "alt+4", "tab", "v", "end", "D"),
+    assert snap_compare(demo_app, run_before=_at_control("AC-01", "alt+4", "v", "end", "D"),
                         terminal_size=SIZE)

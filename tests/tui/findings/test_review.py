@@ -1,6 +1,7 @@
 """Review tab: sign as preparer / reviewer under the firm's rules (confirmation over blocking flags,
-no self-review, no review over open notes), review notes answered and cleared, the self-review
-setting — driven with keys, asserting what is stored."""
+no self-review, no review over open notes; the signing key made only once the signer confirms),
+review notes answered and cleared (after asking), the self-review setting — driven with keys,
+asserting what is stored."""
 
 from __future__ import annotations
 
@@ -77,7 +78,7 @@ async def test_the_reviewer_cannot_sign_over_an_open_note(demo_app, become):
         assert any("1 review note still open" in m for m in _messages(demo_app))
         assert not control_signoffs(demo_app.handle, "CM-01")[1].signed
         demo_app.screen.query_one("#notes").focus()
-        await _keys(pilot, "c")  # sam wrote it and it is answered: he clears it
+        await _keys(pilot, "c", "y")  # sam wrote it and it is answered: he clears it
         (note,) = list_notes(demo_app.handle, "CM-01")
         assert note.stage == "cleared" and note.cleared_by == "sam"
         await _keys(pilot, "r")
@@ -112,11 +113,11 @@ async def test_add_answer_and_clear_a_review_note(demo_app, become):
         await _open(pilot, "AC-05")
         await _keys(pilot, "n")
         await _type(pilot, "Where is the ticket?")
-        await _keys(pilot, "enter")
+        await _keys(pilot, "ctrl+s")  # the note is multi-line: enter is a new line
         (note,) = list_notes(demo_app.handle, "AC-05")
         assert note.text == "Where is the ticket?" and note.author == "sam" and note.stage == "open"
         demo_app.screen.query_one("#notes").focus()
-        await _keys(pilot, "c")  # not answered yet: refused
+        await _keys(pilot, "c", "y")  # not answered yet: refused
         assert any("not answered yet" in m for m in _messages(demo_app))
         demo_app.handle.actor = "elena"
         become("elena")
@@ -126,11 +127,11 @@ async def test_add_answer_and_clear_a_review_note(demo_app, become):
         await _keys(pilot, "ctrl+s")
         (note,) = list_notes(demo_app.handle, "AC-05")
         assert (note.response, note.responded_by, note.stage) == ("Ticket 4411, attached.", "elena", "answered")
-        await _keys(pilot, "c")  # elena is not the author
+        await _keys(pilot, "c", "y")  # elena is not the author
         assert any("only its author (sam) clears it" in m for m in _messages(demo_app))
         demo_app.handle.actor = "sam"
         become("sam")
-        await _keys(pilot, "c")
+        await _keys(pilot, "c", "y")
         (note,) = list_notes(demo_app.handle, "AC-05")
         assert note.stage == "cleared" and note.cleared_by == "sam"
 
@@ -138,11 +139,11 @@ async def test_add_answer_and_clear_a_review_note(demo_app, become):
 async def test_empty_note_is_not_stored(demo_app):
     async with demo_app.run_test(size=(130, 40)) as pilot:
         await _open(pilot, "AC-05")
-        await pilot.press("n", "enter")
-        await pilot.pause()
-        assert "a review note needs text" in str(demo_app.screen.query_one("#error").content)
+        await pilot.press("n", "ctrl+s")
+        await settle(pilot)
+        assert "a review note needs text" in str(demo_app.screen.query_one("#form-error").content)
         await pilot.press("escape")
-        await pilot.pause()
+        await settle(pilot)
         assert list_notes(demo_app.handle, "AC-05") == []
 
 
@@ -167,6 +168,45 @@ async def test_self_review_setting_from_the_review_tab(demo_app):
 async def test_palette_offers_the_review_actions(demo_app):
     async with demo_app.run_test(size=(130, 40)) as pilot:
         await _open(pilot, "AC-05")
-        titles = [c.title for c in demo_app.get_system_commands(demo_app.screen)]
-        assert "Sign AC-05 as preparer" in titles and "Add review note on AC-05" in titles
-        assert "Export workpaper bundle" in titles
+        from fieldwork_tui.tui.kit.actions import palette_actions
+
+        ids = {a.id for a in palette_actions(demo_app.screen)}  # every tab's actions, from the bindings
+        assert {"review.sign_preparer", "review.add_note", "review.answer_note", "review.clear_note",
+                "review.settings", "inspection.attach", "inspection.edit"} <= ids
+
+
+async def test_clearing_a_note_asks_first_and_no_leaves_it_open(demo_app, become):
+    """`c` is destructive for the reviewer's record of what is still to do: it asks, and `n` keeps the note."""
+    demo_app.handle.actor = "sam"
+    become("sam")
+    async with demo_app.run_test(size=(130, 40)) as pilot:
+        await _open(pilot, "CM-01")  # its note is answered by elena, written by sam
+        demo_app.screen.query_one("#notes").focus()
+        await _keys(pilot, "c")
+        assert type(demo_app.screen).__name__ == "ConfirmDialog"
+        assert "Clear review note" in plain(demo_app.screen.query_one(".confirm-title"))
+        assert list_notes(demo_app.handle, "CM-01")[0].stage == "answered"  # nothing yet
+        await _keys(pilot, "n")
+        assert type(demo_app.screen).__name__ == "ControlDetailScreen"
+        assert list_notes(demo_app.handle, "CM-01")[0].stage == "answered"
+        await _keys(pilot, "c", "y")
+        assert list_notes(demo_app.handle, "CM-01")[0].stage == "cleared"
+
+
+async def test_signing_key_is_made_only_when_the_blocking_flags_are_confirmed(demo_app):
+    """`p` over blocking flags asks first; until the signer says yes no key is made (a declined
+    sign-off leaves nothing behind, not even a key and its 'new signing key' notice)."""
+    from fieldwork_tui.services.signing.keys import key_view
+
+    assert key_view() is None  # the test user has no key yet
+    async with demo_app.run_test(size=(130, 40)) as pilot:
+        await _open(pilot, "AC-05")
+        await _keys(pilot, "p")
+        assert type(demo_app.screen).__name__ == "ConfirmDialog"
+        assert key_view() is None
+        await _keys(pilot, "n")
+        assert key_view() is None
+        assert not any("signing key" in m.lower() for m in _messages(demo_app))
+        await _keys(pilot, "p", "y")
+        assert key_view() is not None
+        assert control_signoffs(demo_app.handle, "AC-05")[0].signed_by == "elena"

@@ -3,20 +3,22 @@ terminal delivers a burst of keys to a busy app."""
 
 from __future__ import annotations
 
-import asyncio
 import unicodedata
 
 from textual import events
 from textual.keys import _character_to_key, _get_unicode_name_from_key
 
+from ..support import settle
+
 
 def key_event(key: str) -> events.Key:
-    if len(key) == 1 and not key.isalnum():
-        key = _character_to_key(key)
+    """The Key event a terminal sends for `key`: a character ("-", "M") or a key name ("minus", "enter")."""
+    if len(key) == 1:  # the character itself: Textual's name table does not map every name back ("minus")
+        return events.Key(key if key.isalnum() else _character_to_key(key), key)
     try:
         char = unicodedata.lookup(_get_unicode_name_from_key(key))
     except KeyError:
-        char = key if len(key) == 1 else None
+        char = next((c for c in map(chr, range(32, 127)) if _character_to_key(c) == key), None)
     return events.Key(key, char)
 
 
@@ -28,34 +30,7 @@ def type_fast(app, *keys: str) -> None:
         app.post_message(event)
 
 
-async def _handled(app) -> None:
-    """Wait until the app has handled every message queued on it so far."""
-    marker = asyncio.Event()
-    app.call_later(marker.set)
-    await marker.wait()
-
-
-async def _workers_done(app) -> None:
-    """Wait for every worker; one cancelled with its screen (a dialog that closed) is done too."""
-    from textual.worker import WorkerCancelled, WorkerFailed
-
-    for worker in list(app.workers):
-        try:
-            await worker.wait()
-        except (WorkerCancelled, WorkerFailed):
-            pass
-
-
-async def settle(app) -> None:
-    """Wait until every queued key was handed over and its effects (workers included) are done."""
-    for _ in range(100):
-        await _handled(app)
-        await app.keys_settled()
-        await _workers_done(app)
-        await _handled(app)
-        if not app._kit_queue and not app._kit_busy and not any(
-                w.state.name in ("PENDING", "RUNNING") for w in app.workers):
-            return
+__all__ = ["key_event", "screen_lines", "screen_text", "settle", "type_fast"]
 
 
 def screen_lines(app) -> list[str]:

@@ -138,3 +138,19 @@ async def test_an_exclusive_newer_worker_drops_the_older_result():
         gate.set()
         await settle(app)
         assert results == ["new"]
+
+
+async def test_a_role_resolves_to_the_theme_in_a_worker_as_on_the_ui_thread():
+    """Rows are built in workers: a severe row (an overdue request) must be styled there exactly as on
+    the UI thread, not fall back to plain text because the worker's thread has no active app."""
+    from fieldwork_tui.tui.kit.styles import role
+
+    app = TinyApp()
+    seen = []
+    async with app.run_test():
+        await settle(app)
+        on_ui = role("severe")
+        workers.run(app.screen, lambda: role("severe"), done=seen.append)
+        await settle(app)
+        assert on_ui and str(on_ui) != "none"
+        assert seen == [on_ui]

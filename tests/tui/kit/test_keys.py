@@ -150,8 +150,8 @@ async def test_keys_wait_for_a_slow_first_load_then_go_to_the_tab_shown():
         async with app.run_test() as pilot:
             await settle(app)
             type_fast(app, "2", "o", "ctrl+right", "a", "x", "x")
-            for _ in range(200):  # until the detail screen is up and holding the keys typed after `o`
-                if isinstance(app.screen, DetailScreen) and app._kit_queue:
+            for _ in range(5000):  # until the detail screen is up and holding the keys typed after `o`
+                if isinstance(app.screen, DetailScreen) and app._kit_queue and app.screen.query("#area-two"):
                     break
                 await pilot.pause()
             # the detail is still loading: the keys wait (none was lost on the list or the first tab)

@@ -49,7 +49,7 @@ async def test_import_select_test_expand_conclude_from_the_keyboard(demo_app, tm
         assert (pop.row_count, pop.expected_count, pop.date_column) == (2_000, 2_000, "Deployed")
 
         await pilot.press("t")
-        await pilot.pause()
+        await settle(pilot)
         await pilot.press("enter")  # the policy size
         await settle(pilot)
         view = sampling.sample_view(handle, "CM-03")
@@ -64,10 +64,10 @@ async def test_import_select_test_expand_conclude_from_the_keyboard(demo_app, tm
         await settle(pilot)
         await pilot.press("d")  # the cursor moved down: A of the second item
         await settle(pilot)
-        assert type(demo_app.screen).__name__ == "DeviationDialog"
+        assert type(demo_app.screen).__name__ == "ChoiceDialog"
         assert "25 → 40" in str(demo_app.screen.message)
         await pilot.press("e")  # expand
-        await pilot.pause()
+        await settle(pilot)
         await pilot.press("enter")  # the policy's expanded total
         await settle(pilot)
         view = sampling.sample_view(handle, "CM-03")
@@ -81,13 +81,13 @@ async def test_import_select_test_expand_conclude_from_the_keyboard(demo_app, tm
         view = sampling.sample_view(handle, "CM-03")
         assert view.count(SampleResult.untested) == 0
         assert view.rule.conclusion is DeviationConclusion.isolated
-        demo_app.screen.refresh_data()  # the screen reloads from the store (as after any write)
+        demo_app.screen.load()  # the screen reloads from the store (as after any write)
         await settle(pilot)
 
         await pilot.press("c")
-        await pilot.pause()
-        await pilot.press("tab", "enter")  # conclusion preselected by the rule; no reason needed
-        await pilot.pause()
+        await settle(pilot)
+        await pilot.press("ctrl+s")  # conclusion preselected by the rule; no reason needed
+        await settle(pilot)
         assert sampling.sample_view(handle, "CM-03").initial.conclusion is DeviationConclusion.isolated
 
 
@@ -111,7 +111,7 @@ async def test_note_na_and_exception_from_a_deviation(demo_app, tmp_path):
         await pilot.press("x")  # record the exception from the prompt
         await settle(pilot)
         assert type(demo_app.screen).__name__ == "ExceptionFormDialog"
-        await pilot.press("enter")  # the deviation is prefilled from the attribute's wording
+        await pilot.press("ctrl+s")  # the deviation is prefilled from the attribute's wording
         await settle(pilot)
         m = at.matrix(handle, "CM-03")
         assert m.items[0].cells[0].result is SampleResult.not_applicable
@@ -132,12 +132,12 @@ async def test_monthly_deviation_cannot_be_sampled_away(demo_app, tmp_path):
         sampling.take_sample(handle, "FN-01")
         await open_tab(pilot, "FN-01")
         await pilot.press("d")
-        await pilot.pause()
+        await settle(pilot)
         dialog = demo_app.screen
         assert "cannot be sampled away" in str(dialog.message)
-        assert not dialog.query("#expand")
+        assert not dialog.query("#choice-expand")
         await pilot.press("escape", "e")  # expanding from the tab is refused with the same message
-        await pilot.pause()
+        await settle(pilot)
         assert not sampling.sample_view(handle, "FN-01").expanded
 
 
@@ -148,13 +148,16 @@ async def test_override_size_needs_a_reason(demo_app, tmp_path):
         populations.import_population(handle, "CM-03", tmp_path / "e.csv")
         await open_tab(pilot, "CM-03")
         await pilot.press("t")
-        await pilot.pause()
+        await settle(pilot)
         await pilot.press("backspace", "backspace")
         await type_text(pilot, "30")
-        await pilot.press("enter")
-        await pilot.pause()
-        assert "needs a reason" in str(demo_app.screen.query_one("#error").content)
-        await pilot.press("tab")
+        await pilot.press("enter")  # a size of its own: enter goes on to the reason
+        await settle(pilot)
+        assert demo_app.focused.id == "reason"
+        await pilot.press("shift+tab", "ctrl+s")  # saving without one names the reason and goes there
+        await settle(pilot)
+        assert "needs a reason" in str(demo_app.screen.query_one("#form-error").content)
+        assert demo_app.focused.id == "reason"
         await type_text(pilot, "prior-year deviation")
         await pilot.press("enter")
         await settle(pilot)
@@ -166,14 +169,14 @@ async def test_population_browser_scrolls_to_the_end(demo_app):
     async with demo_app.run_test(size=SIZE) as pilot:
         await open_tab(pilot, "CM-01")
         await pilot.press("b")
-        await pilot.pause()
+        await settle(pilot)
         table = demo_app.screen.query_one("#population-table")
         await pilot.press("end")
-        await pilot.pause()
+        await settle(pilot)
         assert table.cursor == 411 and table.cursor_row.cells[2] == "CHG-2811"
         await pilot.press("slash")
         await type_text(pilot, "CHG-250")
-        await pilot.pause()
+        await settle(pilot)
         assert table.row_count == 10
 
 

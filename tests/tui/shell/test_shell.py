@@ -9,6 +9,8 @@ from fieldwork_tui.tui.screens.controls import ControlsScreen
 from fieldwork_tui.tui.screens.dashboard import DashboardScreen
 from fieldwork_tui.tui.widgets.virtual_table import VirtualTable
 
+from ..support import settle
+
 SIZE = (130, 40)
 
 
@@ -18,23 +20,23 @@ async def test_number_keys_switch_views(demo_app):
         for key, mode in [("2", "controls"), ("3", "requests"), ("4", "interviews"), ("5", "exceptions"),
                           ("1", "dashboard")]:
             await pilot.press(key)
-            await pilot.pause()
+            await settle(pilot)
             assert demo_app.current_mode == mode
 
 
 async def test_open_control_and_back(demo_app):
     async with demo_app.run_test(size=SIZE) as pilot:
         await pilot.press("2")
-        await pilot.pause()
+        await settle(pilot)
         table = demo_app.screen.query_one(VirtualTable)
         assert table.cursor_key == "AC-01"
         await pilot.press("down", "enter")
-        await pilot.pause()
+        await settle(pilot)
         assert isinstance(demo_app.screen, ControlDetailScreen) and demo_app.screen.ref == "AC-02"
         await pilot.press("ctrl+right")
         assert demo_app.screen.query_one("TabbedContent").active == "observation"
         await pilot.press("escape")
-        await pilot.pause()
+        await settle(pilot)
         assert isinstance(demo_app.screen, ControlsScreen)
 
 
@@ -42,20 +44,36 @@ async def test_filter_as_you_type_in_sql(demo_app):
     async with demo_app.run_test(size=SIZE) as pilot:
         await pilot.press("2", "slash")
         await pilot.press(*"cc8.1")
-        await pilot.pause()
+        await settle(pilot)
         table = demo_app.screen.query_one(VirtualTable)
         keys = [table.row_at(i).key for i in range(table.row_count)]
         assert keys == ["CM-01", "CM-02", "CM-03"]
         await pilot.press("enter")  # back to the table
         await pilot.press("escape")  # clears the filter
-        await pilot.pause()
+        await settle(pilot)
         assert table.row_count == 40
+
+
+async def test_slash_starts_a_new_filter_and_an_arrow_keeps_the_old_one(demo_app):
+    """Regression: `/` went back into the box with the cursor after the old text, so typing a second
+    ref searched for "AC-05CM-02" and found nothing."""
+    async with demo_app.run_test(size=SIZE) as pilot:
+        await pilot.press("2", "slash", *"AC-05", "enter")
+        await settle(pilot)
+        table = demo_app.screen.query_one(VirtualTable)
+        assert [table.row_at(i).key for i in range(table.row_count)] == ["AC-05"]
+        await pilot.press("slash", *"CM-02", "enter")  # the old text is selected: typing replaces it
+        await settle(pilot)
+        assert [table.row_at(i).key for i in range(table.row_count)] == ["CM-02"]
+        await pilot.press("slash", "end", "backspace", "1")  # an arrow keeps the text to refine it
+        await settle(pilot)
+        assert [table.row_at(i).key for i in range(table.row_count)] == ["CM-01"]
 
 
 async def test_filter_by_owner(demo_app):
     async with demo_app.run_test(size=SIZE) as pilot:
         await pilot.press("2", "slash", *"Aisha")
-        await pilot.pause()
+        await settle(pilot)
         table = demo_app.screen.query_one(VirtualTable)
         assert [table.row_at(i).key for i in range(table.row_count)] == ["FN-01"]
 
@@ -63,11 +81,11 @@ async def test_filter_by_owner(demo_app):
 async def test_sort_cycle_and_reverse(demo_app):
     async with demo_app.run_test(size=SIZE) as pilot:
         await pilot.press("2", "S")
-        await pilot.pause()
+        await settle(pilot)
         table = demo_app.screen.query_one(VirtualTable)
         assert table.row_at(0).key == "RM-02"  # ref, descending
         await pilot.press("s")  # by title
-        await pilot.pause()
+        await settle(pilot)
         first = table.row_at(0)
         assert demo_app.screen.sort_key == "title" and first is not None
 
@@ -75,7 +93,7 @@ async def test_sort_cycle_and_reverse(demo_app):
 async def test_phase_advance_is_stored(demo_app, demo_home):
     async with demo_app.run_test(size=SIZE) as pilot:
         await pilot.press("right_square_bracket")
-        await pilot.pause()
+        await settle(pilot)
     from fieldwork_tui.services.engagements import open_engagement
 
     h = open_engagement(demo_home, DEMO_SLUG)
@@ -90,7 +108,7 @@ async def test_picker_opens_engagement(demo_home):
         await pilot.press("2")  # views are unavailable before an engagement is open
         assert app.current_mode == "picker"
         await pilot.press("enter")
-        await pilot.pause()
+        await settle(pilot)
         assert app.current_mode == "dashboard" and app.handle.slug == DEMO_SLUG
 
 
@@ -98,10 +116,10 @@ async def test_picker_creates_engagement(home):
     app = create_app(home, None)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("n")
-        await pilot.pause()
+        await settle(pilot)
         await pilot.press(*"Acme Cloud 2026")
-        await pilot.click("#create")
-        await pilot.pause()
+        await pilot.click("#form-save")
+        await settle(pilot)
         assert app.current_mode == "dashboard"
         assert app.handle.engagement().name == "Acme Cloud 2026"
 
@@ -109,14 +127,14 @@ async def test_picker_creates_engagement(home):
 async def test_help_and_palette(demo_app):
     async with demo_app.run_test(size=SIZE) as pilot:
         await pilot.press("question_mark")
-        await pilot.pause()
-        assert demo_app.screen.__class__.__name__ == "HelpDialog"
+        await settle(pilot)
+        assert demo_app.screen.__class__.__name__ == "HelpScreen"
         await pilot.press("escape")
         await pilot.press("ctrl+p")
-        await pilot.pause()
+        await settle(pilot)
         assert demo_app.screen.__class__.__name__ == "CommandPalette"
-        await pilot.press(*"Go to Controls", "enter")
-        await pilot.pause()
+        await pilot.press(*"Controls", "enter")
+        await settle(pilot)
         assert demo_app.current_mode == "controls"
 
 

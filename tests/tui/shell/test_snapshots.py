@@ -8,16 +8,22 @@ SIZE = (130, 40)
 
 
 def test_picker(snap_compare, demo_home, monkeypatch):
+    import fcntl
     import shutil
     from pathlib import Path
 
-    fixed = Path("/tmp/fieldwork-snapshot-home")  # the picker shows the home path: keep it stable
-    shutil.rmtree(fixed, ignore_errors=True)
-    shutil.copytree(demo_home, fixed)
-    try:
-        assert snap_compare(create_app(fixed, None), terminal_size=SIZE)
-    finally:
-        shutil.rmtree(fixed, ignore_errors=True)
+    # The picker shows the home path, so it is one fixed folder shared by every run on the machine
+    # (xdist workers, other checkouts): one run at a time holds it, under an exclusive lock.
+    fixed = Path("/tmp/fieldwork-snapshot-home")
+    with open(f"{fixed}.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            shutil.rmtree(fixed, ignore_errors=True)
+            shutil.copytree(demo_home, fixed)
+            assert snap_compare(create_app(fixed, None), terminal_size=SIZE)
+        finally:
+            shutil.rmtree(fixed, ignore_errors=True)
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 def test_dashboard(snap_compare, demo_app):
@@ -38,3 +44,32 @@ def test_control_detail(snap_compare, demo_app):
 
 def test_help(snap_compare, demo_app):
     assert snap_compare(demo_app, press=["question_mark"], terminal_size=SIZE)
+
+
+# Issue 15 item 3: at 80×24 ref, flags and status stay; the rest is truncated or hidden; the highlighted
+# row's full text is in the detail line.
+SMALL = (80, 24)
+
+
+def test_controls_at_80x24(snap_compare, demo_app):
+    assert snap_compare(demo_app, press=["2", "down", "down"], terminal_size=SMALL)
+
+
+def test_control_detail_at_80x24(snap_compare, demo_app):
+    assert snap_compare(demo_app, press=["2", "enter", "alt+2"], terminal_size=SMALL)
+
+
+# Issue 15 item 11: flag colours follow the theme (the flag table's severities, theme variables only).
+def _theme(name: str):
+    def run_before(pilot) -> None:
+        pilot.app.theme = name
+
+    return run_before
+
+
+def test_controls_flags_in_the_light_theme(snap_compare, demo_app):
+    assert snap_compare(demo_app, run_before=_theme("textual-light"), press=["2"], terminal_size=SIZE)
+
+
+def test_controls_flags_in_the_gruvbox_theme(snap_compare, demo_app):
+    assert snap_compare(demo_app, run_before=_theme("gruvbox"), press=["2"], terminal_size=SIZE)
