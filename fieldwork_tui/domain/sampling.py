@@ -286,17 +286,26 @@ def canonical_row(key: str, occurred_on: dt.date | None, cells: Sequence[str]) -
     return canonical_row_json(key, occurred_on.isoformat() if occurred_on else "", cells_json(cells))
 
 
+#: One encoder for every row (building one per call, as `json.dumps` with options does, cost more than
+#: the encoding itself): compact, non-ASCII kept — byte for byte what `json.dumps(..., ensure_ascii=False,
+#: separators=(",", ":"))` gives.
+_ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+_ENCODE_STR = json.encoder.encode_basestring  # a JSON string literal, non-ASCII kept (C-accelerated)
+
+
 def cells_json(cells: Sequence[str]) -> str:
     """The compact JSON array of a row's cells (also what the database stores)."""
-    return json.dumps(list(cells), ensure_ascii=False, separators=(",", ":"))
+    try:  # a row of text (every import's): each cell a JSON string, joined — the encoder's output exactly
+        return "[" + ",".join(map(_ENCODE_STR, cells)) + "]"
+    except TypeError:
+        return _ENCODE(cells if isinstance(cells, list | tuple) else list(cells))
 
 
 def canonical_row_json(key: str, day: str, cells: str) -> bytes:
     """`canonical_row` from the cells already encoded by `cells_json` (the importer's fast path):
     byte for byte `json.dumps([key, day, *cells], ensure_ascii=False, separators=(",", ":")) + "\n"`."""
-    head = json.dumps([key, day], ensure_ascii=False, separators=(",", ":"))
-    tail = cells[1:] if cells != "[]" else "]"
-    return (head[:-1] + ("," if cells != "[]" else "") + tail + "\n").encode("utf-8")
+    head = "[" + _ENCODE_STR(key) + "," + _ENCODE_STR(day)
+    return (head + ("," + cells[1:] if cells != "[]" else "]") + "\n").encode("utf-8")
 
 
 def canonical_header(columns: Sequence[str], key_column: str, date_column: str) -> bytes:

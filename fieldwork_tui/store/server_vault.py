@@ -14,7 +14,6 @@ from __future__ import annotations
 import hashlib
 import os
 import secrets
-import threading
 from pathlib import Path
 
 from sqlalchemy import text
@@ -22,7 +21,7 @@ from sqlalchemy.engine import Engine
 
 from fieldwork_tui.store import postgres
 from fieldwork_tui.store.paths import fsync_dir
-from fieldwork_tui.store.vault import TMP_PREFIX, Progress, StoredBlob, Vault, VaultError
+from fieldwork_tui.store.vault import TMP_PREFIX, StoredBlob, Vault, VaultError
 
 
 def upload(conn, path: Path, sha256: str) -> int:
@@ -73,9 +72,8 @@ class ServerVault(Vault):
         super().__init__(root)
         self.engine = engine
 
-    def store(self, source: Path | str, progress: Progress | None = None,
-              cancel: threading.Event | None = None) -> StoredBlob:
-        blob = super().store(source, progress, cancel)
+    def _stored(self, blob: StoredBlob) -> StoredBlob:
+        """Every blob stored in the working copy (by `store` or an `intake`) goes up to the server too."""
         with self.engine.begin() as conn:
             sent = upload(conn, blob.path, blob.sha256)
         return StoredBlob(blob.sha256, blob.size, blob.path, new=blob.new or bool(sent))

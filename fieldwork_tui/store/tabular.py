@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import io
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -64,6 +65,16 @@ def detect_encoding(path: Path) -> str:
         return "latin-1"
 
 
+class ReadAgain(Exception):
+    """A CSV read from a one-pass stream (`open_table(stream=...)`) turned out not to be UTF-8 text part
+    way through: the caller reads the file again with the encoding `detect_encoding` finds."""
+
+
+def check_readable(path: Path) -> None:
+    """Refuse, naming the file, a path that is missing, unreadable, not a regular file or empty."""
+    _check_readable(path)
+
+
 def _check_readable(path: Path) -> None:
     import stat
 
@@ -92,16 +103,49 @@ def _bounded_lines(fh, path: Path) -> Iterator[str]:
         yield line
 
 
-def _csv_rows(path: Path) -> Iterator[list[str]]:
-    encoding = detect_encoding(path)
-    with open(path, encoding=encoding, newline="") as fh:
+class _Joined:
+    """`readline` over a text sample already read, then the rest of the stream it was read from."""
+
+    def __init__(self, sample: str, rest) -> None:
+        self.head: io.StringIO | None = io.StringIO(sample, newline="")
+        self.rest = rest
+
+    def readline(self, limit: int = -1) -> str:
+        if self.head is not None:
+            line = self.head.readline(limit)
+            if line:
+                return line
+            self.head = None
+        return self.rest.readline(limit)
+
+
+def _csv_rows(path: Path, stream: io.BufferedIOBase | None = None, encoding: str | None = None) -> Iterator[list[str]]:
+    """The rows of a CSV file. With `stream` (a buffered binary stream over the file, read once and
+    not rewound) and no `encoding`, the text is read as UTF-8 (or UTF-16 after its byte order mark)
+    without a first pass over the whole file; should it turn out not to be UTF-8, `ReadAgain`."""
+    probing = False
+    if stream is None:
+        encoding = encoding or detect_encoding(path)
+        fh = open(path, encoding=encoding, newline="")
+    else:
+        if encoding is None:
+            encoding = "utf-16" if stream.peek(2)[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE) else "utf-8-sig"
+            probing = encoding == "utf-8-sig"
+        fh = io.TextIOWrapper(stream, encoding=encoding, newline="")
+    try:
         try:
             sample = fh.read(64 * 1024)
+            if stream is not None:
+                lines_from = _Joined(sample + fh.readline(MAX_LINE_CHARS), fh)  # the sample's last line, whole
         except UnicodeDecodeError:
+            if probing:
+                raise ReadAgain(str(path)) from None
             raise InvalidInput(f"{path}: not valid {encoding} text") from None
         if "\x00" in sample:
             raise InvalidInput(f"{path}: binary data, not a CSV file")
-        fh.seek(0)
+        if stream is None:
+            fh.seek(0)
+            lines_from = fh
         try:
             dialect = csv.Sniffer().sniff(sample, delimiters=",;\t|")
             delimiter = dialect.delimiter
@@ -110,14 +154,24 @@ def _csv_rows(path: Path) -> Iterator[list[str]]:
             counts = {d: sample.count(d) for d in ",;\t|"}
             best = max(counts, key=counts.get)
             delimiter = best if counts[best] else ("\t" if path.suffix.lower() == ".tsv" else ",")
-        reader = csv.reader(_bounded_lines(fh, path), delimiter=delimiter)
+        reader = csv.reader(_bounded_lines(lines_from, path), delimiter=delimiter)
         try:
             for row in reader:
                 yield [c.strip() for c in row]
         except csv.Error as exc:
             raise InvalidInput(f"{path}: row {reader.line_num}: malformed CSV ({exc})") from None
         except UnicodeDecodeError:
+            if probing:
+                raise ReadAgain(str(path)) from None
             raise InvalidInput(f"{path}: row {reader.line_num + 1}: not valid {encoding} text") from None
+    finally:
+        if stream is None:
+            fh.close()
+        else:
+            try:
+                fh.detach()  # the caller owns the stream (and what it stores)
+            except ValueError:  # already closed with its stream (collected after the caller let go)
+                pass
 
 
 def _open_workbook(path: Path):
@@ -163,6 +217,11 @@ def _sheet_rows(label: str, ws) -> Iterator[list[object]]:
 def sheet_label(path: Path, sheet: str | None) -> str:
     """How messages name a place in a file: the path, and the sheet of a workbook."""
     return f"{path} [sheet {sheet!r}]" if sheet is not None else str(path)
+
+
+def is_workbook(path: Path) -> bool:
+    """Read as an XLSX workbook (by its suffix, or its first bytes when the suffix says nothing)?"""
+    return _is_xlsx(path)
 
 
 def _is_xlsx(path: Path) -> bool:
@@ -235,7 +294,7 @@ class _NoHeader(Exception):
 
 
 def _find_header(path: Path, it: Iterator[list[object]], aliases, required, is_header, sheet: str | None,
-                 overrides: dict[str, str] | None = None) -> Table:
+                 overrides: dict[str, str] | None = None, else_first: bool = False) -> Table:
     """Find the header row in the first rows of `it` (raise _NoHeader), check the required columns."""
     scanned: list[list[object]] = []
     header_idx = None
@@ -258,6 +317,8 @@ def _find_header(path: Path, it: Iterator[list[object]], aliases, required, is_h
                 break
         if i >= MAX_HEADER_SCAN:
             break
+    if header_idx is None and else_first:
+        header_idx = next((i for i, row in enumerate(scanned) if not _is_blank(row)), None)
     if header_idx is None:
         raise _NoHeader(empty=not scanned or all(_is_blank(r) for r in scanned))
     headers = [cell_text(c) for c in scanned[header_idx]]
@@ -290,6 +351,8 @@ def open_table(
     is_header: Callable[[list[str]], bool] | None = None,
     sheet: str | None = None,
     overrides: dict[str, str] | None = None,
+    stream: io.BufferedIOBase | None = None,
+    else_first: bool = False,
 ) -> Table:
     """Open a spreadsheet and find its header row.
 
@@ -300,7 +363,9 @@ def open_table(
 
     A workbook: its visible sheets are searched in order and the first holding the header is read;
     hidden sheets are skipped. `sheet` names the one sheet to read (hidden or not). `overrides` is
-    the user's column mapping ({header: field, or "" for none}; see `match_columns`).
+    the user's column mapping ({header: field, or "" for none}; see `match_columns`). `stream`, for a
+    CSV file, is a buffered binary stream over it to read the rows from, once (see `_csv_rows`). With
+    `else_first`, when no row of the first ones passes `is_header`, the first non-blank row is the header.
     """
     path = Path(path)
     _check_readable(path)
@@ -308,7 +373,8 @@ def open_table(
         if sheet is not None:
             raise InvalidInput(f"{path}: a CSV file has no sheets (--sheet {sheet!r} is for XLSX workbooks)")
         try:
-            return _find_header(path, _csv_rows(path), aliases, required, is_header, None, overrides)
+            return _find_header(path, _csv_rows(path, stream), aliases, required, is_header, None, overrides,
+                                else_first)
         except _NoHeader as exc:
             if exc.empty:
                 raise InvalidInput(f"{path}: no rows (is the file empty?)") from None
@@ -333,7 +399,7 @@ def open_table(
             label = sheet_label(path, ws.title)
             it = _sheet_rows(label, ws)
             try:
-                table = _find_header(path, it, aliases, required, is_header, ws.title, overrides)
+                table = _find_header(path, it, aliases, required, is_header, ws.title, overrides, else_first)
             except _NoHeader as exc:
                 all_empty = all_empty and exc.empty
                 searched.append(ws.title)

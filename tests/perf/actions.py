@@ -53,14 +53,51 @@ async def untimed(pilot, *keys: str) -> None:
 
 
 # -- key actions -------------------------------------------------------------------------------------
+VIEWS = ["1", "2", "3", "4", "5"]
+
+
 async def switch_views(pilot, n: int) -> list[float]:
-    """Cycle 1→2→3→4→5 (the first visit builds each screen, later ones resume it)."""
+    """Switch views in the cycle 1→2→3→4→5→1, timing every switch, so each view is in the metric. The
+    cycle goes on across calls (batches), and each batch first goes, untimed, to the view before the
+    one it starts with, so no press is a switch to the view already shown."""
+    app = pilot.app
+    i = getattr(app, "_bench_view", 1)
+    await untimed(pilot, VIEWS[(i - 1) % len(VIEWS)])
     out = []
-    keys = ["2", "3", "4", "5", "1"]
-    for i in range(n):
-        out.append(await timed(pilot, keys[i % len(keys)]))
-    await untimed(pilot, "1")
+    for _ in range(n):
+        out.append(await timed(pilot, VIEWS[i % len(VIEWS)]))
+        i += 1
+    app._bench_view = i
     return out
+
+
+async def switch_rss(pilot, marks: list[int]) -> dict[int, float]:
+    """RSS (MB, after a full garbage collection) after each number of view switches in `marks`."""
+    import gc
+
+    out: dict[int, float] = {}
+    done = 0
+    app = pilot.app
+    i = getattr(app, "_bench_view", 1)
+    await untimed(pilot, VIEWS[(i - 1) % len(VIEWS)])
+    for mark in sorted(marks):
+        while done < mark:
+            await untimed(pilot, VIEWS[i % len(VIEWS)])
+            i += 1
+            done += 1
+        gc.collect()
+        out[mark] = rss_mb()
+    app._bench_view = i
+    return out
+
+
+def rss_mb() -> float:
+    """This process's resident set now (VmRSS), in MB."""
+    with open("/proc/self/status", encoding="ascii") as fh:
+        for line in fh:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    raise Unavailable("no /proc/self/status on this system")
 
 
 async def open_control(pilot, n: int) -> list[float]:
@@ -204,11 +241,12 @@ def verify_bundle(path: Path | str) -> bool:
 
 
 def import_population(handle, ref: str, path: Path | str) -> int:
+    """Import as the app does (with a progress callback, which costs what a progress bar costs)."""
     try:
         from fieldwork_tui.services.sampling import import_population as imp
     except ImportError as exc:
         raise Unavailable(f"population import not available ({exc})") from None
-    return imp(handle, ref, path, key="Ticket", date="Date").rows
+    return imp(handle, ref, path, key="Ticket", date="Date", progress=lambda _done, _total: None).rows
 
 
 def attach_available() -> None:

@@ -9,12 +9,21 @@ measured service call took). `bench.py` spawns them so start-up cost and peak me
     python tests/perf/probe.py export HOME SLUG OUT.zip
     python tests/perf/probe.py verify BUNDLE.zip
     python tests/perf/probe.py idle HOME SLUG           (imports and opens, measures nothing: RSS floor)
+    python tests/perf/probe.py serve HOME SLUG [REF]    (one app, driven by JSON commands on stdin)
+
+`serve` keeps one app open on the engagement (REF: the control whose population is scrolled) and
+answers one JSON line per command line: `{"action": NAME, "n": N}` → `{"samples": [...]}` (seconds),
+`{"rss": [1, 10, 100]}` → `{"rss": {"1": MB, ...}}` after that many view switches, `{"quit": true}`.
+The benchmark runs one such process per side (large and demo engagement) and alternates batches
+between them, so each side has its own heap and garbage collector, and load from elsewhere on the
+machine still falls on both alike.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import os
 import sys
 import time
 
@@ -74,6 +83,35 @@ def _fieldwork_app(home: str, slug: str):
     return create_app(home, slug)
 
 
+async def _serve(home: str, slug: str, ref: str | None, reply) -> None:
+    from actions import ACTIONS, scroll_population, switch_rss
+
+    app = _fieldwork_app(home, slug)
+    loop = asyncio.get_running_loop()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        reply({"ready": True})
+        while True:
+            line = await loop.run_in_executor(None, sys.stdin.readline)
+            if not line:
+                break
+            cmd = json.loads(line)
+            try:
+                if cmd.get("quit"):
+                    break
+                if "rss" in cmd:
+                    reply({"rss": {str(k): v for k, v in (await switch_rss(pilot, cmd["rss"])).items()}})
+                elif cmd["action"] == "scroll_population":
+                    if ref is None:
+                        raise Unavailable("no population in this engagement yet")
+                    reply({"samples": await scroll_population(pilot, ref, cmd["n"])})
+                else:
+                    reply({"samples": await ACTIONS[cmd["action"]](pilot, cmd["n"])})
+            except Unavailable as exc:
+                reply({"unavailable": str(exc)})
+        app.exit()
+
+
 def main(argv: list[str]) -> int:
     try:
         return _run(argv[0], argv[1:])
@@ -93,6 +131,16 @@ def _run(cmd: str, args: list[str]) -> int:
         from actions import open_population
 
         asyncio.run(_startup(lambda: _fieldwork_app(home, slug), lambda pilot: open_population(pilot, ref)))
+    elif cmd == "serve":
+        home, slug, *rest = args
+        out = os.fdopen(os.dup(1), "w", encoding="utf-8")
+        sys.stdout = sys.stderr  # only the replies go to the benchmark
+
+        def reply(data: dict) -> None:
+            out.write(json.dumps(data) + "\n")
+            out.flush()
+
+        asyncio.run(_serve(home, slug, rest[0] if rest else None, reply))
     elif cmd == "attach":
         home, slug, ref, path = args
         from fieldwork_tui.services.engagements import open_engagement

@@ -87,10 +87,60 @@ async def test_every_benchmark_action_still_drives_the_app(tiny) -> None:
                 pass
 
 
+def test_switch_views_times_every_view_across_batches(tiny) -> None:
+    """Batches of 3 used to restart the key list, so views 1 and 5 were never timed."""
+    actions = _load("actions")
+    pressed: list[str] = []
+    real = actions.timed
+
+    async def spy(pilot, *keys):
+        pressed.extend(keys)
+        return await real(pilot, *keys)
+
+    from fieldwork_tui.tui.app import create_app
+
+    manifest = tiny["manifest"]
+    app = create_app(manifest["home"], manifest["slug"])
+
+    async def run() -> None:
+        async with app.run_test(size=(130, 40)) as pilot:
+            await actions.settle(pilot)
+            actions.timed = spy
+            try:
+                for _ in range(4):
+                    await actions.switch_views(pilot, 3)
+            finally:
+                actions.timed = real
+
+    import asyncio
+
+    asyncio.run(run())
+    assert pressed == ["2", "3", "4", "5", "1", "2", "3", "4", "5", "1", "2", "3"]
+
+
+def test_each_side_runs_in_its_own_process_and_reports_rss(tiny, tmp_path) -> None:
+    bench = _load("bench")
+    manifest = tiny["manifest"]
+    served = bench.Served(manifest["home"], manifest["slug"], None, tmp_path / "served.log")
+    try:
+        assert len(served.ask(action="switch_views", n=5)["samples"]) == 5
+        rss = served.ask(rss=[1, 3])["rss"]
+        assert set(rss) == {"1", "3"} and all(v > 20 for v in rss.values())
+        assert served.proc.pid != __import__("os").getpid()
+    finally:
+        served.close()
+    assert served.proc.returncode == 0
+
+
 def test_report_marks_goals_and_missing_features() -> None:
     bench = _load("bench")
     ok = bench.metric("startup", 1.2, 1.0)
     assert ok["ratio"] == 1.2 and ok["status"] == "met"
+    assert bench.metric("latency.switch_views", 1.4, 1.0, median_ratio=1.1)["status"] == "met"
+    assert bench.metric("latency.switch_views", 1.4, 1.0, median_ratio=1.3)["status"] == "missed"
+    assert bench.metric("attach.vs_sha256sum_cp", 1.0, 3.0)["status"] == "info"
+    assert bench.metric("rss_growth", 6.0, 90.0, unit="MB")["status"] == "missed"
+    assert "| `startup` |" in bench.markdown({"startup": ok})
     assert bench.metric("attach_peak_rss", 180.0, 60.0, unit="MB")["status"] == "missed"
     missing = bench.metric("export", None, None, note="bundle export not available")
     assert missing["status"] == "not available" and missing["value"] is None

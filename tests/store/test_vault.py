@@ -146,3 +146,61 @@ def test_verify_detects_alteration(vault: Vault, tmp_path: Path) -> None:
 def test_path_for_rejects_non_hashes(vault: Vault) -> None:
     with pytest.raises(VaultError):
         vault.path_for("../../etc/passwd")
+
+
+# -- one pass for a reader: the intake ------------------------------------------------------------------
+def test_an_intake_stores_what_a_reader_reads_and_the_rest(vault: Vault, tmp_path: Path) -> None:
+    import io
+
+    data = b"".join(f"line {i}\n".encode() for i in range(200_000))  # > one chunk
+    src = _write(tmp_path / "rows.csv", data)
+    with vault.intake(src) as intake:
+        reader = io.TextIOWrapper(io.BufferedReader(intake, 1 << 16), encoding="utf-8", newline="")
+        assert reader.readline() == "line 0\n"
+        del reader  # a wrapper closing its stream leaves the copy to finish()
+        blob = intake.finish()
+    assert blob.new and blob.sha256 == hashlib.sha256(data).hexdigest()
+    assert blob.path.read_bytes() == data
+    assert [p.name for p in vault.root.rglob(".tmp-*")] == []
+
+
+def test_an_intake_left_unfinished_leaves_nothing(vault: Vault, tmp_path: Path) -> None:
+    src = _write(tmp_path / "x.csv", os.urandom(3 * vault_mod.CHUNK))
+    with pytest.raises(RuntimeError), vault.intake(src) as intake:
+        intake.read(100)
+        raise RuntimeError("the parser found a bad row")
+    assert not [p for p in vault.root.rglob("*") if p.is_file()]
+
+
+def test_an_intake_without_keep_only_hashes(vault: Vault, tmp_path: Path) -> None:
+    data = os.urandom(vault_mod.CHUNK + 5)
+    with vault.intake(_write(tmp_path / "x.bin", data), keep=False) as intake:
+        blob = intake.finish()
+    assert blob.sha256 == hashlib.sha256(data).hexdigest() and not blob.new
+    assert not vault.root.exists() or not [p for p in vault.root.rglob("*") if p.is_file()]
+
+
+def test_cancel_while_copying_stops_at_the_next_chunk_and_removes_the_copy(vault: Vault, tmp_path: Path) -> None:
+    src = _write(tmp_path / "big.bin", os.urandom(6 * vault_mod.CHUNK))
+    cancel = threading.Event()
+    seen: list[int] = []
+
+    def on_chunk(done: int, total: int) -> None:
+        seen.append(done)
+        if done >= 2 * vault_mod.CHUNK:
+            cancel.set()  # the user pressed escape while the copy runs
+
+    with pytest.raises(Cancelled):
+        vault.store(src, progress=on_chunk, cancel=cancel)
+    assert seen[-1] == 2 * vault_mod.CHUNK
+    assert not [p for p in vault.root.rglob("*") if p.is_file()]
+
+
+def test_the_copy_is_fsynced_once(vault: Vault, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    src = _write(tmp_path / "big.bin", os.urandom(40 * vault_mod.CHUNK))
+    calls: list[int] = []
+    real = os.fsync
+    monkeypatch.setattr(vault_mod.os, "fsync", lambda fd: (calls.append(fd), real(fd))[1])
+    monkeypatch.setattr(vault_mod, "fsync_dir", lambda path: None)
+    vault.store(src)
+    assert len(calls) == 1

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import struct
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator
@@ -66,16 +67,46 @@ class _Source:
 
 def _hash(src: _Source, name: str, on_bytes: Callable[[int], None]) -> tuple[str, int] | None:
     """(sha256, size), or None when the zip itself reports the member damaged (CRC, deflate)."""
+    if src.zip is not None:
+        info = src.zip.getinfo(name)
+        if info.compress_type == zipfile.ZIP_STORED and not info.flag_bits & 0x1:
+            return _hash_stored(src, info, on_bytes)
     digest, size = hashlib.sha256(), 0
+    buffer = bytearray(CHUNK)
+    view = memoryview(buffer)
     try:
         with src.open(name) as fh:
-            while chunk := fh.read(CHUNK):
-                digest.update(chunk)
-                size += len(chunk)
-                on_bytes(len(chunk))
+            while n := fh.readinto(buffer):
+                digest.update(view[:n])
+                size += n
+                on_bytes(n)
     except (zipfile.BadZipFile, zlib.error, EOFError):
         return None
     return digest.hexdigest(), size
+
+
+def _hash_stored(src: _Source, info: zipfile.ZipInfo, on_bytes: Callable[[int], None]) -> tuple[str, int] | None:
+    """A stored (uncompressed) member hashed straight from the zip file: one read per chunk into one
+    buffer, without zipfile's per-read CRC-32 (the SHA-256 compared with the manifest is the stronger
+    check; a member whose local header or length does not add up counts as damaged)."""
+    fh = src.zip.fp
+    fh.seek(info.header_offset)
+    header = fh.read(zipfile.sizeFileHeader)
+    if len(header) != zipfile.sizeFileHeader or header[:4] != zipfile.stringFileHeader:
+        return None
+    fields = struct.unpack(zipfile.structFileHeader, header)
+    fh.seek(fields[zipfile._FH_FILENAME_LENGTH] + fields[zipfile._FH_EXTRA_FIELD_LENGTH], 1)
+    digest, left = hashlib.sha256(), info.compress_size
+    buffer = bytearray(CHUNK)
+    view = memoryview(buffer)
+    while left:
+        n = fh.readinto(view[: min(CHUNK, left)])
+        if not n:
+            return None  # the zip ends inside the member
+        digest.update(view[:n])
+        left -= n
+        on_bytes(n)
+    return digest.hexdigest(), info.compress_size
 
 
 def _read_manifest(src: _Source, report: BundleVerifyReport) -> dict | None:

@@ -2,7 +2,13 @@
 
 The import streams the CSV/XLSX (constant memory), writes rows in batches of bulk Core inserts inside
 ONE transaction (all or nothing: an error names the file row and nothing is kept), and freezes the
-population with a SHA-256 over its canonical rows (`domain.sampling.PopulationHasher`). The count the
+population with a SHA-256 over its canonical rows (`domain.sampling.PopulationHasher`).
+
+A CSV file is read once: the parser reads it through the vault's intake (`store.vault.Intake`), so
+the same bytes give the file's SHA-256, its copy in the evidence vault and the rows; the text is taken
+as UTF-8 and only a file that turns out not to be is read again with the encoding detected. (An XLSX
+workbook is stored first, then parsed: openpyxl reads a zip, not a stream.) The kept file's evidence
+record is written in the import's transaction, so a failed import keeps neither. The count the
 client states (the IPE completeness check) is recorded; a mismatch flags `population_unreconciled`.
 Rows are numbered 1..N in file order so browsing a million rows is an index seek, not an OFFSET scan.
 """
@@ -12,7 +18,8 @@ from __future__ import annotations
 import bisect
 import dataclasses
 import datetime as dt
-import hashlib
+import io
+import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -23,18 +30,27 @@ from sqlmodel import Session
 from sqlmodel import select as sm_select
 
 from fieldwork_tui.domain.dates import DateParseError, parse_date
-from fieldwork_tui.domain.replay import NormalisedDigest
+from fieldwork_tui.domain.replay import NormalisedDigest, json_string
 from fieldwork_tui.domain.sampling import PopulationHasher, cells_json
 from fieldwork_tui.services.controls.catalog import find_control
-from fieldwork_tui.services.errors import InvalidInput, NotFound
+from fieldwork_tui.services.errors import FieldworkError, InvalidInput, NotFound
 from fieldwork_tui.services.imports import ColumnUse, ImportPlan, import_session
 from fieldwork_tui.services.sampling.views import PopulationResult, PopulationRowView
 from fieldwork_tui.store import journal
 from fieldwork_tui.store.handle import EngagementHandle
 from fieldwork_tui.store.models import Engagement, Population, PopulationRow
-from fieldwork_tui.store.tabular import cell_text, norm_header, open_table
+from fieldwork_tui.store.tabular import (
+    ReadAgain,
+    cell_text,
+    check_readable,
+    is_workbook,
+    norm_header,
+    open_table,
+)
+from fieldwork_tui.store.vault import Intake, VaultError, file_digest, open_regular
 
 BATCH = 5000
+READ_BUFFER = 1 << 20  # the parser reads the file through the vault's intake in chunks of this size
 ROWS = PopulationRow.__table__  # type: ignore[attr-defined]
 _INSERT = ("INSERT INTO populationrow (population_id, row_number, key, occurred_on, data) "
            "VALUES (?, ?, ?, ?, ?)")
@@ -67,19 +83,23 @@ def _day(value: object, cache: dict[str, dt.date | None]) -> dt.date | None:
 _MISSING = object()
 
 
-def _open(path: Path, key: str | None, date: str | None, sheet: str | None = None):
+def _open(path: Path, key: str | None, date: str | None, sheet: str | None = None, stream=None):
     """Find the header: the first row naming the key and date columns when given; otherwise the first
-    row with two or more cells (a title line above the header has one), else the first row."""
+    row with two or more cells (a title line above the header has one), else the first row. `stream`
+    is the file read once through the vault's intake (CSV only)."""
     wanted = [norm_header(w) for w in (key, date) if w]
     if wanted:
         try:
             return open_table(path, is_header=lambda texts: all(w in [norm_header(t) for t in texts] for w in wanted),
-                              sheet=sheet)
+                              sheet=sheet, stream=stream)
         except InvalidInput as exc:
             if "no header row" not in str(exc):
                 raise
             names = " and ".join(repr(w) for w in (key, date) if w)
             raise InvalidInput(f"{path}: no header row with column {names} in the first rows") from None
+    if stream is not None:  # the stream cannot be read from the start again: one scan finds the header
+        return open_table(path, is_header=lambda texts: sum(1 for t in texts if t) >= 2, sheet=sheet,
+                          stream=stream, else_first=True)
     try:
         return open_table(path, is_header=lambda texts: sum(1 for t in texts if t) >= 2, sheet=sheet)
     except InvalidInput as exc:
@@ -97,12 +117,13 @@ def _find_column(headers: list[str], wanted: str, path: Path, header_row: int, w
                        f"(columns: {', '.join(h for h in headers if h) or 'none'})")
 
 
-def file_sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while chunk := fh.read(1 << 20):
-            h.update(chunk)
-    return h.hexdigest()
+def file_sha256(path: Path | str) -> str:
+    """The SHA-256 of a file's bytes (what an import records as the population's `source_sha256`)."""
+    fd, _st = open_regular(path)
+    try:
+        return file_digest(fd)
+    finally:
+        os.close(fd)
 
 
 def estimate_rows(path: Path | str) -> int | None:
@@ -137,16 +158,52 @@ def import_population(handle: EngagementHandle, ref: str, path: Path | str, *, k
     path = Path(path)
     if expected_count is not None and expected_count < 0:
         raise InvalidInput(f"--expected-count: expected a count of 0 or more, got {expected_count}")
-    table = _open(path, key, date, sheet)
+    check_readable(path)
+    args = (handle, ref, path, key, date, expected_count, progress, sheet, dry_run)
+    try:
+        try:
+            return _import(*args, one_pass=not is_workbook(path))
+        except ReadAgain:  # not UTF-8 after all: read it again, its encoding detected first
+            return _import(*args, one_pass=False)
+    except VaultError as exc:
+        raise FieldworkError(str(exc)) from None
+
+
+def _import(handle: EngagementHandle, ref: str, path: Path, key: str | None, date: str | None,
+            expected_count: int | None, progress: Progress | None, sheet: str | None, dry_run: bool, *,
+            one_pass: bool) -> PopulationResult:
+    from fieldwork_tui.services.evidence import files as evidence  # evidence imports sampling: kept local
+
+    if not dry_run:
+        evidence.check_free_space(handle, [path.stat().st_size], [path.name])
+    vault = handle.vault()
+    with vault.intake(path, keep=not dry_run) as intake:  # a dry run hashes the file and keeps no copy
+        try:
+            if one_pass:
+                table = _open(path, key, date, sheet, io.BufferedReader(intake, READ_BUFFER))
+            else:
+                intake.finish()
+                table = _open(path, key, date, sheet)
+            return _load(handle, ref, path, table, intake, key, date, expected_count, progress, dry_run, evidence)
+        except BaseException:
+            if intake.result is not None and intake.result.new:  # stored for this import only: not kept
+                vault.remove(intake.result.sha256)
+            raise
+
+
+def _load(handle: EngagementHandle, ref: str, path: Path, table, intake: Intake, key: str | None, date: str | None,
+          expected_count: int | None, progress: Progress | None, dry_run: bool, evidence) -> PopulationResult:
+    """Read the rows (and, when the intake is the parser's stream, the rest of the file) in the import's
+    one transaction."""
     headers = [h or f"column {i + 1}" for i, h in enumerate(table.headers)]
     key_idx = _find_column(table.headers, key, path, table.header_row, "key") if key else 0
     date_idx = _find_column(table.headers, date, path, table.header_row, "date") if date else None
     key_col = headers[key_idx]
     date_col = headers[date_idx] if date_idx is not None else ""
-    source_sha = file_sha256(path)
     total = estimate_rows(path) if progress else None
     width = len(headers)
     hasher = PopulationHasher(headers, key_col, date_col)
+    text_cells = not is_workbook(path)  # CSV cells arrive as stripped text: nothing to convert
 
     with import_session(handle, dry_run=dry_run) as s:
         control = find_control(s, ref)
@@ -155,7 +212,7 @@ def import_population(handle: EngagementHandle, ref: str, path: Path | str, *, k
         outside = 0
         earlier = s.exec(sm_select(func.count()).select_from(Population).where(
             Population.control_id == control.id)).one()
-        pop = Population(control_id=control.id, source_name=path.name, source_sha256=source_sha, key_column=key_col,
+        pop = Population(control_id=control.id, source_name=path.name, source_sha256="", key_column=key_col,
                          date_column=date_col, columns=headers, expected_count=expected_count,
                          imported_by=handle.actor)
         s.add(pop)
@@ -170,13 +227,16 @@ def import_population(handle: EngagementHandle, ref: str, path: Path | str, *, k
         batch_keys: dict[str, int] = {}
         digest = _RowsDigest(conn, pop.id)
         day_cache: dict[str, dt.date | None] = {}
+        add_row = hasher.add_encoded
+        pop_id = pop.id
         seq = 0
         for raw in table.rows:
-            cells = [_cell(c) for c in raw]
+            cells = raw if text_cells else [_cell(c) for c in raw]
             if not any(cells):
                 blanks.append(seq)
                 continue
             seq += 1
+            date_value = (raw[date_idx] if date_idx < len(raw) else None) if date_idx is not None else None
             if len(cells) > width:
                 extra = [c for c in cells[width:] if c]
                 if extra:
@@ -191,7 +251,7 @@ def import_population(handle: EngagementHandle, ref: str, path: Path | str, *, k
             day = None
             if date_idx is not None:
                 try:
-                    day = _day(raw[date_idx] if date_idx < len(raw) else None, day_cache)
+                    day = _day(date_value, day_cache)
                 except DateParseError as exc:
                     raise InvalidInput(f"{path}: row {file_row(seq)}, column {date_col!r}: {exc}") from None
                 if day is None:
@@ -204,16 +264,19 @@ def import_population(handle: EngagementHandle, ref: str, path: Path | str, *, k
             batch_keys[k] = seq
             day_text = day.isoformat() if day else ""
             data = cells_json(cells)
-            hasher.add_encoded(k, day_text, data)
-            batch.append((pop.id, seq, k, day_text or None, data))
+            add_row(k, day_text, data)
+            batch.append((pop_id, seq, k, day_text or None, data))
             if len(batch) >= BATCH:
-                _flush(s, conn, pop.id, batch, batch_keys, path, key_col, file_row, digest)
+                _flush(s, conn, pop_id, batch, batch_keys, path, key_col, file_row, digest)
                 if progress:
                     progress(seq, total)
-        _flush(s, conn, pop.id, batch, batch_keys, path, key_col, file_row, digest)
+        _flush(s, conn, pop_id, batch, batch_keys, path, key_col, file_row, digest)
         if seq == 0 and expected_count != 0:
             raise InvalidInput(f"{path}: no rows below the header (row {table.header_row}); for a control that "
                                f"did not run in the period, import it with --expected-count 0")
+        blob = intake.finish()  # the rest of the file (a trailer after the rows): hashed, copied, stored
+        source_sha = blob.sha256
+        pop.source_sha256 = source_sha
         pop.row_count = seq
         pop.sha256 = hasher.hexdigest()
         pop.outside_period = outside
@@ -224,6 +287,8 @@ def import_population(handle: EngagementHandle, ref: str, path: Path | str, *, k
             "sha256": pop.sha256, "key_column": key_col, "date_column": date_col, "expected_count": expected_count,
             "outside_period": outside,
         }, table="populationrow", where={"population_id": pop.id}, bulk=digest.descriptor())
+        if not dry_run:  # the client's file, kept in the vault with its evidence record, in this transaction
+            evidence.record_file(s, blob, path, handle.actor, description=f"population of {control.ref} as received")
         if progress:
             progress(seq, seq)
         result = PopulationResult(id=pop.id, control=control.ref, rows=seq, sha256=pop.sha256,
@@ -234,22 +299,11 @@ def import_population(handle: EngagementHandle, ref: str, path: Path | str, *, k
     mapping = tuple(ColumnUse(h, uses.get(h, "kept in each population row")) for h in headers)
     change = (f"{result.control}: new population of {seq} rows from {path.name} (SHA-256 {result.sha256[:12]})"
               + (f", beside its {earlier} earlier population(s)" if earlier else ""))
-    result = dataclasses.replace(result, plan=ImportPlan(
+    return dataclasses.replace(result, plan=ImportPlan(
         kind="population", source=table.label, summary=result.describe(dry_run=dry_run), mapping=mapping,
         changes=(change,), dry_run=dry_run,
         notes=(f"hidden sheets skipped: {', '.join(repr(h) for h in table.hidden_sheets)}",)
         if table.hidden_sheets else ()))
-    if not dry_run:
-        _keep_source(handle, path, result.control)
-    return result
-
-
-def _keep_source(handle: EngagementHandle, path: Path, ref: str) -> None:
-    """Keep the client's file in the evidence vault (the population itself is frozen by its SHA-256, and
-    the source file's SHA-256 is recorded too)."""
-    from fieldwork_tui.services.evidence import files as evidence  # evidence imports sampling: kept local
-
-    evidence.store_file(handle, path, description=f"population of {ref} as received")
 
 
 class _RowsDigest:
@@ -266,10 +320,12 @@ class _RowsDigest:
         if self.first is None:
             self.first = self.conn.execute(
                 select(func.min(ROWS.c.id)).where(ROWS.c.population_id == self.pop_id)).scalar()
-        for pid, seq, k, day, data in batch:
-            row = {"id": self.first + seq - 1, "population_id": pid, "row_number": seq, "key": k,
-                   "occurred_on": day, "data": data}
-            self.digest.add([row[c] for c in self.columns])
+        # the canonical line of each row, columns sorted (data, id, key, occurred_on, population_id,
+        # row_number), formatted directly: byte for byte what NormalisedDigest.add would encode
+        s, base = json_string, self.first - 1
+        self.digest.add_lines("".join(
+            f"[{s(data)},{base + seq},{s(k)},{s(day) if day is not None else 'null'},{pid},{seq}]\n"
+            for pid, seq, k, day, data in batch), len(batch))
 
     def descriptor(self) -> dict[str, Any] | None:
         lo, hi, n = self.conn.execute(

@@ -96,6 +96,27 @@ def test_a_byte_flipped_inside_the_zip_file_is_named(bundle, tmp_path):
     assert report.altered == [target]
 
 
+def test_a_stored_member_with_a_broken_local_header_is_named_not_a_crash(bundle, tmp_path):
+    """Stored members are hashed straight from the zip file: a local header that is not one is damage."""
+    target = _evidence(bundle)
+    raw = bytearray(bundle.read_bytes())
+    with zipfile.ZipFile(bundle) as zf:
+        info = zf.getinfo(target)
+    assert info.compress_type == zipfile.ZIP_STORED
+    raw[info.header_offset] ^= 0xFF  # the "PK\3\4" signature
+    bad = tmp_path / "header.zip"
+    bad.write_bytes(bytes(raw))
+    report = verify_bundle(bad)
+    assert report.altered == [target]
+
+
+def test_progress_counts_every_byte_hashed(bundle):
+    seen: list[tuple[int, int]] = []
+    assert verify_bundle(bundle, progress=lambda done, total, _what: seen.append((done, total))).ok
+    assert seen and seen[-1][0] == seen[-1][1]
+    assert [d for d, _t in seen] == sorted(d for d, _t in seen)
+
+
 def test_removed_file_is_named(bundle, tmp_path):
     target = _evidence(bundle)
     bad = tmp_path / "bad.zip"
