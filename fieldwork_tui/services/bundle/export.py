@@ -67,11 +67,14 @@ SECTION_IV = "section-iv.md"
 LAYOUT: tuple[tuple[str, str], ...] = (
     (INDEX, "summary, controls, exceptions, open requests, flags"),
     ("workpapers/", "one HTML workpaper per control, with its sign-offs"),
+    ("interviews/", "a memo per interview: who in which role, what was said, what corroborates or contradicts it"),
     ("evidence/", "the evidence files"),
     (WORKBOOK, "the workpapers as a workbook"),
     (SECTION_IV, "the draft section IV, tests of controls"),
     (OSCAL_PLAN, "the OSCAL assessment plan"),
     (OSCAL, "the OSCAL assessment results"),
+    ("reperform/", "when samples were drawn: the canonical populations, every draw's inputs and the script "
+                   "that re-derives every sample"),
     (JOURNAL, "the hash-chained journal"),
     (ANCHORS, "the signed statement of every sign-off and export, each naming the journal head it signed"),
     (MANIFEST, "the SHA-256 of every other file"),

@@ -101,6 +101,9 @@ class ReadyMixin:
         try:
             self._kit_show(data)
         finally:
+            # keys that depend on the data (check_action) change with it: the key bar, the palette and
+            # `?` read the bindings again now, not at the next focus change
+            self.refresh_bindings()  # type: ignore[attr-defined]
             self._kit_first_load_done()
 
     def commit(self, work: Any, *, success: str | None = None, then: Any = None, reload: bool = True,

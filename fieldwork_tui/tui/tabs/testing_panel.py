@@ -147,6 +147,7 @@ class TestingPanel(ActionArea, can_focus=True):
         self.grid.set_data(columns, [grid_row(it) for it in m.items])
         self._update_steps()
         self._update_detail()
+        self.refresh_bindings()  # `w` applies only to a walkthrough or test of one (check_action)
 
     def focus_first_open(self) -> None:
         """Put the cursor on the first item with a cell still to test or to confirm (after a selection)."""
