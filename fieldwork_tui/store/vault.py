@@ -254,7 +254,7 @@ class Intake(io.RawIOBase):
     def __enter__(self) -> Intake:
         return self
 
-    def __exit__(self, *exc_info) -> None:
+    def __exit__(self, *_exc) -> None:
         self.release()
         self.close()
 

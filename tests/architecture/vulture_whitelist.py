@@ -16,6 +16,7 @@ _.quotePrefix, _.alignment, _.pageSetUpPr, _.print_title_rows  # openpyxl (store
 _.orientation, _.fitToWidth, _.fitToHeight, _.gridLines  # openpyxl page setup (store/xlsx.py)
 _.comment, _.sheet_state, _.fitToPage  # openpyxl (issue 17: the testing workbook)
 _.isolation_level                    # the sqlite3 connection (store/db.py)
+_.readable                           # io.RawIOBase protocol: the vault intake is read by io.BufferedReader (store/vault.py)
 _.disabled                           # Textual widgets
 _.virtual_size                       # Textual scroll view (VirtualTable)
 version                              # typer's --version option (an eager callback)

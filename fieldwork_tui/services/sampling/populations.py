@@ -117,15 +117,6 @@ def _find_column(headers: list[str], wanted: str, path: Path, header_row: int, w
                        f"(columns: {', '.join(h for h in headers if h) or 'none'})")
 
 
-def file_sha256(path: Path | str) -> str:
-    """The SHA-256 of a file's bytes (what an import records as the population's `source_sha256`)."""
-    fd, _st = open_regular(path)
-    try:
-        return file_digest(fd)
-    finally:
-        os.close(fd)
-
-
 def estimate_rows(path: Path | str) -> int | None:
     """A quick upper estimate of the data rows, for a progress bar (None when unknown)."""
     path = Path(path)
