@@ -77,17 +77,29 @@ def time_uninterrupted(*args) -> float:
     return time.monotonic() - start
 
 
+def _versioned(tmp_path, rows: int, version: int) -> Path:
+    """The matrix with every title changed: each import writes every row, so once one import has landed
+    the next ones are full updates, not no-ops that finish before any kill point."""
+    lines = control_rows(rows, "BIG")
+    for line in lines:
+        line[1] = f"{line[1]} v{version}"
+    return write_controls_csv(tmp_path / f"big-v{version}.csv", rows=lines)
+
+
 def _kill_import_repeatedly(acme, tmp_path, n: int, salt: str, rows: int) -> int:
-    big = write_controls_csv(tmp_path / "big.csv", rows=control_rows(rows, "BIG"))
+    big = _versioned(tmp_path, rows, 0)
     assert_ok(run_cli("new", "Timing only"))
     took = time_uninterrupted("import", "controls", "timing-only", big)
     interrupted = 0
-    for delay in delays(n, 0.1 * took, 0.95 * took, salt):
-        proc = popen_cli("import", "controls", acme.slug, big)
+    for version, delay in enumerate(delays(n, 0.1 * took, 0.95 * took, salt), start=1):
+        proc = popen_cli("import", "controls", acme.slug, _versioned(tmp_path, rows, version))
         interrupted += kill_after(proc, delay)
         _after_crash(acme.root)
         imported = db_rows(acme.db_path, "SELECT count(*) FROM control WHERE ref LIKE 'BIG-%'")[0][0]
         assert imported in (0, rows), f"partial import after kill at {delay}s: {imported} rows"
+        titles = {t.rsplit(" v", 1)[-1] for (t,) in db_rows(acme.db_path,
+                                                             "SELECT title FROM control WHERE ref LIKE 'BIG-%'")}
+        assert len(titles) <= 1, f"a half-applied re-import after kill at {delay}s: versions {sorted(titles)}"
     # the engagement is still fully usable afterwards
     assert_ok(run_cli("import", "controls", acme.slug, big))
     assert count(acme.db_path, "control") == rows + 10
