@@ -32,6 +32,8 @@ from fieldwork_tui.store import locks
 SCHEMES = ("postgresql", "postgres", "postgresql+psycopg")
 #: The advisory lock key of the engagement's write lock (per database; any fixed 64-bit number).
 WRITE_LOCK_KEY = int.from_bytes(hashlib.sha256(b"fieldwork-tui write lock").digest()[:8], "big", signed=True)
+#: The lock that serialises evidence blob uploads (not the write lock: see server_vault.ServerVault).
+BLOB_LOCK_KEY = int.from_bytes(hashlib.sha256(b"fieldwork-tui blob upload").digest()[:8], "big", signed=True)
 CONNECT_TIMEOUT_S = 10
 FUNCTION = "fw_lock_refuse"
 

@@ -44,7 +44,7 @@ class ServerHandle(EngagementHandle):
     def vault(self):
         from fieldwork_tui.store.server_vault import ServerVault
 
-        return ServerVault(self.vault_path, self.engine)
+        return ServerVault(self.vault_path, self.engine, upload_engine=self.read_engine)
 
     def close(self) -> None:
         self.engine.dispose()

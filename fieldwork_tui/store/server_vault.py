@@ -68,13 +68,22 @@ def server_digest(conn, sha256: str) -> str | None:
 
 
 class ServerVault(Vault):
-    def __init__(self, root: Path | str, engine: Engine) -> None:
+    def __init__(self, root: Path | str, engine: Engine, upload_engine: Engine | None = None) -> None:
+        """`upload_engine`: an engine without the engagement's write lock (the handle's read engine)."""
         super().__init__(root)
         self.engine = engine
+        self.upload_engine = upload_engine
 
     def _stored(self, blob: StoredBlob) -> StoredBlob:
-        """Every blob stored in the working copy (by `store` or an `intake`) goes up to the server too."""
-        with self.engine.begin() as conn:
+        """Every blob stored in the working copy (by `store` or an `intake`) goes up to the server too.
+
+        A blob is content-addressed and never changes, so its upload takes a lock of its own, not the
+        engagement's write lock: an intake finishes inside the import's write transaction (the one-pass
+        population import), and an upload waiting for that transaction's lock would wait for ever."""
+        engine = self.upload_engine or self.engine
+        with engine.begin() as conn:
+            if self.upload_engine is not None:
+                conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({postgres.BLOB_LOCK_KEY})")
             sent = upload(conn, blob.path, blob.sha256)
         return StoredBlob(blob.sha256, blob.size, blob.path, new=blob.new or bool(sent))
 
@@ -94,7 +103,9 @@ class ServerVault(Vault):
             path.unlink()
 
     def _download(self, sha: str, path: Path) -> None:
-        with self.engine.connect() as conn:
+        # a read: never through the write engine, whose every transaction takes the write lock (a
+        # download inside an import's write transaction would wait for that transaction for ever)
+        with (self.upload_engine or self.engine).connect() as conn:
             if not conn.execute(text(f"SELECT 1 FROM {postgres.BLOB_TABLE} WHERE sha256 = :s"), {"s": sha}).first():
                 return
             path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
