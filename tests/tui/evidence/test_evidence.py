@@ -95,6 +95,19 @@ async def test_observation_dialog(demo_app) -> None:
         assert "observation" in app.screen.records.evidence_types
 
 
+async def _comparison_of(pilot, app, ref: str, a: Path, b: Path):
+    """The Re-performance tab's `n`, both lists pasted (enter reads each list's columns): the dialog."""
+    await _open_tab(pilot, app, ref, "alt+4")
+    await pilot.press("n")
+    await settle(pilot)
+    await _paste(pilot, str(a))
+    await pilot.press("enter")
+    await _paste(pilot, str(b))
+    await pilot.press("enter")
+    await settle(pilot)
+    return app.screen
+
+
 async def test_comparison_dialog(demo_app, tmp_path: Path) -> None:
     a = tmp_path / "pulled.csv"
     a.write_text("login,role\njdoe,admin\nasmith,user\nsvc,admin\n")
@@ -102,15 +115,7 @@ async def test_comparison_dialog(demo_app, tmp_path: Path) -> None:
     b.write_text("Reviewer,Mail,Role\npm,jdoe@corp.example,admin\npm,asmith@corp.example,admin\npm,x@corp.example,user\n")
     app = demo_app
     async with app.run_test(size=SIZE) as pilot:
-        await _open_tab(pilot, app, "AC-05", "alt+4")
-        await pilot.press("n")
-        await settle(pilot)
-        await _paste(pilot, str(a))
-        await pilot.press("enter")
-        await _paste(pilot, str(b))
-        await pilot.press("enter")
-        await settle(pilot)
-        dialog = app.screen
+        dialog = await _comparison_of(pilot, app, "AC-05", a, b)
         assert dialog.columns["b"] == ["Reviewer", "Mail", "Role"]
         # choose the key of list B with the keyboard: Reviewer -> Mail
         dialog.query_one("#key-b").focus()
@@ -146,15 +151,7 @@ async def test_comparison_of_the_whole_population_from_the_dialog(demo_app, tmp_
     flagged = next(r for r in control_rows(app.handle) if r.ref == "AC-05").flags
     assert Flag.operating_effectiveness_untested in flagged
     async with app.run_test(size=SIZE) as pilot:
-        await _open_tab(pilot, app, "AC-05", "alt+4")
-        await pilot.press("n")
-        await settle(pilot)
-        await _paste(pilot, str(a))
-        await pilot.press("enter")
-        await _paste(pilot, str(b))
-        await pilot.press("enter")
-        await settle(pilot)
-        dialog = app.screen
+        dialog = await _comparison_of(pilot, app, "AC-05", a, b)
         dialog.query_one("#whole-population").focus()
         await pilot.press("space", "ctrl+s")
         await settle(pilot)
