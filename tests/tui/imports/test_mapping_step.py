@@ -29,19 +29,27 @@ def stored(handle) -> dict:
                 if r.ref.startswith("T-")}
 
 
+async def _columns_of(pilot, app, path: Path, profile: str | None = None):
+    """Requests view, `i`, the file (and a saved profile), then the mapping step: its dialog."""
+    await pilot.press("3")
+    await settle(pilot)
+    await pilot.press("i")
+    await settle(pilot)
+    assert type(app.screen).__name__ == "ImportFileDialog"
+    await pilot.press(*str(path))
+    if profile is not None:
+        app.screen.query_one("#profile", Select).value = profile
+    await pilot.press("ctrl+s")
+    await settle(pilot)
+    return app.screen
+
+
 async def test_unknown_headers_are_mapped_checked_imported_and_saved_as_a_profile(demo_app, tmp_path: Path):
     tracker = tmp_path / "tracker.csv"
     tracker.write_text(TRACKER, encoding="utf-8")
     app = demo_app
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("3")
-        await settle(pilot)
-        await pilot.press("i")
-        await settle(pilot)
-        assert type(app.screen).__name__ == "ImportFileDialog"
-        await pilot.press(*str(tracker), "ctrl+s")
-        await settle(pilot)
-        dialog = app.screen
+        dialog = await _columns_of(pilot, app, tracker)
         assert type(dialog).__name__ == "ImportMappingDialog"
         assert "does not know these headers" in str(dialog.query_one("#unrecognised").content)
         await pilot.press("ctrl+s")  # nothing mapped yet: refused, named
@@ -74,16 +82,7 @@ async def test_a_saved_profile_proposes_the_mapping_next_time(demo_app, tmp_path
     tracker.write_text(TRACKER, encoding="utf-8")
     app = demo_app
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("3")
-        await settle(pilot)
-        await pilot.press("i")
-        await settle(pilot)
-        file_dialog = app.screen
-        await pilot.press(*str(tracker))
-        file_dialog.query_one("#profile", Select).value = "acme-pbc"
-        await pilot.press("ctrl+s")
-        await settle(pilot)
-        dialog = app.screen
+        dialog = await _columns_of(pilot, app, tracker, profile="acme-pbc")
         assert [dialog.query_one(f"#map-{i}", Select).value for i in range(4)] == ["ref", "description", "", ""]
         await pilot.press("ctrl+s")
         await settle(pilot)
