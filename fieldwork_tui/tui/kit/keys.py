@@ -58,6 +58,9 @@ class OrderedKeys:
         if screen is not self.screen:  # type: ignore[attr-defined]
             return
         self._kit_ready_screen = screen
+        if self._kit_timer is not None and self._kit_waiting_for is screen:
+            self._kit_timer.stop()
+            self._kit_timer = None
         if self._kit_queue:
             self.call_later(self._kit_pump)  # type: ignore[attr-defined]
 
@@ -89,6 +92,8 @@ class OrderedKeys:
         self._kit_timer = self.set_timer(READY_TIMEOUT, lambda: self._kit_ready_timeout(screen))  # type: ignore[attr-defined]
 
     def _kit_ready_timeout(self, screen: Screen) -> None:
+        if not self._screen_stack:  # type: ignore[attr-defined]
+            return  # the app is closing: its screens are gone, and so is anyone to hand keys to
         if screen is self.screen and self._kit_ready_screen is not screen and self._kit_queue:  # type: ignore[attr-defined]
             log.warning("%s did not become ready within %ss; handing it the keys", screen, READY_TIMEOUT)
             self._kit_ready_screen = screen

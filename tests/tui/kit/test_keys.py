@@ -178,3 +178,17 @@ async def test_keys_after_back_go_to_the_screen_below():
         await settle(app)
         assert isinstance(app.screen, ListScreen)
         assert app.screen.flagged is True
+
+
+async def test_the_ready_timeout_firing_after_the_app_closed_is_harmless():
+    """CI saw it: keys were still waiting when a test's app closed, and the ready timeout then
+    fired on an app with no screens left — `ScreenStackError` failed the run."""
+    app = TinyApp()
+    async with app.run_test():
+        await settle(app)
+        screen = app.screen
+    app._kit_queue.append(object())  # a key still waiting when the app closed
+    app._kit_ready_screen = None
+    app._kit_ready_timeout(screen)  # no screens on the stack: nothing to hand keys to
+    assert app._kit_ready_screen is None
+
