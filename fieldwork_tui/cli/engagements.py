@@ -15,6 +15,7 @@ from fieldwork_tui.cli.common import (
     command,
     echo_import,
     echo_json,
+    fail,
     import_app,
     open_handle,
     printable,
@@ -23,10 +24,10 @@ from fieldwork_tui.cli.common import (
 )
 
 
-def launch_tui(engagement: str | None = None) -> None:
+def launch_tui(engagement: str | None = None, control: str | None = None, population: bool = False) -> None:
     from fieldwork_tui.tui.app import create_app
 
-    app = create_app(state.home, engagement)
+    app = create_app(state.home, engagement, control=control, population=population)
     app.run()
 
 
@@ -80,11 +81,27 @@ def demo(no_open: bool = typer.Option(False, "--no-open", help="Create the demo 
 
 
 @command(name="open")
-def open_(engagement: str | None = typer.Argument(None, help="Engagement slug or name prefix.")) -> None:
-    """Open the app on one engagement (or the picker)."""
-    if engagement:
-        open_handle(engagement).close()  # fail fast, with a one-line reason, before the screen takes over
-    launch_tui(engagement)
+def open_(
+    engagement: str | None = typer.Argument(None, help="Engagement slug or name prefix (or a team address)."),
+    control: str | None = typer.Option(None, "--control", help="Open straight on this control's detail."),
+    population: bool = typer.Option(False, "--population",
+                                    help="With --control: on its Sampling tab (population and sample)."),
+) -> None:
+    """Open the app on one engagement (or the picker), optionally straight on one control."""
+    if (control or population) and not engagement:
+        fail("--control and --population need an ENGAGEMENT: fieldwork open ENGAGEMENT --control REF")
+    if population and not control:
+        fail("--population needs --control REF: fieldwork open ENGAGEMENT --control REF --population")
+    if engagement:  # fail fast, with a one-line reason, before the screen takes over
+        handle = open_handle(engagement)
+        try:
+            if control:
+                from fieldwork_tui.services.controls import control_ref
+
+                control = control_ref(handle, control)  # NotFound names the ref; the app is not started
+        finally:
+            handle.close()
+    launch_tui(engagement, control=control, population=population)
 
 
 @command(name="status")

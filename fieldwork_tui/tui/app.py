@@ -90,10 +90,14 @@ class FieldworkApp(OrderedKeys, App):
                 priority=True),
     ]
 
-    def __init__(self, home: Path | str | None = None, handle: EngagementHandle | None = None) -> None:
+    def __init__(self, home: Path | str | None = None, handle: EngagementHandle | None = None, *,
+                 control: str | None = None, population: bool = False) -> None:
         super().__init__()
         self.home = home
         self.handle: EngagementHandle | None = handle
+        # the direct route (`fieldwork open ENG --control REF [--population]`): the screen shown first
+        self.start_control = control
+        self.start_population = population
         # where the file picker opens: the folder of the last file attached in this session (else home)
         self.attach_folder: Path | None = None
         self._filters.append(ControlCharFilter())  # nothing in the data can drive the terminal
@@ -101,8 +105,22 @@ class FieldworkApp(OrderedKeys, App):
     def on_mount(self) -> None:
         self.start_ordered_keys()
         self._apply_settings()
-        self.switch_mode("dashboard" if self.handle else "picker")
+        if self.handle is not None and self.start_control:
+            self.switch_mode("controls")  # escape goes back to the Controls list, as after enter
+            self.open_control(self.start_control, tab="sampling" if self.start_population else "inquiry")
+        else:
+            self.switch_mode("dashboard" if self.handle else "picker")
         self.check_database_in_background()
+
+    def open_control(self, ref: str, tab: str = "inquiry") -> None:
+        """Show control `ref`'s detail over the Controls list (the direct route and the dashboard's jump)."""
+        from fieldwork_tui.tui.screens.control_detail import ControlDetailScreen
+
+        if self.current_mode != "controls":
+            self.switch_mode("controls")
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
+        self.push_screen(ControlDetailScreen(ref, tab=tab))
 
     # -- engagement -----------------------------------------------------------
     def engagement_opened(self, handle: EngagementHandle) -> None:
@@ -204,8 +222,11 @@ class FieldworkApp(OrderedKeys, App):
         yield from (c for c in super().get_system_commands(screen) if c.title in {"Theme"})
 
 
-def create_app(home: Path | str | None = None, engagement: str | None = None) -> FieldworkApp:
+def create_app(home: Path | str | None = None, engagement: str | None = None, *, control: str | None = None,
+               population: bool = False) -> FieldworkApp:
+    """The app on `engagement` (or the picker); with `control`, straight on that control's detail (its
+    Sampling tab with `population`)."""
     from fieldwork_tui.services.team import open_any  # a local slug, or a team engagement's address
 
     handle = open_any(home, engagement) if engagement else None
-    return FieldworkApp(home=home, handle=handle)
+    return FieldworkApp(home=home, handle=handle, control=control, population=population)

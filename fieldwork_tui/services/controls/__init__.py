@@ -7,6 +7,7 @@ The area's public API: the CLI and the TUI import from here (or from `views`), n
 
 from fieldwork_tui.services.controls.catalog import (
     add_control,
+    control_ref,
     get_control,
     import_controls,
     list_controls,
@@ -38,6 +39,7 @@ __all__ = [
     "Overview",
     "add_control",
     "control_records",
+    "control_ref",
     "control_rows",
     "get_control",
     "import_controls",

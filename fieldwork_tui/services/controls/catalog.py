@@ -347,6 +347,13 @@ def get_control(handle: EngagementHandle, ref: str) -> Control:
         return find_control(s, ref)
 
 
+def control_ref(handle: EngagementHandle, ref: str) -> str:
+    """The stored ref of the control `ref` names (same matching rule as everywhere); NotFound naming
+    `ref` when there is none (the direct route `fieldwork open ENG --control REF` checks it first)."""
+    with handle.read() as s:
+        return find_control(s, ref).ref
+
+
 def find_control(session: Session, ref: str) -> Control:
     c = by_ref(session, Control, ref)
     if c is None:

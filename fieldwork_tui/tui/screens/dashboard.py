@@ -27,6 +27,8 @@ class DashboardScreen(EngagementScreen):
                 tooltip="Return the engagement to its previous phase"),
         Binding("f", "show_flagged", "Flagged controls", id="dashboard.flagged",
                 tooltip="Open the controls view filtered to the controls not yet defensible"),
+        Binding("g", "go_to_control", "Go to control", id="dashboard.go_to_control",
+                tooltip="Type a control's ref and open its detail"),
     ]
     MAIN = "#dashboard-body"
     DEFAULT_CSS = """
@@ -158,3 +160,20 @@ class DashboardScreen(EngagementScreen):
         from fieldwork_tui.tui.screens.controls import ControlsScreen
 
         ControlsScreen.open_flagged(self.app)
+
+    def action_go_to_control(self) -> None:
+        """Ask for a ref (checked in a worker: an unknown ref is named in the dialog, which stays open),
+        then show that control's detail over the Controls list."""
+        from fieldwork_tui.services.controls import control_ref
+        from fieldwork_tui.tui.kit.forms import PromptDialog
+
+        handle = self.handle
+        dialog = PromptDialog("Go to control", "Control ref", placeholder="e.g. CC6.1-01",
+                              required="ref: type a control's ref", save_label="Go",
+                              save=lambda text: control_ref(handle, text))
+
+        def chosen(ref: str | None) -> None:
+            if ref:
+                self.app.open_control(ref)  # type: ignore[attr-defined]
+
+        self.app.push_screen(dialog, chosen)
