@@ -134,6 +134,7 @@ async def run_action(action: Action) -> None:
 
     if isinstance(action.node, ActionArea):
         reveal(action.node)
+        await action.node.prepare()  # a tab built on demand composes before its action runs
     app = action.node.app
     app.running_palette_action = True  # an action offered by the palette runs even off its key's screen
     try:

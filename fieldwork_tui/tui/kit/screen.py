@@ -235,6 +235,10 @@ class ActionArea(Vertical):
                     return widget
         return next((w for w in self.query("*") if w.can_focus and w.focusable), None)
 
+    async def prepare(self) -> None:
+        """Called after `reveal()` and before one of the area's actions runs from the palette: an area
+        composed on demand (a tab built when first shown) builds itself here."""
+
     def reveal(self) -> None:
         """Show this area (its tab) and focus its main widget."""
         reveal(self)

@@ -2,14 +2,16 @@
 seven tabs of fieldwork (Inquiry, Observation, Inspection, Re-performance, Sampling, Exceptions, Review).
 
 Opening a control reads everything it shows in ONE worker (the control's records and what each tab
-adds); keys typed meanwhile wait and then go to the tab that is shown. A tab switch focuses the tab's
-table at once, so `ctrl+→ a` attaches on the Inspection tab.
+adds); keys typed meanwhile wait and then go to the tab that is shown. Only the tab shown first is
+composed; another is composed when it is first shown, with the data already read, and the screen
+takes no keys until it is (so `ctrl+→ a` typed at once attaches on the Inspection tab).
 """
 
 from __future__ import annotations
 
 from rich.table import Table
 from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Static, TabbedContent, TabPane
@@ -73,14 +75,50 @@ class ControlDetailScreen(EngagementScreen):
         with TabbedContent(initial=self.initial_tab):
             for key, label, cls in TABS:
                 with TabPane(label, id=key):
-                    yield cls(self.ref, id=f"tab-{key}")
+                    yield cls(self.ref, id=f"tab-{key}", built=key == self.initial_tab)
 
     def on_mount(self) -> None:
         self._tabs = {f"tab-{key}": tab for key, _l, _c in TABS for tab in [self.query_one(f"#tab-{key}", ControlTab)]}
+        self._extras: dict = {}
+        self._composed = {tab_id for tab_id, tab in self._tabs.items() if tab.built}  # filled by `show`
 
     def main_widget(self):
         active = self.query_one(TabbedContent).active or self.initial_tab
-        return self.query_one(f"#tab-{active}", ControlTab).main_widget()
+        tab = self.query_one(f"#tab-{active}", ControlTab)
+        return tab.main_widget() if tab.built and tab.children else None
+
+    # -- tabs composed when first shown ----------------------------------------------------------------
+    def show_tab(self, pane_id: str) -> None:
+        tab = self._tabs.get(f"tab-{pane_id}")
+        if tab is not None and not tab.built:
+            self.app.screen_not_ready(self)  # type: ignore[attr-defined] - keys wait for the new tab
+        super().show_tab(pane_id)
+
+    @on(TabbedContent.TabActivated)
+    async def _build_shown_tab(self, event: TabbedContent.TabActivated) -> None:
+        tab = next(iter(event.pane.query(ControlTab)), None)
+        if tab is not None:
+            await self.build_tab(tab)
+
+    async def build_tab(self, tab: ControlTab) -> None:
+        """Compose `tab` (first showing), fill it from the data already read and focus it; keys typed
+        meanwhile wait and then go to it."""
+        if tab.built:
+            return
+        tab.built = True
+        self.app.screen_not_ready(self)  # type: ignore[attr-defined]
+        try:
+            await tab.recompose()
+            self._composed.add(tab.id)
+            if self._kit_has_data and self.records is not None:
+                tab.show(self.records, self._extras.get(tab.id))
+            if self.query_one(TabbedContent).active == (tab.id or "").removeprefix("tab-"):
+                target = tab.main_widget()
+                if target is not None:
+                    self.set_focus(target)
+        finally:
+            if self._kit_loaded:  # before the first load, that load says when the screen is ready
+                self.app.screen_ready(self)  # type: ignore[attr-defined]
 
     # -- the data: one worker for the control and its tabs ----------------------------------------------
     def fetch(self):
@@ -95,9 +133,11 @@ class ControlDetailScreen(EngagementScreen):
     def show(self, data) -> None:
         records, extras, hold = data
         self.records = records
+        self._extras = extras
         self.query_one("#control-header", Static).update(self._header(records, hold))
         for tab_id, tab in self._tabs.items():
-            tab.show(records, extras.get(tab_id))
+            if tab_id in self._composed:
+                tab.show(records, extras.get(tab_id))
 
     def _header(self, rec, hold=None) -> Table:
         c = rec.control

@@ -46,7 +46,7 @@ class ActionTab(ControlTab):
         super().__init__(ref, **kwargs)
         self.keys: list[object] = []
 
-    def compose(self):
+    def compose_tab(self):
         with Horizontal(classes="tab-actions"):
             for action, label in self.ACTIONS:
                 yield FormButton(label, id=f"do-{action}", compact=True)

@@ -1,11 +1,16 @@
 """A tab of the control detail screen: an `ActionArea` (its keys in ? and the palette, even while
 hidden) that knows its control. The screen reads everything the tabs show in ONE worker: each tab's
 `fetch(handle, ref)` (worker thread, services only) next to the control's records, then `show(records,
-extra)` on the UI thread. After a change a tab calls `changed()`; the screen loads again."""
+extra)` on the UI thread. After a change a tab calls `changed()`; the screen loads again.
+
+A tab composes its widgets (`compose_tab()`) only when it is first shown (`built`): the screen builds
+it then, holding keys meanwhile, so opening a control builds one tab, not seven."""
 
 from __future__ import annotations
 
 from typing import Any
+
+from textual.app import ComposeResult
 
 from fieldwork_tui.tui.kit.screen import ActionArea
 from fieldwork_tui.tui.messages import DataChanged
@@ -18,9 +23,31 @@ class ControlTab(ActionArea):
     """
     TAB_LABEL = ""
 
-    def __init__(self, ref: str, **kwargs) -> None:
+    def __init__(self, ref: str, *, built: bool = True, **kwargs) -> None:
         super().__init__(**kwargs)
         self.ref = ref
+        self.built = built  # composed; False until the tab is first shown
+
+    def compose(self) -> ComposeResult:
+        if self.built:
+            yield from self.compose_tab()
+
+    def compose_tab(self) -> ComposeResult:
+        """The tab's widgets (composed when the tab is first shown)."""
+        yield from ()
+
+    def main_widget(self):
+        return self.tab_main_widget() if self.built and self.children else None  # nothing before it is built
+
+    def tab_main_widget(self):
+        """The widget that takes the keys when the (built) tab is shown."""
+        return super().main_widget()
+
+    async def prepare(self) -> None:
+        """Before one of this tab's actions runs (from the palette): build the tab if it is not yet."""
+        build = getattr(self.screen, "build_tab", None)
+        if build is not None:
+            await build(self)
 
     @property
     def AREA_LABEL(self) -> str:  # noqa: N802

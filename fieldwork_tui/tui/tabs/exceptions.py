@@ -49,7 +49,7 @@ class ExceptionsTab(ControlTab):
         super().__init__(ref, **kwargs)
         self.view = None
 
-    def compose(self) -> ComposeResult:
+    def compose_tab(self) -> ComposeResult:
         table = VirtualTable(ListSource(COLUMNS, []), id="control-exceptions")
         table.empty_text = "No exception on this control (a to add; deviations come from the Sampling tab)."
         yield table

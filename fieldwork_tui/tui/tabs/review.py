@@ -105,7 +105,7 @@ class ReviewTab(ControlTab):
         self.notes: dict = {}
         self.settings = None
 
-    def compose(self) -> ComposeResult:
+    def compose_tab(self) -> ComposeResult:
         yield Static(id="signoffs")
         yield Static(id="review-setting")
         with Horizontal(classes="review-buttons"):

@@ -65,7 +65,7 @@ class SamplingTab(ControlTab):
         self._to_untested = False  # after a selection: put the cursor on the first item to test
         self.show_method = False  # m: the whole method record in the summary
 
-    def compose(self) -> ComposeResult:
+    def compose_tab(self) -> ComposeResult:
         yield Static(id="sampling-summary")
         yield ProgressBar(id="sampling-progress", show_eta=False)
         yield TestingPanel(self.ref, id="sampling-testing")
@@ -74,7 +74,7 @@ class SamplingTab(ControlTab):
     def panel(self) -> TestingPanel:
         return self.query_one("#sampling-testing", TestingPanel)
 
-    def main_widget(self):
+    def tab_main_widget(self):
         grid = self.panel.grid
         return grid if grid.display else self.panel
 
