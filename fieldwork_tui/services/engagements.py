@@ -173,6 +173,13 @@ def open_path(root: Path) -> EngagementHandle:
     return open_handle(root)
 
 
+def change_marker(handle: EngagementHandle) -> tuple:
+    """THE marker of "the engagement changed" (every view compares it on return and reloads only if it
+    moved): the journal's last id plus `PRAGMA data_version` on SQLite, the transaction horizon on a
+    team server — a commit by this process or any other moves it."""
+    return handle.change_marker()
+
+
 def engagement_summary(handle: EngagementHandle) -> dict:
     eng = handle.engagement()
     return {

@@ -14,6 +14,8 @@ from __future__ import annotations
 import getpass
 import os
 import shutil
+import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -72,6 +74,8 @@ class EngagementHandle:
     #: read-only copies: store/holds.py), each called with the new session.
     session_hooks: list = field(default_factory=list, repr=False, compare=False)
     _lock_fd: int | None = field(default=None, repr=False, compare=False)
+    _marker_conn: object = field(default=None, repr=False, compare=False)
+    _marker_lock: object = field(default_factory=threading.Lock, repr=False, compare=False)
 
     @property
     def slug(self) -> str:
@@ -155,7 +159,29 @@ class EngagementHandle:
                 raise NotFound(f"{self.db_path}: the database has no engagement record")
             return eng
 
+    def change_marker(self) -> tuple:
+        """What moves whenever the engagement changes, by this process or any other: SQLite's
+        `PRAGMA data_version` on a connection kept for it alone (which never writes, so every commit
+        by any other connection moves it — journaled or not, such as a hold) and the journal's last id.
+        Cheap: no table is read but the journal's primary key."""
+        with self._marker_lock:  # type: ignore[attr-defined]
+            if self._marker_conn is None:
+                uri = self.db_path.resolve().as_uri() + "?mode=ro"
+                self._marker_conn = sqlite3.connect(uri, uri=True, check_same_thread=False,
+                                                    isolation_level=None)
+            conn = self._marker_conn
+            version = conn.execute("PRAGMA data_version").fetchone()[0]  # type: ignore[attr-defined]
+            last = conn.execute(f"SELECT max(id) FROM {journal.TABLE_NAME}").fetchone()[0]  # type: ignore[attr-defined]
+        return ("sqlite", version, last)
+
+    def _close_marker(self) -> None:
+        with self._marker_lock:  # type: ignore[attr-defined]
+            conn, self._marker_conn = self._marker_conn, None
+        if conn is not None:
+            conn.close()  # type: ignore[attr-defined]
+
     def close(self) -> None:
+        self._close_marker()
         self.engine.dispose()
         self.read_engine.dispose()
         mark_clean(self.db_path)  # the next open can skip the full integrity scan

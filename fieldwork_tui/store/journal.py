@@ -26,6 +26,7 @@ from fieldwork_tui.store.models import Engagement, JournalEntry, utcnow
 
 GENESIS = "0" * 64
 _TABLE = JournalEntry.__table__  # type: ignore[attr-defined]
+TABLE_NAME: str = _TABLE.name  # the change marker reads its last id (store/handle.py)
 #: Tables whose edits stay allowed after the engagement locks (additions are always allowed): the same
 #: rule the database's triggers enforce (store/locks.py holds it once).
 _EDITABLE_WHEN_LOCKED = locks.UPDATABLE_WHEN_LOCKED

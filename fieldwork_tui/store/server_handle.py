@@ -46,6 +46,19 @@ class ServerHandle(EngagementHandle):
 
         return ServerVault(self.vault_path, self.engine, upload_engine=self.read_engine)
 
+    def change_marker(self) -> tuple:
+        """The journal's last id and the server's transaction horizon (`pg_current_snapshot()`'s xmin
+        and xmax: xmax moves when any transaction takes an id, xmin when the oldest open one ends), so
+        a commit by any client — journaled or not, such as a hold — moves the marker."""
+        from fieldwork_tui.store import journal
+
+        with self.read_engine.connect() as conn:
+            last = conn.exec_driver_sql(f"SELECT max(id) FROM {journal.TABLE_NAME}").scalar()
+            xmin, xmax = conn.exec_driver_sql(
+                "SELECT pg_snapshot_xmin(pg_current_snapshot())::text, "
+                "pg_snapshot_xmax(pg_current_snapshot())::text").one()
+        return ("postgresql", last, xmin, xmax)
+
     def close(self) -> None:
         self.engine.dispose()
         self.read_engine.dispose()

@@ -3,6 +3,10 @@
 Built on the kit's `KitScreen`: a screen implements `fetch()` (worker thread: read from the services)
 and `show(data)` (UI thread); the bar's summary is read in the same worker. Changes go through
 `commit(service_call, success=...)`, which runs them in a worker and loads the screen again.
+
+On a return to the screen (a view switch, a screen above it closed) the worker first reads the
+engagement's change marker (`services.engagements.change_marker`) and reads the rest only if it moved
+since the screen's last load: switching views back and forth reads nothing else.
 """
 
 from __future__ import annotations
@@ -19,10 +23,15 @@ if TYPE_CHECKING:
     from fieldwork_tui.services.engagements import EngagementHandle
 
 
+_UNCHANGED = object()  # what a return's worker hands back when the engagement did not change
+
+
 class EngagementScreen(KitScreen):
     """Base of the screens that show one engagement. Subclasses compose `body()`."""
 
     VIEW_NAME = ""
+    _kit_marker: Any = None  # the change marker read with the data shown
+    _kit_only_if_changed = False  # the next load is a return: read only if the marker moved
 
     @property
     def handle(self) -> EngagementHandle:
@@ -44,13 +53,38 @@ class EngagementScreen(KitScreen):
     def _kit_fetches(self) -> bool:
         return True
 
-    def _kit_fetch(self) -> Any:
-        from fieldwork_tui.services.engagements import engagement_summary
+    def _kit_resumed(self) -> None:
+        self._kit_only_if_changed = True  # the load a return starts (if any) may read nothing
+        try:
+            super()._kit_resumed()
+        finally:
+            self._kit_only_if_changed = False
 
-        return engagement_summary(self.handle), self.fetch()
+    def load(self) -> None:
+        only_if_changed = self._kit_only_if_changed and self._kit_has_data
+        self._kit_only_if_changed = False
+        known = self._kit_marker if only_if_changed else None
+        self._kit_fetch = lambda: self._fetch_if_changed(known)  # type: ignore[method-assign]
+        super().load()
+
+    def _fetch_if_changed(self, known: Any) -> Any:
+        from fieldwork_tui.services.engagements import change_marker, engagement_summary
+
+        marker = change_marker(self.handle)  # read first: a change while fetching shows next time
+        if known is not None and marker == known:
+            return _UNCHANGED
+        return marker, engagement_summary(self.handle), self.fetch()
+
+    def _kit_shown(self, data: Any) -> None:
+        if data is _UNCHANGED:  # nothing moved: what is shown stays, nothing is redrawn
+            self.set_loading(False)
+            self._kit_first_load_done()
+            return
+        super()._kit_shown(data)
 
     def _kit_show(self, data: Any) -> None:
-        summary, own = data
+        marker, summary, own = data
+        self._kit_marker = marker
         self.query_one(EngagementBar).show(summary, self.VIEW_NAME)
         self.show(own)
 
