@@ -76,8 +76,9 @@ def conclusion_view(handle: EngagementHandle, ref: str) -> ConclusionView:
 
 
 def conclude_control(handle: EngagementHandle, ref: str, conclusion: Conclusion | str | None = None,
-                     note: str = "") -> ConclusionView:
-    """Record the control's conclusion: the suggestion unless `conclusion` differs, which needs a note."""
+                     note: str = "", *, expected_version: int | None = None) -> ConclusionView:
+    """Record the control's conclusion: the suggestion unless `conclusion` differs, which needs a note.
+    `expected_version` (services/team `control_version`): refused if someone changed the control since."""
     from fieldwork_tui.services.controls.catalog import set_conclusion
 
     view = conclusion_view(handle, ref)
@@ -89,7 +90,7 @@ def conclude_control(handle: EngagementHandle, ref: str, conclusion: Conclusion 
     if chosen is not view.suggested and not note:
         raise InvalidInput(f"note: concluding {chosen.value} when the work supports {view.suggested.value} "
                            f"needs a note ({view.why})")
-    set_conclusion(handle, view.ref, chosen, note or view.why)
+    set_conclusion(handle, view.ref, chosen, note or view.why, expected_version=expected_version)
     return conclusion_view(handle, ref)
 
 
