@@ -64,6 +64,11 @@ def _facts(handle: EngagementHandle, ref: str):
 
 
 def conclusion_view(handle: EngagementHandle, ref: str) -> ConclusionView:
+    from fieldwork_tui.services.controls.catalog import find_control
+    from fieldwork_tui.store import versions
+
+    with handle.read() as s:  # first: a change while the facts are read makes the save refused, never lost
+        version = versions.version_of(s, "control", find_control(s, ref).id).version
     rec, pf, cf, wordings, pop, names = _facts(handle, ref)
     suggested, why = reporting.suggest_conclusion(cf)
     row = reporting.section_iv_row(rec.control.ref, pf, wordings, rec.control.conclusion,
@@ -72,7 +77,7 @@ def conclusion_view(handle: EngagementHandle, ref: str) -> ConclusionView:
     # description shows the marker for the auditor to reword
     row.procedures = [reporting.withhold_names(p, names) for p in row.procedures]
     return ConclusionView(ref=rec.control.ref, current=rec.control.conclusion, note=rec.control.conclusion_note,
-                          suggested=suggested, why=why, row=row)
+                          suggested=suggested, why=why, row=row, version=version)
 
 
 def conclude_control(handle: EngagementHandle, ref: str, conclusion: Conclusion | str | None = None,
