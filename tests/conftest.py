@@ -59,6 +59,21 @@ def _no_blink(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(TextArea, "cursor_blink", False)
 
 
+@pytest.fixture(autouse=True)
+def _pilot_waits_on_events(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pilot's key presses and pauses wait on the app's events, not on sleeps, and the app paints once
+    per settle rather than at every refresh tick (tests/tui/support.py)."""
+    import textual.app
+    import textual.pilot
+    import textual.screen
+
+    from tests.tui.support import _deferred_compositor_refresh, idle_on_events, key_handled
+
+    monkeypatch.setattr(textual.pilot, "wait_for_idle", idle_on_events)  # pause, exit
+    monkeypatch.setattr(textual.app, "wait_for_idle", key_handled)  # after each key pressed
+    monkeypatch.setattr(textual.screen.Screen, "_compositor_refresh", _deferred_compositor_refresh)
+
+
 @pytest.fixture
 def home(tmp_path: Path) -> Path:
     return tmp_path / "home"

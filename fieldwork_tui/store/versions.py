@@ -32,6 +32,9 @@ class RowVersion:
 
 
 def version_of(session: Session, table: str, pk: Any) -> RowVersion:
+    """`pk` None: a row not there yet (a response not recorded): version 0."""
+    if pk is None:
+        return RowVersion(0)
     row = session.connection().execute(
         select(_J.c.id, _J.c.actor, _J.c.at).where(_J.c.entity == table, _J.c.entity_id == str(pk))
         .order_by(_J.c.id.desc()).limit(1)

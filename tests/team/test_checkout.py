@@ -186,6 +186,36 @@ def test_a_check_in_killed_halfway_leaves_the_server_unchanged(team, home: Path,
         assert check_engagement(server).problems == [] and control_holds(server) == []
 
 
+def test_a_check_in_that_died_after_the_server_commit_is_recognised_on_retry(team, home: Path, tmp_path: Path,
+                                                                              as_user, monkeypatch) -> None:
+    """The server committed the merge, the process died before the replica's marker said so: the retry finds
+    the merge (by the replica chain head its entry records), marks the replica and appends nothing again."""
+    as_user("elena")
+    checkout(home, team, "CE-01", out=tmp_path / "elena")
+    h = open_path(tmp_path / "elena")
+    try:
+        set_conclusion(h, "CE-01", "effective", "tested offline")
+    finally:
+        h.close()
+
+    def dies(_root):
+        raise RuntimeError("killed after the server's commit")
+
+    real = checkout_module._server_committed
+    monkeypatch.setattr(checkout_module, "_server_committed", dies)
+    with pytest.raises(RuntimeError, match="killed"):
+        checkin(home, str(tmp_path / "elena"))
+    after_commit = _state(home, team)
+    monkeypatch.setattr(checkout_module, "_server_committed", real)
+    again = checkin(home, str(tmp_path / "elena"))
+    assert again.already and again.entries == 0 and "already checked in" in again.summary()
+    assert _state(home, team) == after_commit  # nothing appended twice
+    with pytest.raises(FieldworkError, match="already checked in"):
+        checkin(home, str(tmp_path / "elena"))  # the marker now says so
+    with Server(home, team) as server:
+        assert check_engagement(server).problems == [] and control_holds(server) == []
+
+
 def test_a_replica_journal_tampered_with_before_check_in_is_refused(team, home: Path, tmp_path: Path,
                                                                     as_user) -> None:
     as_user("elena")

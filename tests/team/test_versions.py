@@ -50,3 +50,50 @@ def test_a_conclusion_saved_over_a_changed_control_is_refused(engagement, collea
     assert get_control(engagement, "AC-01").conclusion_note == "sam's note"
     # a save without a version (the CLI's, a single auditor's) is not checked: nothing changes for them
     set_conclusion(engagement, "AC-01", None, "")
+
+
+def test_a_management_response_recorded_meanwhile_is_not_overwritten(engagement, colleague) -> None:
+    from fieldwork_tui.services.findings import respond
+    from fieldwork_tui.services.team import response_version
+
+    add_control(engagement, "AC-01", "Access reviews")
+    ex = create_exception(engagement, "AC-01", instance="Q2 review", deviation="not signed")
+    mine = response_version(engagement, ex.id)  # none recorded yet: 0
+    assert mine == 0
+    respond(colleague, ex.id, root_cause="sam's cause", responder="CFO",
+            expected_version=response_version(colleague, ex.id))
+    with pytest.raises(SaveConflict, match=r"management response to exception #\d+ was changed by sam"):
+        respond(engagement, ex.id, root_cause="elena's cause", responder="CFO", expected_version=mine)
+    assert get_exception(engagement, ex.id).response.root_cause == "sam's cause"
+
+
+def test_clearing_a_note_changed_since_it_was_read_is_refused(engagement, colleague) -> None:
+    from fieldwork_tui.services.findings import add_note, answer_note, clear_note, list_notes
+    from fieldwork_tui.services.team import note_version
+
+    add_control(engagement, "AC-01", "Access reviews")
+    note = add_note(engagement, "AC-01", "Which period?")  # elena (the reviewer) writes it
+    answer_note(colleague, note.id, "Q3.", expected_version=note_version(colleague, note.id))
+    mine = note_version(engagement, note.id)
+    answer_note(colleague, note.id, "Q3, and Q4 too.", expected_version=note_version(colleague, note.id))
+    with pytest.raises(SaveConflict, match=r"review note #\d+ was changed by sam"):
+        clear_note(engagement, note.id, expected_version=mine)  # she read the first answer only
+    assert list_notes(engagement)[0].status == "open"
+    clear_note(engagement, note.id, expected_version=note_version(engagement, note.id))
+
+
+def test_a_request_status_change_over_a_changed_request_is_refused(engagement, colleague) -> None:
+    from fieldwork_tui.services.requests import change_status, request_detail
+    from fieldwork_tui.services.team import request_version
+    from fieldwork_tui.store.models import EvidenceRequest
+
+    with engagement.session() as s:
+        req = EvidenceRequest(ref="R-1", description="user list")
+        s.add(req)
+        s.flush()
+        rid = req.id
+    mine = request_version(engagement, rid)
+    change_status(colleague, [rid], "submitted", expected_versions={rid: request_version(colleague, rid)})
+    with pytest.raises(SaveConflict, match=r"request .* was changed by sam"):
+        change_status(engagement, [rid], "not_applicable", "no longer needed", expected_versions={rid: mine})
+    assert request_detail(engagement, rid).status.value == "submitted"

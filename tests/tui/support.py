@@ -22,6 +22,80 @@ async def _handled(app) -> None:
     await marker.wait()
 
 
+async def idle_on_events(min_sleep: float = 0, max_sleep: float = 1) -> None:
+    """Textual's Pilot waits for "CPU idle" after every key and pause: it sleeps in 20 ms steps until
+    the process used little CPU in one (`textual._wait.wait_for_idle`) - at least 40 ms a key, and up
+    to a second each when a worker thread or the machine is busy. The suite replaces it with a wait on
+    events (tests/conftest.py): a key sent through the headless driver is posted to the app on the
+    loop's next turns, then every message queued on the app so far is handled, then every callback
+    those queued. (`settle` waits for the rest: the kit's key queue, filters and workers;
+    `key_handled` below waits for all of it after each key Pilot presses.)"""
+    import asyncio
+
+    from textual._context import active_app
+
+    for _ in range(3):  # the driver posts keys with run_coroutine_threadsafe: a few loop turns
+        await asyncio.sleep(0)
+    app = active_app.get(None)
+    if app is None or not app.is_running or app._exception is not None:
+        return
+    for _ in range(2):
+        marker = asyncio.Event()
+        if not app.call_later(marker.set):  # closing: nothing more will be handled
+            return
+        crash = asyncio.ensure_future(app._exception_event.wait())
+        done = asyncio.ensure_future(marker.wait())
+        try:
+            await asyncio.wait({done, crash}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            crash.cancel()
+            done.cancel()
+        if app._exception is not None:
+            return
+
+
+async def key_handled(min_sleep: float = 0, max_sleep: float = 1) -> None:
+    """What Pilot waits for after each key it presses (tests/conftest.py): the key and everything it
+    set in motion - workers included, so a dialog a key's worker opens is up before the next key, as
+    a user waits to see the question before answering it."""
+    from textual._context import active_app
+
+    await idle_on_events()
+    app = active_app.get(None)
+    if app is not None and app.is_running and app._exception is None:
+        await settle(app)
+
+
+def _deferred_compositor_refresh(screen) -> None:
+    """Textual paints the top screen after every refresh tick (up to 60 a second), into a headless
+    driver that discards it - a third of a Pilot test's CPU. The suite paints once per `settle`
+    instead (tests/conftest.py): the regions made dirty meanwhile are kept and painted together, so
+    every settled state is still rendered (a widget whose rendering fails still fails its test)."""
+    app = screen.app
+    if screen is app.screen and not app.is_inline:
+        screen._dirty_widgets.clear()  # their regions are in the compositor's dirty regions
+        screen._fw_paint_due = True
+        return
+    PAINT(screen)
+
+
+def paint(app) -> None:
+    """Paint what changed on the top screen since it was last painted (see above)."""
+    try:
+        screen = app.screen
+    except Exception:  # noqa: BLE001 - no screen (the app is closing)
+        return
+    if getattr(screen, "_fw_paint_due", False) and screen.is_attached:
+        screen._fw_paint_due = False
+        PAINT(screen)
+
+
+from textual.screen import Screen as _Screen  # noqa: E402
+
+#: Textual's own painting, used by `paint`.
+PAINT = _Screen._compositor_refresh
+
+
 async def _filters_done(app) -> None:
     """Wait for every filter bar of the screen to show the result for the text in its box."""
     from fieldwork_tui.tui.kit.filter_bar import FilterBar
@@ -86,9 +160,16 @@ async def settle(pilot, rounds: int = 100) -> None:
                 pass
         await _handled(app)
 
+    def idle() -> bool:
+        return not _busy(app) and not getattr(app, "_kit_queue", None) and not getattr(app, "_kit_busy", False)
+
     for _ in range(rounds):
         await _unless_crashed(app, one_round())
-        if not _busy(app) and not getattr(app, "_kit_queue", None) and not getattr(app, "_kit_busy", False):
+        if idle():
+            paint(app)  # may read a page of a table (a worker): then another round
+            await _handled(app)
+            if not idle():
+                continue
             if pilot is not app:
                 await pilot.pause()
             return

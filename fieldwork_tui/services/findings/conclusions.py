@@ -64,6 +64,11 @@ def _facts(handle: EngagementHandle, ref: str):
 
 
 def conclusion_view(handle: EngagementHandle, ref: str) -> ConclusionView:
+    from fieldwork_tui.services.controls.catalog import find_control
+    from fieldwork_tui.store import versions
+
+    with handle.read() as s:  # first: a change while the facts are read makes the save refused, never lost
+        version = versions.version_of(s, "control", find_control(s, ref).id).version
     rec, pf, cf, wordings, pop, names = _facts(handle, ref)
     suggested, why = reporting.suggest_conclusion(cf)
     row = reporting.section_iv_row(rec.control.ref, pf, wordings, rec.control.conclusion,
@@ -72,12 +77,13 @@ def conclusion_view(handle: EngagementHandle, ref: str) -> ConclusionView:
     # description shows the marker for the auditor to reword
     row.procedures = [reporting.withhold_names(p, names) for p in row.procedures]
     return ConclusionView(ref=rec.control.ref, current=rec.control.conclusion, note=rec.control.conclusion_note,
-                          suggested=suggested, why=why, row=row)
+                          suggested=suggested, why=why, row=row, version=version)
 
 
 def conclude_control(handle: EngagementHandle, ref: str, conclusion: Conclusion | str | None = None,
-                     note: str = "") -> ConclusionView:
-    """Record the control's conclusion: the suggestion unless `conclusion` differs, which needs a note."""
+                     note: str = "", *, expected_version: int | None = None) -> ConclusionView:
+    """Record the control's conclusion: the suggestion unless `conclusion` differs, which needs a note.
+    `expected_version` (services/team `control_version`): refused if someone changed the control since."""
     from fieldwork_tui.services.controls.catalog import set_conclusion
 
     view = conclusion_view(handle, ref)
@@ -89,7 +95,7 @@ def conclude_control(handle: EngagementHandle, ref: str, conclusion: Conclusion 
     if chosen is not view.suggested and not note:
         raise InvalidInput(f"note: concluding {chosen.value} when the work supports {view.suggested.value} "
                            f"needs a note ({view.why})")
-    set_conclusion(handle, view.ref, chosen, note or view.why)
+    set_conclusion(handle, view.ref, chosen, note or view.why, expected_version=expected_version)
     return conclusion_view(handle, ref)
 
 

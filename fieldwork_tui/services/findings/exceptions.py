@@ -342,8 +342,9 @@ def update_exception(handle: EngagementHandle, exception_id: int, *, expected_ve
 def respond(handle: EngagementHandle, exception_id: int, *, root_cause: str, corrective_action: str = "",
             compensating_controls: str = "", remediation_status: RemediationStatus | str = RemediationStatus.not_started,
             remediation_date: dt.date | str | None = None, responder: str = "",
-            responded_on: dt.date | str | None = None) -> ManagementResponse:
-    """Record (or revise) management's response to an exception."""
+            responded_on: dt.date | str | None = None, expected_version: int | None = None) -> ManagementResponse:
+    """Record (or revise) management's response to an exception. `expected_version` (services/team:
+    `response_version`, 0 when there was none): refused if someone recorded or changed it since."""
     from fieldwork_tui.store.clock import today
 
     status = _enum(RemediationStatus, remediation_status, "remediation status")
@@ -358,6 +359,8 @@ def respond(handle: EngagementHandle, exception_id: int, *, root_cause: str, cor
     with handle.session() as s:
         ex = _get(s, exception_id)
         resp = s.exec(select(ManagementResponse).where(ManagementResponse.exception_id == ex.id)).first()
+        versions.expect(s, "managementresponse", resp.id if resp else None, expected_version,
+                        f"the management response to exception #{exception_id}")
         if resp is None:
             resp = ManagementResponse(exception_id=ex.id)
         resp.root_cause = root_cause.strip()

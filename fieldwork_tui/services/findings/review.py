@@ -22,6 +22,7 @@ from fieldwork_tui.services.controls.catalog import find_control
 from fieldwork_tui.services.errors import InvalidInput, NotFound
 from fieldwork_tui.services.findings.views import NoteView, ReviewSettings
 from fieldwork_tui.services.identity import signer
+from fieldwork_tui.store import versions
 from fieldwork_tui.store.handle import EngagementHandle
 from fieldwork_tui.store.models import Control, ControlException, Engagement, ReviewNote, utcnow
 
@@ -91,12 +92,13 @@ def _facts(note: ReviewNote) -> NoteFacts:
                      response=note.response, responded_by=note.responded_by)
 
 
-def answer_note(handle: EngagementHandle, note_id: int, text: str) -> NoteView:
+def answer_note(handle: EngagementHandle, note_id: int, text: str, *, expected_version: int | None = None) -> NoteView:
     """The preparer's answer to a note (stored on the note; answering again replaces it while the
     note is open — the journal keeps every version). The note stays open until its author clears it."""
     who = signer(handle).name
     with handle.session() as s:
         note = _note(s, note_id)
+        versions.expect(s, "reviewnote", note_id, expected_version, f"review note #{note_id}")
         allow = bool(s.exec(select(Engagement.allow_self_review)).first())
         problem = respond_problem(_facts(note), who, text, allow_self_review=allow)
         if problem:
@@ -109,11 +111,12 @@ def answer_note(handle: EngagementHandle, note_id: int, text: str) -> NoteView:
         return _one_view(s, note)
 
 
-def clear_note(handle: EngagementHandle, note_id: int) -> NoteView:
+def clear_note(handle: EngagementHandle, note_id: int, *, expected_version: int | None = None) -> NoteView:
     """Clear an answered note: its author only (the note stays, marked cleared)."""
     who = signer(handle).name
     with handle.session() as s:
         note = _note(s, note_id)
+        versions.expect(s, "reviewnote", note_id, expected_version, f"review note #{note_id}")
         problem = clear_problem(_facts(note), who)
         if problem:
             raise InvalidInput(problem)

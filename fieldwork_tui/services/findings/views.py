@@ -42,6 +42,7 @@ class ConclusionView:
     suggested: Conclusion
     why: str
     row: reporting.SectionIVRow
+    version: int = 0  # the control's row version when read (store/versions.py): hand it back to conclude
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,7 @@ from fieldwork_tui.services.requests.views import (
     RequestRow,
 )
 from fieldwork_tui.store import portable_sql as psql
+from fieldwork_tui.store import versions
 from fieldwork_tui.store.handle import EngagementHandle
 from fieldwork_tui.store.models import (
     Control,
@@ -314,11 +315,15 @@ def set_status_in(s: Session, req: EvidenceRequest, status: RequestStatus, reaso
 
 
 def change_status(handle: EngagementHandle, ids: Iterable[int], status: RequestStatus | str, reason: str = "", *,
-                  today: dt.date | None = None) -> int:
-    """Bulk status change, all-or-nothing: refused (naming the requests) if any change is not allowed."""
+                  today: dt.date | None = None, expected_versions: dict[int, int] | None = None) -> int:
+    """Bulk status change, all-or-nothing: refused (naming the requests) if any change is not allowed.
+    `expected_versions` ({request id: version}, services/team `request_version`): refused if someone
+    changed one of those requests since it was read."""
     status, today = RequestStatus(status), _today(today)
     with handle.session() as s:
         reqs = _load(s, ids)
+        for r in reqs:
+            versions.expect(s, "evidencerequest", r.id, (expected_versions or {}).get(r.id), f"request {r.ref}")
         problems = [f"{r.ref}: {p}" for r in reqs if (p := transition_problem(r.status, status, reason))]
         if problems:
             more = f" (and {len(problems) - MAX_LISTED} more)" if len(problems) > MAX_LISTED else ""
@@ -326,19 +331,25 @@ def change_status(handle: EngagementHandle, ids: Iterable[int], status: RequestS
         return sum(set_status_in(s, r, status, reason, handle.actor, today) for r in reqs)
 
 
-def accept_request(handle: EngagementHandle, key: int | str, reason: str = "") -> None:
+def _versions(rid: int, expected_version: int | None) -> dict[int, int] | None:
+    return None if expected_version is None else {rid: expected_version}
+
+
+def accept_request(handle: EngagementHandle, key: int | str, reason: str = "", *,
+                   expected_version: int | None = None) -> None:
     with handle.read() as s:
         rid = find_request(s, key).id
-    change_status(handle, [rid], RequestStatus.accepted, reason)
+    change_status(handle, [rid], RequestStatus.accepted, reason, expected_versions=_versions(rid, expected_version))
 
 
-def return_request(handle: EngagementHandle, key: int | str, reason: str) -> None:
+def return_request(handle: EngagementHandle, key: int | str, reason: str, *,
+                   expected_version: int | None = None) -> None:
     """Send a submitted item back to the client; the reason is required and is shown to them."""
     if not reason.strip():
         raise InvalidInput("reason: say why the item is returned (the client will read it)")
     with handle.read() as s:
         rid = find_request(s, key).id
-    change_status(handle, [rid], RequestStatus.returned, reason)
+    change_status(handle, [rid], RequestStatus.returned, reason, expected_versions=_versions(rid, expected_version))
 
 
 def assign_owner(handle: EngagementHandle, ids: Iterable[int], owner: str) -> int:

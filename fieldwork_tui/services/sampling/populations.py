@@ -19,7 +19,6 @@ import bisect
 import dataclasses
 import datetime as dt
 import io
-import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -47,7 +46,7 @@ from fieldwork_tui.store.tabular import (
     norm_header,
     open_table,
 )
-from fieldwork_tui.store.vault import Intake, VaultError, file_digest, open_regular
+from fieldwork_tui.store.vault import Intake, VaultError
 
 BATCH = 5000
 READ_BUFFER = 1 << 20  # the parser reads the file through the vault's intake in chunks of this size

@@ -7,7 +7,13 @@ The area's public API: the CLI and the TUI import from here (or from `views`), n
 from fieldwork_tui.services.team.address import is_server_address, open_any, resolve_address
 from fieldwork_tui.services.team.offline import checkin, checkout, control_holds, find_replica, sync
 from fieldwork_tui.services.team.publish import publish_engagement
-from fieldwork_tui.services.team.versions import control_version, exception_version
+from fieldwork_tui.services.team.versions import (
+           control_version,
+           exception_version,
+           note_version,
+           request_version,
+           response_version,
+)
 from fieldwork_tui.services.team.views import (
            CheckinResult,
            CheckoutResult,
@@ -18,4 +24,4 @@ from fieldwork_tui.services.team.views import (
 
 __all__ = ["CheckinResult", "CheckoutResult", "HoldView", "PublishResult", "SyncResult", "checkin", "checkout",
            "control_holds", "control_version", "exception_version", "find_replica", "is_server_address",
-           "open_any", "publish_engagement", "resolve_address", "sync"]
+           "note_version", "open_any", "publish_engagement", "request_version", "resolve_address", "response_version", "sync"]

@@ -356,8 +356,25 @@ def checkin(home, name: str | None = None, progress: Progress | None = None) -> 
             server.close()
     finally:
         rh.close()
+    _server_committed(root)
     holds.write_marker(root, info.with_(checked_in_at=_now().isoformat()))
     return result
+
+
+def _server_committed(_root: Path) -> None:
+    """The point between the server's commit and the replica's marker (a test makes the process die here)."""
+
+
+def _merged_already(conn, info: ReplicaInfo, replica_head: str) -> int | None:
+    """The id of the server's `checkin` entry recording this replica at `replica_head`, if there is one: a
+    check-in whose server transaction committed but whose marker was never written (the process died)."""
+    rows = conn.execute(select(_J.c.id, _J.c.details).where(_J.c.action == "checkin", _J.c.entity == "engagement")
+                        .order_by(_J.c.id)).all()
+    for entry_id, details in rows:
+        d = details or {}
+        if d.get("replica") == info.replica and d.get("replica_head") == replica_head:
+            return int(entry_id)
+    return None
 
 
 def _checkin(rh: EngagementHandle, server: EngagementHandle, info: ReplicaInfo, say: Progress) -> CheckinResult:
@@ -373,6 +390,10 @@ def _checkin(rh: EngagementHandle, server: EngagementHandle, info: ReplicaInfo, 
                                               EvidenceFile.id < info.id_limit))})  # type: ignore[operator]
         with server.session() as s:
             conn = s.connection()
+            if _merged_already(conn, info, replica_head) is not None:
+                head = journal.head(s)
+                return CheckinResult(address=server.address, controls=info.controls, entries=0, blobs=0,
+                                     blob_bytes=0, replica_head=replica_head, journal_head=head[0], already=True)
             _refuse_locked(conn, "checking in")
             mine = [h for h in holds.open_holds(conn).values() if h.replica == info.replica]
             if not mine:

@@ -49,8 +49,12 @@ class CheckinResult:
     blob_bytes: int
     replica_head: str
     journal_head: str
+    already: bool = False  # the server held this replica's merge already (a retry after a lost marker)
 
     def summary(self) -> str:
+        if self.already:
+            return (f"already checked in: {self.address} holds this replica's check-in (replica head "
+                    f"{self.replica_head[:12]}); nothing was appended again, the replica is marked checked in")
         return (f"checked in {', '.join(self.controls)} to {self.address}: {self.entries} journal entries "
                 f"(replica head {self.replica_head[:12]}), {self.blobs} new evidence files; server head "
                 f"{self.journal_head[:12]}; the controls are released")

@@ -94,6 +94,8 @@ class FormDialog(KitModal, Generic[T]):
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", id="form.save", tooltip="Save (the form stays open if a value is wrong)"),
         Binding("escape", "cancel", "Cancel", id="form.cancel", tooltip="Close without saving"),
+        Binding("ctrl+r", "reload", "Reload", id="form.reload",
+                tooltip="After a save was refused because someone changed the record: show their version"),
     ]
     DEFAULT_CSS = """
     FormDialog { align: center middle; }
@@ -128,6 +130,7 @@ class FormDialog(KitModal, Generic[T]):
         self._fetch = fetch
         self.saving = False
         self._stop_retrying = False
+        self.conflict = False  # a save was refused: someone changed the record since the form read it
 
     def _kit_fetches(self) -> bool:
         return self._fetch is not None or super()._kit_fetches()
@@ -275,10 +278,15 @@ class FormDialog(KitModal, Generic[T]):
                          "What you typed is kept; esc twice stops waiting.")
 
     def _save_failed(self, exc: BaseException) -> bool:
-        from fieldwork_tui.services.errors import FieldworkError
+        from fieldwork_tui.services.errors import FieldworkError, SaveConflict
 
         self.saving = False
         self.show_status("")
+        if isinstance(exc, SaveConflict):  # the typed text stays; the person chooses
+            self.conflict = True
+            reload = " · ctrl+r reloads their version (replacing what you typed)" if self._fetch else ""
+            self.show_error(f"Not saved: {visible(str(exc))}{reload}")
+            return True
         if isinstance(exc, FieldworkError):
             message = visible(str(exc))
             self.show_error(f"Not saved: {message}", self._field_of(message))
@@ -286,6 +294,19 @@ class FormDialog(KitModal, Generic[T]):
         title, message = workers.describe_error(exc)
         self.show_error(f"Not saved: {message}")
         return not title.startswith("Unexpected")  # unexpected errors are also reported (and logged)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "reload":
+            return self.conflict and self._fetch is not None
+        return super().check_action(action, parameters)
+
+    def action_reload(self) -> None:
+        """Read the record again (its new version too, through `fetch`) and show it in the fields."""
+        if self.conflict and self._fetch is not None and not self.saving:
+            self.conflict = False
+            self.show_error("")
+            self.show_status("Reloaded: the fields show the record as it is now.")
+            self.load()
 
     def stop_saving(self) -> None:
         """Escape while saving: by default stop retrying a busy write (an attach stops its copy)."""

@@ -52,13 +52,17 @@ def open_exception_form(node: DOMNode, draft: dict, *, exception_id: int | None 
     from fieldwork_tui.services import findings as svc
     from fieldwork_tui.tui.dialogs.exceptions import ExceptionFormDialog
 
+    from fieldwork_tui.services.team import exception_version
+
     handle = node.app.handle  # type: ignore[attr-defined]
+    read: dict = {}  # the version the form opened (or reloaded) at: a save over a newer one is refused
 
     def fetch() -> dict:
         from fieldwork_tui.services.controls import list_controls
 
         data: dict = {}
         if exception_id is not None:
+            read["version"] = exception_version(handle, exception_id)
             data["draft"] = _draft(svc.get_exception(handle, exception_id))
         if choose_control:
             data["refs"] = [c.ref for c in list_controls(handle)]
@@ -75,7 +79,7 @@ def open_exception_form(node: DOMNode, draft: dict, *, exception_id: int | None 
                                         report_wording=wording, **values)
         values.pop("ref", None)
         values["report_wording"] = values["report_wording"] or None
-        return svc.update_exception(handle, exception_id, **values)
+        return svc.update_exception(handle, exception_id, expected_version=read.get("version"), **values)
 
     def saved(result) -> None:
         if result is not None:
@@ -95,11 +99,14 @@ def edit_exception(node: DOMNode, exception_id: int, on_saved: Callable[[], None
 
 def open_response_form(node: DOMNode, exception_id: int, on_saved: Callable[[], None] | None = None) -> None:
     from fieldwork_tui.services.findings import get_exception, respond
+    from fieldwork_tui.services.team import response_version
     from fieldwork_tui.tui.dialogs.exceptions import ResponseFormDialog
 
     handle = node.app.handle  # type: ignore[attr-defined]
+    read: dict = {}
 
     def fetch():
+        read["version"] = response_version(handle, exception_id)
         detail = get_exception(handle, exception_id)
         return f"#{exception_id} {detail.control.ref} · {detail.exception.instance}", detail.response
 
@@ -110,7 +117,8 @@ def open_response_form(node: DOMNode, exception_id: int, on_saved: Callable[[], 
                 on_saved()
 
     node.app.push_screen(ResponseFormDialog(f"#{exception_id}", fetch=fetch,
-                                            save=lambda values: respond(handle, exception_id, **values)), saved)
+                                            save=lambda values: respond(handle, exception_id, expected_version=read.get("version"),
+                                                                         **values)), saved)
 
 
 class ExceptionsScreen(EngagementScreen):

@@ -125,5 +125,6 @@ class ExceptionsTab(ControlTab):
             ConcludeDialog(f"Conclude on {ref}", options, view.suggested.value,
                            f"The recorded work supports: {CONCLUSION_LABELS[view.suggested]} — {view.why}",
                            "Note (needed when differing from what the work supports)",
-                           save=lambda v: conclude_control(handle, ref, v["conclusion"], v["reason"]) or True),
+                           save=lambda v: conclude_control(handle, ref, v["conclusion"], v["reason"],
+                                                          expected_version=view.version) or True),
             lambda done: (self.notify("Conclusion recorded"), self.changed("conclusion")) if done else None)

@@ -14,15 +14,13 @@ import zipfile
 import pytest
 from sqlmodel import select
 
-from fieldwork_tui.services.bundle.export import export_bundle
 from fieldwork_tui.services.bundle.sampling import script_source
 from fieldwork_tui.store.models import Engagement, Population, Sample
 
 
 @pytest.fixture
-def bundle(demo, tmp_path):
-    out = tmp_path / "bundle.zip"
-    export_bundle(demo, out)
+def bundle(demo_export, tmp_path):
+    out = demo_export
     root = tmp_path / "extracted"
     with zipfile.ZipFile(out) as zf:
         zf.extractall(root)

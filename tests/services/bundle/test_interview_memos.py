@@ -34,9 +34,8 @@ def test_a_memo_per_interview_with_roles(demo, tmp_path):
     assert "IT administration, IT Administrator" in index
 
 
-def test_workpaper_inquiry_links_the_memo_and_names_the_contradicting_evidence(demo, tmp_path):
-    out = tmp_path / "b.zip"
-    export_bundle(demo, out)
+def test_workpaper_inquiry_links_the_memo_and_names_the_contradicting_evidence(demo, demo_export):
+    out = demo_export
     pages = _pages(out)
     diego = next(i for i in interviews.list_interviews(demo) if i.person.name == "Diego Alvarez")
     detail = interviews.interview_detail(demo, diego.id)

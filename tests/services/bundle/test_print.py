@@ -26,13 +26,12 @@ _spec.loader.exec_module(pb)
 
 
 @pytest.fixture
-def bundle(demo, tmp_path):
+def bundle(demo, tmp_path, request):
     if pb.tools() is None:
         if os.environ.get("FIELDWORK_REQUIRE_PRINT"):
             pytest.fail("printing needs chromium and pdftoppm (.ci/run installs them)")
         pytest.skip("chromium or pdftoppm not installed")
-    out = tmp_path / "b.zip"
-    export_bundle(demo, out)
+    out = request.getfixturevalue("demo_export")
     folder = tmp_path / "bundle"
     with zipfile.ZipFile(out) as zf:
         zf.extractall(folder)

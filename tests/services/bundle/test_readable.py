@@ -9,16 +9,13 @@ import zipfile
 
 import pytest
 
-from fieldwork_tui.services.bundle.export import export_bundle
-
 #: What a Python repr of a dict, list or tuple of text looks like inside a page (escaped by Jinja or not).
 REPR = re.compile(r"""\{\s*(?:'|&#39;|"|&#34;)|\[\s*(?:'|&#39;)|\(\s*(?:'|&#39;)[^)]*(?:'|&#39;)\s*,""")
 
 
 @pytest.fixture
-def pages(demo, tmp_path):
-    out = tmp_path / "b.zip"
-    export_bundle(demo, out)
+def pages(demo_export):
+    out = demo_export
     with zipfile.ZipFile(out) as zf:
         return {n: zf.read(n).decode() for n in zf.namelist() if n.endswith((".html", ".md"))}
 

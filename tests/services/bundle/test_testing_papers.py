@@ -27,7 +27,11 @@ WORDING_B = ("For 1 of 40 changes sampled, the change was deployed without an ap
 def _export(handle, tmp_path):
     out = tmp_path / "bundle.zip"
     export_bundle(handle, out)
-    with zipfile.ZipFile(out) as zf:
+    return _members(out)
+
+
+def _members(path):
+    with zipfile.ZipFile(path) as zf:
         return {n: zf.read(n) for n in zf.namelist()}
 
 
@@ -36,8 +40,8 @@ def _matrix_rows(html: str) -> list[str]:
     return re.findall(r"<tr>(.*?)</tr>", table, flags=re.S)[1:]
 
 
-def test_the_workpaper_shows_steps_matrix_legend_and_the_exception_worded_from_the_attribute(demo, tmp_path):
-    files = _export(demo, tmp_path)
+def test_the_workpaper_shows_steps_matrix_legend_and_the_exception_worded_from_the_attribute(demo, demo_export):
+    files = _members(demo_export)
     wp = files["workpapers/CM-01.html"].decode()
     assert "Test steps and testing matrix" in wp
     assert "Production changes are approved in the pull request by a reviewer other than their author" in wp
@@ -60,8 +64,8 @@ def test_the_workpaper_shows_steps_matrix_legend_and_the_exception_worded_from_t
     assert "Tested attribute by attribute" in wp
 
 
-def test_workpapers_xlsx_has_a_testing_sheet_per_sampled_control(demo, tmp_path):
-    files = _export(demo, tmp_path)
+def test_workpapers_xlsx_has_a_testing_sheet_per_sampled_control(demo, demo_export):
+    files = _members(demo_export)
     wb = load_workbook(io.BytesIO(files["workpapers.xlsx"]))
     testing = [n for n in wb.sheetnames if n.startswith("Testing")]
     assert testing == ["Testing AC-02", "Testing CM-01"]
