@@ -87,6 +87,8 @@ class FormDialog(KitModal, Generic[T]):
     KEYS_LABEL = "Every form"
     TITLE_TEXT: ClassVar[str] = ""
     SAVE_LABEL: ClassVar[str] = "Save"
+    #: What a refused save is called in the form's error line ("Not saved: …"; a jump says otherwise).
+    FAILED_LABEL: ClassVar[str] = "Not saved"
     WIDTH: ClassVar[int] = 80
     #: words a service error may start with ("text: …") → the id of the field it is about
     FIELD_NAMES: ClassVar[dict[str, str]] = {}
@@ -285,14 +287,14 @@ class FormDialog(KitModal, Generic[T]):
         if isinstance(exc, SaveConflict):  # the typed text stays; the person chooses
             self.conflict = True
             reload = " · ctrl+r reloads their version (replacing what you typed)" if self._fetch else ""
-            self.show_error(f"Not saved: {visible(str(exc))}{reload}")
+            self.show_error(f"{self.FAILED_LABEL}: {visible(str(exc))}{reload}")
             return True
         if isinstance(exc, FieldworkError):
             message = visible(str(exc))
-            self.show_error(f"Not saved: {message}", self._field_of(message))
+            self.show_error(f"{self.FAILED_LABEL}: {message}", self._field_of(message))
             return True
         title, message = workers.describe_error(exc)
-        self.show_error(f"Not saved: {message}")
+        self.show_error(f"{self.FAILED_LABEL}: {message}")
         return not title.startswith("Unexpected")  # unexpected errors are also reported (and logged)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -328,12 +330,14 @@ class PromptDialog(FormDialog[str]):
 
     def __init__(self, title: str, label: str, value: str = "", *, placeholder: str = "", multiline: bool = False,
                  required: str | None = None, subtitle: str = "", save_label: str | None = None,
-                 save: Callable[[str], Any] | None = None) -> None:
+                 save: Callable[[str], Any] | None = None, failed_label: str | None = None) -> None:
         super().__init__(title=title, subtitle=subtitle, save=save)
         self.label, self.initial, self.placeholder = label, value, placeholder
         self.multiline, self.required_message = multiline, required
         if save_label:
             self.SAVE_LABEL = save_label  # type: ignore[misc]
+        if failed_label:
+            self.FAILED_LABEL = failed_label  # type: ignore[misc]
 
     def fields(self) -> ComposeResult:
         if self.multiline:

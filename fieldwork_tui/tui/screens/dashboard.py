@@ -170,7 +170,7 @@ class DashboardScreen(EngagementScreen):
         handle = self.handle
         dialog = PromptDialog("Go to control", "Control ref", placeholder="e.g. CC6.1-01",
                               required="ref: type a control's ref", save_label="Go",
-                              save=lambda text: control_ref(handle, text))
+                              save=lambda text: control_ref(handle, text), failed_label="Cannot go there")
 
         def chosen(ref: str | None) -> None:
             if ref:
