@@ -62,6 +62,16 @@ def _state(home: Path, url: str):
         return journal.head(s), _digests(s.connection())
 
 
+def _conclude_offline(home: Path, url: str, replica: Path) -> None:
+    """Check out CE-01 into `replica` and conclude it there, offline."""
+    checkout(home, url, "CE-01", out=replica)
+    h = open_path(replica)
+    try:
+        set_conclusion(h, "CE-01", "effective", "tested offline")
+    finally:
+        h.close()
+
+
 def _evidence(tmp_path: Path, name: str, text: str) -> Path:
     p = tmp_path / "files" / name
     p.parent.mkdir(parents=True, exist_ok=True)
@@ -191,12 +201,7 @@ def test_a_check_in_that_died_after_the_server_commit_is_recognised_on_retry(tea
     """The server committed the merge, the process died before the replica's marker said so: the retry finds
     the merge (by the replica chain head its entry records), marks the replica and appends nothing again."""
     as_user("elena")
-    checkout(home, team, "CE-01", out=tmp_path / "elena")
-    h = open_path(tmp_path / "elena")
-    try:
-        set_conclusion(h, "CE-01", "effective", "tested offline")
-    finally:
-        h.close()
+    _conclude_offline(home, team, tmp_path / "elena")
 
     def dies(_root):
         raise RuntimeError("killed after the server's commit")
@@ -219,12 +224,7 @@ def test_a_check_in_that_died_after_the_server_commit_is_recognised_on_retry(tea
 def test_a_replica_journal_tampered_with_before_check_in_is_refused(team, home: Path, tmp_path: Path,
                                                                     as_user) -> None:
     as_user("elena")
-    checkout(home, team, "CE-01", out=tmp_path / "elena")
-    h = open_path(tmp_path / "elena")
-    try:
-        set_conclusion(h, "CE-01", "effective", "tested offline")
-    finally:
-        h.close()
+    _conclude_offline(home, team, tmp_path / "elena")
     db = sqlite3.connect(tmp_path / "elena" / "fieldwork.db")
     for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'journalentry'"):
         db.execute(f'DROP TRIGGER "{name}"')  # what someone rewriting the journal does first
