@@ -19,6 +19,15 @@ from tests.support import DEMO_TODAY, built_once, frozen_identity
 sys.dont_write_bytecode = False
 
 
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """`-n auto`: one worker per core, plus one. A good share of the suite waits rather than computes
+    (the CLI and kill tests' subprocesses, fsync, the app's worker threads): on the 2-core machine
+    three workers took the default run from 14 min 1 s to 12 min 6 s, measured back to back."""
+    import os
+
+    return (os.cpu_count() or 1) + 1
+
+
 def pytest_sessionstart(session: pytest.Session) -> None:
     """Byte-compile the package once, in the controller: the many CLI subprocesses of the suite then load
     it instead of compiling it each time (this environment may set PYTHONDONTWRITEBYTECODE)."""
