@@ -45,12 +45,17 @@ async def test_every_tab_builds_once_with_the_keys_after_it(demo_app):
         assert detail.query_one(TabbedContent).active == "inspection"
 
 
+async def _open_detail(app, ref: str = "AC-03"):
+    """Push control `ref`'s detail over the dashboard and let it draw; return the screen."""
+    await settle(app)
+    app.push_screen(ControlDetailScreen(ref))
+    await settle(app)
+    return app.screen
+
+
 async def test_a_reload_fills_only_built_tabs_and_keeps_them(demo_app):
     async with demo_app.run_test(size=SIZE):
-        await settle(demo_app)
-        demo_app.push_screen(ControlDetailScreen("AC-03"))
-        await settle(demo_app)
-        screen = demo_app.screen
+        screen = await _open_detail(demo_app)
         screen.load()  # what a change does: read again, show again
         await settle(demo_app)
         assert _composed(screen) == {"inquiry"}
@@ -58,10 +63,7 @@ async def test_a_reload_fills_only_built_tabs_and_keeps_them(demo_app):
 
 async def test_palette_runs_an_action_of_a_tab_not_yet_built(demo_app):
     async with demo_app.run_test(size=SIZE):
-        await settle(demo_app)
-        demo_app.push_screen(ControlDetailScreen("AC-03"))
-        await settle(demo_app)
-        screen = demo_app.screen
+        screen = await _open_detail(demo_app)
         attach = next(a for a in palette_actions(screen) if a.binding.id == "inspection.attach")
         await run_action(attach)
         await settle(demo_app)
