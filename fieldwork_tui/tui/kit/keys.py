@@ -19,7 +19,10 @@ them over one at a time:
 
 Priority bindings of the app (quit) are never held. If a screen fails to say it is ready within
 `READY_TIMEOUT` seconds the keys go to it anyway (and the miss is logged): a bug never locks the
-keyboard.
+keyboard. A screen still reading what it shows first (its first load running, "loading…" on the
+screen) is not such a miss: a key needs the data (`]` on the dashboard moves on from the phase it
+read), so the keys wait on, up to `LOAD_WAIT_LIMIT` seconds in all - on a slow or busy laptop the
+first load can take longer than `READY_TIMEOUT`, and the keys typed meanwhile were lost.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ from textual.screen import Screen
 log = logging.getLogger("fieldwork_tui.tui")
 
 READY_TIMEOUT = 5.0
+LOAD_WAIT_LIMIT = 60.0  # a first load that takes longer than this is a bug: the keys go to the screen
 MAX_SETTLE_ROUNDS = 50  # a key's effects rarely take more than a handful; never wait forever
 
 
@@ -89,12 +93,18 @@ class OrderedKeys:
             screen.call_after_refresh(self.screen_ready, screen)
         if self._kit_timer is not None:
             self._kit_timer.stop()
+        self._kit_waited = 0.0
         self._kit_timer = self.set_timer(READY_TIMEOUT, lambda: self._kit_ready_timeout(screen))  # type: ignore[attr-defined]
 
     def _kit_ready_timeout(self, screen: Screen) -> None:
         if not self._screen_stack:  # type: ignore[attr-defined]
             return  # the app is closing: its screens are gone, and so is anyone to hand keys to
         if screen is self.screen and self._kit_ready_screen is not screen and self._kit_queue:  # type: ignore[attr-defined]
+            waited = getattr(self, "_kit_waited", 0.0) + READY_TIMEOUT
+            if getattr(screen, "first_load_running", False) and waited < LOAD_WAIT_LIMIT:
+                self._kit_waited = waited  # still reading its data: the keys wait for it
+                self._kit_timer = self.set_timer(READY_TIMEOUT, lambda: self._kit_ready_timeout(screen))  # type: ignore[attr-defined]
+                return
             log.warning("%s did not become ready within %ss; handing it the keys", screen, READY_TIMEOUT)
             self._kit_ready_screen = screen
             self.call_later(self._kit_pump)  # type: ignore[attr-defined]

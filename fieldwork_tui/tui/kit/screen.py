@@ -37,6 +37,7 @@ class ReadyMixin:
     RELOAD_ON_RESUME: ClassVar[bool] = True
 
     _kit_loaded = False  # the first load has been shown (or failed)
+    _kit_first_load_running = False
     _kit_data: Any = None
     _kit_has_data = False
     _kit_after_modal = False
@@ -87,11 +88,17 @@ class ReadyMixin:
         engagement bar says "loading…"). Never a CSS class on the screen: that restyles every widget
         on it, twice a load (a tenth of a second on the control detail)."""
 
+    @property
+    def first_load_running(self) -> bool:
+        """The screen is reading what it shows first (the keys typed meanwhile wait for it)."""
+        return self._kit_first_load_running
+
     def load(self) -> None:
         """Fetch in a worker, then show. The first load decides when the screen takes keys."""
         if not self._kit_fetches():
             self._kit_shown(None)
             return
+        self._kit_first_load_running = not self._kit_loaded
         self.set_loading(True)
         workers.run(self, self._kit_fetch, done=self._kit_shown, failed=self._kit_load_failed,  # type: ignore[arg-type]
                     group="load", exclusive=True, description=f"load {type(self).__name__}")
@@ -129,6 +136,7 @@ class ReadyMixin:
         return False  # the one error handler shows it
 
     def _kit_first_load_done(self) -> None:
+        self._kit_first_load_running = False
         if not self._kit_loaded:
             self._kit_loaded = True
             self.focus_main()

@@ -192,3 +192,30 @@ async def test_the_ready_timeout_firing_after_the_app_closed_is_harmless():
     app._kit_ready_timeout(screen)  # no screens on the stack: nothing to hand keys to
     assert app._kit_ready_screen is None
 
+
+
+async def test_keys_wait_for_a_first_load_slower_than_the_ready_timeout():
+    """Seen under load: `]` typed as the dashboard opened was handed over when the ready timeout fired,
+    before the first load had shown the phase, and was lost. A screen still reading its data is not
+    a screen that forgot to say it is ready: the keys wait for the data."""
+    DetailScreen.gate = threading.Event()
+    try:
+        app = TinyApp()
+        async with app.run_test() as pilot:
+            await settle(app)
+            type_fast(app, "2", "o", "a")
+            for _ in range(5000):  # until the detail screen is up, loading, and holding `a`
+                if isinstance(app.screen, DetailScreen) and app._kit_queue and app.screen.query("#area-one"):
+                    break
+                await pilot.pause()
+            detail = app.screen
+            assert detail.first_load_running
+            app._kit_ready_timeout(detail)  # the timeout fires while the first load still runs
+            await pilot.pause()
+            assert len(app._kit_queue) == 1 and detail.query_one("#area-one", Area).acted == 0
+            DetailScreen.gate.set()
+            await settle(app)
+            assert not detail.first_load_running
+            assert detail.query_one("#area-one", Area).acted == 1
+    finally:
+        DetailScreen.gate = None
