@@ -57,20 +57,23 @@ async def idle_on_events(min_sleep: float = 0, max_sleep: float = 1) -> None:
 async def key_handled(min_sleep: float = 0, max_sleep: float = 1) -> None:
     """What Pilot waits for after each key it presses (tests/conftest.py): the key and everything it
     set in motion - workers included, so a dialog a key's worker opens is up before the next key, as
-    a user waits to see the question before answering it."""
+    a user waits to see the question before answering it. It does not paint: the test's own
+    `settle` paints what the keys changed, together."""
     from textual._context import active_app
 
     await idle_on_events()
     app = active_app.get(None)
     if app is not None and app.is_running and app._exception is None:
-        await settle(app)
+        await settle(app, paint_it=False)
 
 
 def _deferred_compositor_refresh(screen) -> None:
     """Textual paints the top screen after every refresh tick (up to 60 a second), into a headless
-    driver that discards it - a third of a Pilot test's CPU. The suite paints once per `settle`
-    instead (tests/conftest.py): the regions made dirty meanwhile are kept and painted together, so
-    every settled state is still rendered (a widget whose rendering fails still fails its test)."""
+    driver that discards it - a third of a Pilot test's CPU. The suite paints once per `settle` a
+    test asks for instead (tests/conftest.py), not after each key Pilot presses (`key_handled`: a
+    string typed key by key is painted once, when the test waits for it; 13 % of the Pilot tests'
+    CPU): the regions made dirty meanwhile are kept and painted together, so every state a test
+    looks at is rendered (a widget whose rendering fails still fails its test)."""
     app = screen.app
     if screen is app.screen and not app.is_inline:
         screen._dirty_widgets.clear()  # their regions are in the compositor's dirty regions
@@ -141,12 +144,13 @@ def _busy(app) -> list:
             and w.group not in LONG_LIVED_GROUPS]
 
 
-async def settle(pilot, rounds: int = 100) -> None:
+async def settle(pilot, rounds: int = 100, *, paint_it: bool = True) -> None:
     """Wait until the app is idle: every queued key handed over (the kit holds keys in order), every
     posted message handled, every filter showing the result for its text and no worker pending or
     running (a worker's result may post messages that start another worker, hence the rounds).
     An app that crashed meanwhile fails the test with its exception (it would never settle).
-    Takes the pilot (or the app). Pilot tests wait this way only - never by sleeping."""
+    Takes the pilot (or the app); `paint_it=False` leaves the painting to the next settle that
+    paints. Pilot tests wait this way only - never by sleeping."""
     from textual.worker import WorkerCancelled, WorkerFailed
 
     app = getattr(pilot, "app", pilot)
@@ -172,7 +176,8 @@ async def settle(pilot, rounds: int = 100) -> None:
     for _ in range(rounds):
         await _unless_crashed(app, one_round())
         if idle():
-            paint(app)  # may read a page of a table (a worker): then another round
+            if paint_it:
+                paint(app)  # may read a page of a table (a worker): then another round
             await _handled(app)
             if not idle():
                 continue
