@@ -23,14 +23,34 @@ def cli_env(**extra: str) -> dict[str, str]:
     return env
 
 
+def _forked(env: dict[str, str]) -> bool:
+    """Run the CLI as a child forked from a server that imported it once (tests/reliability/zygote.py)
+    - a real, separate process, without a second of start-up each time - unless the environment
+    changes how the interpreter starts, or FIELDWORK_TEST_FRESH_INTERPRETER=1 asks for a new one."""
+    from . import zygote
+
+    return not os.environ.get("FIELDWORK_TEST_FRESH_INTERPRETER") and zygote.compatible(env)
+
+
 def run_cli(*args: str | Path, env: dict[str, str] | None = None, timeout: float = 120,
             input: str | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*CLI, *map(str, args)], env=env or cli_env(), capture_output=True, text=True,
+    env = env or cli_env()
+    if _forked(env):
+        from . import zygote
+
+        return zygote.run([str(a) for a in args], env, timeout=timeout, input=input)
+    return subprocess.run([*CLI, *map(str, args)], env=env, capture_output=True, text=True,
                           timeout=timeout, input=input)
 
 
 def popen_cli(*args: str | Path, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
-    return subprocess.Popen([*CLI, *map(str, args)], env=env or cli_env(), stdout=subprocess.PIPE,
+    env = env or cli_env()
+    if _forked(env):
+        from . import zygote
+
+        return zygote.popen([str(a) for a in args], env, stdout=subprocess.PIPE,  # type: ignore[return-value]
+                            stderr=subprocess.PIPE)
+    return subprocess.Popen([*CLI, *map(str, args)], env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
 
 
