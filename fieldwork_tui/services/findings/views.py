@@ -60,6 +60,7 @@ class NoteView:
     response: str = ""
     responded_by: str = ""
     responded_at: dt.datetime | None = None
+    version: int = 0  # the note's version when read (store/versions.py): hand it back to answer or clear
 
     @property
     def is_open(self) -> bool:

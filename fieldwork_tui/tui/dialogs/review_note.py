@@ -4,9 +4,10 @@ returns ({"text": ..., "exception_id": int | None} without `save`), or None when
 from __future__ import annotations
 
 from textual.app import ComposeResult
+from textual.widgets import Static
 
 from fieldwork_tui.tui.kit.forms import FormDialog, area_field, choice_field
-from fieldwork_tui.tui.kit.safe_text import visible
+from fieldwork_tui.tui.kit.safe_text import safe_content, visible
 
 
 class ReviewNoteDialog(FormDialog):
@@ -28,3 +29,27 @@ class ReviewNoteDialog(FormDialog):
     def values(self) -> dict:
         text = self.required("text", "text: a review note needs text")
         return {"text": text, "exception_id": self.value("target") or None}
+
+
+class AnswerNoteDialog(FormDialog):
+    """The preparer's answer to a review note. `fetch` reads the note (with its version) when the form
+    opens, and again on ctrl+r after a save was refused because someone changed the note meanwhile."""
+
+    SAVE_LABEL = "Answer"
+    FIELD_NAMES = {"response": "text"}
+    MAIN = "#text"
+
+    def __init__(self, note_id: int, **kwargs) -> None:
+        super().__init__(title=f"Answer review note #{note_id}", **kwargs)
+
+    def fields(self) -> ComposeResult:
+        yield Static("", id="note-asked", classes="form-subtitle")
+        yield from area_field("Answer (what was done, or why)", "text")
+
+    def show(self, note) -> None:
+        """`note`: the NoteView as it is now; the field gets its current answer (replacing the text)."""
+        self.query_one("#note-asked", Static).update(safe_content(f"{note.author}: {note.text}"[:300]))
+        self.fill({"text": note.response})
+
+    def values(self) -> str:
+        return self.required("text", "response: the answer needs text")

@@ -50,9 +50,8 @@ def open_exception_form(node: DOMNode, draft: dict, *, exception_id: int | None 
     the form needs from the engagement (the exception, the controls to choose from) is read by the
     form's worker; the service call runs in the form's worker too."""
     from fieldwork_tui.services import findings as svc
-    from fieldwork_tui.tui.dialogs.exceptions import ExceptionFormDialog
-
     from fieldwork_tui.services.team import exception_version
+    from fieldwork_tui.tui.dialogs.exceptions import ExceptionFormDialog
 
     handle = node.app.handle  # type: ignore[attr-defined]
     read: dict = {}  # the version the form opened (or reloaded) at: a save over a newer one is refused
