@@ -244,3 +244,41 @@ async def test_a_bulk_change_over_a_request_changed_since_the_list_showed_it_is_
             d = triage.request_detail(handle, rid)
             assert d.status.value == "not_applicable" and d.history[-1].reason == "covered by the SOC 1 report"
         assert triage.request_detail(handle, picked[1]).owner == "Nadia Park"
+
+
+async def test_an_evidence_record_changed_while_its_form_is_open_is_not_overwritten(demo_app, monkeypatch):
+    from fieldwork_tui.services.evidence import edit_evidence, evidence_details, list_files
+    from fieldwork_tui.tui.screens.control_detail import ControlDetailScreen
+
+    async with demo_app.run_test(size=SIZE) as pilot:
+        handle = demo_app.handle
+        await settle(pilot)
+        await demo_app.push_screen(ControlDetailScreen("AC-01"))
+        await settle(pilot)
+        await pilot.press("alt+3", "e")  # the Inspection tab; elena edits the file under the cursor
+        await settle(pilot)
+        form = demo_app.screen
+        assert type(form).__name__ == "EvidenceEditDialog"
+        [f] = [f for f in list_files(handle, "AC-01") if form.title_text == f"Evidence file {f.original_name}"]
+        other = _other(handle, monkeypatch, "sam")
+        try:
+            edit_evidence(other, f.id, description="sam's description")
+        finally:
+            other.close()
+        monkeypatch.setenv("FIELDWORK_USER", "elena")
+        await pilot.press("tab", "end")
+        await type_text(pilot, " (signed)")
+        typed = form.query_one("#description").text
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert demo_app.screen is form
+        error = str(form.query_one("#form-error").content)
+        assert f"evidence #{f.id} ({f.original_name}) was changed by sam at 2" in error and "ctrl+r reloads" in error
+        assert form.query_one("#description").text == typed
+        assert evidence_details(handle, f.id).description == "sam's description"
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+        assert form.query_one("#description").text == "sam's description"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert demo_app.screen is not form

@@ -85,7 +85,7 @@ class NoteView:
                 "author": self.author, "text": self.text, "status": self.status, "stage": self.stage,
                 "created_at": when(self.created_at), "response": self.response or None,
                 "responded_by": self.responded_by or None, "responded_at": when(self.responded_at),
-                "cleared_by": self.cleared_by or None, "cleared_at": when(self.cleared_at)}
+                "cleared_by": self.cleared_by or None, "cleared_at": when(self.cleared_at), "version": self.version}
 
 
 STALE_LABEL = "modified since review"

@@ -48,4 +48,4 @@ def request_versions(handle: EngagementHandle, ids: list[int]) -> dict[int, int]
 
 def evidence_version(handle: EngagementHandle, evidence_id: int) -> int:
     with handle.read() as s:
-        return versions.version_of(s, "evidence", evidence_id).version
+        return versions.version_of(s, "evidencefile", evidence_id).version
