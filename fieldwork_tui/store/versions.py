@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import String, cast, func, select
 from sqlalchemy.orm import Session
 
 from fieldwork_tui.errors import SaveConflict
@@ -56,6 +56,14 @@ def versions_of(session: Session, table: str, pks: Iterable[Any]) -> dict[Any, i
         for entity_id, last in session.connection().execute(q):
             out[keys[entity_id]] = int(last)
     return out
+
+
+def version_expr(table: str, pk_column: Any) -> Any:
+    """A row's version as a SQL expression (a correlated subquery on the journal's (entity, entity_id)
+    index), for a list that reads its rows' versions in the query that reads the rows; 0 for none."""
+    return func.coalesce(select(func.max(_J.c.id)).where(_J.c.entity == table,
+                                                         _J.c.entity_id == cast(pk_column, String))
+                         .scalar_subquery(), 0)
 
 
 def _when(at: dt.datetime | None) -> str:

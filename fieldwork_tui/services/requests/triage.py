@@ -188,21 +188,20 @@ def request_page(handle: EngagementHandle, query: RequestQuery | None = None, of
     with handle.read() as s:
         q = (select(R.id, R.ref, R.description, Person.name, R.owner_id, R.status, R.due_on, age_expr(today),
                     _last_follow_up_on(), _last_follow_up_text(), overdue_expr(today), R.priority, R.wave,
-                    R.requested_on, R.received_on, R.imported_on)
+                    R.requested_on, R.received_on, R.imported_on, versions.version_expr("evidencerequest", R.id))
              .select_from(R).outerjoin(Person, Person.id == R.owner_id))
         q = _where(q, query, today).order_by(*_order(query, today)).offset(offset).limit(limit)
         raw = s.exec(q).all()
         refs = _control_refs(s, [r[0] for r in raw])
-        seen = versions.versions_of(s, "evidencerequest", [r[0] for r in raw])
     rows = []
     for (rid, ref, desc, owner, owner_id, status, due, age, fu_on, fu_text, overdue, prio, wave, req_on,
-         rec_on, imp_on) in raw:
+         rec_on, imp_on, version) in raw:
         rows.append(RequestRow(
             id=rid, ref=ref, description=desc, controls=" ".join(refs.get(rid, [])), owner=owner or "",
             owner_id=owner_id, status=RequestStatus(status), due_on=_as_date(due), age=age,
             last_follow_up_on=_as_date(fu_on), last_follow_up=fu_text or "", overdue=bool(overdue), priority=prio,
             wave=RequestWave(wave), requested_on=_as_date(req_on), received_on=_as_date(rec_on),
-            imported_on=_as_date(imp_on), version=seen.get(rid, 0),
+            imported_on=_as_date(imp_on), version=int(version or 0),
         ))
     return rows
 

@@ -4,10 +4,9 @@ returns ({"text": ..., "exception_id": int | None} without `save`), or None when
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.widgets import Static
 
 from fieldwork_tui.tui.kit.forms import FormDialog, area_field, choice_field
-from fieldwork_tui.tui.kit.safe_text import safe_content, visible
+from fieldwork_tui.tui.kit.safe_text import visible
 
 
 class ReviewNoteDialog(FormDialog):
@@ -39,16 +38,15 @@ class AnswerNoteDialog(FormDialog):
     FIELD_NAMES = {"response": "text"}
     MAIN = "#text"
 
-    def __init__(self, note_id: int, **kwargs) -> None:
-        super().__init__(title=f"Answer review note #{note_id}", **kwargs)
+    def __init__(self, note_id: int, asked: str = "", **kwargs) -> None:
+        """`asked`: the note as its author wrote it ("sam: Which period?"), shown under the title."""
+        super().__init__(title=f"Answer review note #{note_id}", subtitle=asked[:300], **kwargs)
 
     def fields(self) -> ComposeResult:
-        yield Static("", id="note-asked", classes="form-subtitle")
         yield from area_field("Answer (what was done, or why)", "text")
 
     def show(self, note) -> None:
         """`note`: the NoteView as it is now; the field gets its current answer (replacing the text)."""
-        self.query_one("#note-asked", Static).update(safe_content(f"{note.author}: {note.text}"[:300]))
         self.fill({"text": note.response})
 
     def values(self) -> str:

@@ -249,8 +249,10 @@ class ReviewTab(ControlTab):
                 self.notify(visible(f"Review note #{view.id} answered; {view.author} clears it."))
                 self.changed("review_note")
 
-        self.app.push_screen(AnswerNoteDialog(note_id, fetch=fetch, save=lambda text: answer_note(
-            handle, note_id, text, expected_version=read.get("version"))), answered)
+        self.app.push_screen(AnswerNoteDialog(note_id, f"{note.author}: {note.text}", fetch=fetch,
+                                              save=lambda text: answer_note(handle, note_id, text,
+                                                                            expected_version=read.get("version"))),
+                             answered)
 
     def action_clear_note(self) -> None:
         from fieldwork_tui.services.errors import SaveConflict
