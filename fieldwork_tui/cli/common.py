@@ -24,6 +24,11 @@ import_app = typer.Typer(help="Import a control matrix, a request list or a popu
 app.add_typer(import_app, name="import")
 
 
+#: The option a command that changes one record takes for a script that read the record first.
+IF_VERSION_HELP = ("Refuse (nothing saved) if the record changed since the version you read (its \"version\" in "
+                   "--json), naming who changed it and when.")
+
+
 class State:
     home: Path | None = None
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 from typer.core import TyperGroup
 
-from fieldwork_tui.cli.common import app, command, echo_json, fail, open_handle, printable
+from fieldwork_tui.cli.common import IF_VERSION_HELP, app, command, echo_json, fail, open_handle, printable
 
 evidence_app = typer.Typer(help="Evidence records: edit what is known of a file (as-of date, description).",
                            no_args_is_help=True, rich_markup_mode=None)
@@ -236,6 +236,7 @@ def evidence_edit_command(
     as_of: str | None = typer.Option(None, "--as-of", help="The document's own date (YYYY-MM-DD; 'none' clears it)."),
     description: str | None = typer.Option(None, "--description", help="What the file shows."),
     json_out: bool = typer.Option(False, "--json", help="Print the record and the stale sign-offs as JSON."),
+    if_version: int | None = typer.Option(None, "--if-version", help=IF_VERSION_HELP),
 ) -> None:
     """Change an evidence file's as-of date and/or description (journaled); the sign-offs of every
     control using the file go stale."""
@@ -244,7 +245,8 @@ def evidence_edit_command(
     kwargs = {} if as_of is None else {"as_of": as_of}
     handle = open_handle(engagement)
     try:
-        result = evidence.edit_evidence(handle, evidence_id, description=description, **kwargs)
+        result = evidence.edit_evidence(handle, evidence_id, description=description, expected_version=if_version,
+                                        **kwargs)
     finally:
         handle.close()
     if json_out:

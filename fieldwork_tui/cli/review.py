@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import typer
 
-from fieldwork_tui.cli.common import app, command, echo_json, fail, open_handle, printable
+from fieldwork_tui.cli.common import IF_VERSION_HELP, app, command, echo_json, fail, open_handle, printable
 
 notes_app = typer.Typer(help="Review notes: list, add, answer (the preparer), clear (the note's author).",
                         no_args_is_help=True, rich_markup_mode=None)
@@ -100,13 +100,14 @@ def notes_answer(
     engagement: str = typer.Argument(..., help="Engagement slug or name prefix."),
     note: int = typer.Argument(..., help="The note's number (#N in notes list)."),
     text: str = typer.Argument(..., help="The answer (what was done or why)."),
+    if_version: int | None = typer.Option(None, "--if-version", help=IF_VERSION_HELP),
 ) -> None:
     """Answer a review note (the preparer; the note stays open until its author clears it)."""
     from fieldwork_tui.services.findings import answer_note
 
     handle = open_handle(engagement)
     try:
-        view = answer_note(handle, note, text)
+        view = answer_note(handle, note, text, expected_version=if_version)
     finally:
         handle.close()
     typer.echo(printable(f"review note #{view.id} answered; {view.author} clears it"))
@@ -116,13 +117,14 @@ def notes_answer(
 def notes_clear(
     engagement: str = typer.Argument(..., help="Engagement slug or name prefix."),
     note: int = typer.Argument(..., help="The note's number (#N in notes list)."),
+    if_version: int | None = typer.Option(None, "--if-version", help=IF_VERSION_HELP),
 ) -> None:
     """Clear an answered review note (its author only)."""
     from fieldwork_tui.services.findings import clear_note
 
     handle = open_handle(engagement)
     try:
-        view = clear_note(handle, note)
+        view = clear_note(handle, note, expected_version=if_version)
     finally:
         handle.close()
     typer.echo(printable(f"review note #{view.id} cleared"))

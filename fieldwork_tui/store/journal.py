@@ -203,15 +203,17 @@ def verify_chain(rows: Iterable[dict[str, Any]]) -> Iterator[str]:
 _FIELDS = ("id", "at", "actor", "action", "entity", "entity_id", "details", "prev_hash", "hash")
 
 
-def iter_entries(session: Session, batch: int = 1000) -> Iterator[dict[str, Any]]:
-    """Every journal entry in order, in its JSON form (the lines of a bundle's `journal.jsonl`),
-    fetched in batches so a long journal never sits in memory."""
-    last = 0
+def iter_entries(session: Session, batch: int = 1000, *, after: int = 0,
+                 before: int | None = None) -> Iterator[dict[str, Any]]:
+    """Every journal entry in order (or those with `after` < id < `before`), in its JSON form (the lines
+    of a bundle's `journal.jsonl`), fetched in batches so a long journal never sits in memory."""
+    last = after
     cols = [_TABLE.c[f] for f in _FIELDS]
     while True:
-        rows = session.connection().execute(
-            select(*cols).where(_TABLE.c.id > last).order_by(_TABLE.c.id).limit(batch)
-        ).all()
+        q = select(*cols).where(_TABLE.c.id > last)
+        if before is not None:
+            q = q.where(_TABLE.c.id < before)
+        rows = session.connection().execute(q.order_by(_TABLE.c.id).limit(batch)).all()
         if not rows:
             return
         for row in rows:

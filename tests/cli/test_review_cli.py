@@ -175,3 +175,27 @@ def test_an_ambiguous_hash_prefix_is_refused(eng: Path, tmp_path: Path):
             assert find_evidence(s, hashlib.sha256(a).hexdigest()[:12]).original_name == "f0.txt"
     finally:
         h.close()
+
+
+def test_evidence_edit_and_notes_with_if_version_refuse_a_record_changed_since_it_was_read(eng: Path,
+                                                                                          tmp_path: Path):
+    assert _attach(eng, tmp_path, "AC-01").exit_code == 0
+    ev = json.loads(run(eng, "status", "acme", "--json").stdout)["controls"][0]["evidence"][0]
+    assert ev["version"] > 0  # a script reads the record with its version
+    r = run(eng, "evidence", "edit", "acme", "#1", "--description", "sam's", "--json", user="sam")
+    assert r.exit_code == 0 and json.loads(r.stdout)["evidence"]["version"] > ev["version"]
+    one_line_error(run(eng, "evidence", "edit", "acme", "#1", "--description", "elena's", "--if-version",
+                       str(ev["version"])), "evidence #1 (q1.pdf) was changed by sam at 2")
+    ev = json.loads(run(eng, "status", "acme", "--json").stdout)["controls"][0]["evidence"][0]
+    assert ev["description"] == "sam's"
+    assert run(eng, "evidence", "edit", "acme", "#1", "--description", "merged", "--if-version",
+               str(ev["version"])).exit_code == 0
+
+    assert run(eng, "notes", "add", "acme", "AC-01", "Which quarter?", user="sam").exit_code == 0
+    [note] = json.loads(run(eng, "notes", "list", "acme", "--json").stdout)
+    assert run(eng, "notes", "answer", "acme", "1", "Q1", "--if-version", str(note["version"])).exit_code == 0
+    one_line_error(run(eng, "notes", "clear", "acme", "1", "--if-version", str(note["version"]), user="sam"),
+                   "review note #1 was changed by elena at 2")
+    [note] = json.loads(run(eng, "notes", "list", "acme", "--json").stdout)
+    assert note["stage"] == "answered"
+    assert run(eng, "notes", "clear", "acme", "1", "--if-version", str(note["version"]), user="sam").exit_code == 0

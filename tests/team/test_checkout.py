@@ -329,3 +329,73 @@ def test_a_sign_off_made_offline_keeps_its_anchored_head_on_the_server(team, hom
         server_record.write_bytes(record.read_bytes())
         report = check_engagement(server)
         assert report.anchors >= 1 and report.problems == []
+
+
+def _rewrite_server_journal(handle, entry_id: int, change) -> None:
+    """What someone with the database's password does to rewrite history without `check`'s chain test
+    noticing: change entry `entry_id` with SQL, then rehash the chain from there to the head."""
+    from sqlalchemy import update
+
+    j = journal._TABLE
+    with handle.engine.connect() as conn:
+        conn.exec_driver_sql('ALTER TABLE journalentry DISABLE TRIGGER "fw_lock_journalentry_update"')
+        rows = [dict(r._mapping) for r in conn.execute(select(j).where(j.c.id >= entry_id).order_by(j.c.id))]
+        prev = rows[0]["prev_hash"]
+        for i, row in enumerate(rows):
+            if i == 0:
+                change(row)
+            row["prev_hash"] = prev
+            row["hash"] = prev = journal.entry_hash(prev, row["at"].isoformat(), row["actor"], row["action"],
+                                                    row["entity"], row["entity_id"], row["details"])
+            conn.execute(update(j).where(j.c.id == row["id"]).values(actor=row["actor"], details=row["details"],
+                                                                     prev_hash=row["prev_hash"], hash=row["hash"]))
+        conn.exec_driver_sql('ALTER TABLE journalentry ENABLE TRIGGER "fw_lock_journalentry_update"')
+        conn.commit()
+
+
+@pytest.mark.parametrize("tamper", ["author", "author and its replica hash"])
+def test_check_on_the_server_rebuilds_each_replica_chain_and_names_a_rewritten_reproduced_entry(
+        team, home: Path, tmp_path: Path, as_user, tamper) -> None:
+    as_user("elena")
+    checkout(home, team, "CE-01", out=tmp_path / "elena")
+    as_user("sam")
+    with Server(home, team) as server:
+        note = add_note(server, "CE-01", "Which period does the list cover?")
+    as_user("elena")
+    sync(home, str(tmp_path / "elena"))  # the server's entries interleave with hers in the replica's chain
+    replica = open_path(tmp_path / "elena")
+    try:
+        answer_note(replica, note.id, "July to September.")
+        set_conclusion(replica, "CE-01", "effective", "tested offline")
+    finally:
+        replica.close()
+    done = checkin(home, str(tmp_path / "elena"))
+    as_user("sam")
+    with Server(home, team) as server:
+        assert check_engagement(server).problems == []  # the chain rebuilt ends at the replica head recorded
+        with server.read() as s:
+            reproduced = [e for e in journal.iter_entries(s) if "_replica" in e["details"]]
+        assert len(reproduced) == done.entries >= 2
+        target = reproduced[0] if tamper == "author" else reproduced[-1]
+
+        def change(row) -> None:
+            row["actor"] = "sam"  # "sam wrote it", not elena
+            if tamper != "author":  # and the replica hash it records made to fit the new content
+                ref = row["details"]["_replica"]
+                original = {k: v for k, v in row["details"].items() if k != "_replica"}
+                row["details"] = {**row["details"], "_replica": {**ref, "hash": journal.entry_hash(
+                    ref["prev_hash"], row["at"].isoformat(), row["actor"], row["action"], row["entity"],
+                    row["entity_id"], original)}}
+
+        _rewrite_server_journal(server, target["id"], change)
+        problems = check_engagement(server).problems
+        assert not any("hash" in p and p.startswith("journal entry") and "content does not match" in p
+                       for p in problems)  # the server's own chain verifies: it was rehashed
+        assert len(problems) == 1, problems
+        if tamper == "author":
+            assert problems[0].startswith(f"journal entry {target['id']} (reproducing replica entry ")
+            assert "no longer hashes to the replica entry's hash it records" in problems[0]
+        else:
+            assert f"up to journal entry {target['id']})" in problems[0]
+            assert f"not at the replica head {done.replica_head[:12]}" in problems[0]
+        assert "was changed after check-in" in problems[0]

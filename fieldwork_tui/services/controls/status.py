@@ -94,16 +94,20 @@ def control_rows(handle: EngagementHandle, text: str = "", *, flagged_only: bool
 
 def evidence_by_control(session) -> dict[int, list[dict]]:
     """The files inspected for each control, as `status --json` lists them: the evidence id (what
-    `fieldwork evidence edit` takes, as the Inspection tab shows it), hash, name, as-of, description."""
+    `fieldwork evidence edit` takes, as the Inspection tab shows it), hash, name, as-of, description,
+    and the record's version (what `evidence edit --if-version` takes)."""
+    from fieldwork_tui.store import versions
     from fieldwork_tui.store.models import EvidenceControl, EvidenceFile
 
     out: dict[int, list[dict]] = {}
     q = (select(EvidenceControl.control_id, EvidenceFile)
          .join(EvidenceFile, EvidenceFile.id == EvidenceControl.evidence_id).order_by(EvidenceFile.id))
-    for cid, ef in session.exec(q):
+    rows = session.exec(q).all()
+    seen = versions.versions_of(session, "evidencefile", {ef.id for _cid, ef in rows})
+    for cid, ef in rows:
         out.setdefault(cid, []).append({"id": ef.id, "sha256": ef.sha256, "name": ef.original_name,
                                         "as_of": ef.as_of.isoformat() if ef.as_of else None,
-                                        "description": ef.description})
+                                        "description": ef.description, "version": seen.get(ef.id, 0)})
     return out
 
 

@@ -315,9 +315,9 @@ _UNSET = object()
 MAX_DESCRIPTION = 2000
 
 
-def _evidence_view(s: Session, ev: EvidenceFile) -> EvidenceView:
+def _evidence_view(s: Session, ev: EvidenceFile, version: int = 0) -> EvidenceView:
     return EvidenceView(ev.id, ev.sha256, ev.original_name, ev.size, ev.as_of, ev.description,
-                        tuple(control_refs_using(s, ev.id)))
+                        tuple(control_refs_using(s, ev.id)), version)
 
 
 def find_evidence(s: Session, text: str | int) -> EvidenceFile:
@@ -350,16 +350,23 @@ def find_evidence(s: Session, text: str | int) -> EvidenceFile:
 
 
 def evidence_details(handle: EngagementHandle, evidence: str | int) -> EvidenceView:
+    """The record as it is now, with its version (a form editing it hands that back)."""
+    from fieldwork_tui.store import versions
+
     with handle.read() as s:
-        return _evidence_view(s, find_evidence(s, evidence))
+        ev = find_evidence(s, evidence)
+        version = versions.version_of(s, "evidencefile", ev.id).version
+        return _evidence_view(s, ev, version)
 
 
 def edit_evidence(handle: EngagementHandle, evidence: str | int, *, as_of=_UNSET,
-                  description: str | None = None) -> EvidenceEdit:
+                  description: str | None = None, expected_version: int | None = None) -> EvidenceEdit:
     """Change an evidence file's as-of date (None or "" clears it) and/or description, journaled.
     They belong to the document: every control whose workpaper uses the file changes with them,
-    and their current sign-offs go stale (listed in the result)."""
+    and their current sign-offs go stale (listed in the result). `expected_version` (the `version` of
+    `evidence_details`, or services/team `evidence_version`): refused if someone changed it since."""
     from fieldwork_tui.services.findings.signoffs import standings
+    from fieldwork_tui.store import versions
 
     if as_of is _UNSET and description is None:
         raise InvalidInput("evidence edit: give --as-of DATE and/or --description TEXT")
@@ -371,6 +378,7 @@ def edit_evidence(handle: EngagementHandle, evidence: str | int, *, as_of=_UNSET
             raise InvalidInput(f"description: at most {MAX_DESCRIPTION} characters (got {len(description)})")
     with handle.session() as s:
         ev = find_evidence(s, evidence)
+        versions.expect(s, "evidencefile", ev.id, expected_version, f"evidence #{ev.id} ({ev.original_name})")
         ids = controls_using_evidence(s, ev.id)
         before = {cid: standings(s, cid).get(cid) for cid in ids}
         changes: dict[str, tuple[str, str]] = {}
@@ -393,7 +401,9 @@ def edit_evidence(handle: EngagementHandle, evidence: str | int, *, as_of=_UNSET
                     staled.append(f"{refs[cid]} preparer")
                 if was.reviewer_current and not now.reviewer_current:
                     staled.append(f"{refs[cid]} reviewer")
-        return EvidenceEdit(_evidence_view(s, ev), changes, tuple(sorted(staled)))
+        s.flush()
+        return EvidenceEdit(_evidence_view(s, ev, versions.version_of(s, "evidencefile", ev.id).version), changes,
+                            tuple(sorted(staled)))
 
 
 def list_files(handle: EngagementHandle, control_ref: str | None = None) -> list[EvidenceFile]:

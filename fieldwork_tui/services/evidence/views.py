@@ -34,6 +34,7 @@ class EvidenceView:
     as_of: dt.date | None
     description: str
     used_by: tuple[str, ...] = ()
+    version: int = 0  # the record's version when read (store/versions.py): hand it back to edit_evidence
 
     @property
     def label(self) -> str:
@@ -42,7 +43,7 @@ class EvidenceView:
     def to_json(self) -> dict:
         return {"id": self.id, "sha256": self.sha256, "name": self.name, "size": self.size,
                 "as_of": self.as_of.isoformat() if self.as_of else None, "description": self.description,
-                "used_by": list(self.used_by)}
+                "used_by": list(self.used_by), "version": self.version}
 
 
 @dataclass(frozen=True)

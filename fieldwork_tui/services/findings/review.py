@@ -45,7 +45,7 @@ def _labels(session: Session) -> tuple[dict[int, str], dict[int, int]]:
     return refs, exc_control
 
 
-def _view(n: ReviewNote, refs: dict[int, str], exc_control: dict[int, int]) -> NoteView:
+def _view(n: ReviewNote, refs: dict[int, str], exc_control: dict[int, int], version: int = 0) -> NoteView:
     if ReviewTarget(n.target_type) is ReviewTarget.exception:
         ref = refs.get(exc_control.get(n.target_id, -1), "")
         label = f"{ref} exception #{n.target_id}" if ref else f"exception #{n.target_id}"
@@ -55,11 +55,12 @@ def _view(n: ReviewNote, refs: dict[int, str], exc_control: dict[int, int]) -> N
     return NoteView(id=n.id, target=ReviewTarget(n.target_type).value, target_label=label, control_ref=ref,
                     author=n.author, text=n.text, status=NoteStatus(n.status).value, created_at=n.created_at,
                     cleared_by=n.cleared_by, cleared_at=n.cleared_at, response=n.response,
-                    responded_by=n.responded_by, responded_at=n.responded_at)
+                    responded_by=n.responded_by, responded_at=n.responded_at, version=version)
 
 
 def _one_view(session: Session, note: ReviewNote) -> NoteView:
-    return _view(note, *_labels(session))
+    session.flush()  # the change is journaled at flush: the view carries its new version
+    return _view(note, *_labels(session), version=versions.version_of(session, "reviewnote", note.id).version)
 
 
 def add_note(handle: EngagementHandle, ref: str, text: str, *, exception_id: int | None = None) -> NoteView:
@@ -128,13 +129,22 @@ def clear_note(handle: EngagementHandle, note_id: int, *, expected_version: int 
         return _one_view(s, note)
 
 
+def get_note(handle: EngagementHandle, note_id: int) -> NoteView:
+    """One note as it is now, with its version (a form answering it reads it when it opens)."""
+    with handle.read() as s:
+        version = versions.version_of(s, "reviewnote", note_id).version  # first: a later change is refused
+        return _view(_note(s, note_id), *_labels(s), version=version)
+
+
 def all_notes(session: Session, *, open_only: bool = False) -> list[NoteView]:
     """Every note with the control it concerns (a note on an exception names the exception's control)."""
     refs, exc_control = _labels(session)
     q = select(ReviewNote).order_by(ReviewNote.id)
     if open_only:
         q = q.where(ReviewNote.status == NoteStatus.open)
-    return [_view(n, refs, exc_control) for n in session.exec(q)]
+    notes = list(session.exec(q))
+    seen = versions.versions_of(session, "reviewnote", [n.id for n in notes])
+    return [_view(n, refs, exc_control, seen.get(n.id, 0)) for n in notes]
 
 
 def list_notes(handle: EngagementHandle, ref: str | None = None, *, open_only: bool = False) -> list[NoteView]:

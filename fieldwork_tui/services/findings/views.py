@@ -60,6 +60,7 @@ class NoteView:
     response: str = ""
     responded_by: str = ""
     responded_at: dt.datetime | None = None
+    version: int = 0  # the note's version when read (store/versions.py): hand it back to answer or clear
 
     @property
     def is_open(self) -> bool:
@@ -84,7 +85,7 @@ class NoteView:
                 "author": self.author, "text": self.text, "status": self.status, "stage": self.stage,
                 "created_at": when(self.created_at), "response": self.response or None,
                 "responded_by": self.responded_by or None, "responded_at": when(self.responded_at),
-                "cleared_by": self.cleared_by or None, "cleared_at": when(self.cleared_at)}
+                "cleared_by": self.cleared_by or None, "cleared_at": when(self.cleared_at), "version": self.version}
 
 
 STALE_LABEL = "modified since review"

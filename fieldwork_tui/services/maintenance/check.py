@@ -4,7 +4,8 @@ Each problem is one line: SQLite's own integrity check (and foreign keys) — a 
 one line and the checks that need its rows are skipped; the final-report lock triggers (missing or
 altered ones); every file in the evidence vault rehashed against the SHA-256 recorded when it was
 added; every file in the vault that no record references (a stray, e.g. carried in by a crafted
-backup); the journal's hash chain; the journal replayed against every row of the database (a direct
+backup); the journal's hash chain; on a team engagement, every check-in's reproduced entries rebuilding the
+replica chain its `checkin` entry records; the journal replayed against every row of the database (a direct
 SQL edit is found even when every hash was recomputed); every sign-off's signature (against the keys
 the engagement recorded and the trust list); and the anchors record outside the engagement folder (a
 chain rewritten after a signed sign-off or export no longer holds its anchored head). Hashing streams
@@ -14,6 +15,7 @@ in chunks (constant memory), so it runs on a vault of any size.
 from __future__ import annotations
 
 import hashlib
+import itertools
 from collections.abc import Callable
 from pathlib import Path
 
@@ -31,7 +33,7 @@ from fieldwork_tui.store import journal
 from fieldwork_tui.store.db import install_locks, integrity_problem
 from fieldwork_tui.store.db import lock_problems as _lock_problems
 from fieldwork_tui.store.handle import TMP_PREFIX, EngagementHandle
-from fieldwork_tui.store.models import Control, EvidenceFile, SignOff
+from fieldwork_tui.store.models import Control, EvidenceFile, JournalEntry, SignOff
 
 CHUNK = 1024 * 1024
 Progress = Callable[[int, int, str], None]
@@ -111,6 +113,84 @@ def journal_problems(handle: EngagementHandle) -> tuple[list[str], int]:
 
     problems = list(journal.verify_chain(rows()))
     return problems, count
+
+
+def _synced_copy_hash(prev: str, entry: dict) -> str:
+    """The hash of `entry` (a server entry) as a sync appended it to a replica's chain after `prev`."""
+    details = {**(entry["details"] or {}), replicas.SYNCED: {"entry": entry["id"], "hash": entry["hash"]}}
+    return journal.entry_hash(prev, entry["at"], entry["actor"], entry["action"], entry["entity"], entry["entity_id"],
+                              details)
+
+
+def _checkin_problems(s, merge: dict) -> list[str]:
+    """Rebuild the replica chain a `checkin` entry records, from the server's own journal: from the server
+    entry the replica was checked out at, through the server entries the replica received by sync (each
+    hashed as the sync appended it) and the entries reproduced after the `checkin` entry (each hashed from
+    its content onto the previous hash it records, and linked onto the chain rebuilt so far), to the replica
+    head the `checkin` entry records. The first broken link, naming the entry, or nothing."""
+    m, d = merge["id"], merge["details"] or {}
+    label = f"check-in entry {m} (replica {str(d.get('replica', ''))[:8]}, {d.get('holder') or 'someone'})"
+    try:
+        base_id, base_head, head = int(d["base_id"]), str(d["base_head"]), str(d["replica_head"])
+        count = int(d["entries"])
+    except (KeyError, TypeError, ValueError):
+        return [f"{label}: it does not record the replica chain it merged (base entry, base head, replica head, "
+                "entries): it was changed after check-in"]
+    first = s.connection().execute(select(JournalEntry.hash).where(JournalEntry.id == base_id)).scalar()
+    if first != base_head:
+        return [f"{label}: the server entry {base_id} it continued no longer has the hash it records"]
+    synced = journal.iter_entries(s, after=base_id, before=m)  # what the replica may have received by sync
+    cur, last = base_head, None
+    reproduced = list(itertools.islice(journal.iter_entries(s, after=m), count))
+    if len(reproduced) < count:
+        return [f"{label}: it records {count} reproduced entries; the journal holds {len(reproduced)} after it"]
+    for e in reproduced:
+        ref = replicas.reproduction(e) or {}
+        if ref.get("replica") != d.get("replica"):
+            return [f"journal entry {e['id']}: {label} is followed by {count} entries reproducing the replica's; "
+                    "this one does not name that replica: it was changed after check-in"]
+        o = replicas.original(e)
+        again = journal.entry_hash(str(ref.get("prev_hash", "")), o["at"], o["actor"], o["action"], o["entity"],
+                                   o["entity_id"], o["details"])
+        if again != ref.get("hash"):
+            return [f"journal entry {e['id']} (reproducing replica entry {ref.get('entry')} of {label}): its "
+                    "content no longer hashes to the replica entry's hash it records: it was changed after "
+                    "check-in"]
+        while cur != ref.get("prev_hash"):
+            nxt = next(synced, None)
+            if nxt is None:
+                after = f"journal entry {last}" if last else f"server entry {base_id}"
+                return [f"journal entry {e['id']} (reproducing replica entry {ref.get('entry')} of {label}): the "
+                        f"replica entry it records as its predecessor is not in the replica chain rebuilt from "
+                        f"the server's journal (after {after}): one of them was changed after check-in"]
+            cur = _synced_copy_hash(cur, nxt)
+        cur, last = str(ref["hash"]), e["id"]
+    while cur != head:
+        nxt = next(synced, None)
+        if nxt is None:
+            after = f"journal entry {last}" if last else f"server entry {base_id}"
+            return [f"{label}: the replica chain rebuilt from its reproduced entries (up to {after}) ends at "
+                    f"{cur[:12]}…, not at the replica head {head[:12]}… it records: one of them was changed "
+                    "after check-in"]
+        cur = _synced_copy_hash(cur, nxt)
+    return []
+
+
+def replica_chain_problems(handle: EngagementHandle) -> list[str]:
+    """On a team engagement: every check-in's reproduced entries still rebuild the replica chain whose head
+    its `checkin` entry records (`_checkin_problems`), so a reproduced entry rewritten on the server — its
+    content, or the replica hashes it records — is found even when the server's chain was rehashed."""
+    out: list[str] = []
+    with handle.read() as s:
+        merges = s.connection().execute(
+            select(JournalEntry.id).where(JournalEntry.action == "checkin", JournalEntry.entity == "engagement")
+            .order_by(JournalEntry.id)).scalars().all()
+        for m in merges:
+            [merge] = journal.iter_entries(s, after=m - 1, before=m + 1)
+            if replicas.is_synced(merge):
+                continue  # a replica's copy of a server's check-in: the server checks it
+            out += _checkin_problems(s, merge)
+    return out
 
 
 def database_warning(handle: EngagementHandle) -> str | None:
@@ -230,6 +310,7 @@ def check_engagement(handle: EngagementHandle, progress: Progress | None = None)
     report.problems += stray_vault_files(handle)
     chain, report.journal_entries = journal_problems(handle)
     report.problems += chain
+    report.problems += replica_chain_problems(handle)
     report.problems += replay_problems(handle)
     signoffs, report.signoffs = signoff_problems(handle)
     report.problems += signoffs

@@ -188,20 +188,20 @@ def request_page(handle: EngagementHandle, query: RequestQuery | None = None, of
     with handle.read() as s:
         q = (select(R.id, R.ref, R.description, Person.name, R.owner_id, R.status, R.due_on, age_expr(today),
                     _last_follow_up_on(), _last_follow_up_text(), overdue_expr(today), R.priority, R.wave,
-                    R.requested_on, R.received_on, R.imported_on)
+                    R.requested_on, R.received_on, R.imported_on, versions.version_expr("evidencerequest", R.id))
              .select_from(R).outerjoin(Person, Person.id == R.owner_id))
         q = _where(q, query, today).order_by(*_order(query, today)).offset(offset).limit(limit)
         raw = s.exec(q).all()
         refs = _control_refs(s, [r[0] for r in raw])
     rows = []
     for (rid, ref, desc, owner, owner_id, status, due, age, fu_on, fu_text, overdue, prio, wave, req_on,
-         rec_on, imp_on) in raw:
+         rec_on, imp_on, version) in raw:
         rows.append(RequestRow(
             id=rid, ref=ref, description=desc, controls=" ".join(refs.get(rid, [])), owner=owner or "",
             owner_id=owner_id, status=RequestStatus(status), due_on=_as_date(due), age=age,
             last_follow_up_on=_as_date(fu_on), last_follow_up=fu_text or "", overdue=bool(overdue), priority=prio,
             wave=RequestWave(wave), requested_on=_as_date(req_on), received_on=_as_date(rec_on),
-            imported_on=_as_date(imp_on),
+            imported_on=_as_date(imp_on), version=int(version or 0),
         ))
     return rows
 
@@ -266,6 +266,7 @@ def request_detail(handle: EngagementHandle, key: int | str, *, today: dt.date |
     today = _today(today)
     with handle.read() as s:
         r = find_request(s, key)
+        version = versions.version_of(s, "evidencerequest", r.id).version
         owner = s.get(Person, r.owner_id) if r.owner_id else None
         controls = [(c.ref, c.title) for c in s.exec(
             select(Control).join(RequestControl).where(RequestControl.request_id == r.id).order_by(Control.ref))]
@@ -281,7 +282,7 @@ def request_detail(handle: EngagementHandle, key: int | str, *, today: dt.date |
             age=request_age(r.status, r.requested_on, r.received_on, today, r.imported_on),
             overdue=is_overdue(r.status, r.due_on, today), sample_id=r.sample_id, controls=controls,
             follow_ups=follow_ups, history=history, files=files, extra_fields=dict(r.extra_fields or {}),
-            imported_on=r.imported_on,
+            imported_on=r.imported_on, version=version,
         )
 
 
@@ -322,13 +323,19 @@ def change_status(handle: EngagementHandle, ids: Iterable[int], status: RequestS
     status, today = RequestStatus(status), _today(today)
     with handle.session() as s:
         reqs = _load(s, ids)
-        for r in reqs:
-            versions.expect(s, "evidencerequest", r.id, (expected_versions or {}).get(r.id), f"request {r.ref}")
+        _expect(s, reqs, expected_versions)
         problems = [f"{r.ref}: {p}" for r in reqs if (p := transition_problem(r.status, status, reason))]
         if problems:
             more = f" (and {len(problems) - MAX_LISTED} more)" if len(problems) > MAX_LISTED else ""
             raise InvalidInput("status not changed: " + "; ".join(problems[:MAX_LISTED]) + more)
         return sum(set_status_in(s, r, status, reason, handle.actor, today) for r in reqs)
+
+
+def _expect(s: Session, reqs: list[EvidenceRequest], expected_versions: dict[int, int] | None) -> None:
+    """All or nothing: refused, naming every request someone changed since its version was read."""
+    if expected_versions:
+        versions.expect_all(s, "evidencerequest", {r.id: expected_versions.get(r.id) for r in reqs},
+                            {r.id: f"request {r.ref}" for r in reqs}, noun="requests")
 
 
 def _versions(rid: int, expected_version: int | None) -> dict[int, int] | None:
@@ -352,10 +359,13 @@ def return_request(handle: EngagementHandle, key: int | str, reason: str, *,
     change_status(handle, [rid], RequestStatus.returned, reason, expected_versions=_versions(rid, expected_version))
 
 
-def assign_owner(handle: EngagementHandle, ids: Iterable[int], owner: str) -> int:
-    """Give requests an owner (a new name becomes a client person); an empty name clears the owner."""
+def assign_owner(handle: EngagementHandle, ids: Iterable[int], owner: str, *,
+                 expected_versions: dict[int, int] | None = None) -> int:
+    """Give requests an owner (a new name becomes a client person); an empty name clears the owner.
+    `expected_versions` as for `change_status`: all or nothing."""
     with handle.session() as s:
         reqs = _load(s, ids)
+        _expect(s, reqs, expected_versions)
         person = find_or_create_person(s, owner)
         owner_id = person.id if person is not None else None
         changed = 0
@@ -368,14 +378,16 @@ def assign_owner(handle: EngagementHandle, ids: Iterable[int], owner: str) -> in
 
 
 def shift_due(handle: EngagementHandle, ids: Iterable[int], *, days: int | None = None,
-              new_date: dt.date | None = None, business: bool = True, today: dt.date | None = None) -> int:
+              new_date: dt.date | None = None, business: bool = True, today: dt.date | None = None,
+              expected_versions: dict[int, int] | None = None) -> int:
     """Move due dates by `days` (business days by default) or set them to `new_date`. A request with no
-    due date is shifted from today."""
+    due date is shifted from today. `expected_versions` as for `change_status`: all or nothing."""
     if (days is None) == (new_date is None):
         raise InvalidInput("due date: give either a number of days or a date")
     today = _today(today)
     with handle.session() as s:
         reqs = _load(s, ids)
+        _expect(s, reqs, expected_versions)
         for r in reqs:
             if new_date is not None:
                 r.due_on = new_date
@@ -389,13 +401,18 @@ def shift_due(handle: EngagementHandle, ids: Iterable[int], *, days: int | None 
 
 
 def add_follow_up(handle: EngagementHandle, key: int | str, message: str, *, on: dt.date | None = None,
-                  new_due_on: dt.date | None = None, by: str | None = None) -> FollowUp:
-    """Log a follow-up with the client (date, who, message) and optionally a new due date."""
+                  new_due_on: dt.date | None = None, by: str | None = None,
+                  expected_version: int | None = None) -> FollowUp:
+    """Log a follow-up with the client (date, who, message) and optionally a new due date.
+    `expected_version` (services/team `request_version`): a new due date over a request changed since
+    it was read is refused (a follow-up alone adds a row and changes none: it is never refused)."""
     message = message.strip()
     if not message:
         raise InvalidInput("message: say what was asked or answered")
     with handle.session() as s:
         req = find_request(s, key)
+        if new_due_on is not None:
+            versions.expect(s, "evidencerequest", req.id, expected_version, f"request {req.ref}")
         fu = FollowUp(request_id=req.id, on=on or _today(None), by=by or handle.actor, message=message,
                       new_due_on=new_due_on)
         s.add(fu)

@@ -45,6 +45,7 @@ class RequestRow:
     requested_on: dt.date | None = None
     received_on: dt.date | None = None
     imported_on: dt.date | None = None
+    version: int = 0  # the row's version when read (store/versions.py): hand it back to a change
 
     @property
     def age_from(self) -> str | None:
@@ -93,6 +94,7 @@ class RequestDetail:
     #: Columns of the imported tracker no field takes ({header: text}).
     extra_fields: dict[str, str] = field(default_factory=dict)
     imported_on: dt.date | None = None
+    version: int = 0  # the row's version when read (store/versions.py): hand it back to a change
 
 
 MAX_LISTED = 8

@@ -9,9 +9,11 @@ from fieldwork_tui.services.team.offline import checkin, checkout, control_holds
 from fieldwork_tui.services.team.publish import publish_engagement
 from fieldwork_tui.services.team.versions import (
            control_version,
+           evidence_version,
            exception_version,
            note_version,
            request_version,
+           request_versions,
            response_version,
 )
 from fieldwork_tui.services.team.views import (
@@ -23,5 +25,5 @@ from fieldwork_tui.services.team.views import (
 )
 
 __all__ = ["CheckinResult", "CheckoutResult", "HoldView", "PublishResult", "SyncResult", "checkin", "checkout",
-           "control_holds", "control_version", "exception_version", "find_replica", "is_server_address",
-           "note_version", "open_any", "publish_engagement", "request_version", "resolve_address", "response_version", "sync"]
+           "control_holds", "control_version", "evidence_version", "exception_version", "find_replica", "is_server_address",
+           "note_version", "open_any", "publish_engagement", "request_version", "request_versions", "resolve_address", "response_version", "sync"]

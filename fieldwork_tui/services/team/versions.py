@@ -38,3 +38,14 @@ def note_version(handle: EngagementHandle, note_id: int) -> int:
 def request_version(handle: EngagementHandle, key: int | str) -> int:
     with handle.read() as s:
         return versions.version_of(s, "evidencerequest", find_request(s, key).id).version
+
+
+def request_versions(handle: EngagementHandle, ids: list[int]) -> dict[int, int]:
+    """The versions of many requests at once (a bulk change hands them back: all or nothing)."""
+    with handle.read() as s:
+        return versions.versions_of(s, "evidencerequest", ids)
+
+
+def evidence_version(handle: EngagementHandle, evidence_id: int) -> int:
+    with handle.read() as s:
+        return versions.version_of(s, "evidencefile", evidence_id).version

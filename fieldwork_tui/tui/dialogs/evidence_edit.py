@@ -15,11 +15,18 @@ class EvidenceEditDialog(FormDialog[object]):
     SAVE_LABEL = "Save"
     FIELD_NAMES = {"as of": "as-of", "description": "description"}
 
-    def __init__(self, name: str, as_of: str, description: str, used_by: list[str], *, save=None) -> None:
+    def __init__(self, name: str, as_of: str, description: str, used_by: list[str], *, save=None,
+                 fetch=None) -> None:
+        """`fetch()` (optional) reads the record as it is now (an EvidenceView): when the form opens, and
+        on ctrl+r after a save was refused because someone changed it meanwhile."""
         used = ", ".join(used_by) if used_by else "no control yet"
         super().__init__(title=f"Evidence file {name}",
-                         subtitle=f"Used by {used}: a change makes their sign-offs stale.", save=save)
+                         subtitle=f"Used by {used}: a change makes their sign-offs stale.", save=save, fetch=fetch)
         self.as_of, self.description = as_of, description
+
+    def show(self, view) -> None:
+        if view is not None:
+            self.fill({"as-of": view.as_of.isoformat() if view.as_of else "", "description": view.description})
 
     def fields(self) -> ComposeResult:
         yield from text_field("As of (the document's own date, YYYY-MM-DD; blank: unknown)", "as-of", self.as_of,

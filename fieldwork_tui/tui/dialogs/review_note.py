@@ -28,3 +28,26 @@ class ReviewNoteDialog(FormDialog):
     def values(self) -> dict:
         text = self.required("text", "text: a review note needs text")
         return {"text": text, "exception_id": self.value("target") or None}
+
+
+class AnswerNoteDialog(FormDialog):
+    """The preparer's answer to a review note. `fetch` reads the note (with its version) when the form
+    opens, and again on ctrl+r after a save was refused because someone changed the note meanwhile."""
+
+    SAVE_LABEL = "Answer"
+    FIELD_NAMES = {"response": "text"}
+    MAIN = "#text"
+
+    def __init__(self, note_id: int, asked: str = "", **kwargs) -> None:
+        """`asked`: the note as its author wrote it ("sam: Which period?"), shown under the title."""
+        super().__init__(title=f"Answer review note #{note_id}", subtitle=asked[:300], **kwargs)
+
+    def fields(self) -> ComposeResult:
+        yield from area_field("Answer (what was done, or why)", "text")
+
+    def show(self, note) -> None:
+        """`note`: the NoteView as it is now; the field gets its current answer (replacing the text)."""
+        self.fill({"text": note.response})
+
+    def values(self) -> str:
+        return self.required("text", "response: the answer needs text")

@@ -121,15 +121,20 @@ class FormDialog(KitModal, Generic[T]):
             "#form-body Checkbox, #form-body RadioSet, #form-body DirectoryTree")
 
     def __init__(self, *, title: str | None = None, subtitle: str = "",
-                 save: Callable[[Any], T] | None = None, fetch: Callable[[], Any] | None = None) -> None:
+                 save: Callable[[Any], T] | None = None, fetch: Callable[[], Any] | None = None,
+                 reload: Callable[[], Any] | None = None) -> None:
         """`save(values)` is the service call saving the form (run in a worker, the form stays open);
         `fetch()` reads what the form offers (choices from the engagement) in a worker before it takes
-        keys — `show(data)` fills the fields."""
+        keys — `show(data)` fills the fields. `reload()`, for a form whose record the screen behind
+        shows (a status change, a bulk change): after a save was refused because someone changed the
+        record, ctrl+r runs it in a worker — it reads the record's new version (and shows it behind) —
+        and the typed values stay, to be saved over their change."""
         super().__init__()
         self.title_text = title if title is not None else self.TITLE_TEXT
         self.subtitle = subtitle
         self._save = save
         self._fetch = fetch
+        self._reload = reload
         self.saving = False
         self._stop_retrying = False
         self.conflict = False  # a save was refused: someone changed the record since the form read it
@@ -286,7 +291,8 @@ class FormDialog(KitModal, Generic[T]):
         self.show_status("")
         if isinstance(exc, SaveConflict):  # the typed text stays; the person chooses
             self.conflict = True
-            reload = " · ctrl+r reloads their version (replacing what you typed)" if self._fetch else ""
+            reload = (" · ctrl+r reads their change (what you typed stays), then save again" if self._reload else
+                      " · ctrl+r reloads their version (replacing what you typed)" if self._fetch else "")
             self.show_error(f"{self.FAILED_LABEL}: {visible(str(exc))}{reload}")
             return True
         if isinstance(exc, FieldworkError):
@@ -299,12 +305,22 @@ class FormDialog(KitModal, Generic[T]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "reload":
-            return self.conflict and self._fetch is not None
+            return self.conflict and (self._fetch is not None or self._reload is not None)
         return super().check_action(action, parameters)
 
     def action_reload(self) -> None:
-        """Read the record again (its new version too, through `fetch`) and show it in the fields."""
-        if self.conflict and self._fetch is not None and not self.saving:
+        """Read the record again (its new version too, through `fetch`) and show it in the fields; or,
+        with `reload`, read its new version and keep the fields as typed."""
+        if not self.conflict or self.saving:
+            return
+        if self._reload is not None:
+            self.conflict = False
+            self.show_error("")
+            self.show_status("Reading their change…")
+            workers.run(self, self._reload, done=lambda _r: self.show_status(
+                "Reloaded: their change is shown behind this form; what you typed is kept (ctrl+s saves it over "
+                "their change)."), failed=self._save_failed, group="form-reload", description="reload form")
+        elif self._fetch is not None:
             self.conflict = False
             self.show_error("")
             self.show_status("Reloaded: the fields show the record as it is now.")

@@ -160,6 +160,22 @@ class RequestDetailScreen(EngagementScreen):
     def _subtitle(self) -> str:
         return f"{self.detail.ref}: {self.detail.description}" if self.detail else ""
 
+    def _read(self) -> dict:
+        """The version of the request as the screen shows it, for a dialog to hand back when it saves:
+        a change over a request someone else changed since is refused with who and when. `reload`
+        (ctrl+r after such a refusal) reads the new version and shows the request as it is now."""
+        from fieldwork_tui.services.team import request_version
+
+        read = {"version": self.detail.version if self.detail else None}
+        handle, rid, app = self.handle, self.request_id, self.app
+
+        def reload() -> None:  # in the form's worker
+            read["version"] = request_version(handle, rid)
+            app.call_from_thread(self.load)
+
+        read["reload"] = reload
+        return read
+
     def _after(self, message: str):
         def done(result) -> None:
             if result is not None:
@@ -172,9 +188,10 @@ class RequestDetailScreen(EngagementScreen):
         from fieldwork_tui.services.requests import add_follow_up
         from fieldwork_tui.tui.dialogs.request_edit import FollowUpDialog
 
-        handle, rid = self.handle, self.request_id
-        self.app.push_screen(FollowUpDialog(subtitle=self._subtitle(),
-                                            save=lambda v: add_follow_up(handle, rid, v[0], new_due_on=v[1]) or True),
+        handle, rid, read = self.handle, self.request_id, self._read()
+        self.app.push_screen(FollowUpDialog(subtitle=self._subtitle(), reload=read["reload"],
+                                            save=lambda v: add_follow_up(handle, rid, v[0], new_due_on=v[1],
+                                                                         expected_version=read["version"]) or True),
                              self._after("Follow-up logged"))
 
     def action_accept(self) -> None:
@@ -184,52 +201,59 @@ class RequestDetailScreen(EngagementScreen):
         if self.detail and self.detail.status is not RequestStatus.submitted:
             self.notify("Only a submitted item can be accepted.", severity="warning")
             return
-        handle, rid = self.handle, self.request_id
-        self.app.push_screen(ReasonDialog("Accept the item", self._subtitle(),
-                                          save=lambda reason: accept_request(handle, rid, reason) or True),
+        handle, rid, read = self.handle, self.request_id, self._read()
+        self.app.push_screen(ReasonDialog("Accept the item", self._subtitle(), reload=read["reload"],
+                                          save=lambda reason: accept_request(
+                                              handle, rid, reason, expected_version=read["version"]) or True),
                              self._after("Accepted"))
 
     def action_return_item(self) -> None:
         from fieldwork_tui.services.requests import return_request
         from fieldwork_tui.tui.dialogs.request_edit import ReasonDialog
 
-        handle, rid = self.handle, self.request_id
+        handle, rid, read = self.handle, self.request_id, self._read()
         self.app.push_screen(ReasonDialog("Return the item to the client", self._subtitle(), required=True,
-                                          save=lambda reason: return_request(handle, rid, reason) or True),
+                                          reload=read["reload"], save=lambda reason: return_request(
+                                              handle, rid, reason, expected_version=read["version"]) or True),
                              self._after("Returned to the client"))
 
     def action_status(self) -> None:
         from fieldwork_tui.services.requests import change_status
         from fieldwork_tui.tui.dialogs.request_edit import StatusDialog
 
-        handle, rid = self.handle, self.request_id
+        handle, rid, read = self.handle, self.request_id, self._read()
         current = self.detail.status if self.detail else None
-        self.app.push_screen(StatusDialog(self._subtitle(), current,
-                                          save=lambda v: change_status(handle, [rid], v[0], v[1]) or True),
+        self.app.push_screen(StatusDialog(self._subtitle(), current, reload=read["reload"],
+                                          save=lambda v: change_status(handle, [rid], v[0], v[1], expected_versions=(
+                                              None if read["version"] is None else {rid: read["version"]})) or True),
                              self._after("Status changed"))
 
     def action_owner(self) -> None:
         from fieldwork_tui.services.requests import assign_owner, client_owner_names
         from fieldwork_tui.tui.dialogs.request_edit import OwnerDialog
 
-        handle, rid = self.handle, self.request_id
+        handle, rid, read = self.handle, self.request_id, self._read()
         self.app.push_screen(OwnerDialog(subtitle=self._subtitle(), fetch=lambda: client_owner_names(handle),
-                                         save=lambda owner: assign_owner(handle, [rid], owner) or True),
+                                         reload=read["reload"], save=lambda owner: assign_owner(
+                                             handle, [rid], owner, expected_versions=(
+                                                 None if read["version"] is None else {rid: read["version"]})) or True),
                              self._after("Owner assigned"))
 
     def action_due(self) -> None:
         from fieldwork_tui.services.requests import shift_due
         from fieldwork_tui.tui.dialogs.request_edit import DueDialog
 
-        handle, rid = self.handle, self.request_id
+        handle, rid, read = self.handle, self.request_id, self._read()
 
         def save(value):
             kind, amount, business = value
+            expected = None if read["version"] is None else {rid: read["version"]}
             if kind == "date":
-                return shift_due(handle, [rid], new_date=amount) or True
-            return shift_due(handle, [rid], days=amount, business=business) or True
+                return shift_due(handle, [rid], new_date=amount, expected_versions=expected) or True
+            return shift_due(handle, [rid], days=amount, business=business, expected_versions=expected) or True
 
-        self.app.push_screen(DueDialog(subtitle=self._subtitle(), save=save), self._after("Due date changed"))
+        self.app.push_screen(DueDialog(subtitle=self._subtitle(), save=save, reload=read["reload"]),
+                             self._after("Due date changed"))
 
     def action_attach(self) -> None:
         from fieldwork_tui.services.requests import attach_received_files

@@ -80,10 +80,11 @@ class RequestsSource:
     columns = COLUMNS
     slow = True
 
-    def __init__(self, handle, query: RequestQuery) -> None:
+    def __init__(self, handle, query: RequestQuery, seen: dict[int, int] | None = None) -> None:
         from fieldwork_tui.services.requests import count_requests
 
         self.handle, self.query = handle, query
+        self.seen = {} if seen is None else seen  # {request id: version} of the rows as last read
         self._count = count_requests(handle, query)
 
     def count(self) -> int:
@@ -92,7 +93,9 @@ class RequestsSource:
     def rows(self, offset: int, limit: int) -> list[Row]:
         from fieldwork_tui.services.requests import request_page
 
-        return [row_cells(r) for r in request_page(self.handle, self.query, offset, limit)]
+        page = request_page(self.handle, self.query, offset, limit)
+        self.seen.update((r.id, r.version) for r in page)
+        return [row_cells(r) for r in page]
 
 
 def _copy(q: RequestQuery, **changes) -> RequestQuery:
@@ -147,6 +150,9 @@ class RequestsScreen(EngagementScreen):
         self.query_state = RequestQuery()
         self.labels: dict[str, str] = {}
         self.shown_count = 0
+        #: {request id: version} of each row as the table last read it: a bulk change hands them back,
+        #: so a change over a request someone else changed since it was shown is refused (all or nothing)
+        self.seen: dict[int, int] = {}
 
     def body(self) -> ComposeResult:
         yield FilterBar(self._query, self._filtered, placeholder="/ filter: ID, description, owner, control…",
@@ -166,10 +172,10 @@ class RequestsScreen(EngagementScreen):
         return _copy(self.query_state, text=self.query_one(FilterBar).text if text is None else text)
 
     def _query(self, text: str) -> RequestsSource:
-        return RequestsSource(self.handle, _copy(self.query_state, text=text))
+        return RequestsSource(self.handle, _copy(self.query_state, text=text), self.seen)
 
     def fetch(self) -> RequestsSource:
-        return RequestsSource(self.handle, self.current_query())
+        return RequestsSource(self.handle, self.current_query(), self.seen)
 
     def show(self, source: RequestsSource) -> None:
         self._filtered(source.query.text, source)
@@ -361,13 +367,29 @@ class RequestsScreen(EngagementScreen):
             return f"{row.cells[0]}: {row.cells[1]}" if row else ""
         return f"{len(ids)} selected requests"
 
-    def _bulk(self, dialog_cls, ids: list[int], save, done_message, **kwargs) -> None:
+    def _read(self, ids: list[int]) -> dict:
+        """The versions of `ids` as the table showed them ({id: version}, under "versions"), for the bulk
+        change to hand back; `reload` (ctrl+r after a refusal) reads the new ones and shows the list again."""
+        from fieldwork_tui.services.team import request_versions
+
+        read: dict = {"versions": {rid: self.seen[rid] for rid in ids if rid in self.seen}}
+        handle, app = self.handle, self.app
+
+        def reload() -> None:  # in the form's worker
+            read["versions"] = request_versions(handle, ids)
+            app.call_from_thread(self.refilter)
+
+        read["reload"] = reload
+        return read
+
+    def _bulk(self, dialog_cls, ids: list[int], save, done_message, read: dict, **kwargs) -> None:
         def finished(result) -> None:
             if result is not None:
                 self.notify(done_message(result))
                 self.after_change()
 
-        self.app.push_screen(dialog_cls(subtitle=self._subtitle(ids), save=save, **kwargs), finished)
+        self.app.push_screen(dialog_cls(subtitle=self._subtitle(ids), save=save, reload=read["reload"], **kwargs),
+                             finished)
 
     def action_bulk_status(self) -> None:
         from fieldwork_tui.services.requests import change_status
@@ -375,8 +397,10 @@ class RequestsScreen(EngagementScreen):
 
         ids, handle = self.targets(), self.handle
         if ids:
-            self._bulk(StatusDialog, ids, lambda v: (change_status(handle, ids, v[0], v[1]), v[0]),
-                       lambda r: f"{r[0]} request(s) now {r[1].value.replace('_', ' ')}")
+            read = self._read(ids)
+            self._bulk(StatusDialog, ids, lambda v: (change_status(handle, ids, v[0], v[1],
+                                                                   expected_versions=read["versions"]), v[0]),
+                       lambda r: f"{r[0]} request(s) now {r[1].value.replace('_', ' ')}", read)
 
     def action_bulk_owner(self) -> None:
         from fieldwork_tui.services.requests import assign_owner, client_owner_names
@@ -384,8 +408,10 @@ class RequestsScreen(EngagementScreen):
 
         ids, handle = self.targets(), self.handle
         if ids:
-            self._bulk(OwnerDialog, ids, lambda owner: (assign_owner(handle, ids, owner), owner),
-                       lambda r: f"{r[0]} request(s) assigned to {r[1] or 'nobody'}",
+            read = self._read(ids)
+            self._bulk(OwnerDialog, ids, lambda owner: (assign_owner(handle, ids, owner,
+                                                                     expected_versions=read["versions"]), owner),
+                       lambda r: f"{r[0]} request(s) assigned to {r[1] or 'nobody'}", read,
                        fetch=lambda: client_owner_names(handle))
 
     def action_bulk_due(self) -> None:
@@ -393,15 +419,16 @@ class RequestsScreen(EngagementScreen):
         from fieldwork_tui.tui.dialogs.request_edit import DueDialog
 
         ids, handle = self.targets(), self.handle
+        read = self._read(ids)
 
         def save(value):
             kind, amount, business = value
             if kind == "date":
-                return shift_due(handle, ids, new_date=amount)
-            return shift_due(handle, ids, days=amount, business=business)
+                return shift_due(handle, ids, new_date=amount, expected_versions=read["versions"])
+            return shift_due(handle, ids, days=amount, business=business, expected_versions=read["versions"])
 
         if ids:
-            self._bulk(DueDialog, ids, save, lambda n: f"due date changed on {n} request(s)")
+            self._bulk(DueDialog, ids, save, lambda n: f"due date changed on {n} request(s)", read)
 
     # -- open, import, export, sample wave ----------------------------------------
     def on_virtual_table_row_opened(self, event: VirtualTable.RowOpened) -> None:

@@ -88,6 +88,13 @@ class InspectionTab(ActionTab):
         handle = self.handle
 
         def show(view) -> None:
+            read = {"version": view.version}  # as the form shows it: a save over a newer one is refused
+
+            def fetch():  # ctrl+r after a refusal: their version, in the fields
+                fresh = evidence_details(handle, evidence_id)
+                read["version"] = fresh.version
+                return fresh
+
             def saved(result) -> None:
                 if result is None:
                     return
@@ -96,7 +103,9 @@ class InspectionTab(ActionTab):
 
             self.app.push_screen(EvidenceEditDialog(
                 view.name, view.as_of.isoformat() if view.as_of else "", view.description, list(view.used_by),
-                save=lambda v: edit_evidence(handle, evidence_id, as_of=v["as_of"], description=v["description"])),
+                fetch=fetch, save=lambda v: edit_evidence(handle, evidence_id, as_of=v["as_of"],
+                                                          description=v["description"],
+                                                          expected_version=read["version"])),
                 saved)
 
         workers.run(self, lambda: evidence_details(handle, evidence_id), done=show, group="inspection-edit")

@@ -227,8 +227,8 @@ class ReviewTab(ControlTab):
                              if note is not None else None)
 
     def action_answer_note(self) -> None:
-        from fieldwork_tui.services.findings import answer_note
-        from fieldwork_tui.tui.kit.forms import PromptDialog
+        from fieldwork_tui.services.findings import answer_note, get_note
+        from fieldwork_tui.tui.dialogs.review_note import AnswerNoteDialog
 
         note = self._note_under_cursor("answer")
         if note is None:
@@ -236,35 +236,49 @@ class ReviewTab(ControlTab):
         if not note.is_open:
             self.notify(f"Review note #{note.id} is cleared.", severity="warning")
             return
-        handle = self.handle
-        dialog = PromptDialog(f"Answer review note #{note.id}", "Answer (what was done, or why)", note.response,
-                              multiline=True, required="response: the answer needs text",
-                              subtitle=f"{note.author}: {note.text}"[:300], save_label="Answer",
-                              save=lambda text: answer_note(handle, note.id, text))
+        handle, note_id = self.handle, note.id
+        read: dict = {}  # the version the form opened (or reloaded) at: a save over a newer one is refused
+
+        def fetch():
+            view = get_note(handle, note_id)
+            read["version"] = view.version
+            return view
 
         def answered(view) -> None:
             if view is not None:
                 self.notify(visible(f"Review note #{view.id} answered; {view.author} clears it."))
                 self.changed("review_note")
 
-        self.app.push_screen(dialog, answered)
+        self.app.push_screen(AnswerNoteDialog(note_id, f"{note.author}: {note.text}", fetch=fetch,
+                                              save=lambda text: answer_note(handle, note_id, text,
+                                                                            expected_version=read.get("version"))),
+                             answered)
 
     def action_clear_note(self) -> None:
+        from fieldwork_tui.services.errors import SaveConflict
         from fieldwork_tui.services.findings import clear_note
 
         note = self._note_under_cursor("clear")
         if note is None:
             return
         handle = self.handle
+        refused = _user_error(self, "Not cleared")
+
+        def failed(exc: BaseException) -> bool:
+            if isinstance(exc, SaveConflict):  # the tab shows their change: look, then clear again
+                self.changed("review_note")
+            return refused(exc)
 
         def clear() -> None:
-            workers.run(self, lambda: clear_note(handle, note.id),
+            # the version the tab showed the note at, answer included: clearing over a newer one is refused
+            workers.run(self, lambda: clear_note(handle, note.id, expected_version=note.version),
                         done=lambda view: (self.notify(f"Review note #{view.id} cleared"), self.changed("review_note")),
-                        failed=_user_error(self, "Not cleared"), group="review-note")
+                        failed=failed, group="review-note")
 
+        answer = f"\n\nAnswer ({note.responded_by}): {note.response[:200]}" if note.response else ""
         confirm(self, f"Clear review note #{note.id}",
-                f"Clear review note #{note.id} ({note.author}: {note.text[:200]})? A cleared note stays on record "
-                "but no longer holds up the reviewer's sign-off.", clear, yes="Clear")
+                f"Clear review note #{note.id} ({note.author}: {note.text[:200]})?{answer}\n\nA cleared note stays "
+                "on record but no longer holds up the reviewer's sign-off.", clear, yes="Clear")
 
     # -- settings -----------------------------------------------------------------------------------
 

@@ -122,7 +122,7 @@ async def test_add_answer_and_clear_a_review_note(demo_app, become):
         demo_app.handle.actor = "elena"
         become("elena")
         await _keys(pilot, "a")
-        assert type(demo_app.screen).__name__ == "PromptDialog"
+        assert type(demo_app.screen).__name__ == "AnswerNoteDialog"
         await _type(pilot, "Ticket 4411, attached.")
         await _keys(pilot, "ctrl+s")
         (note,) = list_notes(demo_app.handle, "AC-05")
