@@ -11,19 +11,23 @@ control-character filter; every notification is shown as plain, safe text.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
-from fieldwork_tui.services.engagements import EngagementHandle
-from fieldwork_tui.services.maintenance import database_warning
 from fieldwork_tui.tui.kit import workers
 from fieldwork_tui.tui.kit.keys import OrderedKeys
 from fieldwork_tui.tui.kit.palette import ScreenActions
 from fieldwork_tui.tui.kit.safe_text import ControlCharFilter, visible
+
+if TYPE_CHECKING:
+    from fieldwork_tui.services.engagements import EngagementHandle
+    from fieldwork_tui.services.startup import DashboardFigures
 
 
 def _dashboard() -> Screen:
@@ -91,10 +95,15 @@ class FieldworkApp(OrderedKeys, App):
     ]
 
     def __init__(self, home: Path | str | None = None, handle: EngagementHandle | None = None, *,
-                 control: str | None = None, population: bool = False) -> None:
+                 control: str | None = None, population: bool = False, engagement: str | None = None,
+                 cached_dashboard: DashboardFigures | None = None) -> None:
         super().__init__()
         self.home = home
         self.handle: EngagementHandle | None = handle
+        # paint before the ORM: `engagement` is opened in a worker once the dashboard has painted
+        # (from `cached_dashboard`, the start-up cache's figures, or its waiting state)
+        self.opening: str | None = engagement if handle is None else None
+        self.cached_dashboard = cached_dashboard
         # the direct route (`fieldwork open ENG --control REF [--population]`): the screen shown first
         self.start_control = control
         self.start_population = population
@@ -109,8 +118,56 @@ class FieldworkApp(OrderedKeys, App):
             self.switch_mode("controls")  # escape goes back to the Controls list, as after enter
             self.open_control(self.start_control, tab="sampling" if self.start_population else "inquiry")
         else:
-            self.switch_mode("dashboard" if self.handle else "picker")
+            self.switch_mode("dashboard" if self.handle or self.opening else "picker")
+        if self.opening:
+            self.call_after_refresh(self.open_after_paint)
+        else:
+            self.check_database_in_background()
+            self.freeze_start_up_objects()
+
+    def open_after_paint(self) -> None:
+        """Open the engagement in a worker (SQLAlchemy, SQLModel and the models are imported there, after
+        the first paint); the dashboard then loads its live figures. Keys typed meanwhile wait in order
+        (the dashboard holds them until its live figures are shown)."""
+        name, home = self.opening, self.home
+        if name is None:
+            return
+
+        def open_it() -> EngagementHandle:
+            from fieldwork_tui.services.team import open_any  # a local slug, or a team engagement's address
+
+            return open_any(home, name)
+
+        def failed(exc: BaseException) -> bool:
+            self.opening = None
+            self.cached_dashboard = None
+            workers.report(self, exc)
+            self.switch_mode("picker")
+            return True
+
+        workers.run(self, open_it, done=self._opened, failed=failed, retry_busy=False,
+                    description="open the engagement")
+
+    def _opened(self, handle: EngagementHandle) -> None:
+        self.opening = None
+        self.cached_dashboard = None
+        self.handle = handle
+        from fieldwork_tui.tui.screens.base import EngagementScreen
+
+        for screen in self.screen_stack:
+            if isinstance(screen, EngagementScreen) and screen.is_attached:
+                screen.load()
         self.check_database_in_background()
+        self.freeze_start_up_objects()
+
+    _gc_frozen = False
+
+    def freeze_start_up_objects(self) -> None:
+        """Once the start-up objects are built (modules, models, the first screen), move them out of the
+        garbage collector's generations: later collections no longer traverse them."""
+        if not self._gc_frozen:
+            self._gc_frozen = True
+            gc.freeze()
 
     def open_control(self, ref: str, tab: str = "inquiry") -> None:
         """Show control `ref`'s detail over the Controls list (the direct route and the dashboard's jump)."""
@@ -128,6 +185,7 @@ class FieldworkApp(OrderedKeys, App):
         self.handle = handle
         self.switch_mode("dashboard")
         self.check_database_in_background()
+        self.freeze_start_up_objects()
 
     def check_database_in_background(self) -> None:
         """An open that trusted the clean-close stamp skipped the full-file scan: run SQLite's quick
@@ -136,6 +194,8 @@ class FieldworkApp(OrderedKeys, App):
         if handle is None or getattr(handle, "scanned_on_open", True):  # a server checks its own pages
             return
         def check() -> None:  # the warning goes to the app itself, whichever screen is showing by then
+            from fieldwork_tui.services.maintenance import database_warning
+
             warning = database_warning(handle)
             if warning:
                 self.call_from_thread(self._warn_damaged, warning)
@@ -225,7 +285,16 @@ class FieldworkApp(OrderedKeys, App):
 def create_app(home: Path | str | None = None, engagement: str | None = None, *, control: str | None = None,
                population: bool = False) -> FieldworkApp:
     """The app on `engagement` (or the picker); with `control`, straight on that control's detail (its
-    Sampling tab with `population`)."""
+    Sampling tab with `population`).
+
+    The dashboard paints before the ORM is loaded: a local engagement is found here with the standard
+    library (an unknown name fails here, as before), its dashboard's cached figures read, and the
+    engagement opened in a worker after the first paint. The direct route opens it here."""
+    if engagement and not control:
+        from fieldwork_tui.services.startup import cached_dashboard, check_local
+
+        check_local(home, engagement)
+        return FieldworkApp(home=home, engagement=engagement, cached_dashboard=cached_dashboard(home, engagement))
     from fieldwork_tui.services.team import open_any  # a local slug, or a team engagement's address
 
     handle = open_any(home, engagement) if engagement else None

@@ -19,7 +19,8 @@ them over one at a time:
 
 Priority bindings of the app (quit) are never held. If a screen fails to say it is ready within
 `READY_TIMEOUT` seconds the keys go to it anyway (and the miss is logged): a bug never locks the
-keyboard.
+keyboard — unless the screen says it `holds_keys()` (it shows that it waits for something, e.g. the
+dashboard while the engagement opens): then they wait on with it.
 """
 
 from __future__ import annotations
@@ -94,6 +95,11 @@ class OrderedKeys:
     def _kit_ready_timeout(self, screen: Screen) -> None:
         if not self._screen_stack:  # type: ignore[attr-defined]
             return  # the app is closing: its screens are gone, and so is anyone to hand keys to
+        if screen is self.screen and getattr(screen, "holds_keys", lambda: False)():  # type: ignore[attr-defined]
+            # the screen waits for something it shows as waiting (the engagement still opening): the keys
+            # keep waiting with it, in order, rather than reach actions that cannot run yet
+            self._kit_timer = self.set_timer(READY_TIMEOUT, lambda: self._kit_ready_timeout(screen))  # type: ignore[attr-defined]
+            return
         if screen is self.screen and self._kit_ready_screen is not screen and self._kit_queue:  # type: ignore[attr-defined]
             log.warning("%s did not become ready within %ss; handing it the keys", screen, READY_TIMEOUT)
             self._kit_ready_screen = screen
