@@ -66,14 +66,37 @@ def minimal_app():
     return Minimal()
 
 
+def _watch_first_paint(app, marks: dict) -> None:
+    """Note (wall clock) when the first screen is first painted with its figures: the minimal app's
+    first paint; the dashboard's once its controls panel has content (cached or live figures)."""
+    cls = type(app)
+    original = cls._display
+
+    def display(self, screen, renderable) -> None:
+        original(self, screen, renderable)
+        if "first_paint" in marks or renderable is None:
+            return
+        if type(screen).__name__ == "DashboardScreen":
+            panels = screen.query("#controls-panel")
+            if not panels or not panels.first().content:
+                return
+        marks["first_paint"] = time.time()
+        marks["sqlalchemy"] = "sqlalchemy" in sys.modules
+
+    cls._display = display
+
+
 async def _startup(make_app, after=None) -> None:
+    marks: dict = {}
     app = make_app()
+    _watch_first_paint(app, marks)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         if after is not None:
             await after(pilot)
             await settle(pilot)
-        emit(ready=True, screen=type(app.screen).__name__)
+        emit(ready=True, screen=type(app.screen).__name__, first_paint_wall=marks.get("first_paint"),
+             sqlalchemy_at_first_paint=marks.get("sqlalchemy"))
         app.exit()
 
 
