@@ -99,10 +99,11 @@ class FieldworkApp(OrderedKeys, App):
                  cached_dashboard: DashboardFigures | None = None) -> None:
         super().__init__()
         self.home = home
-        self.handle: EngagementHandle | None = handle
+        self._handle: EngagementHandle | None = handle
         # paint before the ORM: `engagement` is opened in a worker once the dashboard has painted
         # (from `cached_dashboard`, the start-up cache's figures, or its waiting state)
         self.opening: str | None = engagement if handle is None else None
+        self._opener_started = False
         self.cached_dashboard = cached_dashboard
         # the direct route (`fieldwork open ENG --control REF [--population]`): the screen shown first
         self.start_control = control
@@ -111,7 +112,27 @@ class FieldworkApp(OrderedKeys, App):
         self.attach_folder: Path | None = None
         self._filters.append(ControlCharFilter())  # nothing in the data can drive the terminal
 
+    @property
+    def handle(self) -> EngagementHandle | None:
+        """The open engagement (None: none, or still opening — screens show that they wait). Asked for
+        before the app runs (a test or a script preparing the engagement), a pending open happens now."""
+        if self._handle is None and self.opening and not self._opener_started and not self.is_running:
+            self._handle = self._open(self.home, self.opening)
+            self.opening = None
+        return self._handle
+
+    @handle.setter
+    def handle(self, handle: EngagementHandle | None) -> None:
+        self._handle = handle
+
+    @staticmethod
+    def _open(home: Path | str | None, name: str) -> EngagementHandle:
+        from fieldwork_tui.services.team import open_any  # a local slug, or a team engagement's address
+
+        return open_any(home, name)
+
     def on_mount(self) -> None:
+        self._opener_started = bool(self.opening)
         self.start_ordered_keys()
         self._apply_settings()
         if self.handle is not None and self.start_control:
@@ -134,9 +155,7 @@ class FieldworkApp(OrderedKeys, App):
             return
 
         def open_it() -> EngagementHandle:
-            from fieldwork_tui.services.team import open_any  # a local slug, or a team engagement's address
-
-            return open_any(home, name)
+            return self._open(home, name)
 
         def failed(exc: BaseException) -> bool:
             self.opening = None
@@ -243,15 +262,15 @@ class FieldworkApp(OrderedKeys, App):
 
     # -- engagement -----------------------------------------------------------
     def on_unmount(self) -> None:
-        if self.handle is not None:
-            self.handle.close()
+        if self._handle is not None:
+            self._handle.close()
 
     # -- navigation -----------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "view":
-            return self.handle is not None
+            return self._handle is not None
         if action == "export_bundle":  # the key works from the dashboard; the palette offers it everywhere
-            return self.handle is not None and (type(self.screen).__name__ in ("DashboardScreen", "CommandPalette")
+            return self._handle is not None and (type(self.screen).__name__ in ("DashboardScreen", "CommandPalette")
                                                 or getattr(self, "running_palette_action", False))
         return True
 
