@@ -19,13 +19,13 @@ from sqlmodel import select
 from fieldwork_tui.domain.criteria import CATEGORIES
 from fieldwork_tui.domain.vocab import EngagementType, Phase
 from fieldwork_tui.services.errors import FieldworkError, InvalidInput
+from fieldwork_tui.services.startup.locate import engagement_dirs, resolve
 from fieldwork_tui.store import paths
 from fieldwork_tui.store.clock import today
 from fieldwork_tui.store.db import LockWait, describe_wait, waiting_for_lock
 from fieldwork_tui.store.handle import TMP_PREFIX, EngagementHandle, current_actor, open_handle
 from fieldwork_tui.store.models import Engagement
 from fieldwork_tui.store.paths import resolve_home
-from fieldwork_tui.services.startup.locate import engagement_dirs, resolve
 
 __all__ = [
     "ALL_CATEGORIES", "TMP_PREFIX", "EngagementHandle", "LockWait", "create_engagement", "current_actor",
