@@ -12,6 +12,7 @@ control-character filter; every notification is shown as plain, safe text.
 from __future__ import annotations
 
 import gc
+import logging
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -24,6 +25,8 @@ from fieldwork_tui.tui.kit import workers
 from fieldwork_tui.tui.kit.keys import OrderedKeys
 from fieldwork_tui.tui.kit.palette import ScreenActions
 from fieldwork_tui.tui.kit.safe_text import ControlCharFilter, visible
+
+log = logging.getLogger("fieldwork_tui.tui")
 
 if TYPE_CHECKING:
     from fieldwork_tui.services.engagements import EngagementHandle
@@ -263,7 +266,18 @@ class FieldworkApp(OrderedKeys, App):
     # -- engagement -----------------------------------------------------------
     def on_unmount(self) -> None:
         if self._handle is not None:
+            self._keep_dashboard(self._handle)
             self._handle.close()
+
+    @staticmethod
+    def _keep_dashboard(handle: EngagementHandle) -> None:
+        """A clean close brings the start-up cache up to date (next start: the dashboard paints at once)."""
+        from fieldwork_tui.services.startup import keep_dashboard
+
+        try:
+            keep_dashboard(handle)
+        except Exception:  # noqa: BLE001 - a cache: the next start then waits for its live figures
+            log.warning("could not keep the dashboard's figures for the next start", exc_info=True)
 
     # -- navigation -----------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:

@@ -18,7 +18,7 @@ from fieldwork_tui.services.startup.views import DashboardFigures
 if TYPE_CHECKING:
     from fieldwork_tui.store.handle import EngagementHandle
 
-__all__ = ["DashboardFigures", "cached_dashboard", "check_local", "live_dashboard"]
+__all__ = ["DashboardFigures", "cached_dashboard", "check_local", "keep_dashboard", "live_dashboard"]
 
 
 def check_local(home: Path | str | None, name: str) -> Path | None:
@@ -42,3 +42,10 @@ def live_dashboard(handle: EngagementHandle) -> DashboardFigures:
     from fieldwork_tui.services.startup.live import live_dashboard as compute
 
     return compute(handle)
+
+
+def keep_dashboard(handle: EngagementHandle) -> None:
+    """At a clean close: update the start-up cache if the engagement changed since it was written."""
+    from fieldwork_tui.services.startup.live import keep_dashboard as keep
+
+    keep(handle)

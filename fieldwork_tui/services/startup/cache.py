@@ -44,15 +44,28 @@ def database_key(db_path: Path) -> list[Any] | None:
     return [FORMAT, __version__, uid[0], list(head) if head else None, today().isoformat()]
 
 
-def read_cached(root: Path) -> DashboardFigures | None:
-    """The cached figures of the engagement folder `root`, if they are the figures of its database as
-    it is now; else None."""
+def _read(root: Path) -> dict | None:
     try:
         data = json.loads((root / CACHE_NAME).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
+    return data if isinstance(data, dict) else None
+
+
+def cached_key(root: Path) -> list[Any] | None:
+    """The key the cache of folder `root` was written under (None: no cache)."""
+    data = _read(root)
+    return data.get("key") if data is not None else None
+
+
+def read_cached(root: Path) -> DashboardFigures | None:
+    """The cached figures of the engagement folder `root`, if they are the figures of its database as
+    it is now; else None."""
+    data = _read(root)
+    if data is None:
+        return None
     key = database_key(root / paths.DB_NAME)
-    if key is None or not isinstance(data, dict) or data.get("key") != key:
+    if key is None or data.get("key") != key:
         return None
     try:
         return DashboardFigures.from_json(data["figures"])

@@ -21,6 +21,16 @@ def live_dashboard(handle: EngagementHandle) -> DashboardFigures:
     return figures
 
 
+def keep_dashboard(handle: EngagementHandle) -> None:
+    """At a clean close: bring the cache up to the database's last state (the auditor's changes since
+    the dashboard last loaded), so the next start paints at once. Nothing to do if it is current."""
+    if not _local(handle):
+        return
+    key = cache.database_key(handle.db_path)
+    if key is not None and cache.cached_key(handle.root) != key:
+        live_dashboard(handle)
+
+
 def _local(handle: EngagementHandle) -> bool:
     """A local SQLite engagement (a team server's handle has a URL and no database file)."""
     return getattr(handle, "url", None) is None and handle.db_path.is_file()

@@ -212,3 +212,17 @@ def test_the_dashboard_paints_before_sqlalchemy_is_imported(demo_home, cached):
     assert seen["painted"] is cached  # cached figures, or the waiting state
     assert seen["loaded"] == [], f"imported before the first paint: {seen['loaded']}"
     assert seen["live"] and seen["after"]  # then the worker loaded them and the live figures came
+
+
+async def test_a_clean_close_keeps_the_figures_of_the_last_change(demo_home):
+    """Changed after the dashboard loaded (another view, a command): the close writes the cache anew,
+    so the next start paints at once, with the figures of that change."""
+    from fieldwork_tui.domain.vocab import Phase
+    from fieldwork_tui.services.engagements import set_phase
+
+    app = create_app(demo_home, DEMO_SLUG)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        set_phase(app.handle, Phase.draft_report)  # the dashboard's figures are now those of before
+    cached = create_app(demo_home, DEMO_SLUG).cached_dashboard
+    assert cached is not None and cached.phase == "draft_report"
