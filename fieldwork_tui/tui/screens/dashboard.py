@@ -89,8 +89,10 @@ class DashboardScreen(EngagementScreen):
         state = self.query_one("#dashboard-state", Static)
         state.display = data.cached
         if data.cached:
-            state.update(Text("updating… these are the figures of the last session, as of the same journal entry",
-                              style=role("muted")))
+            line = Text("updating… ", style=role("warning"))
+            line.append("the figures kept at the last session's same journal entry; the live ones replace them",
+                        style=role("muted"))
+            state.update(line)
         self.query_one("#timeline", Static).update(self._timeline(Phase(data.phase), data.kickoff_on))
         self.query_one("#controls-panel", Static).update(self._controls_panel(data))
         self.query_one("#flags-panel", Static).update(self._flags_panel(data))
