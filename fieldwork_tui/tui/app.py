@@ -157,7 +157,10 @@ class FieldworkApp(OrderedKeys, App):
             return
 
         def open_it() -> EngagementHandle:
-            return self._open(home, name)
+            handle = self._open(home, name)
+            if not self.is_running:  # quit before the open finished: nobody will close it
+                handle.close()
+            return handle
 
         def failed(exc: BaseException) -> bool:
             self.opening = None
