@@ -226,3 +226,20 @@ async def test_a_clean_close_keeps_the_figures_of_the_last_change(demo_home):
         set_phase(app.handle, Phase.draft_report)  # the dashboard's figures are now those of before
     cached = create_app(demo_home, DEMO_SLUG).cached_dashboard
     assert cached is not None and cached.phase == "draft_report"
+
+
+async def test_an_engagement_that_cannot_be_opened_says_so_and_offers_the_picker(demo_home, monkeypatch):
+    from fieldwork_tui.services import team
+    from fieldwork_tui.services.errors import FieldworkError
+    from fieldwork_tui.tui.screens.picker import PickerScreen
+
+    def refuse(home, name):
+        raise FieldworkError(f"{name}: the database is damaged (fieldwork check)")
+
+    monkeypatch.setattr(team, "open_any", refuse)
+    app = create_app(demo_home, DEMO_SLUG)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, PickerScreen)
+        assert any("database is damaged" in n.message for n in app._notifications)
+        assert app.handle is None
