@@ -33,6 +33,9 @@ async def shoot(home: Path, out: Path, name: str, keys: list[str]) -> None:
     app = create_app(home, DEMO_SLUG)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
+        for _ in range(3):  # the engagement opens after the first paint, then the dashboard loads
+            await app.workers.wait_for_complete()
+            await pilot.pause()
         for key in keys:
             await pilot.press(key)
             await pilot.pause()

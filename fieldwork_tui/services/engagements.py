@@ -18,7 +18,8 @@ from sqlmodel import select
 
 from fieldwork_tui.domain.criteria import CATEGORIES
 from fieldwork_tui.domain.vocab import EngagementType, Phase
-from fieldwork_tui.services.errors import FieldworkError, InvalidInput, NotFound
+from fieldwork_tui.services.errors import FieldworkError, InvalidInput
+from fieldwork_tui.services.startup.locate import engagement_dirs, resolve
 from fieldwork_tui.store import paths
 from fieldwork_tui.store.clock import today
 from fieldwork_tui.store.db import LockWait, describe_wait, waiting_for_lock
@@ -119,50 +120,6 @@ def create_engagement(
             )
         )
     return handle
-
-
-def engagement_dirs(home: Path | str | None) -> list[Path]:
-    home_path = paths.resolve_home(home)
-    if not home_path.is_dir():
-        return []
-    return sorted(p for p in home_path.iterdir()
-                  if p.is_dir() and not p.name.startswith(TMP_PREFIX) and (p / paths.DB_NAME).is_file())
-
-
-def resolve(home: Path | str | None, name: str) -> Path:
-    """Find an engagement folder by slug, or by an unambiguous prefix of its slug or name."""
-    dirs = engagement_dirs(home)
-    needle = (name or "").strip().lower()
-    if not needle:
-        raise InvalidInput("engagement: give a name or slug")
-    for d in dirs:
-        if d.name.lower() == needle:
-            return d
-    slug_needle = paths.slugify(needle)
-    matches = [d for d in dirs if d.name.lower().startswith(needle) or d.name.startswith(slug_needle)]
-    if not matches:
-        names = {d: _read_name(d) for d in dirs}
-        matches = [d for d, n in names.items() if n.lower().startswith(needle)]
-    if not matches:
-        known = ", ".join(d.name for d in dirs) or "none yet (fieldwork new NAME, or fieldwork demo)"
-        raise NotFound(f"engagement {name!r} not found; known: {known}")
-    if len(matches) > 1:
-        raise InvalidInput(f"engagement {name!r} is ambiguous: {', '.join(d.name for d in matches)}")
-    return matches[0]
-
-
-def _read_name(root: Path) -> str:
-    import sqlite3
-
-    try:
-        conn = sqlite3.connect(f"{(root / paths.DB_NAME).absolute().as_uri()}?mode=ro", uri=True)
-        try:
-            row = conn.execute("SELECT name FROM engagement LIMIT 1").fetchone()
-        finally:
-            conn.close()
-        return row[0] if row else root.name
-    except sqlite3.Error:
-        return root.name
 
 
 def open_engagement(home: Path | str | None, name: str) -> EngagementHandle:

@@ -33,7 +33,7 @@ from fieldwork_tui.store import journal, paths
 from fieldwork_tui.store.db import DatabaseError, closed_cleanly, make_engine, mark_clean, open_database
 from fieldwork_tui.store.models import Engagement
 
-TMP_PREFIX = ".tmp-"
+TMP_PREFIX = paths.TMP_PREFIX
 LOCK_NAME = paths.DB_NAME + ".lock"  # excluded from backups with the database's other side files
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 DB_NAME = "fieldwork.db"
 VAULT_NAME = "vault"
 HOME_ENV = "FIELDWORK_HOME"
+TMP_PREFIX = ".tmp-"  # a temporary file or folder an interrupted write left: removed on open
 
 
 def default_home() -> Path:

@@ -4,6 +4,8 @@ measured service call took). `bench.py` spawns them so start-up cost and peak me
 
     python tests/perf/probe.py startup-minimal
     python tests/perf/probe.py startup HOME SLUG
+    python tests/perf/probe.py paint-minimal | paint HOME SLUG   (exit at the first paint: time the whole
+                                        process from outside, e.g. /usr/bin/time or a pairing timer)
     python tests/perf/probe.py population HOME SLUG REF
     python tests/perf/probe.py attach HOME SLUG REF FILE
     python tests/perf/probe.py export HOME SLUG OUT.zip
@@ -66,14 +68,40 @@ def minimal_app():
     return Minimal()
 
 
-async def _startup(make_app, after=None) -> None:
+def _watch_first_paint(app, marks: dict) -> None:
+    """Note (wall clock) when the first screen is first painted with its figures: the minimal app's
+    first paint; the dashboard's once its controls panel has content (cached or live figures)."""
+    cls = type(app)
+    original = cls._display
+
+    def display(self, screen, renderable) -> None:
+        original(self, screen, renderable)
+        if "first_paint" in marks or renderable is None:
+            return
+        if type(screen).__name__ == "DashboardScreen":
+            panels = screen.query("#controls-panel")
+            if not panels or not panels.first().content:
+                return
+        marks["first_paint"] = time.time()
+        marks["sqlalchemy"] = "sqlalchemy" in sys.modules
+        if marks.get("exit_at_paint"):  # `paint` probes: the whole process is start to first paint
+            emit(ready=True, screen=type(screen).__name__, sqlalchemy_at_first_paint=marks["sqlalchemy"])
+            os._exit(0)
+
+    cls._display = display
+
+
+async def _startup(make_app, after=None, exit_at_paint: bool = False) -> None:
+    marks: dict = {"exit_at_paint": exit_at_paint}
     app = make_app()
+    _watch_first_paint(app, marks)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         if after is not None:
             await after(pilot)
             await settle(pilot)
-        emit(ready=True, screen=type(app.screen).__name__)
+        emit(ready=True, screen=type(app.screen).__name__, first_paint_wall=marks.get("first_paint"),
+             sqlalchemy_at_first_paint=marks.get("sqlalchemy"))
         app.exit()
 
 
@@ -126,6 +154,11 @@ def _run(cmd: str, args: list[str]) -> int:
     elif cmd == "startup":
         home, slug = args
         asyncio.run(_startup(lambda: _fieldwork_app(home, slug)))
+    elif cmd == "paint-minimal":  # exits at the first paint: time the whole process from outside
+        asyncio.run(_startup(minimal_app, exit_at_paint=True))
+    elif cmd == "paint":
+        home, slug = args
+        asyncio.run(_startup(lambda: _fieldwork_app(home, slug), exit_at_paint=True))
     elif cmd == "population":
         home, slug, ref = args
         from actions import open_population

@@ -13,6 +13,7 @@ SIZE = (130, 40)
 
 async def test_an_exception_changed_while_its_form_is_open_is_not_overwritten(demo_app, monkeypatch):
     async with demo_app.run_test(size=SIZE) as pilot:
+        await settle(pilot)  # the engagement opens after the dashboard's first paint
         handle = demo_app.handle
         await open_control_tab(pilot, "CM-01", "exceptions")
         await pilot.press("enter")  # elena opens the exception's form
@@ -54,6 +55,7 @@ async def test_a_conclusion_over_a_control_changed_since_the_tab_read_it_is_refu
     from fieldwork_tui.services.controls import get_control, set_conclusion
 
     async with demo_app.run_test(size=SIZE) as pilot:
+        await settle(pilot)  # the engagement opens after the dashboard's first paint
         handle = demo_app.handle
         await open_control_tab(pilot, "CM-01", "exceptions")
         await pilot.press("k")

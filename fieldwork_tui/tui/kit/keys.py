@@ -19,10 +19,12 @@ them over one at a time:
 
 Priority bindings of the app (quit) are never held. If a screen fails to say it is ready within
 `READY_TIMEOUT` seconds the keys go to it anyway (and the miss is logged): a bug never locks the
-keyboard. A screen still reading what it shows first (its first load running, "loading…" on the
-screen) is not such a miss: a key needs the data (`]` on the dashboard moves on from the phase it
-read), so the keys wait on, up to `LOAD_WAIT_LIMIT` seconds in all - on a slow or busy laptop the
-first load can take longer than `READY_TIMEOUT`, and the keys typed meanwhile were lost.
+keyboard — unless the screen says it `holds_keys()` (it shows that it waits for something, e.g. the
+dashboard while the engagement opens): then they wait on with it. A screen still reading what it
+shows first (its first load running, "loading…" on the screen) is not a miss either: a key needs the
+data (`]` on the dashboard moves on from the phase it read), so the keys wait on, up to
+`LOAD_WAIT_LIMIT` seconds in all - on a slow or busy laptop the first load can take longer than
+`READY_TIMEOUT`, and the keys typed meanwhile were lost.
 """
 
 from __future__ import annotations
@@ -99,6 +101,11 @@ class OrderedKeys:
     def _kit_ready_timeout(self, screen: Screen) -> None:
         if not self._screen_stack:  # type: ignore[attr-defined]
             return  # the app is closing: its screens are gone, and so is anyone to hand keys to
+        if screen is self.screen and getattr(screen, "holds_keys", lambda: False)():  # type: ignore[attr-defined]
+            # the screen waits for something it shows as waiting (the engagement still opening): the keys
+            # keep waiting with it, in order, rather than reach actions that cannot run yet
+            self._kit_timer = self.set_timer(READY_TIMEOUT, lambda: self._kit_ready_timeout(screen))  # type: ignore[attr-defined]
+            return
         if screen is self.screen and self._kit_ready_screen is not screen and self._kit_queue:  # type: ignore[attr-defined]
             waited = getattr(self, "_kit_waited", 0.0) + READY_TIMEOUT
             if getattr(screen, "first_load_running", False) and waited < LOAD_WAIT_LIMIT:

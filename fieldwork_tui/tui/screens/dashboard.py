@@ -13,8 +13,10 @@ from textual.widgets import Static
 from fieldwork_tui.domain import flags as flag_table
 from fieldwork_tui.domain.phases import PHASES, next_phase, previous_phase
 from fieldwork_tui.domain.vocab import ControlStatus, Flag, Phase, RequestStatus
+from fieldwork_tui.services.startup import DashboardFigures
 from fieldwork_tui.tui.kit.styles import role
 from fieldwork_tui.tui.screens.base import EngagementScreen
+from fieldwork_tui.tui.widgets.bar import EngagementBar
 from fieldwork_tui.tui.widgets.flags import flag_style
 
 
@@ -33,12 +35,14 @@ class DashboardScreen(EngagementScreen):
     MAIN = "#dashboard-body"
     DEFAULT_CSS = """
     DashboardScreen #timeline { height: auto; padding: 0 1; }
+    DashboardScreen #dashboard-state { height: 1; padding: 0 1; display: none; }
     DashboardScreen Grid { grid-size: 2; grid-gutter: 0 1; height: auto; padding: 0 1; }
     DashboardScreen .panel { height: auto; }
     """
 
     def body(self) -> ComposeResult:
         with VerticalScroll(id="dashboard-body"):
+            yield Static(id="dashboard-state")
             yield Static(id="timeline")
             with Grid():
                 yield Static(id="controls-panel", classes="panel")
@@ -46,21 +50,54 @@ class DashboardScreen(EngagementScreen):
                 yield Static(id="requests-panel", classes="panel")
                 yield Static(id="findings-panel", classes="panel")
 
-    overview = None
+    overview: DashboardFigures | None = None  # the live figures (the phase keys act on these only)
+    cached: DashboardFigures | None = None  # figures from the start-up cache, shown until the live ones
+
+    def on_mount(self) -> None:
+        if self.handle is None:  # the app is still opening the engagement (after this first paint)
+            cached = getattr(self.app, "cached_dashboard", None)
+            if cached is not None:
+                self.cached = cached
+                self.query_one(EngagementBar).show(cached.summary, self.VIEW_NAME)
+                self.show(cached)
+
+    def load(self) -> None:
+        """Load the live figures, once the engagement is open: until then the start-up cache's
+        figures (if any) are shown, marked "updating…", or the waiting state."""
+        if self.handle is None:
+            self.set_loading(True)
+            return
+        super().load()
+
+    def holds_keys(self) -> bool:
+        """The keys typed while the engagement opens wait for the live figures (kit: OrderedKeys)."""
+        return self.handle is None
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if self.handle is None and action in {"advance_phase", "return_phase", "show_flagged", "go_to_control"}:
+            return None  # shown, not yet usable: the engagement is still opening
+        return True
 
     def fetch(self):
-        from fieldwork_tui.services.controls import overview
+        from fieldwork_tui.services.startup import live_dashboard
 
-        return overview(self.handle), self.handle.engagement().kickoff_on
+        return live_dashboard(self.handle)
 
-    def show(self, data) -> None:
-        ov, kickoff = data
-        self.overview = ov
-        self.query_one("#timeline", Static).update(self._timeline(Phase(ov.engagement["phase"]), kickoff))
-        self.query_one("#controls-panel", Static).update(self._controls_panel(ov))
-        self.query_one("#flags-panel", Static).update(self._flags_panel(ov))
-        self.query_one("#requests-panel", Static).update(self._requests_panel(ov))
-        self.query_one("#findings-panel", Static).update(self._findings_panel(ov))
+    def show(self, data: DashboardFigures) -> None:
+        if not data.cached:
+            self.overview = data
+        state = self.query_one("#dashboard-state", Static)
+        state.display = data.cached
+        if data.cached:
+            line = Text("updating… ", style=role("warning"))
+            line.append("the figures kept at the last session's same journal entry; the live ones replace them",
+                        style=role("muted"))
+            state.update(line)
+        self.query_one("#timeline", Static).update(self._timeline(Phase(data.phase), data.kickoff_on))
+        self.query_one("#controls-panel", Static).update(self._controls_panel(data))
+        self.query_one("#flags-panel", Static).update(self._flags_panel(data))
+        self.query_one("#requests-panel", Static).update(self._requests_panel(data))
+        self.query_one("#findings-panel", Static).update(self._findings_panel(data))
 
     def _timeline(self, current: Phase, kickoff=None) -> Table:
         """Six phases side by side: done ✓, current ●, ahead ○; week ranges of the fieldwork guide
@@ -88,19 +125,18 @@ class DashboardScreen(EngagementScreen):
             table.add_row(*dates)
         return table
 
-    def _controls_panel(self, ov) -> Table:
+    def _controls_panel(self, ov: DashboardFigures) -> Table:
         t = Table(title="Controls", box=None, expand=True, show_header=False, title_style="bold")
         t.add_column()
         t.add_column(justify="right")
-        t.add_row("Total", str(len(ov.controls)))
+        t.add_row("Total", str(ov.controls_total))
         for st in ControlStatus:
             t.add_row(st.value.replace("_", " "), str(ov.status_counts.get(st.value, 0)))
-        defensible = len(ov.controls) - len(ov.not_defensible)
-        t.add_row(Text("Conclusion defensible", style=role("strong")), Text(str(defensible), style=role("ok.strong")))
-        t.add_row(Text("Not yet defensible", style=role("strong")), Text(str(len(ov.not_defensible)), style=role("strong")))
+        t.add_row(Text("Conclusion defensible", style=role("strong")), Text(str(ov.defensible), style=role("ok.strong")))
+        t.add_row(Text("Not yet defensible", style=role("strong")), Text(str(ov.not_defensible), style=role("strong")))
         return t
 
-    def _flags_panel(self, ov) -> Table:
+    def _flags_panel(self, ov: DashboardFigures) -> Table:
         t = Table(title="Not yet defensible", box=None, expand=True, show_header=False, title_style="bold")
         t.add_column()
         t.add_column(justify="right")
@@ -114,7 +150,7 @@ class DashboardScreen(EngagementScreen):
             t.add_row(Text("No flags: every conclusion is supported", style=role("ok")), "")
         return t
 
-    def _requests_panel(self, ov) -> Table:
+    def _requests_panel(self, ov: DashboardFigures) -> Table:
         t = Table(title="Requests", box=None, expand=True, show_header=False, title_style="bold")
         t.add_column()
         t.add_column(justify="right")
@@ -129,7 +165,7 @@ class DashboardScreen(EngagementScreen):
             t.add_row("Oldest overdue, due", ov.oldest_overdue.isoformat())
         return t
 
-    def _findings_panel(self, ov) -> Table:
+    def _findings_panel(self, ov: DashboardFigures) -> Table:
         t = Table(title="Exceptions and review", box=None, expand=True, show_header=False, title_style="bold")
         t.add_column()
         t.add_column(justify="right")
@@ -150,11 +186,11 @@ class DashboardScreen(EngagementScreen):
 
     def action_advance_phase(self) -> None:
         if self.overview is not None:
-            self._set_phase(next_phase(self.overview.engagement["phase"]))
+            self._set_phase(next_phase(self.overview.phase))
 
     def action_return_phase(self) -> None:
         if self.overview is not None:
-            self._set_phase(previous_phase(self.overview.engagement["phase"]))
+            self._set_phase(previous_phase(self.overview.phase))
 
     def action_show_flagged(self) -> None:
         from fieldwork_tui.tui.screens.controls import ControlsScreen

@@ -24,6 +24,7 @@ async def _result_screen(pilot, rp_id: int):
 async def test_one_difference_explained_with_keys(demo_app) -> None:
     app = demo_app
     async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)  # the engagement opens after the dashboard's first paint
         open_before = [r for r in list_differences(app.handle, "AC-01") if r.open]
         assert [r.key for r in open_before] == ["svc-deploy", "okarimi"]
         screen = await _result_screen(pilot, open_before[0].reperformance_id)
@@ -44,6 +45,7 @@ async def test_one_difference_explained_with_keys(demo_app) -> None:
 async def test_reason_is_required_and_nothing_is_lost(demo_app) -> None:
     app = demo_app
     async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)  # the engagement opens after the dashboard's first paint
         rp_id = list_differences(app.handle, "AC-01")[0].reperformance_id
         await _result_screen(pilot, rp_id)
         await pilot.press("down", "d", "ctrl+s")  # no reason typed

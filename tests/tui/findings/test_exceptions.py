@@ -18,6 +18,7 @@ async def open_tab(pilot, ref: str, tab: str = "exceptions"):
 
 async def test_register_filter_and_management_response(demo_app):
     async with demo_app.run_test(size=SIZE) as pilot:
+        await settle(pilot)  # the engagement opens after the dashboard's first paint
         handle = demo_app.handle
         ex = exceptions.create_exception(handle, "AC-03", instance="jdoe (terminated 2026-03-02)",
                                          deviation="access was removed 9 days after termination",
@@ -94,6 +95,7 @@ async def test_form_refuses_missing_deviation(demo_app):
 
 async def test_edit_exception_and_conclude_control_from_the_tab(demo_app):
     async with demo_app.run_test(size=SIZE) as pilot:
+        await settle(pilot)  # the engagement opens after the dashboard's first paint
         handle = demo_app.handle
         await open_tab(pilot, "CM-01")
         await pilot.press("enter")  # edit the exception

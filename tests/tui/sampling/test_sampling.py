@@ -94,6 +94,7 @@ async def test_import_select_test_expand_conclude_from_the_keyboard(demo_app, tm
 async def test_note_na_and_exception_from_a_deviation(demo_app, tmp_path):
     write_changes(tmp_path / "e.csv", 60)
     async with demo_app.run_test(size=SIZE) as pilot:
+        await settle(pilot)  # the engagement opens after the dashboard's first paint
         handle = demo_app.handle
         populations.import_population(handle, "CM-03", tmp_path / "e.csv", key="Change ID", date="Deployed")
         sampling.take_sample(handle, "CM-03")
@@ -127,6 +128,7 @@ async def test_monthly_deviation_cannot_be_sampled_away(demo_app, tmp_path):
     months = ["Month,Reconciled on"] + [f"2026-{m:02d},2026-{m:02d}-05" for m in range(1, 10)]
     (tmp_path / "runs.csv").write_text("\n".join(months) + "\n", encoding="utf-8")
     async with demo_app.run_test(size=SIZE) as pilot:
+        await settle(pilot)  # the engagement opens after the dashboard's first paint
         handle = demo_app.handle
         populations.import_population(handle, "FN-01", tmp_path / "runs.csv", date="Reconciled on")
         sampling.take_sample(handle, "FN-01")
@@ -144,6 +146,7 @@ async def test_monthly_deviation_cannot_be_sampled_away(demo_app, tmp_path):
 async def test_override_size_needs_a_reason(demo_app, tmp_path):
     write_changes(tmp_path / "e.csv", 200)
     async with demo_app.run_test(size=SIZE) as pilot:
+        await settle(pilot)  # the engagement opens after the dashboard's first paint
         handle = demo_app.handle
         populations.import_population(handle, "CM-03", tmp_path / "e.csv")
         await open_tab(pilot, "CM-03")

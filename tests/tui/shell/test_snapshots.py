@@ -73,3 +73,21 @@ def test_controls_flags_in_the_light_theme(snap_compare, demo_app):
 
 def test_controls_flags_in_the_gruvbox_theme(snap_compare, demo_app):
     assert snap_compare(demo_app, run_before=_theme("gruvbox"), press=["2"], terminal_size=SIZE)
+
+
+
+# Issue 19 item 2: the first paint from the start-up cache, before the engagement is open — frozen in
+# that state (the open never starts), so the snapshot is the same every run.
+def test_dashboard_updating_from_the_start_up_cache(snap_compare, demo_home, monkeypatch):
+    from fieldwork_tui.services.demo import DEMO_SLUG
+    from fieldwork_tui.services.engagements import open_engagement
+    from fieldwork_tui.services.startup import live_dashboard
+    from fieldwork_tui.tui.app import FieldworkApp
+
+    handle = open_engagement(demo_home, DEMO_SLUG)
+    live_dashboard(handle)  # what a session's live load leaves in the start-up cache
+    handle.close()
+    monkeypatch.setattr(FieldworkApp, "open_after_paint", lambda self: None)
+    app = create_app(demo_home, DEMO_SLUG)
+    assert app.cached_dashboard is not None
+    assert snap_compare(app, terminal_size=SIZE)
