@@ -94,6 +94,7 @@ async def test_an_answer_over_a_note_answered_meanwhile_is_refused_and_kept(demo
     from fieldwork_tui.services.findings import answer_note, list_notes
 
     async with demo_app.run_test(size=SIZE) as pilot:
+        await settle(pilot)  # the engagement opens after the dashboard's first paint
         handle = demo_app.handle
         await open_control_tab(pilot, "CM-01", "review")
         [note] = list_notes(handle, "CM-01")  # sam's note, answered by elena
@@ -139,6 +140,7 @@ async def test_clearing_a_note_whose_answer_changed_since_the_tab_showed_it_is_r
     demo_app.handle.actor = "sam"
     become("sam")  # the note's author
     async with demo_app.run_test(size=SIZE) as pilot:
+        await settle(pilot)  # the engagement opens after the dashboard's first paint
         handle = demo_app.handle
         await open_control_tab(pilot, "CM-01", "review")  # the tab shows elena's answer
         [note] = list_notes(handle, "CM-01")
@@ -253,8 +255,8 @@ async def test_an_evidence_record_changed_while_its_form_is_open_is_not_overwrit
     from fieldwork_tui.tui.screens.control_detail import ControlDetailScreen
 
     async with demo_app.run_test(size=SIZE) as pilot:
+        await settle(pilot)  # the engagement opens after the dashboard's first paint
         handle = demo_app.handle
-        await settle(pilot)
         await demo_app.push_screen(ControlDetailScreen("AC-01"))
         await settle(pilot)
         await pilot.press("alt+3", "e")  # the Inspection tab; elena edits the file under the cursor
