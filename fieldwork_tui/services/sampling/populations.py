@@ -224,8 +224,8 @@ def _load(handle: EngagementHandle, ref: str, path: Path, table, intake: Intake,
         enc = json_string
         days: dict[object, tuple[str | None, str, str, bool]] = {}  # date cell → ISO, JSON, digest JSON, outside
         canonical: list[str] = []  # the batch's canonical rows
+        datas: list[str] = []  # the batch's stored cells (JSON)
         tails: list[str] = []  # the batch's digest lines after each row's id
-        heads: list[str] = []  # …and before it
         pop_id = pop.id
         pid = str(pop_id)
         no_day = (None, enc(""), "null", False)
@@ -261,20 +261,21 @@ def _load(handle: EngagementHandle, ref: str, path: Path, table, intake: Intake,
                 raise InvalidInput(f"{path}: row {file_row(seq)}, column {key_col!r}: duplicate key {k!r} "
                                    f"(also row {file_row(batch_keys[k])})")
             batch_keys[k] = seq
-            data = "[" + ",".join(map(enc, cells)) + "]"
+            body = ",".join(map(enc, cells))
+            data = f"[{body}]"
             ks = enc(k)
-            canonical.append(f"[{ks},{day[1]},{data[1:]}\n")
-            heads.append(f"[{enc(data)},")
+            canonical.append(f"[{ks},{day[1]},{body}]\n")
+            datas.append(data)
             tails.append(f",{ks},{day[2]},{pid},{seq}]\n")
             batch.append((pop_id, seq, k, day[0], data))
             if len(batch) >= BATCH:
                 hasher.add_lines("".join(canonical), len(canonical))
                 canonical.clear()
-                _flush(s, conn, pop_id, batch, batch_keys, path, key_col, file_row, digest, heads, tails)
+                _flush(s, conn, pop_id, batch, batch_keys, path, key_col, file_row, digest, datas, tails)
                 if progress:
                     progress(seq, total)
         hasher.add_lines("".join(canonical), len(canonical))
-        _flush(s, conn, pop_id, batch, batch_keys, path, key_col, file_row, digest, heads, tails)
+        _flush(s, conn, pop_id, batch, batch_keys, path, key_col, file_row, digest, datas, tails)
         if seq == 0 and expected_count != 0:
             raise InvalidInput(f"{path}: no rows below the header (row {table.header_row}); for a control that "
                                f"did not run in the period, import it with --expected-count 0")
@@ -320,17 +321,17 @@ class _RowsDigest:
         self.columns = sorted(ROWS.c.keys())
         self.digest = NormalisedDigest()
 
-    def add(self, heads: list[str], first_seq: int, tails: list[str]) -> None:
-        """The digest lines of a batch of rows numbered from `first_seq`: each row's line is its head
-        (`[` and the stored cells' JSON as a JSON string, `,`), its id, and its tail (key, date,
-        population id and row number, `]`, newline) — the canonical line with the columns sorted (data,
-        id, key, occurred_on, population_id, row_number), byte for byte what NormalisedDigest.add encodes."""
+    def add(self, datas: list[str], first_seq: int, tails: list[str]) -> None:
+        """The digest lines of a batch of rows numbered from `first_seq`: each row's line is `[`, its
+        stored cells' JSON as a JSON string, `,`, its id, then its tail (`,` key, date, population id and
+        row number, `]`, newline) — the canonical line with the columns sorted (data, id, key,
+        occurred_on, population_id, row_number), byte for byte what NormalisedDigest.add encodes."""
         if self.first is None:
             self.first = self.conn.execute(
                 select(func.min(ROWS.c.id)).where(ROWS.c.population_id == self.pop_id)).scalar()
         start = self.first - 1 + first_seq
-        self.digest.add_lines("".join(map("{}{}{}".format, heads, range(start, start + len(heads)), tails)),
-                              len(heads))
+        self.digest.add_lines("".join(map("[{},{}{}".format, map(json_string, datas), range(start, start + len(datas)),
+                                          tails)), len(datas))
 
     def descriptor(self) -> dict[str, Any] | None:
         lo, hi, n = self.conn.execute(
@@ -342,7 +343,7 @@ class _RowsDigest:
 
 
 def _flush(session: Session, conn, pop_id: int, batch: list, batch_keys: dict[str, int], path: Path, key_col: str,
-           file_row: Callable[[int], int], digest: _RowsDigest, heads: list[str], tails: list[str]) -> None:
+           file_row: Callable[[int], int], digest: _RowsDigest, datas: list[str], tails: list[str]) -> None:
     """Insert one batch; a key already imported in an earlier batch is named with both rows."""
     if not batch:
         return
@@ -352,7 +353,7 @@ def _flush(session: Session, conn, pop_id: int, batch: list, batch_keys: dict[st
         else:  # PostgreSQL: `%s` placeholders; a failed insert aborts the transaction, so undo to a savepoint
             with conn.begin_nested():
                 conn.exec_driver_sql(_INSERT.replace("?", "%s"), batch)
-        digest.add(heads, batch[0][1], tails)
+        digest.add(datas, batch[0][1], tails)
     except sa_exc.IntegrityError:
         keys = list(batch_keys)
         for i in range(0, len(keys), 500):
@@ -365,7 +366,7 @@ def _flush(session: Session, conn, pop_id: int, batch: list, batch_keys: dict[st
         raise
     batch.clear()
     batch_keys.clear()
-    heads.clear()
+    datas.clear()
     tails.clear()
 
 
