@@ -324,10 +324,11 @@ class PopulationHasher:
         self._h.update(canonical_row(key, occurred_on, cells))
         self.rows += 1
 
-    def add_encoded(self, key: str, day: str, cells: str) -> None:
-        """Add a row whose date is ISO text ("" for none) and whose cells are `cells_json` text."""
-        self._h.update(canonical_row_json(key, day, cells))
-        self.rows += 1
+    def add_lines(self, text: str, count: int) -> None:
+        """`count` canonical rows at once, already formatted (each exactly what `canonical_row` gives,
+        newline included): the importer formats a batch and hashes it in one call."""
+        self._h.update(text.encode("utf-8"))
+        self.rows += count
 
     def hexdigest(self) -> str:
         return self._h.hexdigest()

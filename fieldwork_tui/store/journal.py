@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-import hashlib
 import json
 from collections.abc import Iterable, Iterator
 from typing import Any
@@ -19,12 +18,12 @@ from sqlalchemy import event, insert, inspect, select
 from sqlalchemy.orm import Session
 
 from fieldwork_tui.domain import replay
+from fieldwork_tui.domain.journal_chain import GENESIS, entry_hash, verify_chain  # noqa: F401 - the store's API
 from fieldwork_tui.domain.vocab import Phase
 from fieldwork_tui.errors import EngagementLocked
 from fieldwork_tui.store import locks
 from fieldwork_tui.store.models import Engagement, JournalEntry, utcnow
 
-GENESIS = "0" * 64
 _TABLE = JournalEntry.__table__  # type: ignore[attr-defined]
 TABLE_NAME: str = _TABLE.name  # the change marker reads its last id (store/handle.py)
 #: Tables whose edits stay allowed after the engagement locks (additions are always allowed): the same
@@ -44,16 +43,6 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [_jsonable(v) for v in value]
     return value
-
-
-def entry_hash(prev_hash: str, at: str, actor: str, action: str, entity: str, entity_id: str, details: Any) -> str:
-    payload = json.dumps(
-        {"at": at, "actor": actor, "action": action, "entity": entity, "entity_id": entity_id, "details": details},
-        sort_keys=True,
-        separators=(",", ":"),
-        ensure_ascii=False,
-    )
-    return hashlib.sha256((prev_hash + payload).encode("utf-8")).hexdigest()
 
 
 def _last_hash(session: Session) -> str:
@@ -185,19 +174,6 @@ def install(session: Session, actor: str) -> Session:
     event.listen(session, "before_flush", _before_flush)
     event.listen(session, "after_flush", _after_flush)
     return session
-
-
-def verify_chain(rows: Iterable[dict[str, Any]]) -> Iterator[str]:
-    """Yield one problem line per broken link; rows as dicts with the JournalEntry fields (JSON form)."""
-    prev = GENESIS
-    for row in rows:
-        at = row["at"] if isinstance(row["at"], str) else row["at"].isoformat()
-        expected = entry_hash(prev, at, row["actor"], row["action"], row["entity"], row["entity_id"], row["details"])
-        if row["prev_hash"] != prev:
-            yield f"journal entry {row['id']}: previous-hash link broken"
-        elif row["hash"] != expected:
-            yield f"journal entry {row['id']}: content does not match its hash"
-        prev = row["hash"]
 
 
 _FIELDS = ("id", "at", "actor", "action", "entity", "entity_id", "details", "prev_hash", "hash")

@@ -156,8 +156,9 @@ def _csv_rows(path: Path, stream: io.BufferedIOBase | None = None, encoding: str
             delimiter = best if counts[best] else ("\t" if path.suffix.lower() == ".tsv" else ",")
         reader = csv.reader(_bounded_lines(lines_from, path), delimiter=delimiter)
         try:
+            strip = str.strip
             for row in reader:
-                yield [c.strip() for c in row]
+                yield list(map(strip, row))
         except csv.Error as exc:
             raise InvalidInput(f"{path}: row {reader.line_num}: malformed CSV ({exc})") from None
         except UnicodeDecodeError:

@@ -9,6 +9,7 @@ ignored by name in `[tool.vulture]` (pyproject.toml) instead.
 # fmt: off
 
 # -- set for a library, which reads them --------------------------------------------------------------
+__getattr__                          # services/bundle/__init__.py: Python calls it (PEP 562), the export imported when first used
 _.handle_starttag                    # domain/bundle_crosscheck.py: html.parser calls it
 _.compress_type, _.external_attr     # zipfile.ZipInfo (bundle, backup)
 _.freeze_panes, _.font, _.number_format, _.data_type  # openpyxl cells and sheets

@@ -24,14 +24,14 @@ from typing import IO
 
 from fieldwork_tui.domain import anchors as anchor_rules
 from fieldwork_tui.domain import bundle_crosscheck as crosscheck
+from fieldwork_tui.domain import journal_chain as journal
 from fieldwork_tui.domain import replicas
 from fieldwork_tui.domain.bundle_names import is_safe_member
-from fieldwork_tui.services.bundle.export import ANCHORS, FORMAT, JOURNAL, MANIFEST, SIGNATURE
+from fieldwork_tui.services.bundle.layout import ANCHORS, FORMAT, JOURNAL, MANIFEST, SIGNATURE
 from fieldwork_tui.services.bundle.signature import Pin, check_signature, parse_pin
 from fieldwork_tui.services.bundle.views import BundleVerifyReport
 from fieldwork_tui.services.errors import FieldworkError, NotFound
 from fieldwork_tui.services.signing import keys as signing
-from fieldwork_tui.store import journal
 
 CHUNK = 1024 * 1024
 

@@ -30,7 +30,7 @@ from sqlmodel import select as sm_select
 
 from fieldwork_tui.domain.dates import DateParseError, parse_date
 from fieldwork_tui.domain.replay import NormalisedDigest, json_string
-from fieldwork_tui.domain.sampling import PopulationHasher, cells_json
+from fieldwork_tui.domain.sampling import PopulationHasher
 from fieldwork_tui.services.controls.catalog import find_control
 from fieldwork_tui.services.errors import FieldworkError, InvalidInput, NotFound
 from fieldwork_tui.services.imports import ColumnUse, ImportPlan, import_session
@@ -67,19 +67,20 @@ def _cell(value: object) -> str:
     return cell_text(value)
 
 
-def _day(value: object, cache: dict[str, dt.date | None]) -> dt.date | None:
-    """parse_date with a fast path for repeated text (a population has few distinct dates)."""
-    if type(value) is str:
-        day = cache.get(value, _MISSING)
-        if day is _MISSING:
-            day = parse_date(value)
-            if len(cache) < 100_000:
-                cache[value] = day
-        return day
-    return parse_date(value)
-
-
-_MISSING = object()
+def _day_entry(value: object, first_day: dt.date, last_day: dt.date, path: Path, row: int,
+               column: str) -> tuple[str, str, str, bool]:
+    """A date cell as the import writes it: (ISO text, its JSON twice — the canonical row's and the
+    journal digest's —, outside the period?); an unreadable or empty date is refused naming the row.
+    The importer keeps these per distinct text (a population has few distinct dates)."""
+    try:
+        day = parse_date(value)
+    except DateParseError as exc:
+        raise InvalidInput(f"{path}: row {row}, column {column!r}: {exc}") from None
+    if day is None:
+        raise InvalidInput(f"{path}: row {row}, column {column!r}: the date is empty")
+    iso = day.isoformat()
+    text = json_string(iso)
+    return iso, text, text, day < first_day or day > last_day
 
 
 def _open(path: Path, key: str | None, date: str | None, sheet: str | None = None, stream=None):
@@ -191,7 +192,7 @@ def _load(handle: EngagementHandle, ref: str, path: Path, table, intake: Intake,
     key_col = headers[key_idx]
     date_col = headers[date_idx] if date_idx is not None else ""
     total = estimate_rows(path) if progress else None
-    width = len(headers)
+    width = len(headers)  # at least 1: a header row has a cell
     hasher = PopulationHasher(headers, key_col, date_col)
     text_cells = not is_workbook(path)  # CSV cells arrive as stripped text: nothing to convert
 
@@ -216,9 +217,18 @@ def _load(handle: EngagementHandle, ref: str, path: Path, table, intake: Intake,
         batch: list[tuple[Any, ...]] = []
         batch_keys: dict[str, int] = {}
         digest = _RowsDigest(conn, pop.id)
-        day_cache: dict[str, dt.date | None] = {}
-        add_row = hasher.add_encoded
+        # Per row, the stored cells' JSON, the canonical row (population hash) and the journal's digest
+        # line are formatted here from one JSON encoding of the key and of the date (domain/sampling.py
+        # and domain/replay.py give the same bytes; a property test holds them to it); the hash and the
+        # digest take a whole batch at once.
+        enc = json_string
+        days: dict[object, tuple[str | None, str, str, bool]] = {}  # date cell → ISO, JSON, digest JSON, outside
+        canonical: list[str] = []  # the batch's canonical rows
+        datas: list[str] = []  # the batch's stored cells (JSON)
+        tails: list[str] = []  # the batch's digest lines after each row's id
         pop_id = pop.id
+        pid = str(pop_id)
+        no_day = (None, enc(""), "null", False)
         seq = 0
         for raw in table.rows:
             cells = raw if text_cells else [_cell(c) for c in raw]
@@ -226,41 +236,46 @@ def _load(handle: EngagementHandle, ref: str, path: Path, table, intake: Intake,
                 blanks.append(seq)
                 continue
             seq += 1
-            date_value = (raw[date_idx] if date_idx < len(raw) else None) if date_idx is not None else None
-            if len(cells) > width:
-                extra = [c for c in cells[width:] if c]
-                if extra:
-                    raise InvalidInput(f"{path}: row {file_row(seq)}: {len(cells)} cells but the header has "
-                                       f"{width} columns")
-                cells = cells[:width]
-            elif len(cells) < width:
-                cells += [""] * (width - len(cells))
+            if len(cells) != width:
+                if len(cells) > width:
+                    if any(cells[width:]):
+                        raise InvalidInput(f"{path}: row {file_row(seq)}: {len(cells)} cells but the header has "
+                                           f"{width} columns")
+                    cells = cells[:width]
+                else:
+                    cells = cells + [""] * (width - len(cells))
             k = cells[key_idx]
             if not k:
                 raise InvalidInput(f"{path}: row {file_row(seq)}, column {key_col!r}: the key is empty")
-            day = None
-            if date_idx is not None:
-                try:
-                    day = _day(date_value, day_cache)
-                except DateParseError as exc:
-                    raise InvalidInput(f"{path}: row {file_row(seq)}, column {date_col!r}: {exc}") from None
+            if date_idx is None:
+                day = no_day
+            else:
+                date_value = raw[date_idx] if date_idx < len(raw) else None
+                day = days.get(date_value) if type(date_value) is str else None
                 if day is None:
-                    raise InvalidInput(f"{path}: row {file_row(seq)}, column {date_col!r}: the date is empty")
-                if day < first_day or day > last_day:
-                    outside += 1
+                    day = _day_entry(date_value, first_day, last_day, path, file_row(seq), date_col)
+                    if type(date_value) is str and len(days) < 100_000:
+                        days[date_value] = day
+                outside += day[3]
             if k in batch_keys:
                 raise InvalidInput(f"{path}: row {file_row(seq)}, column {key_col!r}: duplicate key {k!r} "
                                    f"(also row {file_row(batch_keys[k])})")
             batch_keys[k] = seq
-            day_text = day.isoformat() if day else ""
-            data = cells_json(cells)
-            add_row(k, day_text, data)
-            batch.append((pop_id, seq, k, day_text or None, data))
+            body = ",".join(map(enc, cells))
+            data = f"[{body}]"
+            ks = enc(k)
+            canonical.append(f"[{ks},{day[1]},{body}]\n")
+            datas.append(data)
+            tails.append(f",{ks},{day[2]},{pid},{seq}]\n")
+            batch.append((pop_id, seq, k, day[0], data))
             if len(batch) >= BATCH:
-                _flush(s, conn, pop_id, batch, batch_keys, path, key_col, file_row, digest)
+                hasher.add_lines("".join(canonical), len(canonical))
+                canonical.clear()
+                _flush(s, conn, pop_id, batch, batch_keys, path, key_col, file_row, digest, datas, tails)
                 if progress:
                     progress(seq, total)
-        _flush(s, conn, pop_id, batch, batch_keys, path, key_col, file_row, digest)
+        hasher.add_lines("".join(canonical), len(canonical))
+        _flush(s, conn, pop_id, batch, batch_keys, path, key_col, file_row, digest, datas, tails)
         if seq == 0 and expected_count != 0:
             raise InvalidInput(f"{path}: no rows below the header (row {table.header_row}); for a control that "
                                f"did not run in the period, import it with --expected-count 0")
@@ -306,16 +321,17 @@ class _RowsDigest:
         self.columns = sorted(ROWS.c.keys())
         self.digest = NormalisedDigest()
 
-    def add(self, batch: list) -> None:
+    def add(self, datas: list[str], first_seq: int, tails: list[str]) -> None:
+        """The digest lines of a batch of rows numbered from `first_seq`: each row's line is `[`, its
+        stored cells' JSON as a JSON string, `,`, its id, then its tail (`,` key, date, population id and
+        row number, `]`, newline) — the canonical line with the columns sorted (data, id, key,
+        occurred_on, population_id, row_number), byte for byte what NormalisedDigest.add encodes."""
         if self.first is None:
             self.first = self.conn.execute(
                 select(func.min(ROWS.c.id)).where(ROWS.c.population_id == self.pop_id)).scalar()
-        # the canonical line of each row, columns sorted (data, id, key, occurred_on, population_id,
-        # row_number), formatted directly: byte for byte what NormalisedDigest.add would encode
-        s, base = json_string, self.first - 1
-        self.digest.add_lines("".join(
-            f"[{s(data)},{base + seq},{s(k)},{s(day) if day is not None else 'null'},{pid},{seq}]\n"
-            for pid, seq, k, day, data in batch), len(batch))
+        start = self.first - 1 + first_seq
+        self.digest.add_lines("".join(map("[{},{}{}".format, map(json_string, datas), range(start, start + len(datas)),
+                                          tails)), len(datas))
 
     def descriptor(self) -> dict[str, Any] | None:
         lo, hi, n = self.conn.execute(
@@ -327,7 +343,7 @@ class _RowsDigest:
 
 
 def _flush(session: Session, conn, pop_id: int, batch: list, batch_keys: dict[str, int], path: Path, key_col: str,
-           file_row: Callable[[int], int], digest: _RowsDigest | None = None) -> None:
+           file_row: Callable[[int], int], digest: _RowsDigest, datas: list[str], tails: list[str]) -> None:
     """Insert one batch; a key already imported in an earlier batch is named with both rows."""
     if not batch:
         return
@@ -337,8 +353,7 @@ def _flush(session: Session, conn, pop_id: int, batch: list, batch_keys: dict[st
         else:  # PostgreSQL: `%s` placeholders; a failed insert aborts the transaction, so undo to a savepoint
             with conn.begin_nested():
                 conn.exec_driver_sql(_INSERT.replace("?", "%s"), batch)
-        if digest is not None:
-            digest.add(batch)
+        digest.add(datas, batch[0][1], tails)
     except sa_exc.IntegrityError:
         keys = list(batch_keys)
         for i in range(0, len(keys), 500):
@@ -351,6 +366,8 @@ def _flush(session: Session, conn, pop_id: int, batch: list, batch_keys: dict[st
         raise
     batch.clear()
     batch_keys.clear()
+    datas.clear()
+    tails.clear()
 
 
 # -- reading ------------------------------------------------------------------------------------------

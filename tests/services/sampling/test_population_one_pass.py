@@ -148,18 +148,22 @@ def test_without_key_and_date_a_single_cell_title_is_not_the_header(eng, tmp_pat
 
 
 @given(st.lists(st.tuples(st.text(), st.one_of(st.none(), st.text(max_size=10)), st.lists(st.text(), max_size=5)),
-                max_size=20), st.integers(1, 10**9), st.integers(1, 10**6))
-def test_the_fast_row_formats_equal_the_canonical_encoder(rows, first_id, pop_id):
+                max_size=20), st.integers(1, 10**9), st.integers(1, 10**6), st.integers(1, 10**6))
+def test_the_fast_row_formats_equal_the_canonical_encoder(rows, first_id, pop_id, first_seq):
     """The importer formats each row's JSON and its journal digest line directly; both must stay byte
     for byte what the general encoders give (the population and the journal's digests depend on it)."""
     import json
 
+    from fieldwork_tui.domain.replay import json_string as enc
+
     for _k, _d, cells in rows:
         assert cells_json(cells) == json.dumps(cells, ensure_ascii=False, separators=(",", ":"))
-    batch = [(pop_id, seq, k, d, cells_json(cells)) for seq, (k, d, cells) in enumerate(rows, start=1)]
+    batch = [(pop_id, seq, k, d, cells_json(cells)) for seq, (k, d, cells) in enumerate(rows, start=first_seq)]
     digest = populations._RowsDigest(None, pop_id)
     digest.first = first_id
-    digest.add(batch)
+    datas = [data for *_, data in batch]
+    tails = [f",{enc(k)},{enc(d) if d is not None else 'null'},{pid},{seq}]\n" for pid, seq, k, d, _data in batch]
+    digest.add(datas, first_seq, tails)
     slow = NormalisedDigest()
     for pid, seq, k, d, data in batch:
         slow.add([data, first_id + seq - 1, k, d, pid, seq])
@@ -178,3 +182,21 @@ def test_a_workbook_without_its_header_keeps_no_vault_copy(eng, tmp_path):
     with pytest.raises(InvalidInput, match="no header row with column 'Change ID'"):
         populations.import_population(eng, "CM-01", path, key="Change ID", date="Deployed")
     assert _vault_files(eng) == []
+
+
+@pytest.mark.parametrize("date", ["Deployed", None])
+def test_the_journal_digest_formatted_while_importing_is_the_digest_of_the_rows_as_stored(eng, tmp_path, monkeypatch,
+                                                                                        date):
+    """The import formats each row's journal digest line as it goes (no read-back); across several
+    batches, with and without a date column, it is what digesting the stored rows gives."""
+    from fieldwork_tui.store.models import JournalEntry
+    from fieldwork_tui.store.table_rows import bulk_descriptor
+
+    monkeypatch.setattr(populations, "BATCH", 2)
+    populations.import_population(eng, "CM-01", _fixed(tmp_path), key="Change ID", date="Deployed")  # ids not from 1
+    res = populations.import_population(eng, "CM-01", _fixed(tmp_path), key="Change ID", date=date)
+    with eng.read() as s:
+        entry = s.exec(select(JournalEntry).where(JournalEntry.action == "import")
+                       .order_by(JournalEntry.id.desc())).first()
+        stored = bulk_descriptor(s.connection(), "populationrow", {"population_id": res.id})
+    assert entry.details["bulk"] == stored and stored["rows"] == 5
