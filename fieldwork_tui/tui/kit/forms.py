@@ -11,9 +11,12 @@ Every form behaves the same way:
   focus; nothing is closed and nothing typed is lost;
 * with `save=` the form calls the service itself, in a worker, while it stays open: "Saving…", then
   it closes with the service's result; a user error from the service shows on the error line; a
-  write that waits for another process's lock is retried ("Waiting for the engagement…"); escape
-  while saving asks to be pressed again to stop retrying — the form closes only once nothing is
-  pending, and never drops what was typed.
+  write that waits for another process's lock is retried ("Waiting for the engagement…"); while it
+  waits, escape asks to be pressed again and the second press stops retrying (a single escape while
+  a save runs without waiting - an attach's copy - stops it at once). Either way the form stays open
+  with what was typed and the reason nothing was saved; only an escape after that closes it. (Both
+  presses stop the same wait: before, the first press already stopped it, and a second press that
+  came after the last try had failed closed the form and dropped the text.)
 
 Subclass `FormDialog`, give `TITLE_TEXT` (or `title=`), `fields()` (compose the widgets, ids on each)
 and `values()` (read them, raise `FieldError`). Use `text_field()` / `area_field()` / `choice_field()`
@@ -137,6 +140,8 @@ class FormDialog(KitModal, Generic[T]):
         self._reload = reload
         self.saving = False
         self._stop_retrying = False
+        self._lock_waits = False  # the save in progress is waiting for another process's lock
+        self._stop_asked = False  # escape was pressed once during that wait
         self.conflict = False  # a save was refused: someone changed the record since the form read it
 
     def _kit_fetches(self) -> bool:
@@ -270,7 +275,7 @@ class FormDialog(KitModal, Generic[T]):
             self.dismiss(result)
             return
         self.saving = True
-        self._stop_retrying = False
+        self._stop_retrying = self._lock_waits = self._stop_asked = False
         self.show_status("Saving…")
         save = self._save
         workers.run(self, lambda: save(result), done=self._saved, failed=self._save_failed, on_wait=self._waiting,
@@ -281,6 +286,9 @@ class FormDialog(KitModal, Generic[T]):
         self.dismiss(result)
 
     def _waiting(self, attempt: int) -> None:
+        self._lock_waits = True
+        if self._stop_asked:
+            return  # "press esc again" stays on the status line
         self.show_status(f"Waiting for the engagement: another fieldwork process is writing (try {attempt + 1}). "
                          "What you typed is kept; esc twice stops waiting.")
 
@@ -333,7 +341,11 @@ class FormDialog(KitModal, Generic[T]):
     def action_cancel(self) -> None:
         if self.saving:
             if self._stop_retrying:
-                self.show_status("Stopping: the form closes with a message if the last try fails…")
+                self.show_status("Stopping after the current try; what you typed stays.")
+            elif self._lock_waits and not self._stop_asked:
+                self._stop_asked = True
+                self.show_status("Still waiting for the engagement; what you typed is kept. "
+                                 "Press esc again to stop waiting.")
             else:
                 self.stop_saving()
                 self.show_status("Still saving. The current try finishes first; nothing is retried after it.")

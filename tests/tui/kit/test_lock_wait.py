@@ -107,3 +107,42 @@ async def test_escape_twice_stops_waiting_and_keeps_the_text(short_lock_tries, e
     finally:
         holder.release()
     assert list_controls(engagement) == []
+
+
+async def test_one_escape_while_waiting_asks_again_and_the_form_never_closes_on_the_second(
+        short_lock_tries, engagement, monkeypatch):
+    """CI saw it under load: the first escape already stopped the wait, the last try failed before the
+    second escape arrived, and the second closed the form - the typed words were gone. Now the first
+    press only asks; the second stops; the form stays with the text."""
+    from fieldwork_tui.services.controls import add_control, list_controls
+
+    holder = LockHolder(engagement.db_path)
+    statuses: list[str] = []
+
+    def waiting(self, attempt: int) -> None:
+        FormDialog._waiting(self, attempt)
+        statuses.append(_status(self))
+        if attempt == 1:
+            type_fast(self.app, "escape")  # once: the wait goes on, and the form asks for a second press
+        elif attempt == 3:
+            statuses.append("second")
+            type_fast(self.app, "escape")
+
+    monkeypatch.setattr(ControlForm, "_waiting", waiting)
+    app = FormApp(ControlForm(save=lambda title: add_control(engagement, "AC-92", title).ref))
+    try:
+        async with app.run_test():
+            await settle(app)
+            type_fast(app, *"Words worth keeping", "ctrl+s")
+            await settle(app)
+            form = app.screen
+            assert isinstance(form, ControlForm) and not app.results
+            assert "second" in statuses  # the wait went on after the first press
+            asked = statuses.index("second") - 1  # the status when the wait went on after the first press
+            assert "Press esc again to stop waiting" in statuses[asked], statuses
+            assert form.query_one("#title", TextArea).text == "Words worth keeping"
+            error = str(form.query_one("#form-error").render())
+            assert "stopped waiting" in error and "nothing was saved" in error, error
+    finally:
+        holder.release()
+    assert list_controls(engagement) == []
