@@ -295,10 +295,13 @@ def test_session_waits_for_a_lock_released_in_time(engagement):
     assert db_rows(engagement.db_path, "SELECT ref FROM control") == [("X-2",)]
 
 
-async def test_app_write_while_another_process_holds_the_lock(short_busy_timeout, demo_app, demo):
+async def test_app_write_while_another_process_holds_the_lock(short_busy_timeout, demo_app, demo, monkeypatch):
     """The app (dashboard: advance phase) while a CLI holds the write lock: a notification, no crash;
     once the lock is gone the same key works and the change is stored."""
     from fieldwork_tui.services.engagements import engagement_summary
+    from fieldwork_tui.tui.kit import workers
+
+    monkeypatch.setattr(workers, "BUSY_ATTEMPTS", 3)  # tries of 0.5 s (short_busy_timeout): gives up in 1.5 s, not 10
 
     async with demo_app.run_test(size=(130, 40)) as pilot:
         await settle(pilot)
