@@ -44,12 +44,10 @@ def run_cli(*args: str | Path, env: dict[str, str] | None = None, timeout: float
 
 
 def popen_cli(*args: str | Path, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
+    """The CLI in a new interpreter, for the tests that kill it at random points: their kill points
+    were chosen for the whole process, start-up included (a forked child finishes its work sooner, and
+    fixed kill points would then fall after it more often than inside it)."""
     env = env or cli_env()
-    if _forked(env):
-        from . import zygote
-
-        return zygote.popen([str(a) for a in args], env, stdout=subprocess.PIPE,  # type: ignore[return-value]
-                            stderr=subprocess.PIPE)
     return subprocess.Popen([*CLI, *map(str, args)], env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
 

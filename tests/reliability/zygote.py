@@ -9,8 +9,10 @@ Here one server process per test worker imports the CLI once, then forks a fresh
 command: the child has its own pid, its own stdin/stdout/stderr (the test's pipes, passed over a Unix
 socket), the test's environment and working folder, and runs the CLI exactly as `python -m
 fieldwork_tui` does (`runpy`, `sys.argv`, exit code, traceback on an uncaught error, atexit handlers).
-The test kills it, waits for it and reads its exit status as with `subprocess`: `popen` returns an
-object with the part of `subprocess.Popen`'s interface the suite uses, `run` a CompletedProcess.
+The test waits for it and reads its exit status and output as with `subprocess.run` (`run` returns a
+CompletedProcess; `ForkedCLI` has the part of `subprocess.Popen`'s interface that needs). The tests
+that kill the CLI at random points start a new interpreter (`helpers.popen_cli`): their kill points
+were chosen for a whole process, start-up included.
 
 An environment that changes how the interpreter itself starts (PYTHON* variables other than
 PYTHONDONTWRITEBYTECODE, the locale) cannot be given to a forked child; `compatible` says so and the
@@ -314,10 +316,6 @@ class ForkedCLI:
             if stream is not None:
                 stream.close()
         self.wait()
-
-
-def popen(args: list[str], env: dict[str, str], **kwargs) -> ForkedCLI:
-    return ForkedCLI(args, env, **kwargs)
 
 
 def run(args: list[str], env: dict[str, str], timeout: float | None = None, input: str | None = None,  # noqa: A002
