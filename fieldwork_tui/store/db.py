@@ -24,6 +24,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 
 from fieldwork_tui.errors import EngagementBusy
+from fieldwork_tui.store.peek import peek
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 30_000
@@ -260,12 +261,8 @@ def _stored_revision(db_path: Path, check: bool = True) -> str | None:
     if not header:
         return None
     try:
-        # Without a WAL file there is nothing a read-only connection could miss, so open it immutable:
-        # a refused (newer or corrupt) database is then left exactly as it was, not even -shm created.
-        wal = Path(f"{db_path}-wal")
-        flags = "mode=ro" if wal.exists() else "mode=ro&immutable=1"
-        conn = sqlite3.connect(f"{db_path.absolute().as_uri()}?{flags}", uri=True)
-        try:
+        # a refused (newer or corrupt) database is left exactly as it was (store/peek.py)
+        with peek(db_path) as conn:
             row = conn.execute("PRAGMA quick_check").fetchone() if check else ("ok",)
             if not row or row[0] != "ok":
                 raise DatabaseError(
@@ -282,8 +279,6 @@ def _stored_revision(db_path: Path, check: bool = True) -> str | None:
                 return None
             rev = conn.execute("SELECT version_num FROM alembic_version").fetchone()
             return rev[0] if rev else None
-        finally:
-            conn.close()
     except sqlite3.DatabaseError as exc:
         raise DatabaseError(f"{db_path}: database is corrupt or unreadable ({exc}); restore it from a backup") from None
 
@@ -293,13 +288,9 @@ def integrity_problem(db_path: Path, *, quick: bool = False) -> str | None:
     read-only connection: None when the file is sound, else the first problem in one line. A file
     without a WAL is opened immutable, so the check leaves no side file behind."""
     pragma = "quick_check" if quick else "integrity_check"
-    flags = "mode=ro" if Path(f"{db_path}-wal").exists() else "mode=ro&immutable=1"
     try:
-        conn = sqlite3.connect(f"{Path(db_path).absolute().as_uri()}?{flags}", uri=True)
-        try:
+        with peek(db_path) as conn:
             rows = [r[0] for r in conn.execute(f"PRAGMA {pragma}")]
-        finally:
-            conn.close()
     except sqlite3.DatabaseError as exc:
         return str(exc) or exc.__class__.__name__
     if rows == ["ok"]:

@@ -38,6 +38,7 @@ from fieldwork_tui.store.db import backup_database, integrity_problem
 from fieldwork_tui.store.handle import LOCK_NAME, TMP_PREFIX, EngagementHandle, open_handle
 from fieldwork_tui.store.outputs import private_output
 from fieldwork_tui.store.paths import fsync_dir
+from fieldwork_tui.store.peek import peek
 
 FORMAT = "fieldwork-backup"
 FORMAT_VERSION = 1
@@ -308,13 +309,9 @@ def _identity(root: Path) -> tuple[str, str] | None:
     db = root / paths.DB_NAME
     if not db.is_file():
         return None
-    flags = "mode=ro" if Path(f"{db}-wal").exists() else "mode=ro&immutable=1"  # leaves no side file
     try:
-        conn = sqlite3.connect(f"{db.absolute().as_uri()}?{flags}", uri=True)
-        try:
+        with peek(db) as conn:  # leaves no side file
             row = conn.execute("SELECT uid, phase FROM engagement").fetchone()
-        finally:
-            conn.close()
     except sqlite3.Error:
         return None
     return (str(row[0]), str(row[1])) if row else None

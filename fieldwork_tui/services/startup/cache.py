@@ -20,6 +20,7 @@ from fieldwork_tui import __version__
 from fieldwork_tui.services.startup.views import DashboardFigures
 from fieldwork_tui.store import paths
 from fieldwork_tui.store.clock import today
+from fieldwork_tui.store.peek import peek
 
 CACHE_NAME = "dashboard-cache.json"
 FORMAT = 1
@@ -31,12 +32,9 @@ JOURNAL_TABLE = "journalentry"
 def database_key(db_path: Path) -> list[Any] | None:
     """The key of the database at `db_path` as it is now (None: not a readable SQLite engagement)."""
     try:
-        conn = sqlite3.connect(f"{db_path.absolute().as_uri()}?mode=ro", uri=True)
-        try:
+        with peek(db_path) as conn:
             uid = conn.execute(f"SELECT uid FROM {ENGAGEMENT_TABLE} LIMIT 1").fetchone()
             head = conn.execute(f"SELECT id, hash FROM {JOURNAL_TABLE} ORDER BY id DESC LIMIT 1").fetchone()
-        finally:
-            conn.close()
     except sqlite3.Error:
         return None
     if uid is None:

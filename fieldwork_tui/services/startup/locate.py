@@ -42,12 +42,11 @@ def resolve(home: Path | str | None, name: str) -> Path:
 def _read_name(root: Path) -> str:
     import sqlite3
 
+    from fieldwork_tui.store.peek import peek
+
     try:
-        conn = sqlite3.connect(f"{(root / paths.DB_NAME).absolute().as_uri()}?mode=ro", uri=True)
-        try:
+        with peek(root / paths.DB_NAME) as conn:
             row = conn.execute("SELECT name FROM engagement LIMIT 1").fetchone()
-        finally:
-            conn.close()
         return row[0] if row else root.name
     except sqlite3.Error:
         return root.name
