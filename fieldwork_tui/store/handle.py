@@ -202,6 +202,20 @@ def _clean_temp_files(root: Path) -> None:
                 shutil.rmtree(p, ignore_errors=True)  # scratch folders (store/scratch.py)
 
 
+def _resolve_pending_blobs(root: Path, engine: Engine) -> None:
+    """Vault blobs an interrupted operation placed without committing their evidence record are
+    removed; those whose record was committed are kept (`Vault.resolve_pending`)."""
+    from fieldwork_tui.store.vault import Vault
+
+    def referenced(shas: list[str]) -> set[str]:
+        marks = ",".join("?" * len(shas))
+        with engine.connect() as conn:
+            rows = conn.exec_driver_sql(f"SELECT sha256 FROM evidencefile WHERE sha256 IN ({marks})", tuple(shas))
+            return {r[0] for r in rows}
+
+    Vault(root / paths.VAULT_NAME).resolve_pending(referenced)
+
+
 def open_handle(root: Path, *, create: bool = False) -> EngagementHandle:
     """A handle on the engagement folder `root` (created with `create`)."""
     scanned = not closed_cleanly(root / paths.DB_NAME)
@@ -212,7 +226,11 @@ def open_handle(root: Path, *, create: bool = False) -> EngagementHandle:
     paths.ensure_private_dir(root / paths.VAULT_NAME)
     lock_fd = _open_lock(root)
     if _alone(lock_fd):  # temp files of a process still working must not be swept from under it
-        _clean_temp_files(root)
+        try:  # holding the folder's lock exclusively: an opener waits until the sweep is done
+            _resolve_pending_blobs(root, engine)
+            _clean_temp_files(root)
+        finally:
+            _share(lock_fd)
     handle = EngagementHandle(root=root, engine=engine, read_engine=make_engine(root / paths.DB_NAME, immediate=False))
     handle._lock_fd = lock_fd
     handle.scanned_on_open = scanned
@@ -239,6 +257,7 @@ def _open_lock(root: Path) -> int | None:
 
 
 def _alone(lock_fd: int | None) -> bool:
+    """True, holding the lock exclusively (`_share` gives it back), when no other process has it."""
     if lock_fd is None:
         return True
     import fcntl
@@ -247,5 +266,11 @@ def _alone(lock_fd: int | None) -> bool:
         fcntl.flock(lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # upgrade succeeds only if no one else holds it
     except OSError:
         return False
-    fcntl.flock(lock_fd, fcntl.LOCK_SH)
     return True
+
+
+def _share(lock_fd: int | None) -> None:
+    if lock_fd is not None:
+        import fcntl
+
+        fcntl.flock(lock_fd, fcntl.LOCK_SH)

@@ -87,6 +87,9 @@ class ServerVault(Vault):
             sent = upload(conn, blob.path, blob.sha256)
         return StoredBlob(blob.sha256, blob.size, blob.path, new=blob.new or bool(sent))
 
+    def mark_pending(self, sha256: str) -> None:
+        """Nothing: the folder is a working copy of the server's blobs, not the engagement's vault."""
+
     def path_for(self, sha256: str) -> Path:
         path = super().path_for(sha256)
         if not path.is_file():

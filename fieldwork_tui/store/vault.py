@@ -16,6 +16,13 @@ The copy goes to a temporary name (`.tmp-*`) in the vault, is fsynced, then rena
 `<vault>/<sha[:2]>/<sha>`; the folder is fsynced too. A crash leaves at most a `.tmp-*` file, which
 opening the engagement removes. The same content stored twice is kept once. Blobs are read-only (0400).
 
+A new blob's record is written by the caller after the blob is in place (the database and the folder
+cannot change in one step), so before the rename a marker `<vault>/tmp/pending-<sha>` says the blob
+is not yet known to be referenced. The next open of the engagement by a process alone with it
+(`resolve_pending`) keeps each marked blob an evidence record references and removes the others:
+a process killed between placing the file and committing its record (a large population import's
+commit takes seconds) leaves nothing behind that `fieldwork check` would call a stray file.
+
 Only regular files are stored: the source is opened with O_NONBLOCK (so a FIFO without a writer
 cannot hang the open) and checked with fstat, so FIFOs, sockets and devices are refused with a clear
 message, as are unreadable or vanished files. Errors are `VaultError` (a one-line message naming
@@ -38,6 +45,7 @@ from pathlib import Path
 from fieldwork_tui.store.paths import fsync_dir
 
 TMP_PREFIX = ".tmp-"
+PENDING_PREFIX = "pending-"  # <vault>/tmp/pending-<sha>: a blob placed before its record was committed
 CHUNK = 1 << 20  # 1 MiB
 #: Every WRITEBACK bytes written, the copy's pages so far are handed to the kernel's writeback
 #: (`posix_fadvise(DONTNEED)` starts it without waiting), so the disk writes while the next chunks are
@@ -217,6 +225,7 @@ class Intake(io.RawIOBase):
             else:
                 final.parent.mkdir(exist_ok=True, mode=0o700)
                 os.chmod(self.tmp, 0o400)
+                self.vault.mark_pending(sha)
                 os.replace(self.tmp, final)
                 self.tmp = None
                 fsync_dir(final.parent)
@@ -299,6 +308,44 @@ class Vault:
         if path.exists():
             os.chmod(path, 0o600)
             path.unlink()
+        self.pending_marker(sha256).unlink(missing_ok=True)
+
+    # -- blobs placed before their record was committed ---------------------------------------------------
+    def pending_marker(self, sha256: str) -> Path:
+        return self.root / "tmp" / f"{PENDING_PREFIX}{Vault.path_for(self, sha256).name}"  # never a download
+
+    def mark_pending(self, sha256: str) -> None:
+        """Say, durably, that the blob about to be placed may end up with no record (see the module)."""
+        marker = self.pending_marker(sha256)
+        marker.parent.mkdir(exist_ok=True, mode=0o700)
+        fd = os.open(marker, os.O_WRONLY | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o600)
+        os.close(fd)
+        fsync_dir(marker.parent)
+
+    def pending(self) -> list[str]:
+        """The hashes of blobs placed since the last `resolve_pending` whose record may be missing."""
+        folder = self.root / "tmp"
+        if not folder.is_dir():
+            return []
+        return sorted(p.name[len(PENDING_PREFIX):] for p in folder.iterdir()
+                      if p.name.startswith(PENDING_PREFIX) and len(p.name) == len(PENDING_PREFIX) + 64)
+
+    def resolve_pending(self, referenced: Callable[[list[str]], set[str]]) -> list[str]:
+        """Keep each pending blob whose hash `referenced` returns (a record was committed), remove the
+        others (their operation never committed), and drop the markers; the hashes removed. Only for a
+        process alone with the engagement: another one's import may not have committed yet."""
+        shas = self.pending()
+        if not shas:
+            return []
+        keep = referenced(shas)
+        removed = []
+        for sha in shas:
+            if sha not in keep:
+                if self.has(sha):
+                    removed.append(sha)
+                self.remove(sha)
+            self.pending_marker(sha).unlink(missing_ok=True)
+        return removed
 
     def verify(self, sha256: str) -> bool:
         """Re-hash a stored blob; False when missing or altered."""

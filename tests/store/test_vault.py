@@ -41,7 +41,7 @@ def test_same_content_is_stored_once(vault: Vault, tmp_path: Path) -> None:
     a = vault.store(_write(tmp_path / "a.txt", b"same bytes"))
     b = vault.store(_write(tmp_path / "b.txt", b"same bytes"))
     assert a.sha256 == b.sha256 and a.new and not b.new
-    assert len([p for p in vault.root.rglob("*") if p.is_file()]) == 1
+    assert len([p for p in vault.root.glob("??/*") if p.is_file()]) == 1
 
 
 def test_empty_file(vault: Vault, tmp_path: Path) -> None:
@@ -204,3 +204,56 @@ def test_the_copy_is_fsynced_once(vault: Vault, tmp_path: Path, monkeypatch: pyt
     monkeypatch.setattr(vault_mod, "fsync_dir", lambda path: None)
     vault.store(src)
     assert len(calls) == 1
+
+
+# --- a blob placed before its record was committed ---------------------------------------------------
+
+def test_a_new_blob_is_marked_pending_until_resolved(vault: Vault, tmp_path: Path) -> None:
+    blob = vault.store(_write(tmp_path / "a.csv", b"a,b\n"))
+    assert vault.pending() == [blob.sha256]
+    again = vault.store(_write(tmp_path / "copy.csv", b"a,b\n"))  # already in place: nothing new to mark
+    assert not again.new and vault.pending() == [blob.sha256]
+    assert vault.resolve_pending(lambda shas: set(shas)) == []  # its record was committed: kept
+    assert vault.has(blob.sha256) and vault.pending() == []
+
+
+def test_resolving_removes_a_pending_blob_no_record_references(vault: Vault, tmp_path: Path) -> None:
+    kept = vault.store(_write(tmp_path / "kept.pdf", b"kept"))
+    lost = vault.store(_write(tmp_path / "lost.csv", b"lost"))
+    assert vault.resolve_pending(lambda shas: {kept.sha256} & set(shas)) == [lost.sha256]
+    assert vault.has(kept.sha256) and not vault.has(lost.sha256) and vault.pending() == []
+
+
+def test_removing_a_rolled_back_blob_drops_its_marker(vault: Vault, tmp_path: Path) -> None:
+    blob = vault.store(_write(tmp_path / "a.csv", b"x"))
+    vault.remove(blob.sha256)
+    assert vault.pending() == []
+
+
+def test_an_import_killed_before_its_commit_leaves_no_stray_vault_file(engagement, home, tmp_path) -> None:
+    """The population import places the client's file in the vault, then commits its rows and record; a
+    kill between the two left a file `fieldwork check` called a stray. The next open removes it."""
+    from fieldwork_tui.services.engagements import open_engagement
+    from fieldwork_tui.services.maintenance.check import check_engagement
+
+    placed = engagement.vault().store(_write(tmp_path / "pop.csv", b"Change ID\nCHG-1\n"))  # no record: as if killed
+    slug = engagement.slug
+    engagement.close()
+    handle = open_engagement(home, slug)
+    try:
+        assert check_engagement(handle).problems == []
+        assert not Vault(handle.vault_path).has(placed.sha256)
+    finally:
+        handle.close()
+
+
+def test_a_pending_blob_is_kept_while_another_process_has_the_engagement_open(engagement, home, tmp_path) -> None:
+    """Only an opener alone with the engagement resolves: another one may be about to commit the record."""
+    from fieldwork_tui.services.engagements import open_engagement
+
+    placed = engagement.vault().store(_write(tmp_path / "pop.csv", b"Change ID\nCHG-1\n"))
+    second = open_engagement(home, engagement.slug)  # `engagement` still open: not alone
+    try:
+        assert Vault(second.vault_path).has(placed.sha256) and Vault(second.vault_path).pending() == [placed.sha256]
+    finally:
+        second.close()
