@@ -106,6 +106,10 @@ class EngagementHandle:
             try:
                 yield session
                 session.commit()
+                try:
+                    self._settle_placed_blobs()
+                except (OSError, SQLAlchemyDatabaseError):
+                    pass  # a marker left is resolved by the next open (store/vault.py)
             except OperationalError as exc:
                 session.rollback()
                 if "database is locked" in str(exc):  # met after BEGIN IMMEDIATE (a checkpoint, a recovery)
@@ -126,6 +130,13 @@ class EngagementHandle:
                 if refused is not None:
                     self._journal_refusal(*refused)
                 raise
+
+    def _settle_placed_blobs(self) -> None:
+        """Drop the pending markers of the vault blobs whose evidence record this commit wrote."""
+        from fieldwork_tui.store.vault import Vault, placed_pending
+
+        if placed_pending(self.vault_path):
+            Vault(self.vault_path).settle_placed(lambda shas: _referenced_blobs(self.read_engine, shas))
 
     def _journal_refusal(self, table: str, row_id: str, details: dict) -> None:
         """Record a refused change in the journal, in its own transaction (the change was rolled back)."""
@@ -207,13 +218,15 @@ def _resolve_pending_blobs(root: Path, engine: Engine) -> None:
     removed; those whose record was committed are kept (`Vault.resolve_pending`)."""
     from fieldwork_tui.store.vault import Vault
 
-    def referenced(shas: list[str]) -> set[str]:
-        marks = ",".join("?" * len(shas))
-        with engine.connect() as conn:
-            rows = conn.exec_driver_sql(f"SELECT sha256 FROM evidencefile WHERE sha256 IN ({marks})", tuple(shas))
-            return {r[0] for r in rows}
+    Vault(root / paths.VAULT_NAME).resolve_pending(lambda shas: _referenced_blobs(engine, shas))
 
-    Vault(root / paths.VAULT_NAME).resolve_pending(referenced)
+
+def _referenced_blobs(engine: Engine, shas: list[str]) -> set[str]:
+    """Those of `shas` an evidence record references."""
+    marks = ",".join("?" * len(shas))
+    with engine.connect() as conn:
+        rows = conn.exec_driver_sql(f"SELECT sha256 FROM evidencefile WHERE sha256 IN ({marks})", tuple(shas))
+        return {r[0] for r in rows}
 
 
 def open_handle(root: Path, *, create: bool = False) -> EngagementHandle:

@@ -21,7 +21,9 @@ cannot change in one step), so before the rename a marker `<vault>/tmp/pending-<
 is not yet known to be referenced. The next open of the engagement by a process alone with it
 (`resolve_pending`) keeps each marked blob an evidence record references and removes the others:
 a process killed between placing the file and committing its record (a large population import's
-commit takes seconds) leaves nothing behind that `fieldwork check` would call a stray file.
+commit takes seconds) leaves nothing behind that `fieldwork check` would call a stray file. In the
+normal course the marker goes at once: after each commit, the handle drops the markers of the blobs
+this process placed that a record now references (`settle_placed`).
 
 Only regular files are stored: the source is opened with O_NONBLOCK (so a FIFO without a writer
 cannot hang the open) and checked with fstat, so FIFOs, sockets and devices are refused with a clear
@@ -46,6 +48,8 @@ from fieldwork_tui.store.paths import fsync_dir
 
 TMP_PREFIX = ".tmp-"
 PENDING_PREFIX = "pending-"  # <vault>/tmp/pending-<sha>: a blob placed before its record was committed
+_placed: dict[Path, set[str]] = {}  # vault folder → hashes this process marked pending and has not settled
+_placed_lock = threading.Lock()
 CHUNK = 1 << 20  # 1 MiB
 #: Every WRITEBACK bytes written, the copy's pages so far are handed to the kernel's writeback
 #: (`posix_fadvise(DONTNEED)` starts it without waiting), so the disk writes while the next chunks are
@@ -308,7 +312,13 @@ class Vault:
         if path.exists():
             os.chmod(path, 0o600)
             path.unlink()
-        self.pending_marker(sha256).unlink(missing_ok=True)
+        self._unmark(sha256)
+
+    def _unmark(self, sha256: str) -> None:
+        marker = self.pending_marker(sha256)
+        marker.unlink(missing_ok=True)
+        with _placed_lock:
+            _placed.get(self.root, set()).discard(marker.name[len(PENDING_PREFIX):])
 
     # -- blobs placed before their record was committed ---------------------------------------------------
     def pending_marker(self, sha256: str) -> Path:
@@ -321,6 +331,8 @@ class Vault:
         fd = os.open(marker, os.O_WRONLY | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o600)
         os.close(fd)
         fsync_dir(marker.parent)
+        with _placed_lock:
+            _placed.setdefault(self.root, set()).add(marker.name[len(PENDING_PREFIX):])
 
     def pending(self) -> list[str]:
         """The hashes of blobs placed since the last `resolve_pending` whose record may be missing."""
@@ -344,8 +356,17 @@ class Vault:
                 if self.has(sha):
                     removed.append(sha)
                 self.remove(sha)
-            self.pending_marker(sha).unlink(missing_ok=True)
+            self._unmark(sha)
         return removed
+
+    def settle_placed(self, referenced: Callable[[list[str]], set[str]]) -> None:
+        """After a commit: drop the markers of the blobs this process placed that a record references
+        now (the others wait for their record's commit, or for `resolve_pending`)."""
+        with _placed_lock:
+            shas = sorted(_placed.get(self.root, ()))
+        if shas:
+            for sha in referenced(shas) & set(shas):
+                self._unmark(sha)
 
     def verify(self, sha256: str) -> bool:
         """Re-hash a stored blob; False when missing or altered."""
@@ -368,3 +389,8 @@ def file_digest(fd: int) -> str:
         while n := fh.readinto(buffer):
             digest.update(view[:n])
     return digest.hexdigest()
+
+
+def placed_pending(root: Path) -> bool:
+    """Whether this process placed blobs in the vault at `root` whose markers are not settled yet."""
+    return bool(_placed.get(Path(root)))

@@ -257,3 +257,11 @@ def test_a_pending_blob_is_kept_while_another_process_has_the_engagement_open(en
         assert Vault(second.vault_path).has(placed.sha256) and Vault(second.vault_path).pending() == [placed.sha256]
     finally:
         second.close()
+
+
+def test_a_commit_that_records_the_blob_drops_its_marker(demo, tmp_path) -> None:
+    from fieldwork_tui.services.evidence.files import attach
+
+    placed = Vault(demo.vault_path)
+    attach(demo, "AC-01", [_write(tmp_path / "policy.pdf", b"%PDF-1.4 policy")])
+    assert placed.pending() == [] and not list(placed.root.glob(".tmp-*"))
