@@ -83,11 +83,19 @@ def _deferred_compositor_refresh(screen) -> None:
 
 
 def paint(app) -> None:
-    """Paint what changed on the top screen since it was last painted (see above)."""
+    """Lay out and paint what changed on the top screen since it was last painted (see above).
+
+    Textual lays a screen out on its update timer (a sixtieth of a second after a widget asked): on a
+    busy machine a test could look before it ran, and see a widget whose text changed at its old
+    size (a detail line cut to one line of two). The pending layout runs here first."""
     try:
         screen = app.screen
     except Exception:  # noqa: BLE001 - no screen (the app is closing)
         return
+    if screen.is_attached and screen.is_current and not app._batch_count and (
+            screen._layout_required or screen._scroll_required or screen._repaint_required
+            or screen._recompose_required or screen._dirty_widgets):
+        screen._on_timer_update()  # what the timer would do: layout, then `_compositor_refresh` (deferred)
     if getattr(screen, "_fw_paint_due", False) and screen.is_attached:
         screen._fw_paint_due = False
         PAINT(screen)

@@ -111,6 +111,12 @@ def _statement(name: str, pick, *keys: str):
         for key in keys:
             await pilot.press(key)
             await _settle(pilot)
+        # What the screen's half-second autosave timer does next ("Saving…", then "Saved."), done now:
+        # left to the timer, a busy machine could take the picture while that save runs.
+        entry = pilot.app.screen
+        if hasattr(entry, "autosave"):
+            entry.autosave()
+            await _settle(pilot)
 
     return run_before
 
