@@ -585,6 +585,14 @@ def machine() -> str:
 SECTIONS = ["startup", "latency", "rss", "attach", "bundle", "import", "grid"]
 
 
+def _save_partial(plan: Plan, load_before: str, results: dict) -> None:
+    """The figures so far, after each group (`out/partial.json`): a run cut short keeps what it measured."""
+    OUT.mkdir(exist_ok=True)
+    (OUT / "partial.json").write_text(json.dumps({"scale": plan.scale, "machine": machine(),
+                                                  "load": f"load before: {load_before} (run not finished)",
+                                                  "metrics": results}, indent=2), encoding="utf-8")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description="fieldwork-tui performance benchmark")
     ap.add_argument("--quick", action="store_true", help="smaller sizes, fewer repetitions")
@@ -620,6 +628,7 @@ def main(argv: list[str] | None = None) -> int:
     files.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix="bench-", dir=args.cache))
     results: dict[str, dict] = {}
+    failed: list[str] = []
     try:
         demo_home = tmp / "demo-home"
         build_demo(demo_home).close()
@@ -631,32 +640,33 @@ def main(argv: list[str] | None = None) -> int:
         demo_handle = open_engagement(demo_home, DEMO_SLUG)
         demo_pop = population_control(demo_handle)
         demo_handle.close()
-        if "startup" in sections:
-            log("startup and first paint …")
-            results.update(bench_startup(plan, large_home, slug, large_pop))
-        if "latency" in sections:
-            log("latency of key actions …")
-            results.update(bench_latency(plan, (large_home, slug, large_pop), (str(demo_home), DEMO_SLUG, demo_pop),
-                                         tmp))
-        if "rss" in sections:
-            log(f"memory over {max(plan.switch_marks)} view switches …")
-            results.update(bench_rss(plan, (str(demo_home), DEMO_SLUG, demo_pop), tmp))
-        if "attach" in sections:
-            log("attach …")
-            results.update(bench_attach(plan, files, tmp))
-        if "bundle" in sections:
-            log("bundle export and verify …")
-            results.update(bench_bundle(plan, args.cache, tmp))
-        if "import" in sections:
-            log("population import …")
-            results.update(bench_import(plan, files, tmp))
-        if "grid" in sections:
-            log("testing grid …")
-            results.update(bench_grid(plan, tmp))
+        groups = [
+            ("startup", "startup and first paint", lambda: bench_startup(plan, large_home, slug, large_pop)),
+            ("latency", "latency of key actions", lambda: bench_latency(
+                plan, (large_home, slug, large_pop), (str(demo_home), DEMO_SLUG, demo_pop), tmp)),
+            ("rss", f"memory over {max(plan.switch_marks)} view switches",
+             lambda: bench_rss(plan, (str(demo_home), DEMO_SLUG, demo_pop), tmp)),
+            ("attach", "attach", lambda: bench_attach(plan, files, tmp)),
+            ("bundle", "bundle export and verify", lambda: bench_bundle(plan, args.cache, tmp)),
+            ("import", "population import", lambda: bench_import(plan, files, tmp)),
+            ("grid", "testing grid", lambda: bench_grid(plan, tmp)),
+        ]
+        for name, what, run_group in groups:
+            if name not in sections:
+                continue
+            log(f"{what} …")
+            try:
+                results.update(run_group())
+            except Exception as exc:  # noqa: BLE001 - one broken group must not lose the run's other figures
+                failed.append(name)
+                log(f"{what}: FAILED ({type(exc).__name__}: {exc}); its metrics are left out of this run")
+            _save_partial(plan, load_before, results)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     results = {k: results[k] for k in GOALS if k in results}
     when = f"load before: {load_before}; after: {load()}"
+    if failed:
+        when += f"; groups that failed (left out): {', '.join(failed)}"
     OUT.mkdir(exist_ok=True)
     (OUT / "last.json").write_text(json.dumps({"scale": plan.scale, "machine": machine(), "load": when,
                                                "metrics": results}, indent=2), encoding="utf-8")
@@ -672,7 +682,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"large engagement: {stages or 'not needed by these groups'}")
         print(table(results))
         print(f"({time.perf_counter() - t_start:.0f}s)")
-    return 0
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

@@ -90,6 +90,9 @@ async def measure(app, ref: str, samples: int) -> list[float]:
     async with app.run_test(size=(130, 40)) as pilot:
         await pilot._wait_for_screen()
         await app.workers.wait_for_complete()
+        while app.handle is None:  # the engagement opens in a worker after the first paint
+            await pilot.pause()
+            await app.workers.wait_for_complete()
         app.push_screen(ControlDetailScreen(ref, tab="sampling"))
         await pilot._wait_for_screen()
         await app.workers.wait_for_complete()
