@@ -68,11 +68,13 @@ def show() -> None:
     from fieldwork_tui.services.signing import key_view, trusted_keys
 
     view = key_view()
-    if view is None:
-        fail("no signing key yet: run `fieldwork keys init` (one is also created on your first sign-off)")
-    typer.echo(f"{printable(view.name)}: {view.fingerprint}")
-    typer.echo(printable(view.public_key))
-    typer.echo(f"private key: {view.path} ({'passphrase-protected' if view.encrypted else 'no passphrase'})")
+    if view is None:  # a manager who only verifies may have none: the keys they trust still count
+        typer.echo("no signing key of your own yet: run `fieldwork keys init` "
+                   "(one is also created on your first sign-off or export)")
+    else:
+        typer.echo(f"{printable(view.name)}: {view.fingerprint}")
+        typer.echo(printable(view.public_key))
+        typer.echo(f"private key: {view.path} ({'passphrase-protected' if view.encrypted else 'no passphrase'})")
     trusted = trusted_keys()
     typer.echo(f"trusted keys: {len(trusted)}" + ("" if trusted else " (fieldwork keys trust PUBFILE)"))
     for t in trusted:

@@ -27,9 +27,16 @@ def test_init_show_and_the_files_are_private():
     assert again.exit_code == 1 and "exists already" in again.output and keys.load_info().fingerprint == fp
 
 
-def test_show_without_a_key_says_what_to_do():
+def test_show_without_a_key_says_what_to_do_and_still_lists_the_trusted_keys(tmp_path):
+    """A manager who only verifies has no key of their own: `keys show` still lists whom they trust."""
     r = runner.invoke(app, ["keys", "show"])
-    assert r.exit_code == 1 and "fieldwork keys init" in r.output
+    assert r.exit_code == 0 and "fieldwork keys init" in r.output and "trusted keys: 0" in r.output
+    pub = sig.public_key_of(Ed25519PrivateKey.generate(), "Elena Park")
+    (tmp_path / "elena.pub").write_text(pub.openssh() + "\n")
+    assert runner.invoke(app, ["keys", "trust", str(tmp_path / "elena.pub")]).exit_code == 0
+    r = runner.invoke(app, ["keys", "show"])
+    assert r.exit_code == 0 and "trusted keys: 1" in r.output and pub.fingerprint in r.output
+    assert not keys.key_file().exists()
 
 
 def test_passphrase_from_the_env_file(tmp_path, monkeypatch):

@@ -1,5 +1,5 @@
 """Control characters shown visibly, never sent to the terminal (issue 14 item 4, the unit part;
-tests/tui/test_terminal_escapes.py drives the real app in a pty)."""
+tests/tui/shell/test_terminal_safety.py drives the real app in a pty)."""
 
 from __future__ import annotations
 
