@@ -295,8 +295,16 @@ def integrity_problem(db_path: Path, *, quick: bool = False) -> str | None:
         return str(exc) or exc.__class__.__name__
     if rows == ["ok"]:
         return None
-    first = str(rows[0]) if rows else "no result"
-    return first if len(rows) == 1 else f"{first} (and {len(rows) - 1} more)"
+    return integrity_summary(rows)
+
+
+def integrity_summary(rows: list) -> str:
+    """SQLite's integrity findings as one readable line: the first and how many more. A row may hold
+    several findings on lines of their own, under a "*** in database main ***" header."""
+    findings = [line.strip() for r in rows for line in str(r).splitlines()
+                if line.strip() and not line.strip().startswith("***")] or ["no result"]
+    first = findings[0] if len(findings[0]) <= 200 else findings[0][:199] + "…"
+    return first if len(findings) == 1 else f"{first} (and {len(findings) - 1} more)"
 
 
 def backup_database(db_path: Path, target: Path) -> Path:

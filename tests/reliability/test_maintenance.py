@@ -68,6 +68,8 @@ def test_check_reports_a_corrupt_database_in_one_line(demo, home):
     assert proc.returncode == 1 and "unexpected error" not in proc.stdout + proc.stderr
     lines = proc.stdout.strip().splitlines()
     assert lines[0] == f"1 problem(s) in {demo.slug}:" and "corrupt" in lines[1] and "restore" in lines[1]
+    # one readable line: SQLite's first finding and a count, not every finding with its newlines escaped
+    assert len(lines[1]) < 400 and "\\n" not in lines[1] and "***" not in lines[1], lines[1]
 
 
 def test_backup_refuses_a_corrupt_database(demo, home, tmp_path):

@@ -56,3 +56,14 @@ def test_a_wal_left_behind_means_a_full_check(home) -> None:
         assert not db.closed_cleanly(path)
     finally:
         wal.unlink()
+
+
+def test_integrity_findings_are_one_readable_line() -> None:
+    """`check` once printed SQLite's whole multi-line finding (1,589 characters, newlines escaped)."""
+    from fieldwork_tui.store.db import integrity_summary
+
+    row = "*** in database main ***\nTree 7 page 12 cell 3: invalid page number 9999\n" + \
+          "\n".join(f"Page {n}: never used" for n in range(40, 80))
+    line = integrity_summary([row, "row 5 missing from index ix_control_ref"])
+    assert line == "Tree 7 page 12 cell 3: invalid page number 9999 (and 41 more)"
+    assert integrity_summary(["x" * 500]).endswith("…") and len(integrity_summary(["x" * 500])) == 200
