@@ -175,10 +175,11 @@ def _kinds() -> dict[str, ImportKind]:
 
 
 def result_message(result) -> str:
-    """What the import did, and what it noticed (columns kept as extra fields, proposed natures…)."""
+    """What the import did, and what it noticed (columns kept as extra fields, proposed natures…): one
+    line each, every control character in them (a newline in a file's header too) shown as a symbol."""
     plan = getattr(result, "plan", None)
     notes = list(plan.notes) if plan is not None else []
-    return "\n".join([result.describe(), *notes])
+    return "\n".join(visible(line) for line in [result.describe(), *notes])
 
 
 def open_import(screen, kind_name: str, done: Callable[[Any], None]) -> None:
@@ -201,7 +202,7 @@ def open_import(screen, kind_name: str, done: Callable[[Any], None]) -> None:
         def imported(result) -> None:
             if result is None:
                 return
-            app.notify(visible(result_message(result)), title="Imported", timeout=12, markup=False)
+            app.notify(result_message(result), title="Imported", timeout=12, markup=False)
             done(result)
 
         app.push_screen(ImportMappingDialog(kind, preview,

@@ -67,6 +67,8 @@ async def test_unknown_headers_are_mapped_checked_imported_and_saved_as_a_profil
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert type(app.screen).__name__ == "RequestsScreen"
+        notice = [n.message for n in app._notifications][-1]  # the summary, then each note on a line
+        assert notice.splitlines()[1:] and "Anything else" in notice and "␊" not in notice, notice
     assert stored(app.handle) == {"T-1": ("Terminated users list", True, {"Anything else": "pulled by HR"}),
                                   "T-2": ("Firewall rule review", True, {})}
     assert list_profiles("requests") == ["acme-pbc"]
