@@ -116,9 +116,26 @@ def _prefix(criterion: str) -> str:
     return re.match(r"[A-Z]+", criterion).group(0)
 
 
+#: The nine series of the common criteria by name, as control matrices put them in a category column
+#: ("Control Environment", "CC6 - Logical and Physical Access Controls"): each is the Security category.
+CC_SERIES = ("control environment", "communication and information", "risk assessment", "monitoring activities",
+             "control activities", "logical and physical access", "logical and physical access controls",
+             "system operations", "change management", "risk mitigation")
+
+
+def _cc_series(text: str) -> bool:
+    norm = re.sub(r"[^a-z0-9]+", " ", text.lower()).strip()
+    if re.fullmatch(r"cc ?\d( .*)?", norm):  # "CC6", "CC6 - Logical and Physical Access Controls"
+        return True
+    return norm in CC_SERIES
+
+
 def category_mismatch(category_text: str, criteria: list[str]) -> str | None:
     """Cross-check a TSC category cell with the row's criteria: a message when the category is unknown
-    or none of its categories holds any of the criteria; None when they agree (or either is empty)."""
+    or none of its categories holds any of the criteria; None when they agree (or either is empty).
+    A common-criteria series, by number or by name, is the Security category."""
+    if category_text and _cc_series(category_text.strip()):
+        category_text = "Security"
     words = [w for w in re.split(r"\s*[,;/&|]\s*|\s+and\s+", (category_text or "").strip().lower()) if w]
     if not words or not criteria:
         return None

@@ -82,6 +82,10 @@ def test_more_frequency_words(text, expected):
     ("Confidentiality", ["C1.1"], True), ("Processing Integrity", ["PI1.3"], True), ("Privacy", ["P4.2"], True),
     ("Security, Availability", ["A1.2"], True), ("CC6", ["CC6.1"], True), ("", ["CC6.1"], True),
     ("Security", [], True),
+    # the common-criteria series by name, as public matrices fill a category column: Security
+    ("Control Environment", ["CC1.1"], True), ("CC6 - Logical and Physical Access Controls", ["CC6.1"], True),
+    ("Communication and Information", ["CC2.1"], True), ("Risk Assessment", ["CC3.2"], True),
+    ("Change Management", ["A1.2"], False),
 ])
 def test_tsc_category_cross_check(category, criteria, ok):
     assert (category_mismatch(category, criteria) is None) is ok
