@@ -217,13 +217,15 @@ def write_workbook(fh: IO[bytes], data: BundleData, today: dt.date) -> None:
     def request_rows():
         for r, owner, refs in data.requests():
             overdue = bool(r.due_on and r.due_on < today and r.status in OPEN_REQUEST_STATUSES)
+            others = "; ".join(f"{k}: {v}" for k, v in (r.extra_fields or {}).items() if str(v).strip())
             yield [r.ref, r.description, " ".join(refs), owner, r.requested_on, r.due_on, r.received_on,
-                   label(r.status), r.priority, "Overdue" if overdue else ""]
+                   label(r.status), r.priority, "Overdue" if overdue else "", others]
 
     add_sheet(wb, "Requests", [
         Column("Request", 10), Column("Description", 60, wrap=True), Column("Controls", 16, wrap=True),
         Column("Owner", 20), Column("Requested", 12), Column("Due", 12), Column("Received", 12),
-        Column("Status", 18), Column("Priority", 10), Column("Overdue", 9)], request_rows())
+        Column("Status", 18), Column("Priority", 10), Column("Overdue", 9),
+        Column("Other columns of the request list", 40, wrap=True)], request_rows())
 
     def exception_rows():
         for e in data.exceptions():
