@@ -3,7 +3,7 @@
 ```toml
 theme = "textual-light"          # any Textual theme name
 
-[keymap]                         # rebind keys by binding id (`fieldwork keys` lists them)
+[keymap]                         # rebind keys by binding id (`?` lists every id, as does docs/keys.md)
 "controls.flagged" = "F"
 "app.help" = "f1,question_mark"  # several keys: comma-separated
 
@@ -93,5 +93,6 @@ def load_settings() -> Settings:
 
 def unknown_binding_ids(keymap: Mapping[str, str], known: set[str], source: str = CONFIG_FILE) -> list[str]:
     """One problem per keymap entry that names no binding (a typo would otherwise do nothing)."""
-    return [f"{source}: keymap: no key has the id {binding_id!r} (fieldwork keys lists them)"
+    return [f"{source}: keymap: no key has the id {binding_id!r} (? in the app lists every binding id, "
+            "as does docs/keys.md)"
             for binding_id in keymap if binding_id not in known]

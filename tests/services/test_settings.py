@@ -50,4 +50,5 @@ def test_unreadable_file_is_one_line(tmp_path, monkeypatch):
 
 def test_unknown_ids():
     assert unknown_binding_ids({"controls.flaged": "F", "app.help": "f1"}, {"app.help"}) == [
-        "config.toml: keymap: no key has the id 'controls.flaged' (fieldwork keys lists them)"]
+        "config.toml: keymap: no key has the id 'controls.flaged' (? in the app lists every binding id, "
+        "as does docs/keys.md)"]

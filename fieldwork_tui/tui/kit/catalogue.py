@@ -1,4 +1,4 @@
-"""Every key of the app, read from the classes' bindings: for `fieldwork keys`, the README's key table
+"""Every key of the app, read from the classes' bindings: for the help screen (`?`) and docs/keys.md, the README's key table
 and checking a user keymap (an id nobody has is a typo).
 
 Unlike `kit.actions` (what the current screen offers, live), this reads the classes without running the

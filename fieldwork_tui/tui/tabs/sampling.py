@@ -4,9 +4,9 @@ p pass · d deviation · n not applicable · P pass the row · y/Y confirm the r
 evidence, exceptions, the testing workbook). A deviation prompts the expansion (or says why it cannot
 be sampled away). A Type I engagement (walkthrough) and an automated control (test of one) say so here
 instead of sampling. Items that cannot be tested (outside the audit period, dated after today)
-say why; r replaces them in rank order. m shows the sample's whole method record (engagement uid,
-method, seed, population hash, strata of every draw, reconciliation) — what a reviewer needs to
-re-derive it (docs/sampling-method.md).
+say why; r replaces them in rank order, once confirmed. m shows the sample's whole method record
+(engagement uid, method, seed, population hash, strata of every draw, reconciliation) — what a
+reviewer needs to re-derive it (docs/sampling-method.md).
 
 Every write runs in a worker (`kit.workers`); importing and selecting read whole populations, with a
 progress bar.
@@ -25,6 +25,7 @@ from textual.widgets import ProgressBar, Static
 from fieldwork_tui.domain.attributes import SAMPLE
 from fieldwork_tui.domain.vocab import DeviationConclusion, SampleResult
 from fieldwork_tui.tui.kit import workers
+from fieldwork_tui.tui.kit.confirm import confirm
 from fieldwork_tui.tui.kit.safe_text import safe_text, visible
 from fieldwork_tui.tui.kit.styles import role
 from fieldwork_tui.tui.tabs.base import ControlTab
@@ -394,4 +395,12 @@ class SamplingTab(ControlTab):
             words = ", ".join(f"{r.key} → {r.replaced_by or 'none left in its stratum (removed)'}" for r in done)
             return f"Replaced {len(done)}: {words}"
 
-        self._long(lambda: replace_untestable(handle, ref), said)
+        items = [i for i in self.view.items if i.id in self.view.untestable]
+        n = len(items)
+        keys = ", ".join(visible(i.key) for i in items[:6]) + (f" and {n - 6} more" if n > 6 else "")
+        confirm(self, "Replace untestable items",
+                f"Replace {n} item{'s' if n != 1 else ''} of the {visible(ref)} sample that cannot be tested "
+                f"({keys}) by the next in rank order in their stratum? An item with none left in its stratum "
+                "is removed; any result, note or attribute cell on a replaced item is dropped from the grid "
+                "(recorded with the replacement).",
+                lambda: self._long(lambda: replace_untestable(handle, ref), said), yes="Replace")

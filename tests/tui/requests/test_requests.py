@@ -297,3 +297,27 @@ async def test_attach_received_files_from_detail(demo_app, demo, tmp_path):
         assert [x.name for x in demo_app.screen.detail.files] == ["Zugriffsprüfung Q3.pdf"]
     d = rq.request_detail(demo, r.id)
     assert d.status is S.submitted and [x.name for x in d.files] == ["Zugriffsprüfung Q3.pdf"]
+
+
+async def test_imported_request_without_a_requested_date_shows_its_age_since_the_import(demo_app, demo, tmp_path):
+    """Issue 15 item 9b: a request the client's list gave no request date ages from its import, and the
+    view says so: `*` after the Age and "since the import" in the detail line."""
+    from fieldwork_tui.services.requests.importer import import_requests
+    from fieldwork_tui.tui.widgets.virtual_table import DetailLine
+
+    from ..support import plain
+
+    src = tmp_path / "pbc.csv"
+    src.write_text("Request #,Request Description,Due Date,Status\r\nPBC-900,Org chart,2026-12-31,Outstanding\r\n",
+                   encoding="utf-8")
+    import_requests(demo, src, today=dt.date(2026, 11, 13))  # a Friday: 5 business days before DEMO_TODAY
+    row = rq.request_detail(demo, "PBC-900")
+    assert row.requested_on is None and row.imported_on == dt.date(2026, 11, 13)
+    async with demo_app.run_test(size=SIZE) as pilot:
+        screen, table = await open_requests(pilot)
+        await pilot.press("slash", *"PBC-900", "enter")
+        await settle(pilot)
+        assert table.row_count == 1 and table.row_at(0).cells[0] == "PBC-900"
+        assert table.row_at(0).cells[6] == "5*"
+        detail = " ".join(plain(screen.query_one(DetailLine)).split())
+        assert "PBC-900 Org chart" in detail and "5 business days since the import" in detail

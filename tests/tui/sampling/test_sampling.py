@@ -183,6 +183,50 @@ async def test_population_browser_scrolls_to_the_end(demo_app):
         assert table.row_count == 10
 
 
+async def test_population_filter_runs_in_a_worker(demo_app, monkeypatch):
+    """Issue 15 item 8: typing in the population browser's filter never waits for the count. While the
+    query for "CHG-25" is still counting (held here), the next key typed is in the box; the count runs
+    off the UI thread, and the result for the whole text is what the table shows."""
+    import asyncio
+    import threading
+
+    from fieldwork_tui.services import sampling as sampling_api
+    from fieldwork_tui.tui.kit.filter_bar import FilterBar
+
+    from ..kit.support import type_fast
+
+    real = sampling_api.count_rows
+    gate, started = threading.Event(), threading.Event()
+    calls: list[tuple[str, bool]] = []
+
+    def count_rows(handle, population_id, text):
+        calls.append((text, threading.current_thread() is threading.main_thread()))
+        if text == "CHG-25":
+            started.set()
+            gate.wait(10)  # a count over a million rows: still running while the auditor types on
+        return real(handle, population_id, text)
+
+    monkeypatch.setattr(sampling_api, "count_rows", count_rows)
+    async with demo_app.run_test(size=SIZE) as pilot:
+        await open_tab(pilot, "CM-01")
+        await pilot.press("b")
+        await settle(pilot)
+        bar = demo_app.screen.query_one(FilterBar)
+        table = demo_app.screen.query_one("#population-table")
+        type_fast(demo_app, "slash", *"CHG-25")
+        assert await asyncio.to_thread(started.wait, 10)  # the query for "CHG-25" is counting
+        type_fast(demo_app, "0")
+        await pilot.pause()  # the key handled (events only: the count is still held)
+        await demo_app.keys_settled()
+        assert bar.text == "CHG-250"  # typed while the count ran: nothing waited for it
+        assert bar.has_class("-querying") and not gate.is_set()  # the count for "CHG-25" still runs
+        gate.set()
+        await settle(pilot)
+        assert bar.text == "CHG-250" and table.row_count == 10
+        assert [text for text, _ in calls] == ["CHG-25", "CHG-250"]
+        assert not any(on_ui for _, on_ui in calls), calls  # every count in a worker thread
+
+
 async def test_verify_from_the_tab(demo_app):
     async with demo_app.run_test(size=SIZE) as pilot:
         await open_tab(pilot, "CM-01")
@@ -223,13 +267,51 @@ async def test_untestable_items_say_why_and_r_replaces_them(home, tmp_path):
         await settle(pilot)
         assert sampling.sample_view(app.handle, "CM-01").items[first].result is SampleResult.untested
         assert any("cannot be tested" in n.message for n in app._notifications), [n.message for n in app._notifications]
-        await pilot.press("r")
+        await pilot.press("r", "y")  # r asks first (test_r_asks_before_replacing_untestable_items)
         await settle(pilot)
         after = sampling.sample_view(app.handle, "CM-01")
         assert not after.untestable
         assert [(r.key, r.replaced_by) for r in after.replaced] == [("CHG-00082", "CHG-00078"), ("CHG-00089", None),
                                                                     ("CHG-00096", None)]
         assert any("Replaced 3: CHG-00082 → CHG-00078" in n.message for n in app._notifications)
+        assert sampling.verify_sample(app.handle, "CM-01").ok
+
+
+async def test_r_asks_before_replacing_untestable_items(home, tmp_path):
+    """r changes the sample only once confirmed: the question names the control, how many items and
+    which; n and escape leave the stored sample as it was, y replaces them (read back from the store)."""
+    from fieldwork_tui.tui.app import create_app
+    from fieldwork_tui.tui.kit.confirm import ConfirmDialog
+
+    from ...services.sampling.test_method_v2 import untestable_engagement
+
+    handle = untestable_engagement(home, tmp_path)
+    view = sampling.sample_view(handle, "CM-01")
+    handle.close()
+    untestable = [i.key for i in view.items if i.id in view.untestable]
+    stored = [(i.key, i.result) for i in view.items]
+    assert len(untestable) == 3
+    app = create_app(home, "method-v2")
+    async with app.run_test(size=SIZE) as pilot:
+        await open_tab(pilot, "CM-01")
+        for no in ("n", "escape"):
+            await pilot.press("r")
+            await settle(pilot)
+            assert isinstance(app.screen, ConfirmDialog)
+            message = " ".join(app.screen.message.split())
+            assert "Replace 3 items of the CM-01 sample" in message and all(k in message for k in untestable)
+            await pilot.press(no)
+            await settle(pilot)
+            assert not isinstance(app.screen, ConfirmDialog)
+            now = sampling.sample_view(app.handle, "CM-01")
+            assert [(i.key, i.result) for i in now.items] == stored and not now.replaced
+            assert len(now.untestable) == 3
+        await pilot.press("r")
+        await settle(pilot)
+        await pilot.press("y")
+        await settle(pilot)
+        after = sampling.sample_view(app.handle, "CM-01")
+        assert not after.untestable and [r.key for r in after.replaced] == untestable
         assert sampling.verify_sample(app.handle, "CM-01").ok
 
 

@@ -1,7 +1,8 @@
 """Issue 15, one Pilot test per defect (item 1 is test_keys_land_where_shown.py; 3 and 11 are the 80×24
 and two-theme snapshots in test_snapshots.py and test_no_hard_coded_colours.py; 8 is the kit's worker tests
-and test_population_filter_runs_in_a_worker; 9 is tests/tui/requests). Keys typed as an auditor types
-them; what was stored is read back from the engagement."""
+and test_population_filter_runs_in_a_worker in tests/tui/sampling/test_sampling.py; 9 is
+tests/tui/requests). Keys typed as an auditor types them; what was stored is read back from the
+engagement."""
 
 from __future__ import annotations
 
