@@ -58,3 +58,39 @@ def test_counted_nouns_agree_and_place_names_keep_their_capitals(pages):
         assert not re.search(r"\b1 (?:evidence )?files\b|\b1 items\b|\b1 controls\b", text)
         assert ".." not in text.replace("...", "").replace("../", "")
     assert "lisbon office" not in pages["section-iv.md"] and "(Lisbon office, SRE area)" in pages["section-iv.md"]
+
+
+def test_a_duplicate_key_and_the_nfc_normalisation_are_on_the_control_workpaper(engagement, tmp_path):
+    """Issue 14 item 2: `alice` and `ALICE` in list A (one key after casefold) are on the exported
+    workpaper as a difference needing a disposition, and the page says keys were compared after NFC."""
+    import html
+    import unicodedata
+
+    from fieldwork_tui.services.bundle.export import export_bundle
+    from fieldwork_tui.services.controls.catalog import add_control
+    from fieldwork_tui.services.evidence import reperformance
+
+    add_control(engagement, "AC-02", "Terminated users are removed within one day", criteria=["CC6.2"])
+    a, b = tmp_path / "terminations.csv", tmp_path / "removals.csv"
+    nfc, nfd = unicodedata.normalize("NFC", "josé"), unicodedata.normalize("NFD", "josé")
+    a.write_text(f"user,role\nalice,admin\nALICE,admin\n{nfc},user\n", encoding="utf-8")
+    b.write_text(f"user,role\nalice,admin\n{nfd},user\n", encoding="utf-8")
+    reperformance.run_comparison(engagement, "AC-02", a, b, key_a="user", label_a="HR terminations",
+                                 label_b="IdP removals")
+    out = tmp_path / "bundle.zip"
+    export_bundle(engagement, out)
+    with zipfile.ZipFile(out) as zf:
+        page = zf.read("workpapers/AC-02.html").decode()
+    section = page[page.index('<h3 id="reperformance">'):page.index('<h3 id="sampling">')]
+    text = html.unescape(section)
+    assert "Keys compared after Unicode NFC, trimmed, inner spaces collapsed, case-insensitive." in text
+    counts = re.search(r'<table class="counts">.*?<tbody><tr>(.*?)</tr>', section, re.S).group(1)
+    # only in A, only in B, differing, date window, keys listed more than once, without a disposition:
+    # NFC and NFD "josé" matched; the duplicate is counted and still open
+    assert re.findall(r"<td[^>]*>(.*?)</td>", counts) == ["0", "0", "0", "0", "1", "1"], counts
+    assert "Keys listed more than once (in HR terminations or IdP removals) (1)" in text
+    dup = re.search(r"<h4>Keys listed more than once.*?<tbody>\s*<tr>(.*?)</tr>", section, re.S).group(1)
+    cells = [html.unescape(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", dup)]
+    assert cells[:3] == ["alice", "HR terminations", "2"], cells
+    assert "alice" in cells[3] and "ALICE" in cells[3], cells
+    assert 'class="bad"' in dup  # no disposition yet

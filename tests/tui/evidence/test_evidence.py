@@ -95,6 +95,37 @@ async def test_observation_dialog(demo_app) -> None:
         assert "observation" in app.screen.records.evidence_types
 
 
+async def test_deleting_an_observation_asks_first(demo_app) -> None:
+    """x on the Observation tab asks, naming the observation: escape keeps it, y deletes it (read back
+    through the services)."""
+    from fieldwork_tui.services.evidence import add_observation, list_observations
+    from fieldwork_tui.tui.kit.confirm import ConfirmDialog
+
+    app = demo_app
+    before = {o.id for o in list_observations(app.handle, "AV-02")}
+    obs = add_observation(app.handle, "AV-02", observed_at="2026-09-02 11:30",
+                          description="Backup job dashboard green for 30 days", location="SRE desk")
+    async with app.run_test(size=SIZE) as pilot:
+        await _open_tab(pilot, app, "AV-02", "alt+2")
+        table = app.screen.query_one("#tab-observation VirtualTable")
+        table.move_cursor([table.row_at(i).key for i in range(table.row_count)].index(obs.id))
+        await settle(pilot)
+        await pilot.press("x")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmDialog)
+        assert "Backup job dashboard green" in app.screen.message and "AV-02" in app.screen.message
+        await pilot.press("escape")
+        await settle(pilot)
+        assert not isinstance(app.screen, ConfirmDialog)
+        assert {o.id for o in list_observations(app.handle, "AV-02")} == before | {obs.id}
+        await pilot.press("x")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmDialog)
+        await pilot.press("y")
+        await settle(pilot)
+        assert {o.id for o in list_observations(app.handle, "AV-02")} == before
+
+
 async def _comparison_of(pilot, app, ref: str, a: Path, b: Path):
     """The Re-performance tab's `n`, both lists pasted (enter reads each list's columns): the dialog."""
     await _open_tab(pilot, app, ref, "alt+4")
@@ -135,6 +166,37 @@ async def test_comparison_dialog(demo_app, tmp_path: Path) -> None:
         await settle(pilot)
         with app.handle.read() as s:
             assert s.get(Reperformance, rp.id).conclusion == "One service account not reviewed"
+
+
+async def test_the_comparison_result_shows_a_duplicate_key_as_an_open_difference(demo_app, tmp_path: Path) -> None:
+    """Issue 14 item 2: `alice` and `ALICE` in list A are one key (casefold): the result screen the
+    dialog opens shows a "duplicate key" row naming both spellings, open until decided, counts it as a
+    difference without a disposition, and says the keys were compared after Unicode NFC."""
+    from ..support import plain
+
+    a = tmp_path / "pulled.csv"
+    a.write_text("login,role\nalice,admin\nALICE,admin\nbob,user\n")
+    b = tmp_path / "reviewed.csv"
+    b.write_text("login,role\nalice,admin\nbob,user\n")
+    app = demo_app
+    async with app.run_test(size=SIZE) as pilot:
+        await _comparison_of(pilot, app, "AC-05", a, b)
+        await pilot.press("ctrl+s")  # the defaults: key login = login, case-insensitive
+        await settle(pilot)
+        screen = app.screen
+        assert type(screen).__name__ == "ReperformanceResultScreen"
+        table = screen.query_one("#differences")
+        rows = [[str(c) for c in table.row_at(i).cells] for i in range(table.row_count)]
+        assert len(rows) == 1, rows
+        [(kind, key, details, disposition)] = rows
+        assert (kind, key, disposition) == ("duplicate key", "alice", "open"), rows
+        assert details.startswith("2 rows in") and "'alice', 'ALICE'" in details, details
+        header = plain(screen.query_one("#result-header"))
+        assert "duplicate keys 1" in header, header
+        assert "Unicode NFC" in header, header
+        assert "1 without a disposition" in header, header
+        shown = "\n".join(strip.text for strip in screen._compositor.render_strips())
+        assert "duplicate key" in shown and "'ALICE'" in shown, shown  # on the screen, not only in the table's rows
 
 
 async def test_comparison_of_the_whole_population_from_the_dialog(demo_app, tmp_path: Path) -> None:

@@ -305,3 +305,72 @@ async def test_the_interviews_list_shows_who_in_which_role_and_red_flags_at_any_
         flagged = next(i for i in interviews.list_interviews(app.handle) if i.red_flags)
         line = shown[1 + next(n for n in range(table.row_count) if table.row_at(n).key == flagged.id)]
         assert flagged.person.name in line and f" {flagged.red_flags} " in f"{line} "
+
+
+async def test_an_autosave_that_meets_a_held_write_lock_waits_says_so_and_keeps_every_word(
+        engagement, monkeypatch) -> None:
+    """Issue 14 item 6: another process holds the engagement's write lock when the autosave runs. The
+    save waits in its worker and `#save-state` says so; what is typed meanwhile lands in the box; once
+    the lock is free the statement is stored once, with every word. Synchronised on events: the keys
+    are typed and the lock released from the autosave's own "waiting" callback."""
+    from fieldwork_tui.store import db
+    from fieldwork_tui.tui.app import FieldworkApp
+    from fieldwork_tui.tui.kit import workers
+    from fieldwork_tui.tui.screens import interview_entry
+    from tests.support import LockHolder
+
+    from ..kit.support import type_fast
+
+    monkeypatch.setattr(db, "WRITE_LOCK_TRY_MS", 100)  # a try for the lock times out quickly: many waits
+    monkeypatch.setattr(interview_entry, "AUTOSAVE_SECONDS", 3600)  # the test triggers the autosave itself
+    iv = interviews.create_interview(engagement, "Diego", role="it_administration")
+    first, more = "Access is reviewed", " every quarter by the IT manager"
+    holder: LockHolder | None = None
+    shown: list[str] = []
+    in_box_while_waiting: list[str] = []
+    real_run = workers.run
+
+    def run(node, work, *, on_wait=None, **kw):
+        if on_wait is None or kw.get("group") != "autosave":
+            return real_run(node, work, on_wait=on_wait, **kw)
+
+        def waiting(attempt: int) -> None:
+            on_wait(attempt)  # the screen's own message first
+            shown.append(str(node.query_one("#save-state").render()))
+            box = node.query_one("#statement")
+            if attempt == 1:
+                assert box.text == first
+                type_fast(node.app, *more)  # the auditor goes on typing while the save waits
+            elif box.text == first + more:  # every key landed while the lock was still held
+                in_box_while_waiting.append(box.text)
+                holder.release()  # the other process commits
+            elif attempt >= 200:  # the keys never landed: stop holding (the asserts below say so)
+                holder.release()
+
+        return real_run(node, work, on_wait=waiting, **kw)
+
+    monkeypatch.setattr(workers, "run", run)
+    app = FieldworkApp(handle=engagement)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await open_interview(pilot, "Diego")
+            screen = app.screen
+            await pilot.press(*first)
+            await settle(pilot)
+            assert texts(app, iv.id) == []  # nothing saved yet: the timer is off
+            holder = LockHolder(engagement.db_path)
+            screen.autosave()
+            await settle(pilot)  # returns once the lock is released and every save has landed
+            assert len(shown) >= 2, shown
+            assert all("Waiting for the engagement (another process is writing, try" in s
+                       and "your text is kept" in s for s in shown), shown
+            assert in_box_while_waiting == [first + more]
+            assert screen.query_one("#statement").text == first + more  # the box still holds every word
+            assert str(screen.query_one("#save-state").render()) == "Saved."
+            assert not screen._dirty_drafts()
+    finally:
+        if holder is not None:
+            holder.release()
+    statements = interviews.interview_detail(engagement, iv.id).statements
+    assert [s.text for s in statements] == [first + more]  # stored once, with all the typed text
+    assert not app._exception
