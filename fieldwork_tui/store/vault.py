@@ -315,24 +315,22 @@ class Vault:
         self._unmark(sha256)
 
     def _unmark(self, sha256: str) -> None:
-        marker = self.pending_marker(sha256)
-        marker.unlink(missing_ok=True)
+        self.pending_marker(sha256).unlink(missing_ok=True)
         with _placed_lock:
-            _placed.get(self.root, set()).discard(marker.name[len(PENDING_PREFIX):])
+            _placed.get(self.root, set()).discard(sha256.lower())
 
     # -- blobs placed before their record was committed ---------------------------------------------------
     def pending_marker(self, sha256: str) -> Path:
-        return self.root / "tmp" / f"{PENDING_PREFIX}{Vault.path_for(self, sha256).name}"  # never a download
+        return self.root / "tmp" / f"{PENDING_PREFIX}{Vault.path_for(self, sha256).name}"  # checks; never a download
 
     def mark_pending(self, sha256: str) -> None:
         """Say, durably, that the blob about to be placed may end up with no record (see the module)."""
         marker = self.pending_marker(sha256)
         marker.parent.mkdir(exist_ok=True, mode=0o700)
-        fd = os.open(marker, os.O_WRONLY | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o600)
-        os.close(fd)
+        os.close(os.open(marker, os.O_WRONLY | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o600))
         fsync_dir(marker.parent)
         with _placed_lock:
-            _placed.setdefault(self.root, set()).add(marker.name[len(PENDING_PREFIX):])
+            _placed.setdefault(self.root, set()).add(sha256.lower())
 
     def pending(self) -> list[str]:
         """The hashes of blobs placed since the last `resolve_pending` whose record may be missing."""
